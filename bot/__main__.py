@@ -1,0 +1,5 @@
+"""Lets `python -m bot` run the `soteria-bot` command."""
+
+from bot.cli import cli
+
+cli()

@@ -1,0 +1,97 @@
+"""The `soteria-bot` command: one thin shell over the library for trainers and administrators."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from bot import __version__
+from bot.config import Settings
+from bot.preview import render_preview
+from bot.store.playbook_files import Library, load_library
+from bot.texts import counted
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, prog_name="soteria-bot")
+def cli() -> None:
+    """Playbooks that keep RASSO investigations suspect-focused, one tap at a time."""
+
+
+def _fail_with(library: Library) -> None:
+    for problem in library.problems:
+        click.echo(str(problem))
+    files = len({problem.file for problem in library.problems})
+    click.echo(
+        f"{counted(len(library.problems), 'problem')} in {counted(files, 'file')}.", err=True
+    )
+    raise SystemExit(1)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def validate(paths: tuple[Path, ...]) -> None:
+    """Check playbooks and list every problem as file:line:column: message.
+
+    PATHS are playbook files or folders; with none, the playbooks folder (SOTERIA_PLAYBOOKS).
+    Milestones come from milestones.yaml beside the playbooks, else from the playbooks folder.
+    Exits 0 when every playbook is valid, 1 otherwise.
+
+    \b
+    Example:
+        soteria-bot validate playbooks
+        soteria-bot validate playbooks/bad-character.yaml
+    """
+    settings = Settings.from_env()
+    library = load_library(list(paths) or [settings.playbooks_dir], settings.playbooks_dir)
+    if library.problems:
+        _fail_with(library)
+    if not library.playbooks:
+        raise click.ClickException("No playbook files (*.yaml) were found there.")
+    for entry in library.playbooks:
+        playbook = entry.playbook
+        extra = f", starts on {playbook.starts}" if playbook.starts else ""
+        extra += f", repeats every {playbook.repeat.every}" if playbook.repeat else ""
+        click.echo(
+            f"{entry.source}: ok: {playbook.id} v{playbook.version}, "
+            f"{counted(len(playbook.sections), 'section')}, {counted(len(playbook.items), 'item')}{extra}"
+        )
+    click.echo(f"{counted(len(library.playbooks), 'playbook')} valid.")
+
+
+@cli.command()
+@click.argument("playbook")
+def preview(playbook: str) -> None:
+    """Show a playbook as an investigator meets it: items, answers, branches and due dates.
+
+    PLAYBOOK is a file, or the id of a playbook in the playbooks folder (SOTERIA_PLAYBOOKS).
+
+    \b
+    Example:
+        soteria-bot preview bad-character
+        soteria-bot preview playbooks/bad-character.yaml
+    """
+    settings = Settings.from_env()
+    as_path = Path(playbook)
+    library = load_library(
+        [as_path] if as_path.is_file() else [settings.playbooks_dir], settings.playbooks_dir
+    )
+    if as_path.is_file():
+        if library.problems:
+            _fail_with(library)
+        chosen = library.playbooks[0].playbook
+    else:
+        try:
+            chosen = library.playbook(playbook)
+        except KeyError:
+            if library.problems:
+                _fail_with(library)
+            known = ", ".join(sorted(entry.playbook.id for entry in library.playbooks)) or "none"
+            raise click.ClickException(
+                f"No playbook '{playbook}' in {settings.playbooks_dir}. Known: {known}."
+            ) from None
+    titles = {entry.playbook.id: entry.playbook.title for entry in library.playbooks}
+    click.echo(render_preview(chosen, library.milestones, library.settings, titles), nl=False)

@@ -1,0 +1,33 @@
+"""Settings, read once from environment variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Where the data and playbooks live, and how to reach Telegram."""
+
+    db_path: Path = Path("state/soteria.db")
+    playbooks_dir: Path = Path("playbooks")
+    timezone: str = "Europe/London"
+    telegram_token: str | None = None
+    telegram_api_base_url: str | None = None
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read the settings from the environment (os.environ unless one is given)."""
+        env = os.environ if environ is None else environ
+        return cls(
+            db_path=Path(env.get("SOTERIA_DB") or "state/soteria.db"),
+            playbooks_dir=Path(env.get("SOTERIA_PLAYBOOKS") or "playbooks"),
+            timezone=env.get("SOTERIA_TZ") or "Europe/London",
+            telegram_token=env.get("TELEGRAM_BOT_TOKEN") or None,
+            telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL") or None,
+            log_level=(env.get("SOTERIA_LOG_LEVEL") or "INFO").upper(),
+        )

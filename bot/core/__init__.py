@@ -1,0 +1,1 @@
+"""The domain: playbooks, runs and schedules, with no Telegram, SQL, files or clock."""

@@ -1,0 +1,176 @@
+"""The playbook model: sections of items, with their answers, conditions and due rules.
+
+Parsing trainers' data into this model lives in `bot.core.parsing`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bot.core.condition import Condition, milestones_in
+from bot.core.errors import Path
+
+ITEM_TYPES = ("yes-no", "yes-no-na", "choice", "multi", "date", "number", "text", "info")
+FOCUSES = ("suspect", "victim", "context")
+DATE_RANGES = ("past", "future", "any")
+#: The answers each fixed-answer type can give; choice and multi take theirs from `options`.
+FIXED_ANSWERS: Mapping[str, tuple[str, ...]] = {
+    "yes-no": ("yes", "no"),
+    "yes-no-na": ("yes", "no", "na"),
+}
+#: Types whose answers conditions, `reason` and `open` can name.
+ANSWER_TYPES = ("yes-no", "yes-no-na", "choice", "multi")
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    """A dated event in a case (report, arrest, charge...) that items and due dates hang on."""
+
+    id: str
+    title: str
+    phrase: str
+    dates: str = "past"
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """A span of calendar days, weeks or working days, possibly a force setting."""
+
+    amount: int
+    unit: Literal["d", "w", "wd"]
+    setting: str | None = None
+
+    def in_words(self) -> str:
+        """Say the span as a person would: '5 working days', '1 week'."""
+        noun = {"d": "day", "w": "week", "wd": "working day"}[self.unit]
+        return f"{self.amount} {noun}{'' if self.amount == 1 else 's'}"
+
+    def __str__(self) -> str:
+        return f"{self.amount}{self.unit}"
+
+
+@dataclass(frozen=True, slots=True)
+class DueRule:
+    """When an item falls due: a span within (after) or before a milestone."""
+
+    relation: Literal["within", "before"]
+    span: Duration
+    milestone: str
+
+
+@dataclass(frozen=True, slots=True)
+class Repeat:
+    """A recurring playbook: a new run every span, counted from a milestone."""
+
+    every: Duration
+    start: str
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One question an investigator answers in one tap."""
+
+    id: str
+    ask: str
+    type: str
+    path: Path = ()
+    options: tuple[str, ...] = ()
+    reason: frozenset[str] = frozenset()
+    reasons: tuple[str, ...] = ()
+    guidance: str | None = None
+    when: Condition | None = None
+    due: DueRule | None = None
+    escalate: Duration | None = None
+    sets: str | None = None
+    dates: str = "past"
+    opens: tuple[tuple[str, str], ...] = ()
+    required: bool = True
+    min: float | None = None
+    max: float | None = None
+    focus: str | None = None
+    countersign: bool = False
+
+    @property
+    def answers(self) -> tuple[str, ...]:
+        """The answers a button can give (empty for date, number, text and info)."""
+        if self.type in FIXED_ANSWERS:
+            return FIXED_ANSWERS[self.type]
+        if self.type in ("choice", "multi"):
+            return self.options
+        return ()
+
+    def needs_reason(self, value: str | frozenset[str]) -> bool:
+        """Tell whether this answer must be explained before the item counts as done."""
+        if isinstance(value, frozenset):
+            return bool(value & self.reason)
+        return value in self.reason
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A titled group of items."""
+
+    id: str
+    title: str
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SettingUse:
+    """A place where a playbook uses a force setting, with the default it gives there."""
+
+    name: str
+    default: Duration
+    path: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Playbook:
+    """A checklist of sections and items, as a trainer wrote it."""
+
+    id: str
+    title: str
+    version: int
+    sections: tuple[Section, ...]
+    summary: str | None = None
+    starts: str | None = None
+    repeat: Repeat | None = None
+    settings: tuple[SettingUse, ...] = field(default=())
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        """Every item, in the order an investigator meets them."""
+        return tuple(item for section in self.sections for item in section.items)
+
+    def item(self, item_id: str) -> Item:
+        """Return the item with this id (KeyError when there is none)."""
+        for candidate in self.items:
+            if candidate.id == item_id:
+                return candidate
+        raise KeyError(item_id)
+
+    def milestones_used(self) -> frozenset[str]:
+        """Every milestone the playbook reads or records."""
+        used: set[str] = set()
+        if self.starts:
+            used.add(self.starts)
+        if self.repeat:
+            used.add(self.repeat.start)
+        for item in self.items:
+            if item.due:
+                used.add(item.due.milestone)
+            if item.sets:
+                used.add(item.sets)
+            if item.when:
+                used |= milestones_in(item.when)
+        return frozenset(used)
+
+
+def effective(span: Duration, force_settings: Mapping[str, Duration]) -> Duration:
+    """Return the span a force actually uses: its setting's value, or the playbook's default."""
+    if span.setting and span.setting in force_settings:
+        chosen = force_settings[span.setting]
+        return Duration(chosen.amount, chosen.unit, span.setting)
+    return span

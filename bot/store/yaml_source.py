@@ -1,0 +1,221 @@
+"""YAML text to plain data, remembering where every key and value stood in the file."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from bot.core.errors import Path, Problem
+
+# libyaml's parser is several times faster than the pure-Python one; both give the same marks.
+_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# Deeper nesting or more nodes than this is not a playbook; refusing it keeps a hostile file
+# (or an alias bomb) from exhausting the stack or the memory.
+MAX_DEPTH = 60
+MAX_NODES = 200_000
+
+Position = tuple[int, int]
+STR_TAG = "tag:yaml.org,2002:str"
+INT_TAG = "tag:yaml.org,2002:int"
+
+
+class _TrainerLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """A safe loader where yes/no/on/off stay words; only true and false are booleans.
+
+    YAML 1.1 turns unquoted yes, no, on and off (and Norway's NO) into booleans. Trainers write
+    `when: {pnc: yes}` and `reason: [no, na]` and mean the answer words, so those stay strings.
+    """
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        """Resolve a node's tag, remembering scalar answers: playbooks repeat the same words."""
+        if kind is not yaml.ScalarNode:
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit)
+        tag = _SCALAR_TAGS.get(key)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(_SCALAR_TAGS) < 50_000:
+                _SCALAR_TAGS[key] = tag
+        return tag
+
+
+# Resolution is a pure function of the scalar's text and style, so one cache serves all files.
+_SCALAR_TAGS: dict[tuple[Any, Any], str] = {}
+
+
+_TrainerLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+for _first in "tTfF":
+    _TrainerLoader.add_implicit_resolver(
+        "tag:yaml.org,2002:bool",
+        re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+        [_first],
+    )
+
+
+@dataclass
+class Located:
+    """Loaded data with the line and column (1-based) of each key and value by path."""
+
+    data: Any
+    values: dict[Path, Position] = field(default_factory=dict)
+    keys: dict[Path, Position] = field(default_factory=dict)
+    #: Problems the loader found and stepped over (a key given twice, say), to report with the rest.
+    troubles: list[tuple[str, Position]] = field(default_factory=list)
+
+    def position(self, problem: Problem) -> Position:
+        """Where to point for a problem: its key or value, else the nearest enclosing one."""
+        path = problem.path
+        table = self.keys if problem.on == "key" else self.values
+        if path in table:
+            return table[path]
+        while path:
+            if path in self.values:
+                return self.values[path]
+            path = path[:-1]
+        return self.values.get((), (1, 1))
+
+
+class YamlTrouble(Exception):
+    """The text is not YAML we accept; carries the problem and where it is."""
+
+    def __init__(self, message: str, position: Position) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
+
+
+def load_located(text: str) -> Located:
+    """Parse YAML text into plain data with positions, or raise YamlTrouble."""
+    loader = _TrainerLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as error:
+        raise YamlTrouble(_syntax_message(error), _mark(error)) from None
+    except yaml.YAMLError as error:
+        position = _reader_position(text, error)
+        raise YamlTrouble(
+            f"the file cannot be read as YAML: {_first_line(error)}", position
+        ) from None
+    finally:
+        loader.dispose()
+    located = Located(None)
+    if node is None:
+        located.values[()] = (1, 1)
+        return located
+    builder = _Builder(loader, located)
+    located.data = builder.build(node, (), 0)
+    return located
+
+
+def _mark(error: yaml.MarkedYAMLError) -> Position:
+    # A key missing its ':' is noticed a line later; the key itself is where the fix goes.
+    key_first = "simple key" in (error.context or "") and error.context_mark is not None
+    mark = error.context_mark if key_first else error.problem_mark or error.context_mark
+    if mark is None:
+        return (1, 1)
+    return (mark.line + 1, mark.column + 1)
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+def _reader_position(text: str, error: Exception) -> Position:
+    index = getattr(error, "position", None)
+    if not isinstance(index, int):
+        return (1, 1)
+    before = text[:index]
+    return (before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1)
+
+
+def _syntax_message(error: yaml.MarkedYAMLError) -> str:
+    problem = (error.problem or "").strip()
+    context = (error.context or "").strip()
+    hint = ""
+    if "\\t" in problem or "'\\t'" in problem or "tab" in problem.lower():
+        hint = "; indent with spaces, never tabs"
+    elif "mapping values are not allowed" in problem:
+        hint = "; a value that contains ': ' needs quotes, or a key is indented wrongly"
+    elif "expected ':'" in problem or "could not find expected" in problem:
+        hint = "; check the indentation and that every key ends with ':'"
+    elif "found duplicate anchor" in problem or "undefined alias" in problem:
+        hint = "; playbooks do not need anchors or aliases"
+    said = f"{context}: {problem}" if context and problem else problem or context or "not valid"
+    return f"YAML syntax error: {said}{hint}"
+
+
+class _Builder:
+    """Turns a composed node tree into dicts, lists and scalars, noting positions."""
+
+    def __init__(self, loader: Any, located: Located) -> None:
+        self.loader = loader
+        self.located = located
+        self.count = 0
+
+    def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
+        self.count += 1
+        where = (node.start_mark.line + 1, node.start_mark.column + 1)
+        self.located.values.setdefault(path, where)
+        if depth > MAX_DEPTH:
+            raise YamlTrouble("the file is nested too deeply to be a playbook", where)
+        if self.count > MAX_NODES:
+            raise YamlTrouble(
+                "the file is too large to be a playbook (check for anchors and aliases)", where
+            )
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [
+                self.build(child, path + (index,), depth + 1)
+                for index, child in enumerate(node.value)
+            ]
+        return self.scalar(node, where)
+
+    def mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key_at = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.located.troubles.append(
+                    ("merge keys ('<<') are not used in playbooks; write the keys out", key_at)
+                )
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.located.troubles.append(
+                    ("a key must be a plain word, not a list or mapping", key_at)
+                )
+                continue
+            key = self.scalar(key_node, key_at)
+            if isinstance(key, bool):
+                key = "yes" if key else "no"
+            elif key is not None and not isinstance(key, str):
+                key = str(key)
+            if key in out:
+                self.located.troubles.append(
+                    (f"the key '{key}' appears twice in the same mapping; keep one", key_at)
+                )
+                continue
+            child: Path = path + (key,)
+            self.located.keys[child] = key_at
+            out[key] = self.build(value_node, child, depth + 1)
+        return out
+
+    def scalar(self, node: yaml.Node, where: Position) -> Any:
+        # Most scalars are plain text; reading them directly skips PyYAML's generic dispatch.
+        if node.tag == STR_TAG:
+            return node.value
+        if node.tag == INT_TAG and node.value.isdigit():
+            return int(node.value)
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except yaml.YAMLError as error:
+            raise YamlTrouble(f"this value cannot be read: {_first_line(error)}", where) from None
+        except (ValueError, OverflowError):
+            raise YamlTrouble("this value cannot be read as a number or date", where) from None

@@ -1,0 +1,196 @@
+"""Reading playbook text: yes/no stay answer words, and nothing but our own located error escapes."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.core.playbook import Milestone
+from bot.store.playbook_files import LibraryInvalid, load_playbook_text
+
+MILESTONES = {
+    "report": Milestone("report", "Report", "the report"),
+    "charge": Milestone("charge", "Charge", "the charge"),
+}
+
+TEXT = """\
+playbook: words
+title: Words
+version: 1
+sections:
+  - id: main
+    title: Main
+    items:
+      - id: pnc
+        ask: PNC checked?
+        type: yes-no-na
+        reason: [no, na]
+        required: yes
+      - id: related
+        ask: Related?
+        type: yes-no
+        when: {pnc: yes}
+        reason: NO
+        open: {yes: other, no: other}
+"""
+
+
+def test_yes_no_on_off_are_read_as_the_answer_words_trainers_mean():
+    playbook = load_playbook_text(TEXT, "words.yaml", MILESTONES)
+    pnc, related = playbook.items
+    assert pnc.reason == frozenset({"no", "na"})
+    assert pnc.required is True
+    assert related.when.holds({"pnc": "yes"}, ())
+    assert related.reason == frozenset({"no"})
+    assert dict(related.opens) == {"yes": "other", "no": "other"}
+
+
+def assert_only_located_errors(text: str) -> None:
+    try:
+        load_playbook_text(text, "fuzz.yaml", MILESTONES)
+    except LibraryInvalid as caught:
+        invalid = caught
+    else:
+        return
+    assert invalid.problems
+    for problem in invalid.problems:
+        assert problem.file == "fuzz.yaml"
+        assert problem.line >= 1
+        assert problem.column >= 1
+        assert problem.message
+        assert "Traceback" not in problem.message
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=400))
+def test_arbitrary_text_only_ever_gives_located_problems(text):
+    assert_only_located_errors(text)
+
+
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.text(max_size=20),
+    st.sampled_from(
+        [
+            "yes",
+            "no",
+            "na",
+            "5d",
+            "2w",
+            "5wd",
+            "report",
+            "charge",
+            "choice",
+            "multi",
+            "date",
+            "pnc",
+        ]
+    ),
+)
+KEYS = st.one_of(
+    st.sampled_from(
+        [
+            "playbook",
+            "title",
+            "version",
+            "sections",
+            "id",
+            "ask",
+            "type",
+            "items",
+            "when",
+            "due",
+            "within",
+            "before",
+            "of",
+            "reason",
+            "reasons",
+            "options",
+            "open",
+            "sets",
+            "milestone",
+            "all",
+            "any",
+            "not",
+            "escalate",
+            "after",
+            "pnc",
+            "setting",
+            "default",
+        ]
+    ),
+    st.text(max_size=8),
+)
+STRUCTURES = st.recursive(
+    SCALARS,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(KEYS, children, max_size=5)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(STRUCTURES)
+def test_arbitrary_yaml_structures_only_ever_give_located_problems(data):
+    assert_only_located_errors(yaml.safe_dump(data))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "  ",
+                "\t",
+                "- ",
+                ": ",
+                "{",
+                "}",
+                "[",
+                "]",
+                "&a ",
+                "*a ",
+                "!!python/object ",
+                "<<: ",
+                "\n",
+                "x",
+                "yes",
+                "'",
+                '"',
+                "#",
+                "%YAML 1.1\n",
+                "---\n",
+            ]
+        ),
+        max_size=40,
+    )
+)
+def test_yaml_punctuation_soup_only_gives_located_problems(parts):
+    assert_only_located_errors("".join(parts))
+
+
+def test_an_alias_bomb_is_refused_with_a_location():
+    names = "abcdefghi"
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for previous, name in itertools.pairwise(names):
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
+    bomb = "\n".join(lines) + "\n"
+    with pytest.raises(LibraryInvalid) as caught:
+        load_playbook_text(bomb, "bomb.yaml", MILESTONES)
+    assert any("too large" in problem.message for problem in caught.value.problems)
+
+
+def test_python_tags_are_refused_not_executed():
+    with pytest.raises(LibraryInvalid) as caught:
+        load_playbook_text(
+            "playbook: !!python/object/apply:os.system ['echo hi']\n", "tag.yaml", MILESTONES
+        )
+    assert caught.value.problems[0].line == 1
