@@ -93,5 +93,11 @@ def preview(playbook: str) -> None:
             raise click.ClickException(
                 f"No playbook '{playbook}' in {settings.playbooks_dir}. Known: {known}."
             ) from None
-    titles = {entry.playbook.id: entry.playbook.title for entry in library.playbooks}
+    # Name the playbooks an answer opens by their titles, from the file's own folder.
+    neighbours = (
+        library
+        if not as_path.is_file()
+        else load_library([as_path.parent], settings.playbooks_dir)
+    )
+    titles = {entry.playbook.id: entry.playbook.title for entry in neighbours.playbooks}
     click.echo(render_preview(chosen, library.milestones, library.settings, titles), nl=False)

@@ -138,23 +138,26 @@ def load_playbook_text(text: str, label: str, milestones: dict[str, Milestone]) 
     return playbook
 
 
-def _catalogue_data(path: Path | None, parse_it: Any, problems: list[FileProblem]) -> Any:
+def _catalogue_data(
+    path: Path | None, parse_it: Any, problems: list[FileProblem]
+) -> tuple[Any, Located | None]:
+    """Parse a catalogue file (milestones or settings); its problems go into `problems`."""
     if path is None:
-        return None
+        return None, None
     label = str(path)
     text, trouble = _read_text(path, label)
     if trouble:
         problems.append(trouble)
-        return None
+        return None, None
     located, found = _load(label, text or "")
     problems.extend(found)
     if located is None or found:
-        return None
+        return None, located
     try:
-        return parse_it(located.data)
+        return parse_it(located.data), located
     except PlaybookInvalid as invalid:
         problems.extend(_located_problems(label, located, invalid.problems))
-        return None
+        return None, located
 
 
 def _sibling_ids(folders: Iterable[Path], loaded: set[Path]) -> set[str]:
@@ -190,10 +193,16 @@ def load_library(paths: Sequence[Path], fallback: Path | None = None) -> Library
                 f"no {MILESTONES_FILE} beside the playbooks or in {fallback}; copy the shipped one",
             )
         )
-    library.milestones = _catalogue_data(milestones_path, parse_milestones, library.problems) or {}
+    milestones, _ = _catalogue_data(milestones_path, parse_milestones, library.problems)
+    library.milestones = milestones or {}
     settings_path = _catalogue(paths, fallback, SETTINGS_FILE)
-    library.settings = _catalogue_data(settings_path, parse_force_settings, library.problems) or {}
+    settings, settings_located = _catalogue_data(
+        settings_path, parse_force_settings, library.problems
+    )
+    library.settings = settings or {}
     located_by_label: dict[str, Located] = {}
+    if settings_path is not None and settings_located is not None:
+        located_by_label[SETTINGS_FILE] = settings_located
     for path in files:
         label = str(path)
         text, trouble = _read_text(path, label)
@@ -215,10 +224,11 @@ def load_library(paths: Sequence[Path], fallback: Path | None = None) -> Library
             library.texts.setdefault(playbook.id, text or "")
     known = _sibling_ids(_folders(paths), {path.resolve() for path in files})
     for label, problem in library_problems(library.playbooks, known, library.settings):
-        if label in located_by_label:
-            library.problems.extend(_located_problems(label, located_by_label[label], [problem]))
-        elif settings_path is not None:
-            library.problems.append(FileProblem(str(settings_path), 1, 1, problem.message))
+        located = located_by_label.get(label)
+        # The core names the force's file by its bare name; show the path that was read.
+        shown = str(settings_path) if label == SETTINGS_FILE else label
+        if located is not None:
+            library.problems.extend(_located_problems(shown, located, [problem]))
     if milestones_path is not None and not library.milestones and not library.problems:
         library.problems.append(
             FileProblem(str(milestones_path), 1, 1, "no milestones are defined")

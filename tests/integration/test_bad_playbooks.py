@@ -32,10 +32,8 @@ def test_each_mistake_gives_its_message_at_its_line_and_column(path: Path, in_re
     label = path.relative_to(REPO)
     line, column, message = EXPECT.search(path.read_text(encoding="utf-8")).groups()
     # A mistake that spans files is checked with its folder; the others one file at a time.
-    target = path.parent if path.parent.name == "across-files" else label
-    library = load_library(
-        [Path(target).relative_to(REPO) if target.is_absolute() else target], PLAYBOOKS_DIR
-    )
+    target = label.parent if label.parent.name == "across-files" else label
+    library = load_library([target], PLAYBOOKS_DIR)
     assert [str(problem) for problem in library.problems] == [
         f"{label}:{line}:{column}: {message}"
     ]

@@ -70,9 +70,13 @@ def test_three_mistakes_give_three_located_lines_and_exit_1(tmp_path: Path):
     ]
 
 
-def test_one_bad_file_among_good_ones_fails_the_whole_run(tmp_path: Path):
+def copy_shipped_playbooks(folder: Path) -> None:
     for path in PLAYBOOKS_DIR.glob("*.yaml"):
-        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+        (folder / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+
+
+def test_one_bad_file_among_good_ones_fails_the_whole_run(tmp_path: Path):
+    copy_shipped_playbooks(tmp_path)
     (tmp_path / "three.yaml").write_text(THREE_MISTAKES, encoding="utf-8")
     code, output = run("validate", str(tmp_path))
     assert code == 1
@@ -104,10 +108,11 @@ def test_preview_by_id_shows_numbered_items_answers_branches_and_due_dates_in_wo
     assert "Asked only when" in output
 
 
-def test_preview_by_path_reads_the_file(in_repo):
-    code, output = run("preview", "playbooks/bad-character.yaml")
+def test_preview_by_path_reads_the_file_and_names_opened_playbooks_by_title(in_repo):
+    code, output = run("preview", "playbooks/initial-report.yaml")
     assert code == 0
-    assert output.startswith("Bad character")
+    assert output.startswith("Initial report")
+    assert "opens the playbook 'Protective and preventative orders'" in output
 
 
 def test_preview_says_due_rules_and_branches_in_words(tmp_path: Path, in_repo):
@@ -185,3 +190,26 @@ def test_every_command_has_help(command):
     code, output = run(command, "--help")
     assert code == 0
     assert "Example:" in output
+
+
+def test_an_unknown_force_setting_points_at_its_line_in_settings_yaml(tmp_path: Path):
+    copy_shipped_playbooks(tmp_path)
+    (tmp_path / "settings.yaml").write_text(
+        "settings:\n  review-cadence: 21d\n  reveiw-cadence: 14d\n", encoding="utf-8"
+    )
+    code, output = run("validate", str(tmp_path))
+    assert code == 1
+    assert (
+        f"{tmp_path / 'settings.yaml'}:3:3: no playbook uses a setting called 'reveiw-cadence' (did you mean 'review-cadence'?)"
+        in output
+    )
+
+
+def test_a_force_setting_changes_what_the_preview_says(tmp_path: Path):
+    copy_shipped_playbooks(tmp_path)
+    (tmp_path / "settings.yaml").write_text("settings:\n  review-cadence: 21d\n", encoding="utf-8")
+    code, output = run("preview", str(tmp_path / "supervisory-review.yaml"))
+    assert code == 0, output
+    assert "every 21 days (force setting 'review-cadence', set by the force)" in " ".join(
+        output.split()
+    )
