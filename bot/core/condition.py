@@ -57,15 +57,10 @@ class MilestoneRecorded(Condition):
 
 
 @dataclass(frozen=True, slots=True)
-class AllOf(Condition):
-    """Holds when every part holds."""
+class Compound(Condition):
+    """A condition made of parts: the base of AllOf and AnyOf."""
 
     parts: tuple[Condition, ...]
-
-    def holds(self, answers: Answers, milestones: Iterable[str]) -> bool:
-        """Tell whether all parts hold."""
-        recorded = set(milestones)
-        return all(part.holds(answers, recorded) for part in self.parts)
 
     def item_ids(self) -> Iterator[str]:
         """Yield the items every part reads."""
@@ -74,20 +69,23 @@ class AllOf(Condition):
 
 
 @dataclass(frozen=True, slots=True)
-class AnyOf(Condition):
-    """Holds when at least one part holds."""
+class AllOf(Compound):
+    """Holds when every part holds."""
 
-    parts: tuple[Condition, ...]
+    def holds(self, answers: Answers, milestones: Iterable[str]) -> bool:
+        """Tell whether all parts hold."""
+        recorded = set(milestones)
+        return all(part.holds(answers, recorded) for part in self.parts)
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf(Compound):
+    """Holds when at least one part holds."""
 
     def holds(self, answers: Answers, milestones: Iterable[str]) -> bool:
         """Tell whether any part holds."""
         recorded = set(milestones)
         return any(part.holds(answers, recorded) for part in self.parts)
-
-    def item_ids(self) -> Iterator[str]:
-        """Yield the items every part reads."""
-        for part in self.parts:
-            yield from part.item_ids()
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +106,7 @@ class Not(Condition):
 def milestones_in(condition: Condition) -> set[str]:
     if isinstance(condition, MilestoneRecorded):
         return set(condition.names)
-    if isinstance(condition, AllOf | AnyOf):
+    if isinstance(condition, Compound):
         return set().union(*(milestones_in(part) for part in condition.parts))
     if isinstance(condition, Not):
         return milestones_in(condition.part)
