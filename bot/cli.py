@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from bot import __version__
+from bot.admin_cli import backup, users, verify
 from bot.config import Settings
 from bot.preview import render_preview
 from bot.store.playbook_files import Library, load_library
@@ -101,3 +102,86 @@ def preview(playbook: str) -> None:
     )
     titles = {entry.playbook.id: entry.playbook.title for entry in neighbours.playbooks}
     click.echo(render_preview(chosen, library.milestones, library.settings, titles), nl=False)
+
+
+@cli.command()
+@click.option(
+    "--as",
+    "name",
+    default="Local investigator",
+    show_default=True,
+    help="Your name in this terminal.",
+)
+@click.option(
+    "--role",
+    type=click.Choice(["investigator", "supervisor", "trainer", "admin"]),
+    default="investigator",
+    show_default=True,
+)
+def chat(name: str, role: str) -> None:
+    """Talk to the bot in this terminal: no Telegram token and no network needed.
+
+    With no configuration it creates state/soteria.db and a local investigator. Type a number to
+    press an option; piped input works too.
+
+    \b
+    Example:
+        soteria-bot chat
+        printf '/new\n43/12345/26\n1\n' | soteria-bot chat
+    """
+    import sys
+
+    from bot.adapters.console import Console
+    from bot.dialogue import Dialogue
+
+    service = _service()
+    user = service.local_user(name, role)
+    Console(Dialogue(service), user, sys.stdout, echo=not sys.stdin.isatty()).loop(sys.stdin)
+
+
+@cli.command()
+@click.option("--case", "case_ref", required=True, help="The crime reference of the case.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file."
+)
+def report(case_ref: str, fmt: str, output: Path | None) -> None:
+    """Report a case: every run, and every item's status, answer, reason, who and when.
+
+    \b
+    Example:
+        soteria-bot report --case 43/12345/26 --format json
+    """
+    import json
+
+    from bot.reports.case import render_case_table
+
+    data = _service().case_report(case_ref.strip().upper())
+    text = (
+        json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        if fmt == "json"
+        else render_case_table(data)
+    )
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}.")
+    else:
+        click.echo(text, nl=False)
+
+
+def _service():  # type: ignore[no-untyped-def]
+    """The service on the configured database, with errors as one plain sentence."""
+    from bot.core.errors import SoteriaError
+    from bot.service import Service
+
+    try:
+        return Service.from_settings(Settings.from_env())
+    except SoteriaError as error:
+        raise click.ClickException(str(error)) from None
+
+
+cli.add_command(verify)
+cli.add_command(backup)
+cli.add_command(users)

@@ -36,3 +36,15 @@ class PlaybookInvalid(SoteriaError):
         first = self.problems[0].message if self.problems else "no details"
         more = f" (and {count - 1} more)" if count > 1 else ""
         super().__init__(f"The playbook has a mistake: {first}{more}")
+
+
+class InputRefused(SoteriaError):
+    """What a user typed cannot be taken as it stands; the message says what to send instead."""
+
+
+class NotAllowed(SoteriaError):
+    """The move is not open from where the run stands; the message says where it stands."""
+
+
+class NotFound(SoteriaError):
+    """The case, run, user or invite asked for does not exist, or is not the user's to see."""

@@ -1,0 +1,66 @@
+"""The same dialogue in a terminal: options are numbered; works with no token, no network, piped input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TextIO
+
+from bot.dialogue import Dialogue, Reply
+from bot.store.users import User
+
+QUIT = {"/quit", "/exit", "quit", "exit"}
+
+
+class Console:
+    """Reads lines, passes them to the dialogue, and prints replies with numbered options."""
+
+    def __init__(self, dialogue: Dialogue, user: User, out: TextIO, echo: bool = False) -> None:
+        self.dialogue = dialogue
+        self.user = user
+        self.out = out
+        #: Piped input is not shown by a terminal, so echo it to keep the transcript readable.
+        self.echo = echo
+        self.actions: list[str] = []
+
+    def show(self, replies: Iterable[Reply]) -> None:
+        """Print replies; remember the options of the last one so a number can press them."""
+        actions: list[str] = []
+        for reply in replies:
+            self.out.write("\n" + reply.text + "\n")
+            for row in reply.options:
+                for option in row:
+                    actions.append(option.action)
+                    self.out.write(f"  {len(actions)}) {option.label}\n")
+        if actions:
+            self.actions = actions
+        self.out.flush()
+
+    def feed(self, line: str) -> bool:
+        """Handle one line of input; False when the user asked to leave."""
+        text = line.strip()
+        if not text:
+            return True
+        if text.lower() in QUIT:
+            return False
+        if text.isdigit() and self.actions:
+            index = int(text) - 1
+            if 0 <= index < len(self.actions):
+                self.show(self.dialogue.press(self.user, self.actions[index]))
+                return True
+        self.show(self.dialogue.handle(self.user, text))
+        return True
+
+    def loop(self, lines: Iterable[str]) -> None:
+        """Greet, pick up where the user left off, then read until the input ends."""
+        self.out.write(
+            f"soteria-bot terminal chat, as {self.user.name} ({self.user.role}). "
+            "Type a number to press an option, /help for commands, /quit to leave.\n"
+        )
+        self.show(self.dialogue.handle(self.user, "/resume"))
+        for line in lines:
+            if self.echo:
+                self.out.write(f"> {line.rstrip()}\n")
+            if not self.feed(line):
+                break
+        self.out.write("\nBye. Everything you answered is saved.\n")
+        self.out.flush()

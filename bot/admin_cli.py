@@ -1,0 +1,193 @@
+"""Administrators' commands: enrol and revoke users, verify the completion log, back up."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta, tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import click
+import sqlite_utils
+
+from bot.config import Settings
+from bot.core.errors import SoteriaError
+from bot.store import log as completion_log
+from bot.store import users as user_store
+from bot.store.backup import backup as backup_database
+from bot.store.db import connect
+
+
+@contextmanager
+def _database(settings: Settings, *, create: bool = False) -> Iterator[sqlite_utils.Database]:
+    """Open the configured database, turning storage and domain errors into sentences."""
+    path = settings.db_path
+    if not create and not path.is_file():
+        raise click.ClickException(
+            f"No database at {path}; set SOTERIA_DB to the bot's database file."
+        )
+    try:
+        db = connect(path)
+    except sqlite3.Error as error:
+        raise click.ClickException(f"Cannot open the database at {path}: {error}.") from None
+    try:
+        yield db
+    except SoteriaError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        db.close()
+
+
+@click.command()
+def verify() -> None:
+    """Check the completion log's hash chain, record by record, against its recorded end.
+
+    Exits 0 when every record is intact, 1 naming the first record altered or missing.
+
+    \b
+    Example:
+        soteria-bot verify
+    """
+    with _database(Settings.from_env()) as db:
+        verdict = completion_log.verify(db)
+    click.echo(verdict.message)
+    if not verdict.ok:
+        raise SystemExit(1)
+
+
+@click.command()
+@click.argument("dest", type=click.Path(path_type=Path))
+def backup(dest: Path) -> None:
+    """Copy the database, consistently, even while the bot is running.
+
+    DEST is a folder (the copy is named soteria-YYYYMMDD-HHMMSS.db, in UTC) or a new file's
+    name. An existing file is never overwritten.
+
+    \b
+    Example:
+        soteria-bot backup /srv/backups/
+        soteria-bot backup state/before-upgrade.db
+    """
+    source = Settings.from_env().db_path
+    try:
+        copy = backup_database(source, dest)
+    except SoteriaError as error:
+        raise click.ClickException(str(error)) from None
+    except (sqlite3.Error, OSError) as error:
+        raise click.ClickException(f"The backup to {dest} failed: {error}.") from None
+    click.echo(f"Backed up {source} to {copy}.")
+
+
+@click.group()
+def users() -> None:
+    """Enrol people with one-time codes, list them, and revoke them.
+
+    \b
+    Example:
+        soteria-bot users invite --role investigator --team "North RASSO"
+        soteria-bot users list
+        soteria-bot users revoke 7
+    """
+
+
+@users.command()
+@click.option(
+    "--role", required=True, type=click.Choice(user_store.ROLES), help="What they will do."
+)
+@click.option("--team", required=True, help="Their team, as supervisors will see it.")
+@click.option(
+    "--days",
+    default=user_store.INVITE_LIFE.days,
+    show_default=True,
+    type=click.IntRange(min=1, max=90),
+    help="How long the code stays valid.",
+)
+def invite(role: str, team: str, days: int) -> None:
+    """Print a one-time enrolment code for a new user.
+
+    The code enrols its holder with the given role and team: they send /start CODE to the
+    bot. It works once and expires after --days.
+
+    \b
+    Example:
+        soteria-bot users invite --role investigator --team "North RASSO"
+        soteria-bot users invite --role supervisor --team "North RASSO" --days 2
+    """
+    settings = Settings.from_env()
+    now = datetime.now(UTC)
+    with _database(settings, create=True) as db:
+        code = user_store.create_invite(db, role, team, now, timedelta(days=days))
+    expires = _local(now + timedelta(days=days), settings.timezone)
+    click.echo(f"Enrolment code for {_a(role)} in {' '.join(team.split())}: {code}")
+    click.echo(f"It works once, until {expires}.")
+    click.echo(f"The new user sends this to the bot:  /start {code}")
+
+
+@users.command(name="list")
+def list_() -> None:
+    """List the enrolled users who have not been revoked, by team.
+
+    \b
+    Example:
+        soteria-bot users list
+    """
+    with _database(Settings.from_env()) as db:
+        people = user_store.list_users(db)
+    if not people:
+        click.echo("No users are enrolled yet; `soteria-bot users invite` makes a code.")
+        return
+    rows = [
+        (
+            str(person.id),
+            person.name,
+            person.role,
+            person.team,
+            "yes" if person.in_training else "no",
+            "linked" if person.telegram_id is not None else "terminal only",
+        )
+        for person in people
+    ]
+    click.echo(_table(("ID", "NAME", "ROLE", "TEAM", "IN TRAINING", "TELEGRAM"), rows))
+
+
+@users.command()
+@click.argument("user_id", type=int)
+def revoke(user_id: int) -> None:
+    """Stop a user from using the bot; their records stay in the log.
+
+    USER_ID is the number `soteria-bot users list` shows.
+
+    \b
+    Example:
+        soteria-bot users revoke 7
+    """
+    with _database(Settings.from_env()) as db:
+        person = user_store.revoke_user(db, user_id, datetime.now(UTC))
+    click.echo(
+        f"Revoked {person.name} (id {person.id}, {person.role}, {person.team}): "
+        "they can no longer use the bot."
+    )
+
+
+def _a(word: str) -> str:
+    return f"{'an' if word[0] in 'aeiou' else 'a'} {word}"
+
+
+def _local(at: datetime, timezone: str) -> str:
+    zone: tzinfo
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = UTC
+    return f"{at.astimezone(zone):%Y-%m-%d %H:%M %Z}"
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in [header, *rows]
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,40 @@
+"""The bank-holiday calendar that working days are counted against, from the holidays library.
+
+England and Wales share one set of bank holidays (Scotland and Northern Ireland have their own,
+such as St Patrick's Day). The library lists England ("ENG") and Wales ("WLS") separately; they
+are the same days in every year it knows, and a test says so. We use England's list.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from datetime import date
+
+import holidays
+
+COUNTRY = "GB"
+SUBDIVISION = "ENG"
+
+
+def bank_holidays(years: Iterable[int]) -> frozenset[date]:
+    """Return the England and Wales bank holidays in the given years."""
+    found: frozenset[date] = frozenset()
+    for year in set(years):
+        found |= _bank_holidays_in(year)
+    return found
+
+
+@functools.cache
+def _bank_holidays_in(year: int) -> frozenset[date]:
+    # A year's holidays never change while the bot runs, and reminders ask for them often.
+    return frozenset(holidays.country_holidays(COUNTRY, subdiv=SUBDIVISION, years=year))
+
+
+def working_calendar(today: date, span_years: int = 2) -> frozenset[date]:
+    """Return the bank holidays from last year to `span_years` years after this one.
+
+    Last year is there for due dates counted back from early-January milestones; beyond the
+    span, working days skip weekends only, so pass a longer span for far-off trial dates.
+    """
+    return bank_holidays(range(today.year - 1, today.year + span_years + 1))

@@ -1,0 +1,51 @@
+"""What the completion log records: one immutable entry for each thing that happened on a case.
+
+The core produces entries; the store chains and keeps them. Nothing is ever changed or removed:
+a correction is a new `answered` entry for the same item, and every run's state can be rebuilt
+from its entries alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+EntryKind = Literal[
+    "case-opened",  # a case was opened by crime reference
+    "run-started",  # a playbook run began on the case (detail: playbook, version)
+    "answered",  # an item was answered; a later one for the same item is a correction
+    "reason-given",  # the reason for an answer that needs one (value: preset or typed text)
+    "deferred",  # the investigator chose "later" for the item
+    "milestone-recorded",  # detail: milestone, date (ISO); a later one for the same name moves it
+    "transition",  # the run's lifecycle moved (detail: event, source, dest, note)
+]
+ENTRY_KINDS: tuple[str, ...] = EntryKind.__args__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One record of the completion log, before the store numbers and chains it."""
+
+    kind: EntryKind
+    case_ref: str
+    actor: str
+    at: datetime
+    run_id: int | None = None
+    item: str | None = None
+    value: str | None = None
+    detail: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.at.tzinfo is None:
+            raise ValueError("log times must be timezone-aware (UTC)")
+
+
+@dataclass(frozen=True, slots=True)
+class Logged:
+    """An entry as the store keeps it: numbered in order, with its place in the hash chain."""
+
+    seq: int
+    entry: Entry
+    hash: str

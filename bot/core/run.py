@@ -1,0 +1,456 @@
+"""A run of one playbook on one case: its lifecycle state machine and the answers it has taken.
+
+A run is rebuilt from its log entries (`Run.replay`), so everything here is derivable from the
+log alone. Each command checks the move, changes the run in memory and returns the entries to
+record; the service writes them in one transaction before anyone is told it worked.
+
+The lifecycle is one `transitions` machine shared by every run. Its magic stays inside
+`_Lifecycle`: a run attaches its lifecycle only for the moment an event fires, so no model is
+ever left registered on the shared machine, and a MachineError never leaves this module.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal
+
+from transitions import Machine, MachineError
+
+from bot.core.errors import InputRefused, NotAllowed
+from bot.core.playbook import Item, Playbook
+from bot.core.records import Entry
+
+STATES = (
+    "not_started",
+    "asking",
+    "awaiting_reason",
+    "paused",
+    "review",
+    "submitted",
+    "signed_off",
+    "returned",
+)
+# Each event: (name, sources, dest). `submit` is guarded by the run's completeness.
+EVENTS: tuple[tuple[str, tuple[str, ...] | str, str], ...] = (
+    ("start", "not_started", "asking"),
+    ("ask_reason", "asking", "awaiting_reason"),
+    ("take_reason", "awaiting_reason", "asking"),
+    ("hold", ("asking", "awaiting_reason"), "paused"),
+    ("resume", "paused", "asking"),
+    ("finish", "asking", "review"),
+    ("reopen", "review", "asking"),
+    ("submit", "review", "submitted"),
+    ("sign_off", "submitted", "signed_off"),
+    ("send_back", "submitted", "returned"),
+    ("rework", "returned", "asking"),
+)
+#: Where a run stands, in words, for refusals that tell the user what they can do instead.
+STANDING = {
+    "not_started": "has not started yet",
+    "asking": "is taking answers",
+    "awaiting_reason": "is waiting for a reason",
+    "paused": "is paused; resume it first",
+    "review": "is complete and waiting to be submitted",
+    "submitted": "is submitted and waiting for a supervisor",
+    "signed_off": "is signed off; nothing more can change",
+    "returned": "was returned by a supervisor; resume it to make changes",
+}
+ItemState = Literal["done", "not-done", "na", "later", "open", "needs-reason", "not-live"]
+
+
+class _Lifecycle:
+    """The model the shared machine moves; it only holds a state and asks its run for guards."""
+
+    def __init__(self, run: Run, state: str) -> None:
+        self.run = run
+        self.state = state
+
+    def is_complete(self) -> bool:
+        """Guard for `submit`: every live, required item is done or explained."""
+        return not self.run.unexplained()
+
+
+RUN_MACHINE = Machine(
+    model=None,
+    states=list(STATES),
+    transitions=[
+        {"trigger": name, "source": list(src) if isinstance(src, tuple) else src, "dest": dest}
+        | ({"conditions": "is_complete"} if name == "submit" else {})
+        for name, src, dest in EVENTS
+    ],
+    initial="not_started",
+    auto_transitions=False,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemStatus:
+    """Where one item stands, as the log says: its answer, reason, who and when."""
+
+    item: Item
+    status: ItemState
+    value: str | None = None
+    reason: str | None = None
+    actor: str | None = None
+    at: datetime | None = None
+    corrections: int = 0
+
+
+def encode_answer(item: Item, value: Any) -> str:
+    """Turn a checked answer into the text the log keeps (multi answers as a JSON list)."""
+    if item.type == "multi":
+        return json.dumps(sorted(value), ensure_ascii=False)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def decode_answer(item: Item, text: str) -> str | frozenset[str]:
+    """Read a logged answer back as conditions compare it."""
+    if item.type == "multi":
+        return frozenset(json.loads(text))
+    return text
+
+
+class Run:
+    """One playbook on one case: answers, reasons, laters and the lifecycle around them."""
+
+    def __init__(
+        self,
+        playbook: Playbook,
+        run_id: int,
+        case_ref: str,
+        milestones: Mapping[str, date] | None = None,
+    ) -> None:
+        self.playbook = playbook
+        self.run_id = run_id
+        self.case_ref = case_ref
+        self.milestones: dict[str, date] = dict(milestones or {})
+        self.state = "not_started"
+        self.cursor: str | None = None
+        self._answers: dict[str, Entry] = {}
+        self._reasons: dict[str, Entry] = {}
+        self._deferred: set[str] = set()
+        self._corrections: dict[str, int] = {}
+        self._items = {item.id: item for item in playbook.items}
+
+    # --- rebuilding from the log ----------------------------------------------------------
+
+    @classmethod
+    def replay(
+        cls,
+        playbook: Playbook,
+        run_id: int,
+        case_ref: str,
+        entries: Iterable[Entry],
+        milestones: Mapping[str, date] | None = None,
+        cursor: str | None = None,
+    ) -> Run:
+        """Rebuild a run from its log entries (in order) and the case's milestones."""
+        run = cls(playbook, run_id, case_ref, milestones)
+        for entry in entries:
+            run._apply(entry)
+        run.cursor = cursor if cursor in run._items else None
+        return run
+
+    def _apply(self, entry: Entry) -> None:
+        """Fold one entry into the run's picture of itself."""
+        item = entry.item
+        if entry.kind == "answered" and item in self._items:
+            if item in self._answers:
+                self._corrections[item] = self._corrections.get(item, 0) + 1
+            self._answers[item] = entry
+            self._reasons.pop(item, None)
+            self._deferred.discard(item)
+        elif entry.kind == "reason-given" and item in self._items:
+            self._reasons[item] = entry
+        elif entry.kind == "deferred" and item in self._items:
+            self._deferred.add(item)
+        elif entry.kind == "transition":
+            self.state = entry.detail.get("dest", self.state)
+        elif entry.kind == "milestone-recorded":
+            name, when = entry.detail.get("milestone"), entry.detail.get("date")
+            if name and when:
+                self.milestones[name] = date.fromisoformat(when)
+
+    # --- what the run knows ---------------------------------------------------------------
+
+    def answers(self) -> dict[str, str | frozenset[str]]:
+        """Current answers by item id, as conditions read them."""
+        return {
+            item_id: decode_answer(self._items[item_id], entry.value or "")
+            for item_id, entry in self._answers.items()
+        }
+
+    def is_live(self, item: Item, answers: Mapping[str, Any] | None = None) -> bool:
+        """Tell whether an item is asked, given the answers so far and the case's milestones."""
+        if item.when is None:
+            return True
+        return item.when.holds(self.answers() if answers is None else answers, self.milestones)
+
+    def status(self, item_id: str) -> ItemStatus:
+        """Where one item stands."""
+        item = self._items[item_id]
+        answer = self._answers.get(item_id)
+        reason = self._reasons.get(item_id)
+        common = {
+            "value": answer.value if answer else None,
+            "reason": reason.value if reason else None,
+            "actor": (reason or answer).actor if answer else None,
+            "at": (reason or answer).at if answer else None,
+            "corrections": self._corrections.get(item_id, 0),
+        }
+        if not self.is_live(item):
+            return ItemStatus(item, "not-live", **common)
+        if answer is None:
+            return ItemStatus(item, "later" if item_id in self._deferred else "open", **common)
+        value = decode_answer(item, answer.value or "")
+        if item.needs_reason(value) and reason is None:
+            state: ItemState = "later" if item_id in self._deferred else "needs-reason"
+            return ItemStatus(item, state, **common)
+        if value == "na":
+            return ItemStatus(item, "na", **common)
+        return ItemStatus(item, "not-done" if item.needs_reason(value) else "done", **common)
+
+    def statuses(self) -> list[ItemStatus]:
+        """Every item's standing, in playbook order."""
+        return [self.status(item.id) for item in self.playbook.items]
+
+    def is_settled(self, item_id: str) -> bool:
+        """An item counts as settled once answered, with its reason when the answer needs one."""
+        return self.status(item_id).status in ("done", "not-done", "na")
+
+    def next_item(self) -> Item | None:
+        """The first live item not yet settled and not put off for later."""
+        for item in self.playbook.items:
+            if item.id in self._deferred or not self.is_live(item):
+                continue
+            if not self.is_settled(item.id):
+                return item
+        return None
+
+    def current(self) -> Item | None:
+        """The item the investigator is looking at now, if the run is taking answers."""
+        if self.state not in ("asking", "awaiting_reason"):
+            return None
+        if self.cursor and self.cursor in self._items and self.is_live(self._items[self.cursor]):
+            return self._items[self.cursor]
+        return self.next_item()
+
+    def unexplained(self) -> list[Item]:
+        """Live, required items that are neither done nor explained: they block submission."""
+        return [
+            item
+            for item in self.playbook.items
+            if item.required and self.is_live(item) and not self.is_settled(item.id)
+        ]
+
+    def progress(self) -> tuple[int, int]:
+        """(settled, live) counts over live items, for a 'Bad character · 4/12' line."""
+        live = [item for item in self.playbook.items if self.is_live(item)]
+        return sum(1 for item in live if self.is_settled(item.id)), len(live)
+
+    # --- commands -------------------------------------------------------------------------
+
+    def start(self, actor: str, at: datetime) -> list[Entry]:
+        """Begin asking."""
+        entries = self._fire("start", actor, at)
+        return entries + self._advance(actor, at)
+
+    def answer(self, item_id: str, value: Any, actor: str, at: datetime) -> list[Entry]:
+        """Record an answer (a correction when the item had one); ask for a reason if needed."""
+        item = self._answerable(item_id)
+        checked = self._check_value(item, value)
+        text = encode_answer(item, checked)
+        previous = self._answers.get(item_id)
+        if previous is not None and previous.value == text:
+            # The same answer again records nothing: a repeated tap is not a correction.
+            if item.needs_reason(checked) and item_id not in self._reasons:
+                self.cursor = item_id
+                return self._fire("ask_reason", actor, at) if self.state == "asking" else []
+            self.cursor = None
+            return self._advance(actor, at)
+        detail = {"corrects": previous.value or ""} if previous is not None else {}
+        entry = Entry("answered", self.case_ref, actor, at, self.run_id, item_id, text, detail)
+        self._apply(entry)
+        entries = [entry]
+        if self.state == "awaiting_reason" and not item.needs_reason(checked):
+            entries += self._fire("take_reason", actor, at)
+        if item.needs_reason(checked):
+            self.cursor = item_id
+            if self.state == "asking":
+                entries += self._fire("ask_reason", actor, at)
+            return entries
+        self.cursor = None
+        return entries + self._advance(actor, at)
+
+    def give_reason(self, reason: str, actor: str, at: datetime) -> list[Entry]:
+        """Record why the current item was answered as it was, then move on."""
+        if self.state != "awaiting_reason" or self.cursor is None:
+            raise NotAllowed(f"No reason is being asked for: this run {STANDING[self.state]}.")
+        words = " ".join(reason.split())
+        if not words:
+            raise InputRefused("Send a short reason, or tap one of the reasons offered.")
+        item_id = self.cursor
+        entry = Entry("reason-given", self.case_ref, actor, at, self.run_id, item_id, words)
+        self._apply(entry)
+        self.cursor = None
+        return [entry, *self._fire("take_reason", actor, at), *self._advance(actor, at)]
+
+    def defer(self, item_id: str, actor: str, at: datetime) -> list[Entry]:
+        """Put the current item off until later; it still blocks submission."""
+        item = self._answerable(item_id)
+        if self.is_settled(item.id):
+            raise NotAllowed("That item is already answered; change the answer instead.")
+        entry = Entry("deferred", self.case_ref, actor, at, self.run_id, item.id)
+        self._apply(entry)
+        entries = [entry]
+        if self.state == "awaiting_reason":
+            entries += self._fire("take_reason", actor, at)
+        self.cursor = None
+        return entries + self._advance(actor, at)
+
+    def back(self) -> Item:
+        """Step the view back to the previous live item, to read or change it; records nothing."""
+        if self.state not in ("asking", "awaiting_reason"):
+            raise NotAllowed(f"There is nothing to go back to: this run {STANDING[self.state]}.")
+        current = self.current()
+        live = [item for item in self.playbook.items if self.is_live(item)]
+        index = live.index(current) if current in live else len(live)
+        if index == 0:
+            raise NotAllowed("This is the first item; there is nothing before it.")
+        if self.state == "awaiting_reason":
+            raise NotAllowed("Give the reason first, or choose Later.")
+        self.cursor = live[index - 1].id
+        return live[index - 1]
+
+    def revisit(self, item_id: str, actor: str, at: datetime) -> list[Entry]:
+        """Open any live item to answer or change it, from review or a returned run too."""
+        if item_id not in self._items or not self.is_live(self._items[item_id]):
+            raise NotAllowed("That item is not asked in this run as it stands.")
+        entries: list[Entry] = []
+        if self.state == "review":
+            entries = self._fire("reopen", actor, at)
+        elif self.state == "returned":
+            entries = self._fire("rework", actor, at)
+        elif self.state == "paused":
+            entries = self._fire("resume", actor, at)
+        elif self.state != "asking":
+            raise NotAllowed(f"That cannot change now: this run {STANDING[self.state]}.")
+        self.cursor = item_id
+        return entries
+
+    def pause(self, actor: str, at: datetime) -> list[Entry]:
+        """Put the run aside; it keeps its place."""
+        return self._fire("hold", actor, at)
+
+    def resume(self, actor: str, at: datetime) -> list[Entry]:
+        """Pick the run up again where it was left (after a pause or a supervisor's return)."""
+        event = {"paused": "resume", "returned": "rework"}.get(self.state)
+        if event is None:
+            raise NotAllowed(f"This run {STANDING[self.state]}.")
+        return self._fire(event, actor, at) + self._advance(actor, at)
+
+    def refresh(self, actor: str, at: datetime) -> list[Entry]:
+        """Re-check the run after milestones change: newly live items reopen a finished run."""
+        if self.state == "review" and self.next_item() is not None:
+            return self._fire("reopen", actor, at) + self._advance(actor, at)
+        if self.state == "asking":
+            return self._advance(actor, at)
+        return []
+
+    def submit(self, actor: str, at: datetime) -> list[Entry]:
+        """Send the finished run to a supervisor; refused while anything is unexplained."""
+        gaps = self.unexplained() if self.state in ("asking", "awaiting_reason", "review") else []
+        if gaps:
+            # Checked before anything fires, so a refusal leaves the run exactly as it was.
+            names = ", ".join(f"'{item.ask}'" for item in gaps[:3])
+            raise NotAllowed(f"{len(gaps)} item(s) still need an answer or a reason: {names}.")
+        entries = self._fire("finish", actor, at) if self.state == "asking" else []
+        return entries + self._fire("submit", actor, at)
+
+    def sign_off(self, actor: str, at: datetime, note: str = "") -> list[Entry]:
+        """A supervisor accepts the submitted run."""
+        return self._fire("sign_off", actor, at, note)
+
+    def send_back(self, actor: str, at: datetime, note: str) -> list[Entry]:
+        """A supervisor returns the submitted run to its investigator, with a note."""
+        if not note.strip():
+            raise InputRefused("Say in a few words what needs doing before it comes back.")
+        return self._fire("send_back", actor, at, " ".join(note.split()))
+
+    # --- internals ------------------------------------------------------------------------
+
+    def _answerable(self, item_id: str) -> Item:
+        if self.state not in ("asking", "awaiting_reason"):
+            raise NotAllowed(f"This run {STANDING[self.state]}.")
+        item = self._items.get(item_id)
+        if item is None or not self.is_live(item):
+            raise NotAllowed("That question is not asked in this run as it stands.")
+        if self.state == "awaiting_reason" and self.cursor != item_id:
+            raise NotAllowed("Give the reason for the last answer first, or choose Later.")
+        return item
+
+    def _check_value(self, item: Item, value: Any) -> Any:
+        """Refuse a value the item's type cannot take (the dialogue parses typed text first)."""
+        if item.type in ("yes-no", "yes-no-na", "choice"):
+            if value not in item.answers:
+                raise InputRefused("Choose one of the answers on the buttons.")
+            return value
+        if item.type == "multi":
+            many = isinstance(value, Iterable) and not isinstance(value, str)
+            chosen = frozenset(value) if many else frozenset()
+            if not chosen or not chosen <= set(item.options):
+                raise InputRefused("Choose at least one of the options, then Done.")
+            return chosen
+        if item.type == "date":
+            if not isinstance(value, date):
+                raise InputRefused("Send a date, like 3/11, or tap Today or Yesterday.")
+            return value
+        if item.type == "number":
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise InputRefused("Send a number.")
+            return value
+        if item.type == "info":
+            return "ok"
+        if not isinstance(value, str) or not value.strip():
+            raise InputRefused("Send a short note.")
+        return " ".join(value.split())
+
+    def _advance(self, actor: str, at: datetime) -> list[Entry]:
+        """Move to the next item; finish when nothing live is left to ask."""
+        if self.state != "asking":
+            return []
+        following = self.current()
+        if following is None:
+            self.cursor = None
+            return self._fire("finish", actor, at)
+        status = self.status(following.id).status
+        if status == "needs-reason":
+            self.cursor = following.id
+            return self._fire("ask_reason", actor, at)
+        return []
+
+    def _fire(self, event: str, actor: str, at: datetime, note: str = "") -> list[Entry]:
+        """Fire one lifecycle event on the shared machine and record the transition."""
+        lifecycle = _Lifecycle(self, self.state)
+        RUN_MACHINE.add_model(lifecycle, initial=self.state)
+        try:
+            moved = lifecycle.trigger(event)
+        except MachineError:
+            raise NotAllowed(
+                f"That cannot be done now: this run {STANDING[self.state]}."
+            ) from None
+        finally:
+            RUN_MACHINE.remove_model(lifecycle)
+        if not moved:
+            raise NotAllowed(f"That cannot be done yet: this run {STANDING[self.state]}.")
+        detail = {"event": event, "source": self.state, "dest": lifecycle.state}
+        if note:
+            detail["note"] = note
+        entry = Entry("transition", self.case_ref, actor, at, self.run_id, detail=detail)
+        self._apply(entry)
+        return [entry]

@@ -1,0 +1,114 @@
+"""Due dates from case milestones, counted in calendar days, weeks or working days.
+
+Time and the bank-holiday calendar always come in as arguments: the core never reads a clock,
+and the service builds the calendar (see `bot.calendar`).
+
+Choices, so that everyone counts the same way:
+
+- Working days skip Saturdays, Sundays and the given holidays, and are counted from the day
+  after the milestone, as the Victims' Code counts: 1 working day after a Friday report is the
+  Monday; 5 working days before a Monday trial is the Monday a week earlier.
+- 0 working days means the milestone's own day, even when that is a weekend or a holiday: a
+  rule of "0wd" says "on the day", and moving it would invent a deadline nobody wrote.
+- An item is "upcoming" in the 7 calendar days before it falls due, "due-today" on the day,
+  "overdue" from the day after, and "escalate" once it is also overdue by its escalation span.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Mapping
+from datetime import date, timedelta
+from typing import Literal
+
+from bot.core.playbook import DueRule, Duration, effective
+
+Standing = Literal["not-due", "upcoming", "due-today", "overdue", "escalate"]
+STANDINGS: tuple[str, ...] = Standing.__args__  # type: ignore[attr-defined]
+
+#: How many calendar days ahead an item counts as upcoming (a week, so Friday sees next Friday).
+UPCOMING_DAYS = 7
+
+_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def is_working_day(day: date, holidays: Container[date]) -> bool:
+    """Tell whether a day is a working day: Monday to Friday and not a holiday."""
+    return day.weekday() < 5 and day not in holidays
+
+
+def add_days(
+    start: date, span: Duration, holidays: Container[date], sign: Literal[1, -1] = 1
+) -> date:
+    """Return the day a span after `start` (or before it, with sign=-1)."""
+    if sign not in (1, -1):
+        raise ValueError(f"sign must be 1 or -1, not {sign!r}")
+    # A negative amount counts the other way, so callers never have to special-case it.
+    step = sign if span.amount >= 0 else -sign
+    count = abs(span.amount)
+    if span.unit == "d":
+        return start + timedelta(days=step * count)
+    if span.unit == "w":
+        return start + timedelta(weeks=step * count)
+    day = start
+    while count:
+        day += timedelta(days=step)
+        if is_working_day(day, holidays):
+            count -= 1
+    return day
+
+
+def due_date(
+    rule: DueRule,
+    milestones: Mapping[str, date],
+    holidays: Container[date],
+    force_settings: Mapping[str, Duration],
+) -> date | None:
+    """Return the day an item falls due, or None while its milestone is not recorded."""
+    anchor = milestones.get(rule.milestone)
+    if anchor is None:
+        return None
+    span = effective(rule.span, force_settings)
+    return add_days(anchor, span, holidays, 1 if rule.relation == "within" else -1)
+
+
+def standing(
+    due: date | None,
+    today: date,
+    escalate: Duration | None,
+    holidays: Container[date],
+    force_settings: Mapping[str, Duration],
+) -> Standing:
+    """Say where an item stands against its due date today."""
+    if due is None:
+        return "not-due"
+    if today > due:
+        if escalate is not None:
+            after = add_days(due, effective(escalate, force_settings), holidays)
+            if today >= after:
+                return "escalate"
+        return "overdue"
+    if today == due:
+        return "due-today"
+    if (due - today).days <= UPCOMING_DAYS:
+        return "upcoming"
+    return "not-due"
+
+
+def short_date(day: date, today: date) -> str:
+    """Say a date briefly for a phone: 'Fri 27 Nov', with the year only when it differs."""
+    words = f"{_DAY_NAMES[day.weekday()]} {day.day} {_MONTH_NAMES[day.month - 1]}"
+    return words if day.year == today.year else f"{words} {day.year}"
+
+
+def describe_due(due: date, today: date) -> str:
+    """Say when something is due, relative to today: 'due in 3 days (Fri 27 Nov)'."""
+    days = (due - today).days
+    if days == 0:
+        return "due today"
+    if days == 1:
+        return "due tomorrow"
+    if days > 1:
+        return f"due in {days} days ({short_date(due, today)})"
+    late = -days
+    return f"overdue by {late} day{'' if late == 1 else 's'} (was due {short_date(due, today)})"

@@ -1,0 +1,1 @@
+"""Reports for supervisors and trainers: the data from the service, rendered."""

@@ -1,0 +1,614 @@
+"""The use cases every face shares: open a case, run playbooks, answer, record milestones, report.
+
+Each command loads what it needs, lets the core decide, and writes the core's log entries and
+the run's new state in one transaction, before it returns. Only then may a face tell the user
+it worked. Who may touch what is checked here, on every call, whatever the face.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlite_utils
+
+from bot.calendar import working_calendar
+from bot.config import Settings
+from bot.core.errors import InputRefused, NotAllowed, NotFound, SoteriaError
+from bot.core.playbook import Playbook
+from bot.core.records import Entry
+from bot.core.run import Run
+from bot.core.schedule import due_date, standing
+from bot.core.typed_input import (
+    DEFAULT_CRIME_REFERENCE,
+    CrimeReferenceFormat,
+    normalise_crime_reference,
+)
+from bot.store import log
+from bot.store.db import connect, transaction
+from bot.store.playbook_files import Library, load_library, load_playbook_text
+from bot.store.users import User, add_local_user, find_user
+
+Clock = Callable[[], datetime]
+
+
+class StorageFailed(SoteriaError):
+    """The database refused a write (disk full, locked too long): nothing was recorded."""
+
+
+def utc_now() -> datetime:
+    """The current time in UTC: the clock the service uses unless a test gives another."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseView:
+    """A case as its officer or supervisor sees it in a list."""
+
+    id: int
+    ref: str
+    team: str
+    officer_id: int
+    runs: list[RunView] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class RunView:
+    """One run of a case, with its progress and what is overdue."""
+
+    id: int
+    playbook_id: str
+    title: str
+    version: int
+    state: str
+    settled: int
+    live: int
+    overdue: int
+
+
+@dataclass
+class Outcome:
+    """What a command did: the run as it now stands, and anything the user must be told."""
+
+    run: Run | None = None
+    notices: list[str] = field(default_factory=list)
+
+
+class Service:
+    """The application: one database, one playbook library, one clock."""
+
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        library: Library,
+        clock: Clock = utc_now,
+        crime_reference: CrimeReferenceFormat = DEFAULT_CRIME_REFERENCE,
+    ) -> None:
+        self.db = db
+        self.library = library
+        self.clock = clock
+        self.crime_reference = crime_reference
+        self._versions: dict[int, Playbook] = {}
+
+    @classmethod
+    def from_settings(cls, settings: Settings, clock: Clock = utc_now) -> Service:
+        """Open the configured database and playbooks; refuse to start on invalid playbooks."""
+        library = load_library([settings.playbooks_dir], settings.playbooks_dir)
+        if library.problems:
+            lines = "\n".join(str(problem) for problem in library.problems[:10])
+            raise SoteriaError(f"The playbooks have problems; fix them first:\n{lines}")
+        return cls(connect(settings.db_path), library, clock)
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _write(self, work: Callable[[], Any]) -> Any:
+        """Run `work` in one transaction; a storage failure becomes a plain sentence."""
+        try:
+            with transaction(self.db):
+                return work()
+        except sqlite3.OperationalError as error:
+            raise StorageFailed(
+                "That could not be saved, so nothing was recorded. Please try again in a moment."
+            ) from error
+
+    def today(self) -> date:
+        """Today's date where the force is (Europe/London unless configured)."""
+        return self.clock().date()
+
+    def _case_row(self, user: User, ref: str) -> dict[str, Any]:
+        rows = list(self.db.query("select * from cases where ref = ?", [ref]))
+        if not rows or not self.can_see(user, rows[0]):
+            # The same sentence whether the case is missing or someone else's: need to know.
+            raise NotFound(f"No case {ref} of yours was found. Check the reference.")
+        return rows[0]
+
+    def can_see(self, user: User, case: dict[str, Any]) -> bool:
+        """Investigators reach their own cases; supervisors their team's; admins every case."""
+        if user.role == "admin":
+            return True
+        if user.role == "supervisor":
+            return case["team"] == user.team
+        return case["officer_id"] == user.id
+
+    def _milestones(self, case_id: int) -> dict[str, date]:
+        rows = self.db.query("select name, date from milestones where case_id = ?", [case_id])
+        return {row["name"]: date.fromisoformat(row["date"]) for row in rows}
+
+    def _version(self, playbook_id: str) -> int:
+        """The stored version of a playbook's current text, stored on first use."""
+        text = self.library.texts[playbook_id]
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        found = list(
+            self.db.query(
+                "select id from playbook_versions where playbook_id = ? and content_hash = ?",
+                [playbook_id, digest],
+            )
+        )
+        if found:
+            return int(found[0]["id"])
+        playbook = self.library.playbook(playbook_id)
+        table = self.db.table("playbook_versions")
+        table.insert(
+            {
+                "playbook_id": playbook_id,
+                "version": playbook.version,
+                "content_hash": digest,
+                "text": text,
+                "published_at": self.clock().isoformat(),
+                "published_by": None,
+            }
+        )
+        return int(table.last_pk)
+
+    def playbook_of_version(self, version_id: int) -> Playbook:
+        """The playbook exactly as it was when a run started on it."""
+        if version_id not in self._versions:
+            row = self.db.table("playbook_versions").get(version_id)
+            self._versions[version_id] = load_playbook_text(
+                row["text"], f"{row['playbook_id']} v{row['version']}", self.library.milestones
+            )
+        return self._versions[version_id]
+
+    def _load_run(self, user: User, run_id: int) -> tuple[Run, dict[str, Any]]:
+        rows = list(
+            self.db.query(
+                "select runs.*, cases.ref, cases.team, cases.officer_id from runs"
+                " join cases on cases.id = runs.case_id where runs.id = ?",
+                [run_id],
+            )
+        )
+        if not rows or not self.can_see(user, rows[0]):
+            raise NotFound("That checklist is not one of yours.")
+        row = rows[0]
+        playbook = self.playbook_of_version(row["playbook_version_id"])
+        entries = [logged.entry for logged in log.entries(self.db, run_id=run_id)]
+        run = Run.replay(
+            playbook,
+            run_id,
+            row["ref"],
+            entries,
+            self._milestones(row["case_id"]),
+            row["current_item"],
+        )
+        return run, row
+
+    def run(self, user: User, run_id: int) -> Run:
+        """A run the user may see, as its log says it stands."""
+        return self._load_run(user, run_id)[0]
+
+    def _save(self, run: Run, entries: Sequence[Entry]) -> None:
+        if entries:
+            log.append(self.db, entries)
+        self.db.execute(
+            "update runs set state = ?, current_item = ? where id = ?",
+            [run.state, run.cursor, run.run_id],
+        )
+
+    def local_user(self, name: str, role: str, team: str = "local") -> User:
+        """The terminal chat's user: found by name and role, enrolled on first use."""
+        row = self.db.execute(
+            "select id from users where name = ? and role = ? and telegram_id is null"
+            " and revoked_at is null order by id limit 1",
+            [name, role],
+        ).fetchone()
+        if row is not None:
+            found = find_user(self.db, user_id=row[0])
+            if found is not None:
+                return found
+        return add_local_user(self.db, name, role, team, self.clock())
+
+    # --- cases --------------------------------------------------------------------------------
+
+    def open_case(self, user: User, typed_ref: str) -> tuple[dict[str, Any], bool]:
+        """Open a case by crime reference, or find it if it is already open; (case, is_new)."""
+        if user.role not in ("investigator", "admin"):
+            raise NotAllowed("Only investigators open cases.")
+        ref = normalise_crime_reference(typed_ref, self.crime_reference)
+
+        def work() -> tuple[dict[str, Any], bool]:
+            existing = list(self.db.query("select * from cases where ref = ?", [ref]))
+            if existing:
+                if not self.can_see(user, existing[0]):
+                    raise NotAllowed(
+                        f"Case {ref} belongs to another officer; ask your supervisor."
+                    )
+                return existing[0], False
+            now = self.clock()
+            table = self.db.table("cases")
+            table.insert(
+                {
+                    "ref": ref,
+                    "team": user.team,
+                    "officer_id": user.id,
+                    "opened_at": now.isoformat(),
+                    "opened_by": user.id,
+                }
+            )
+            case = table.get(table.last_pk)
+            log.append(self.db, [Entry("case-opened", ref, actor(user), now)])
+            self._record_milestone(user, case, "report", self.today(), now)
+            return case, True
+
+        return self._write(work)
+
+    def suggested_playbooks(self) -> list[Playbook]:
+        """Playbooks that start on the report: the ones to offer when a case is opened."""
+        return [
+            entry.playbook for entry in self.library.playbooks if entry.playbook.starts == "report"
+        ]
+
+    def my_cases(self, user: User) -> list[CaseView]:
+        """The cases a user may see, newest first, with each run's progress and overdue count."""
+        views = []
+        for case in self.db.query("select * from cases order by id desc"):
+            if not self.can_see(user, case):
+                continue
+            runs = [
+                self._run_view(user, row["id"])
+                for row in self.db.query(
+                    "select id from runs where case_id = ? order by id", [case["id"]]
+                )
+            ]
+            views.append(CaseView(case["id"], case["ref"], case["team"], case["officer_id"], runs))
+        return views
+
+    def _run_view(self, user: User, run_id: int) -> RunView:
+        run, _ = self._load_run(user, run_id)
+        settled, live = run.progress()
+        return RunView(
+            run_id,
+            run.playbook.id,
+            run.playbook.title,
+            run.playbook.version,
+            run.state,
+            settled,
+            live,
+            len(self.overdue(run)),
+        )
+
+    def runs_of_case(self, user: User, ref: str) -> list[Run]:
+        """Every run of a case the user may see."""
+        case = self._case_row(user, ref)
+        ids = [
+            row["id"]
+            for row in self.db.query(
+                "select id from runs where case_id = ? order by id", [case["id"]]
+            )
+        ]
+        return [self._load_run(user, run_id)[0] for run_id in ids]
+
+    def active_run(self, user: User) -> Run | None:
+        """The user's most recently touched run that is still taking answers, if any."""
+        for row in self.db.query(
+            "select runs.id from runs join cases on cases.id = runs.case_id"
+            " where cases.officer_id = ? and runs.state in ('asking', 'awaiting_reason', 'paused', 'returned', 'review')"
+            " order by (select max(seq) from log where log.run_id = runs.id) desc",
+            [user.id],
+        ):
+            return self._load_run(user, row["id"])[0]
+        return None
+
+    # --- runs ---------------------------------------------------------------------------------
+
+    def start_run(self, user: User, ref: str, playbook_id: str) -> Outcome:
+        """Start a playbook on a case (or return the run already under way)."""
+        try:
+            self.library.playbook(playbook_id)
+        except KeyError:
+            raise NotFound(f"There is no checklist called {playbook_id}.") from None
+
+        def work() -> Outcome:
+            case = self._case_row(user, ref)
+            return Outcome(self._start(user, case, playbook_id, self.clock()))
+
+        return self._write(work)
+
+    def _start(self, user: User, case: dict[str, Any], playbook_id: str, now: datetime) -> Run:
+        for row in self.db.query(
+            "select runs.id from runs join playbook_versions v on v.id = runs.playbook_version_id"
+            " where runs.case_id = ? and v.playbook_id = ? and runs.state != 'signed_off'",
+            [case["id"], playbook_id],
+        ):
+            return self._load_run(user, row["id"])[0]
+        version_id = self._version(playbook_id)
+        table = self.db.table("runs")
+        table.insert(
+            {
+                "case_id": case["id"],
+                "playbook_version_id": version_id,
+                "state": "not_started",
+                "started_at": now.isoformat(),
+                "started_by": user.id,
+                "current_item": None,
+            }
+        )
+        run_id = int(table.last_pk)
+        playbook = self.playbook_of_version(version_id)
+        run = Run(playbook, run_id, case["ref"], self._milestones(case["id"]))
+        started = Entry(
+            "run-started",
+            case["ref"],
+            actor(user),
+            now,
+            run_id,
+            detail={"playbook": playbook.id, "version": str(playbook.version)},
+        )
+        self._save(run, [started, *run.start(actor(user), now)])
+        return run
+
+    def _command(
+        self, user: User, run_id: int, act: Callable[[Run, str, datetime], list[Entry]]
+    ) -> Outcome:
+        """Load a run, let the core act, save the result and follow on (milestones, opens)."""
+
+        def work() -> Outcome:
+            run, row = self._load_run(user, run_id)
+            if user.role == "investigator" and row["officer_id"] != user.id:
+                raise NotFound("That checklist is not one of yours.")
+            now = self.clock()
+            before = run.answers()
+            entries = act(run, actor(user), now)
+            self._save(run, entries)
+            outcome = Outcome(run)
+            self._follow_on(user, run, row, entries, before, now, outcome)
+            return outcome
+
+        return self._write(work)
+
+    def _follow_on(
+        self,
+        user: User,
+        run: Run,
+        row: dict[str, Any],
+        entries: Iterable[Entry],
+        before: dict[str, Any],
+        now: datetime,
+        outcome: Outcome,
+    ) -> None:
+        """Answers can record milestones and open other playbooks; say so, never surprise."""
+        case = self.db.table("cases").get(row["case_id"])
+        for entry in entries:
+            if entry.kind != "answered" or entry.item is None:
+                continue
+            item = run.playbook.item(entry.item)
+            if item.sets and entry.value:
+                outcome.notices += self._record_milestone(
+                    user, case, item.sets, date.fromisoformat(entry.value), now
+                )
+                run.milestones[item.sets] = date.fromisoformat(entry.value)
+            for answer, target in item.opens:
+                value = run.answers().get(item.id)
+                chosen = value == answer or (isinstance(value, frozenset) and answer in value)
+                if chosen and target in self.library.texts:
+                    opened = self._start(user, case, target, now)
+                    outcome.notices.append(
+                        f"Opened the checklist '{opened.playbook.title}' on this case."
+                    )
+        extra = run.refresh(actor(user), now)
+        if extra:
+            self._save(run, extra)
+
+    def answer(self, user: User, run_id: int, item_id: str, value: Any) -> Outcome:
+        """Record an answer (or a correction)."""
+        return self._command(
+            user, run_id, lambda run, who, now: run.answer(item_id, value, who, now)
+        )
+
+    def give_reason(self, user: User, run_id: int, reason: str) -> Outcome:
+        """Record the reason the current answer needs."""
+        return self._command(user, run_id, lambda run, who, now: run.give_reason(reason, who, now))
+
+    def defer(self, user: User, run_id: int, item_id: str) -> Outcome:
+        """Put an item off until later."""
+        return self._command(user, run_id, lambda run, who, now: run.defer(item_id, who, now))
+
+    def back(self, user: User, run_id: int) -> Outcome:
+        """Show the previous item (nothing is recorded, but the place is kept)."""
+
+        def step(run: Run, who: str, now: datetime) -> list[Entry]:
+            run.back()
+            return []
+
+        return self._command(user, run_id, step)
+
+    def revisit(self, user: User, run_id: int, item_id: str) -> Outcome:
+        """Open an item to change its answer."""
+        return self._command(user, run_id, lambda run, who, now: run.revisit(item_id, who, now))
+
+    def pause(self, user: User, run_id: int) -> Outcome:
+        """Pause a run."""
+        return self._command(user, run_id, lambda run, who, now: run.pause(who, now))
+
+    def resume(self, user: User, run_id: int) -> Outcome:
+        """Resume a paused or returned run."""
+        return self._command(user, run_id, lambda run, who, now: run.resume(who, now))
+
+    def submit(self, user: User, run_id: int) -> Outcome:
+        """Submit a finished run for a supervisor's review."""
+        return self._command(user, run_id, lambda run, who, now: run.submit(who, now))
+
+    def sign_off(self, user: User, run_id: int, note: str = "") -> Outcome:
+        """A supervisor signs a submitted run off."""
+        self._require_supervisor(user)
+        return self._command(user, run_id, lambda run, who, now: run.sign_off(who, now, note))
+
+    def send_back(self, user: User, run_id: int, note: str) -> Outcome:
+        """A supervisor returns a submitted run with a note."""
+        self._require_supervisor(user)
+        return self._command(user, run_id, lambda run, who, now: run.send_back(who, now, note))
+
+    def _require_supervisor(self, user: User) -> None:
+        if user.role not in ("supervisor", "admin"):
+            raise NotAllowed("Only a supervisor can do that.")
+
+    # --- milestones and time ------------------------------------------------------------------
+
+    def record_milestone(self, user: User, ref: str, name: str, when: date) -> list[str]:
+        """Record (or move) a case milestone; returns what the investigator should be told."""
+        if name not in self.library.milestones:
+            raise InputRefused("That is not a milestone this force records.")
+
+        def work() -> list[str]:
+            case = self._case_row(user, ref)
+            now = self.clock()
+            notices = self._record_milestone(user, case, name, when, now)
+            for row in self.db.query("select id from runs where case_id = ?", [case["id"]]):
+                run, _ = self._load_run(user, row["id"])
+                extra = run.refresh(actor(user), now)
+                if extra:
+                    self._save(run, extra)
+            return notices
+
+        return self._write(work)
+
+    def _record_milestone(
+        self, user: User, case: dict[str, Any], name: str, when: date, now: datetime
+    ) -> list[str]:
+        current = self._milestones(case["id"])
+        if current.get(name) == when:
+            return []
+        self.db.table("milestones").upsert(
+            {
+                "case_id": case["id"],
+                "name": name,
+                "date": when.isoformat(),
+                "recorded_at": now.isoformat(),
+                "recorded_by": user.id,
+            },
+            pk=("case_id", "name"),
+        )
+        detail = {"milestone": name, "date": when.isoformat()}
+        if name in current:
+            detail["moved_from"] = current[name].isoformat()
+        log.append(
+            self.db, [Entry("milestone-recorded", case["ref"], actor(user), now, detail=detail)]
+        )
+        title = self.library.milestones[name].title
+        notices = [
+            f"Recorded: {title}, {when:%d %b %Y}."
+            if name not in current
+            else f"Moved: {title}, now {when:%d %b %Y}."
+        ]
+        for entry in self.library.playbooks:
+            if entry.playbook.starts == name and name != "report":
+                run = self._start(user, case, entry.playbook.id, now)
+                notices.append(f"Started the checklist '{run.playbook.title}' on this case.")
+        return notices
+
+    def holidays(self) -> frozenset[date]:
+        """England and Wales bank holidays from last year to five years on: trials run late."""
+        return working_calendar(self.today(), span_years=5)
+
+    def due(self, run: Run, item_id: str) -> date | None:
+        """When an item falls due, from the case's milestones, in working days where it says so."""
+        rule = run.playbook.item(item_id).due
+        if rule is None:
+            return None
+        return due_date(
+            rule, run.milestones, self.holidays(), self.library.settings
+        )
+
+    def overdue(self, run: Run) -> list[str]:
+        """Ids of live, unsettled items whose due date has passed."""
+        today = self.today()
+        late = []
+        for item in run.playbook.items:
+            if not run.is_live(item) or run.is_settled(item.id):
+                continue
+            if standing(
+                self.due(run, item.id),
+                today,
+                item.escalate,
+                self.holidays(),
+                self.library.settings,
+            ) in ("overdue", "escalate"):
+                late.append(item.id)
+        return late
+
+    # --- reports ------------------------------------------------------------------------------
+
+    def case_report(self, ref: str) -> dict[str, Any]:
+        """The case's runs and every item's standing, in the shape of DESIGN.md's JSON report."""
+        rows = list(self.db.query("select * from cases where ref = ?", [ref]))
+        if not rows:
+            raise NotFound(f"No case {ref} was found.")
+        case = rows[0]
+        admin = User(
+            id=0,
+            name="report",
+            role="admin",
+            team=case["team"],
+            in_training=False,
+            telegram_id=None,
+        )
+        runs = []
+        for run in self.runs_of_case(admin, case["ref"]):
+            history = [logged.entry for logged in log.entries(self.db, run_id=run.run_id)]
+            items = []
+            for status in run.statuses():
+                due = self.due(run, status.item.id)
+                answers = [e for e in history if e.kind == "answered" and e.item == status.item.id]
+                items.append(
+                    {
+                        "id": status.item.id,
+                        "ask": status.item.ask,
+                        "status": status.status,
+                        "value": status.value,
+                        "reason": status.reason,
+                        "who": status.actor,
+                        "when": status.at.isoformat() if status.at else None,
+                        "due": due.isoformat() if due else None,
+                        "history": [
+                            {
+                                "value": e.value,
+                                "who": e.actor,
+                                "when": e.at.isoformat(),
+                                "correction": "corrects" in e.detail,
+                            }
+                            for e in answers
+                        ],
+                    }
+                )
+            runs.append(
+                {
+                    "run": run.run_id,
+                    "playbook": run.playbook.id,
+                    "title": run.playbook.title,
+                    "version": run.playbook.version,
+                    "state": run.state,
+                    "items": items,
+                }
+            )
+        milestones = {
+            name: when.isoformat() for name, when in self._milestones(case["id"]).items()
+        }
+        return {"case": case["ref"], "team": case["team"], "milestones": milestones, "runs": runs}
+
+
+def actor(user: User) -> str:
+    """How the log names a user: stable, and no personal details."""
+    return f"user:{user.id}"

@@ -1,0 +1,229 @@
+"""The SQLite database: connection settings, explicit transactions and the schema's migrations.
+
+Every write the bot acknowledges is committed before the reply goes out, in WAL mode with
+`synchronous=FULL`, so a crash or a power cut loses nothing a user saw confirmed.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+MEMORY = ":memory:"
+APPEND_ONLY = "the completion log is append-only"
+#: The hash a chain starts from: the `prev_hash` of record 1, and the head of an empty log.
+GENESIS_HASH = "0" * 64
+
+migrations = Migrations("soteria")
+
+
+def utc_text(at: datetime) -> str:
+    """An aware time as the store keeps it: ISO-8601 in UTC, always with microseconds.
+
+    One fixed width, so times compare correctly as text in SQL.
+    """
+    if at.tzinfo is None:
+        raise ValueError("stored times must be timezone-aware")
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def connect(path: Path | str) -> sqlite_utils.Database:
+    """Open (or create) the database at `path`, set it up for durable writes and migrate it.
+
+    `":memory:"` gives a private in-memory database, for tests.
+    """
+    in_memory = str(path) == MEMORY
+    if not in_memory:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    # isolation_level=None: the driver never opens transactions behind our back; `transaction`
+    # and sqlite-utils' `atomic` open them explicitly.
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    try:
+        # busy_timeout first, so switching to WAL waits for another process's lock.
+        conn.execute("PRAGMA busy_timeout = 5000")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        db = sqlite_utils.Database(conn)
+        migrate(db)
+    except BaseException:
+        conn.close()
+        raise
+    return db
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    """Apply the migrations not yet applied; harmless when there are none.
+
+    One IMMEDIATE transaction holds the write lock while pending migrations are worked out and
+    applied, so two processes starting together cannot both apply the same one.
+    """
+    with transaction(db):
+        migrations.apply(db)
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """Run the block in one transaction: `BEGIN IMMEDIATE` … `COMMIT`, or `ROLLBACK` on error.
+
+    IMMEDIATE takes the write lock at the start, so a read-then-write (such as appending to the
+    hash chain) cannot be overtaken by another writer. Nested use is allowed and becomes a
+    SAVEPOINT: an error inside it undoes only the inner block's writes and is re-raised; nothing
+    is durable until the outermost block commits. A block nested in a transaction someone else
+    opened (sqlite-utils' `atomic`, say) is a savepoint of that transaction too.
+    """
+    conn = db.conn
+    if conn.in_transaction:
+        savepoint = f'"soteria_{secrets.token_hex(8)}"'
+        conn.execute(f"SAVEPOINT {savepoint}")
+        try:
+            yield db
+        except BaseException:
+            # An error such as RAISE(ROLLBACK) may already have ended the whole transaction.
+            if conn.in_transaction:
+                conn.execute(f"ROLLBACK TO {savepoint}")
+                conn.execute(f"RELEASE {savepoint}")
+            raise
+        conn.execute(f"RELEASE {savepoint}")
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+ROLES_SQL = "'investigator', 'supervisor', 'trainer', 'admin'"
+
+INITIAL_SCHEMA = (
+    f"""
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ({ROLES_SQL})),
+        team TEXT NOT NULL,
+        in_training INTEGER NOT NULL DEFAULT 0 CHECK (in_training IN (0, 1)),
+        telegram_id INTEGER UNIQUE,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+    )""",
+    f"""
+    CREATE TABLE invites (
+        id INTEGER PRIMARY KEY,
+        code_hash TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL CHECK (role IN ({ROLES_SQL})),
+        team TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT,
+        used_by INTEGER REFERENCES users (id)
+    )""",
+    """
+    CREATE TABLE cases (
+        id INTEGER PRIMARY KEY,
+        ref TEXT NOT NULL UNIQUE,
+        team TEXT NOT NULL,
+        officer_id INTEGER NOT NULL REFERENCES users (id),
+        opened_at TEXT NOT NULL,
+        opened_by INTEGER NOT NULL REFERENCES users (id)
+    )""",
+    """
+    CREATE TABLE milestones (
+        case_id INTEGER NOT NULL REFERENCES cases (id),
+        name TEXT NOT NULL,
+        date TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        recorded_by INTEGER NOT NULL REFERENCES users (id),
+        PRIMARY KEY (case_id, name)
+    )""",
+    """
+    CREATE TABLE playbook_versions (
+        id INTEGER PRIMARY KEY,
+        playbook_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        content_hash TEXT NOT NULL,
+        text TEXT NOT NULL,
+        published_at TEXT NOT NULL,
+        published_by INTEGER REFERENCES users (id),
+        UNIQUE (playbook_id, content_hash)
+    )""",
+    """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        case_id INTEGER NOT NULL REFERENCES cases (id),
+        playbook_version_id INTEGER NOT NULL REFERENCES playbook_versions (id),
+        state TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        started_by INTEGER NOT NULL REFERENCES users (id),
+        current_item TEXT
+    )""",
+    "CREATE INDEX runs_case_id ON runs (case_id)",
+    """
+    CREATE TABLE log (
+        seq INTEGER PRIMARY KEY,
+        case_ref TEXT NOT NULL,
+        run_id INTEGER,
+        kind TEXT NOT NULL,
+        item TEXT,
+        value TEXT,
+        actor TEXT NOT NULL,
+        at TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    )""",
+    "CREATE INDEX log_run_id ON log (run_id)",
+    "CREATE INDEX log_case_ref ON log (case_ref)",
+    # The head anchors the chain's end: the last record's number and hash, moved by the same
+    # statement that inserts it. Removing records from the end contradicts it.
+    """
+    CREATE TABLE log_head (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seq INTEGER NOT NULL,
+        hash TEXT NOT NULL
+    )""",
+    f"INSERT INTO log_head (id, seq, hash) VALUES (1, 0, '{GENESIS_HASH}')",
+    f"""
+    CREATE TRIGGER log_no_update BEFORE UPDATE ON log
+    BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END""",
+    f"""
+    CREATE TRIGGER log_no_delete BEFORE DELETE ON log
+    BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END""",
+    """
+    CREATE TRIGGER log_follows_head BEFORE INSERT ON log
+    WHEN NEW.seq IS NOT (SELECT seq + 1 FROM log_head WHERE id = 1)
+      OR NEW.prev_hash IS NOT (SELECT hash FROM log_head WHERE id = 1)
+    BEGIN SELECT RAISE(ABORT, 'a completion log record must follow the last one'); END""",
+    """
+    CREATE TRIGGER log_moves_head AFTER INSERT ON log
+    BEGIN UPDATE log_head SET seq = NEW.seq, hash = NEW.hash WHERE id = 1; END""",
+    """
+    CREATE TRIGGER log_head_forward_only BEFORE UPDATE ON log_head
+    WHEN NEW.seq <= OLD.seq OR NEW.id IS NOT OLD.id
+    BEGIN SELECT RAISE(ABORT, 'the completion log head only moves forward'); END""",
+    f"""
+    CREATE TRIGGER log_head_kept BEFORE DELETE ON log_head
+    BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END""",
+    """
+    CREATE TABLE updates (
+        update_id INTEGER PRIMARY KEY,
+        handled_at TEXT NOT NULL
+    )""",
+)
+
+
+@migrations(name="0001-initial-schema")
+def create_initial_schema(db: sqlite_utils.Database) -> None:
+    """Users and invites, cases and milestones, playbook versions and runs, the log, updates."""
+    for statement in INITIAL_SCHEMA:
+        db.execute(statement)

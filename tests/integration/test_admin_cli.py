@@ -1,0 +1,227 @@
+"""The administrators' commands, run through click as `soteria-bot` runs them."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from bot.admin_cli import backup, users, verify
+from bot.core.records import Entry
+from bot.store import log
+from bot.store import users as user_store
+from bot.store.db import connect, transaction
+
+T0 = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
+
+# The main group registers these with `cli.add_command`; a bare group stands in for it here.
+group = click.Group("soteria-bot", commands=[verify, backup, users])
+
+
+@pytest.fixture(name="db_path")
+def _db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "state" / "soteria.db"
+    monkeypatch.setenv("SOTERIA_DB", str(path))
+    monkeypatch.setenv("SOTERIA_TZ", "Europe/London")
+    return path
+
+
+@pytest.fixture(name="logged")
+def _logged(db_path: Path) -> Path:
+    """A database whose log holds five answers."""
+    db = connect(db_path)
+    try:
+        with transaction(db):
+            log.append(
+                db,
+                [
+                    Entry("answered", "42/1/25", "user:1", T0 + timedelta(minutes=n), 1, f"i{n}")
+                    for n in range(5)
+                ],
+            )
+    finally:
+        db.close()
+    return db_path
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(group, list(args))
+    return result.exit_code, result.output
+
+
+def invite(role: str = "investigator", team: str = "North RASSO") -> str:
+    code, output = run("users", "invite", "--role", role, "--team", team)
+    assert code == 0, output
+    found = re.search(r"/start ([0-9A-Z]{10})$", output, re.MULTILINE)
+    assert found, output
+    return found.group(1)
+
+
+def test_users_invite_prints_a_code_and_the_start_command(db_path):
+    code, output = run("users", "invite", "--role", "supervisor", "--team", "North RASSO")
+
+    assert code == 0, output
+    assert "Enrolment code for a supervisor in North RASSO: " in output
+    assert re.search(r"^The new user sends this to the bot:  /start [0-9A-Z]{10}$", output, re.M)
+    assert "It works once, until " in output
+    assert db_path.is_file()
+
+
+def test_users_invite_refuses_an_unknown_role(db_path):
+    code, output = run("users", "invite", "--role", "chief", "--team", "North")
+
+    assert code == 2
+    assert "'chief' is not one of" in output
+
+
+def test_users_list_shows_enrolled_users_in_a_table(db_path):
+    code_text = invite("supervisor")
+    db = connect(db_path)
+    try:
+        user_store.redeem_invite(db, code_text, 1001, "Jo Bloggs", datetime.now(UTC))
+        user_store.add_local_user(db, "Terminal Tester", "trainer", "Training", T0)
+    finally:
+        db.close()
+
+    code, output = run("users", "list")
+
+    assert code == 0, output
+    lines = output.splitlines()
+    assert lines[0].split() == ["ID", "NAME", "ROLE", "TEAM", "IN", "TRAINING", "TELEGRAM"]
+    assert "Jo Bloggs" in lines[1]
+    assert "supervisor" in lines[1]
+    assert "linked" in lines[1]
+    assert "Terminal Tester" in lines[2]
+    assert "terminal only" in lines[2]
+
+
+def test_users_list_says_when_nobody_is_enrolled(db_path):
+    connect(db_path).close()
+
+    code, output = run("users", "list")
+
+    assert code == 0
+    assert "No users are enrolled yet" in output
+
+
+def test_users_revoke_removes_a_user_from_the_list(db_path):
+    db = connect(db_path)
+    try:
+        user = user_store.add_local_user(db, "Jo Bloggs", "investigator", "North", T0)
+    finally:
+        db.close()
+
+    code, output = run("users", "revoke", str(user.id))
+    assert code == 0, output
+    assert "Revoked Jo Bloggs" in output
+    assert "No users are enrolled yet" in run("users", "list")[1]
+
+    code, output = run("users", "revoke", str(user.id))
+    assert code == 1
+    assert f"Error: No enrolled user has the id {user.id}." in output
+    assert "Traceback" not in output
+
+
+def test_verify_passes_an_untouched_log(logged):
+    code, output = run("verify")
+
+    assert code == 0, output
+    assert output == "Log verified: 5 records, chain intact.\n"
+
+
+def test_verify_names_an_altered_record_and_exits_1(logged):
+    conn = sqlite3.connect(logged)
+    conn.execute("DROP TRIGGER log_no_update")
+    conn.execute("UPDATE log SET value = 'no' WHERE seq = 3")
+    conn.commit()
+    conn.close()
+
+    code, output = run("verify")
+
+    assert code == 1
+    assert output.startswith("Record 3 was altered")
+
+
+def test_verify_without_a_database_says_where_it_looked(db_path):
+    code, output = run("verify")
+
+    assert code == 1
+    assert f"No database at {db_path}" in output
+    assert not db_path.exists()
+
+
+def test_backup_to_a_folder_writes_a_copy_with_the_same_log(logged, tmp_path):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+
+    code, output = run("backup", str(folder))
+
+    assert code == 0, output
+    (copy,) = folder.iterdir()
+    assert re.fullmatch(r"soteria-\d{8}-\d{6}\.db", copy.name)
+    assert f"to {copy}." in output
+    original, copied = connect(logged), connect(copy)
+    try:
+        assert log.entries(copied) == log.entries(original)
+        assert log.verify(copied).ok
+    finally:
+        original.close()
+        copied.close()
+
+
+def test_backup_refuses_to_overwrite_a_file(logged, tmp_path):
+    target = tmp_path / "copy.db"
+    assert run("backup", str(target))[0] == 0
+    size = target.stat().st_size
+
+    code, output = run("backup", str(target))
+
+    assert code == 1
+    assert "already exists" in output
+    assert target.stat().st_size == size
+
+
+def test_backup_while_another_connection_writes_copies_only_what_was_committed(logged, tmp_path):
+    writer = sqlite3.connect(logged, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute(
+            "INSERT INTO users (name, role, team, created_at) VALUES ('W', 'admin', 'HQ', 'x')"
+        )
+        code, output = run("backup", str(tmp_path / "during.db"))
+        writer.execute("COMMIT")
+    finally:
+        writer.close()
+
+    assert code == 0, output
+    copy = sqlite3.connect(tmp_path / "during.db")
+    try:
+        assert copy.execute("SELECT count(*) FROM log").fetchone() == (5,)
+        assert copy.execute("SELECT count(*) FROM users").fetchone() == (0,)
+        assert copy.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+    finally:
+        copy.close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ("verify",),
+        ("backup",),
+        ("users",),
+        ("users", "invite"),
+        ("users", "list"),
+        ("users", "revoke"),
+    ],
+    ids=" ".join,
+)
+def test_every_admin_command_has_help_with_an_example(path):
+    code, output = run(*path, "--help")
+
+    assert code == 0
+    assert "Example:" in output

@@ -1,0 +1,160 @@
+"""The database is opened for durable writes, migrated once, and written in whole transactions."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from bot.core.records import Entry
+from bot.store import log
+from bot.store.db import connect, migrate, transaction
+
+NOW = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture(name="db_path")
+def _db_path(tmp_path: Path) -> Path:
+    return tmp_path / "state" / "soteria.db"
+
+
+@pytest.fixture(name="db")
+def _db(db_path: Path) -> Iterator[sqlite_utils.Database]:
+    db = connect(db_path)
+    yield db
+    db.close()
+
+
+def pragma(db: sqlite_utils.Database, name: str) -> object:
+    return db.execute(f"PRAGMA {name}").fetchone()[0]
+
+
+def add_user(db: sqlite_utils.Database, name: str = "Sam") -> int:
+    cursor = db.execute(
+        "INSERT INTO users (name, role, team, created_at) VALUES (?, 'investigator', 'North', ?)",
+        [name, NOW.isoformat()],
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def test_connecting_creates_the_folder_and_sets_durable_pragmas(db, db_path):
+    assert db_path.is_file()
+    assert pragma(db, "journal_mode") == "wal"
+    assert pragma(db, "synchronous") == 2  # FULL
+    assert pragma(db, "foreign_keys") == 1
+    assert pragma(db, "busy_timeout") == 5000
+
+
+def test_the_schema_has_every_table(db):
+    assert set(db.table_names()) >= {
+        "users",
+        "invites",
+        "cases",
+        "milestones",
+        "playbook_versions",
+        "runs",
+        "log",
+        "log_head",
+        "updates",
+    }
+
+
+def test_an_in_memory_database_works_for_tests():
+    db = connect(":memory:")
+    try:
+        assert "log" in db.table_names()
+        assert pragma(db, "foreign_keys") == 1
+    finally:
+        db.close()
+
+
+def test_applying_the_migrations_twice_is_harmless(db, db_path):
+    add_user(db)
+    schema = db.execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall()
+
+    migrate(db)
+    again = connect(db_path)
+    try:
+        migrate(again)
+        assert again.execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall() == schema
+        assert again.execute("SELECT count(*) FROM users").fetchone()[0] == 1
+        applied = again.execute("SELECT name FROM _sqlite_migrations").fetchall()
+        assert applied == [("0001-initial-schema",)]
+    finally:
+        again.close()
+
+
+def test_foreign_keys_are_enforced(db):
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        db.execute(
+            "INSERT INTO cases (ref, team, officer_id, opened_at, opened_by) "
+            "VALUES ('42/1/25', 'North', 99, ?, 99)",
+            [NOW.isoformat()],
+        )
+
+
+def test_a_role_outside_the_four_is_refused(db):
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        db.execute(
+            "INSERT INTO users (name, role, team, created_at) VALUES ('X', 'chief', 'N', 'now')"
+        )
+
+
+def test_a_transaction_rolls_back_everything_on_error(db):
+    def open_a_case_and_fail() -> None:
+        with transaction(db):
+            add_user(db)
+            log.append(db, [Entry("case-opened", "42/1/25", "user:1", NOW)])
+            raise RuntimeError("power cut")
+
+    with pytest.raises(RuntimeError, match="power cut"):
+        open_a_case_and_fail()
+
+    assert db.execute("SELECT count(*) FROM users").fetchone()[0] == 0
+    assert log.entries(db) == []
+    assert db.execute("SELECT seq FROM log_head").fetchone()[0] == 0
+    assert not db.conn.in_transaction
+
+
+def test_a_committed_transaction_is_seen_by_a_new_connection(db, db_path):
+    with transaction(db):
+        add_user(db)
+
+    other = sqlite3.connect(db_path)
+    try:
+        assert other.execute("SELECT name FROM users").fetchall() == [("Sam",)]
+    finally:
+        other.close()
+
+
+def test_a_nested_transaction_is_a_savepoint_undone_alone(db):
+    def add_inner_and_fail() -> None:
+        with transaction(db):
+            add_user(db, "Inner")
+            raise ValueError("inner")
+
+    with transaction(db):
+        add_user(db, "Outer")
+        with pytest.raises(ValueError, match="inner"):
+            add_inner_and_fail()
+        assert db.conn.in_transaction
+
+    names = [row[0] for row in db.execute("SELECT name FROM users")]
+    assert names == ["Outer"]
+
+
+def test_a_transaction_takes_the_write_lock_at_once(db, db_path):
+    other = sqlite3.connect(db_path, isolation_level=None, timeout=0)
+    try:
+        with transaction(db):
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+            add_user(db)
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
