@@ -30,6 +30,14 @@ HELP = (
 )
 
 
+#: How many ':'-separated parts each kind of action has (kind, then run, item, choice).
+ARITY = {
+    "pb": 2, "ms": 2, "msd": 2, "go": 2, "sum": 2, "s": 2, "b": 2,
+    "rv": 3, "g": 3, "md": 3, "l": 3,
+    "a": 4, "t": 4, "m": 4, "r": 4,
+}  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class Option:
     """A button: what it says, and the action it sends back when pressed."""
@@ -199,6 +207,8 @@ class Dialogue:
     def _press(self, user: User, action: str) -> list[Reply]:
         parts = action.split(":")
         kind = parts[0]
+        if ARITY.get(kind) != len(parts):
+            raise ValueError(action)  # one grammar, exactly: anything else is not our button
         chat = self.chat(user)
         if kind == "pb":  # start a playbook on the case being opened
             if chat.case_ref is None:

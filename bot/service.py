@@ -528,9 +528,7 @@ class Service:
         rule = run.playbook.item(item_id).due
         if rule is None:
             return None
-        return due_date(
-            rule, run.milestones, self.holidays(), self.library.settings
-        )
+        return due_date(rule, run.milestones, self.holidays(), self.library.settings)
 
     def overdue(self, run: Run) -> list[str]:
         """Ids of live, unsettled items whose due date has passed."""

@@ -177,10 +177,9 @@ class Chat:
         deadline = time.monotonic() + timeout
         while text not in self.seen:
             left = deadline - time.monotonic()
-            if (
-                left <= 0
-                or (self.proc.poll() is not None
-                and not select.select([self.proc.stdout], [], [], 0)[0])
+            if left <= 0 or (
+                self.proc.poll() is not None
+                and not select.select([self.proc.stdout], [], [], 0)[0]
             ):
                 raise AssertionError(f"did not see {text!r}; saw:\n{self.seen[-2000:]}")
             ready, _, _ = select.select([self.proc.stdout], [], [], min(left, 0.5))

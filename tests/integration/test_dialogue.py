@@ -1,0 +1,208 @@
+"""The dialogue over a real database: access, stale and forged buttons, bad input, milestones."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.core.errors import NotFound
+from bot.dialogue import Dialogue, Reply
+from bot.service import Service
+from bot.store import log
+from bot.store.db import connect
+from bot.store.playbook_files import load_library
+from bot.store.users import add_local_user
+
+from ..conftest import PLAYBOOKS_DIR
+
+NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+LIBRARY = load_library([PLAYBOOKS_DIR], PLAYBOOKS_DIR)
+
+
+@pytest.fixture(name="service")
+def _service(tmp_path: Path) -> Service:
+    return Service(connect(tmp_path / "soteria.db"), LIBRARY, clock=lambda: NOW)
+
+
+def options(replies: list[Reply]) -> dict[str, str]:
+    return {
+        option.label: option.action for reply in replies for row in reply.options for option in row
+    }
+
+
+def open_bad_character(dialogue: Dialogue, user, ref: str = "43/12345/26") -> list[Reply]:
+    dialogue.handle(user, "/new")
+    menu = dialogue.handle(user, ref)
+    action = next(
+        action for label, action in options(menu).items() if label.startswith("Bad character")
+    )
+    return dialogue.press(user, action)
+
+
+def log_size(service: Service) -> int:
+    return len(log.entries(service.db))
+
+
+def test_an_investigator_never_reaches_another_investigators_case(service: Service):
+    owner = add_local_user(service.db, "Owner", "investigator", "north", NOW)
+    other = add_local_user(service.db, "Other", "investigator", "north", NOW)
+    dialogue = Dialogue(service)
+    first = open_bad_character(dialogue, owner)
+    run_id = first[-1].asks[0]
+    before = log_size(service)
+    assert service.my_cases(other) == []
+    with pytest.raises(NotFound):
+        service.run(other, run_id)
+    for action in options(first).values():
+        replies = dialogue.press(other, action)
+        assert "not one of yours" in replies[0].text or "no longer valid" in replies[0].text
+    assert log_size(service) == before
+    dialogue.handle(other, "/new")
+    refused = dialogue.handle(other, "43/12345/26")
+    assert "belongs to another officer" in refused[0].text
+
+
+def test_a_supervisor_sees_their_team_and_not_another(service: Service):
+    owner = add_local_user(service.db, "Owner", "investigator", "north", NOW)
+    own_sup = add_local_user(service.db, "Sup North", "supervisor", "north", NOW)
+    far_sup = add_local_user(service.db, "Sup South", "supervisor", "south", NOW)
+    open_bad_character(Dialogue(service), owner)
+    assert [case.ref for case in service.my_cases(own_sup)] == ["43/12345/26"]
+    assert service.my_cases(far_sup) == []
+
+
+def test_a_button_from_an_earlier_message_changes_nothing_and_says_where_things_stand(
+    service: Service,
+):
+    user = add_local_user(service.db, "Owner", "investigator", "north", NOW)
+    dialogue = Dialogue(service)
+    first = open_bad_character(dialogue, user)
+    yes, no = options(first)["Yes"], options(first)["No"]
+    after_yes = dialogue.press(user, yes)
+    before = log_size(service)
+    stale = dialogue.press(user, no)
+    assert (
+        stale[0].text
+        == "That button is from an earlier message; nothing was changed. It was answered: Yes."
+    )
+    assert stale[-1].text == after_yes[-1].text  # shown where the run stands now
+    assert log_size(service) == before
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        "",
+        "a",
+        "a:x:0:0",
+        "a:999:0:0",
+        "a:1:999:0",
+        "a:1:0:99",
+        "zz:1:1",
+        "pb:99",
+        "ms:99",
+        "r:1:0:42",
+        "md:1:1",
+        "a:1:0:0:0:0",
+        "a:-1:0:0",
+    ],
+)
+def test_forged_or_malformed_buttons_get_a_sentence_and_change_nothing(
+    service: Service, action: str
+):
+    user = add_local_user(service.db, "Owner", "investigator", "north", NOW)
+    dialogue = Dialogue(service)
+    open_bad_character(dialogue, user)
+    before = log_size(service)
+    replies = dialogue.press(user, action)
+    assert replies
+    assert "Traceback" not in replies[0].text
+    assert log_size(service) == before
+
+
+def test_free_text_where_a_button_is_expected_asks_for_the_buttons(service: Service):
+    user = add_local_user(service.db, "Owner", "investigator", "north", NOW)
+    dialogue = Dialogue(service)
+    open_bad_character(dialogue, user)
+    replies = dialogue.handle(user, "yes I did it")
+    assert replies[0].text == "Please answer with the buttons."
+    assert "PNC record" in replies[1].text
+
+
+def test_a_very_long_reason_is_refused_and_nothing_is_stored(service: Service):
+    user = add_local_user(service.db, "Owner", "investigator", "north", NOW)
+    dialogue = Dialogue(service)
+    first = open_bad_character(dialogue, user)
+    dialogue.press(user, options(first)["No"])
+    before = log_size(service)
+    replies = dialogue.handle(user, "x" * 10_000)
+    assert "keep it under 500" in replies[0].text
+    assert log_size(service) == before
+
+
+def test_a_crime_reference_in_the_wrong_format_is_refused(service: Service):
+    user = add_local_user(service.db, "Owner", "investigator", "north", NOW)
+    dialogue = Dialogue(service)
+    dialogue.handle(user, "/new")
+    replies = dialogue.handle(user, "Jane Smith")
+    assert "does not look like a crime reference" in replies[0].text
+    assert service.my_cases(user) == []
+
+
+def test_recording_a_milestone_brings_items_into_play_with_due_dates(service: Service):
+    user = add_local_user(service.db, "Owner", "investigator", "north", NOW)
+    dialogue = Dialogue(service)
+    open_bad_character(dialogue, user)
+    run = service.active_run(user)
+    charge_items = [
+        item for item in run.playbook.items if item.when is not None and "charge" in str(item.when)
+    ]
+    assert charge_items, "bad-character has items that wait for the charge"
+    assert all(not run.is_live(item) for item in charge_items)
+    menu = dialogue.handle(user, "/milestone")
+    dialogue.press(user, options(menu)["Charge"])
+    replies = dialogue.handle(user, "yesterday")
+    assert replies[0].text.startswith("Recorded: Charge, 19 Nov 2026.")
+    run = service.active_run(user)
+    assert any(run.is_live(item) for item in charge_items)
+    impossible = dialogue.handle(user, "/milestone")
+    dialogue.press(user, options(impossible)["Charge"])
+    assert "There is no 31 February" in dialogue.handle(user, "31/02")[0].text
+    assert "future" in dialogue.handle(user, "1/1/2030")[0].text
+
+
+def test_an_unknown_command_gets_a_plain_sentence(service: Service):
+    user = add_local_user(service.db, "Owner", "investigator", "north", NOW)
+    assert (
+        Dialogue(service).handle(user, "/launch")[0].text
+        == "I don't know that command. Send /help for the list."
+    )
+
+
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    inputs=st.lists(
+        st.one_of(
+            st.text(max_size=60), st.from_regex(r"[a-z]{1,3}(:[0-9x-]{0,4}){0,4}", fullmatch=True)
+        ),
+        max_size=8,
+    )
+)
+def test_nothing_typed_or_pressed_ever_raises_and_the_log_always_verifies(
+    service: Service, inputs
+):
+    user = service.local_user("Fuzz", "investigator", "north")
+    dialogue = Dialogue(service)
+    open_bad_character(dialogue, user, "43/99999/26")
+    for text in inputs:
+        replies = dialogue.press(user, text) if ":" in text else dialogue.handle(user, text)
+        assert all(isinstance(reply.text, str) and reply.text for reply in replies)
+    assert log.verify(service.db).ok
