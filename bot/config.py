@@ -18,6 +18,9 @@ class Settings:
     telegram_token: str | None = None
     telegram_api_base_url: str | None = None
     log_level: str = "INFO"
+    #: A force's own crime reference shape (a regular expression) and an example that fits it.
+    crime_reference_pattern: str | None = None
+    crime_reference_example: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -30,4 +33,6 @@ class Settings:
             telegram_token=env.get("TELEGRAM_BOT_TOKEN") or None,
             telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL") or None,
             log_level=(env.get("SOTERIA_LOG_LEVEL") or "INFO").upper(),
+            crime_reference_pattern=env.get("SOTERIA_CRIME_REFERENCE") or None,
+            crime_reference_example=env.get("SOTERIA_CRIME_REFERENCE_EXAMPLE") or None,
         )

@@ -8,6 +8,7 @@ it worked. Who may touch what is checked here, on every call, whatever the face.
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -101,7 +102,18 @@ class Service:
         if library.problems:
             lines = "\n".join(str(problem) for problem in library.problems[:10])
             raise SoteriaError(f"The playbooks have problems; fix them first:\n{lines}")
-        return cls(connect(settings.db_path), library, clock)
+        reference = DEFAULT_CRIME_REFERENCE
+        if settings.crime_reference_pattern:
+            try:
+                reference = CrimeReferenceFormat.of(
+                    settings.crime_reference_pattern, settings.crime_reference_example or ""
+                )
+            except (ValueError, re.error) as error:
+                raise SoteriaError(
+                    "SOTERIA_CRIME_REFERENCE must be a regular expression, and "
+                    f"SOTERIA_CRIME_REFERENCE_EXAMPLE a reference that fits it: {error}"
+                ) from None
+        return cls(connect(settings.db_path), library, clock, reference)
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -390,7 +402,12 @@ class Service:
         outcome: Outcome,
     ) -> None:
         """Answers can record milestones and open other playbooks; say so, never surprise."""
-        case = self.db.table("cases").get(row["case_id"])
+        case = {
+            "id": row["case_id"],
+            "ref": row["ref"],
+            "team": row["team"],
+            "officer_id": row["officer_id"],
+        }
         for entry in entries:
             if entry.kind != "answered" or entry.item is None:
                 continue

@@ -136,6 +136,8 @@ class Run:
         self._deferred: set[str] = set()
         self._corrections: dict[str, int] = {}
         self._items = {item.id: item for item in playbook.items}
+        # Decoded answers, rebuilt only when an answer is applied: conditions read them often.
+        self._decoded: dict[str, str | frozenset[str]] | None = None
 
     # --- rebuilding from the log ----------------------------------------------------------
 
@@ -159,6 +161,8 @@ class Run:
     def _apply(self, entry: Entry) -> None:
         """Fold one entry into the run's picture of itself."""
         item = entry.item
+        if entry.kind == "answered":
+            self._decoded = None
         if entry.kind == "answered" and item in self._items:
             if item in self._answers:
                 self._corrections[item] = self._corrections.get(item, 0) + 1
@@ -178,12 +182,14 @@ class Run:
 
     # --- what the run knows ---------------------------------------------------------------
 
-    def answers(self) -> dict[str, str | frozenset[str]]:
+    def answers(self) -> Mapping[str, str | frozenset[str]]:
         """Current answers by item id, as conditions read them."""
-        return {
-            item_id: decode_answer(self._items[item_id], entry.value or "")
-            for item_id, entry in self._answers.items()
-        }
+        if self._decoded is None:
+            self._decoded = {
+                item_id: decode_answer(self._items[item_id], entry.value or "")
+                for item_id, entry in self._answers.items()
+            }
+        return self._decoded
 
     def is_live(self, item: Item, answers: Mapping[str, Any] | None = None) -> bool:
         """Tell whether an item is asked, given the answers so far and the case's milestones."""

@@ -206,3 +206,32 @@ def test_nothing_typed_or_pressed_ever_raises_and_the_log_always_verifies(
         replies = dialogue.press(user, text) if ":" in text else dialogue.handle(user, text)
         assert all(isinstance(reply.text, str) and reply.text for reply in replies)
     assert log.verify(service.db).ok
+
+
+def test_a_force_can_set_its_own_crime_reference_format(tmp_path: Path):
+    from bot.config import Settings
+    from bot.core.errors import SoteriaError
+
+    settings = Settings(
+        db_path=tmp_path / "force.db",
+        playbooks_dir=PLAYBOOKS_DIR,
+        crime_reference_pattern=r"CRI\d{8}",
+        crime_reference_example="CRI00123456",
+    )
+    service = Service.from_settings(settings)
+    user = service.local_user("Owner", "investigator", "north")
+    dialogue = Dialogue(service)
+    dialogue.handle(user, "/new")
+    refused = dialogue.handle(user, "43/12345/26")
+    assert "CRI00123456" in refused[0].text
+    dialogue.handle(user, "/new")
+    accepted = dialogue.handle(user, "cri00123456")
+    assert accepted[0].text.startswith("Case CRI00123456 opened.")
+    broken = Settings(
+        db_path=tmp_path / "x.db",
+        playbooks_dir=PLAYBOOKS_DIR,
+        crime_reference_pattern="CRI\\d{8}",
+        crime_reference_example="nope",
+    )
+    with pytest.raises(SoteriaError, match="SOTERIA_CRIME_REFERENCE_EXAMPLE"):
+        Service.from_settings(broken)

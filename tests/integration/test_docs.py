@@ -31,6 +31,8 @@ def test_every_command_is_documented_in_the_readme(command):
         "SOTERIA_DB",
         "SOTERIA_PLAYBOOKS",
         "SOTERIA_TZ",
+        "SOTERIA_CRIME_REFERENCE",
+        "SOTERIA_CRIME_REFERENCE_EXAMPLE",
         "SOTERIA_LOG_LEVEL",
     ],
 )

@@ -1,0 +1,165 @@
+"""The cost of one answer at 1k, 100k and 1M existing log records, beside the durability floor.
+
+One answer is what an investigator's tap costs: load the run (replaying its log entries), let the
+state machine move, commit the records in one transaction (WAL, synchronous=FULL: an fsync), and
+compute the next prompt. The floor is a bare sqlite3 INSERT and COMMIT of one row with the same
+pragmas in the same file, measured interleaved with ours.
+
+Run: .venv/bin/python bench/answer_cost.py [--sizes 1000,100000,1000000] [--answers 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sqlite3
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.core.records import Entry
+from bot.dialogue import Dialogue
+from bot.service import Service
+from bot.store import log
+from bot.store.db import connect, transaction
+from bot.store.playbook_files import load_library
+
+REPO = Path(__file__).resolve().parents[1]
+START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+def fill(service: Service, target: int) -> None:
+    """Grow the log to `target` records: chained entries of other cases' runs."""
+    have = len(service.db.execute("select seq from log").fetchall())
+    batch = 20_000
+    at = START
+    while have < target:
+        size = min(batch, target - have)
+        entries = [
+            Entry(
+                "answered",
+                f"FILL/{(have + i) // 50:07d}/26",
+                "user:0",
+                at,
+                10_000_000 + (have + i) // 50,
+                f"item-{i % 50}",
+                "yes",
+            )
+            for i in range(size)
+        ]
+        with transaction(service.db):
+            log.append(service.db, entries)
+        have += size
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def measure(
+    service: Service,
+    dialogue: Dialogue,
+    user,
+    floor_db: sqlite3.Connection,
+    answers: int,
+    tag: str,
+) -> tuple[list[float], list[float]]:
+    ours: list[float] = []
+    floor: list[float] = []
+    case = 0
+    run_id = None
+    while len(ours) < answers:
+        if run_id is None or service.run(user, run_id).current() is None:
+            case += 1
+            service.open_case(user, f"43/{tag}{case:05d}/26")
+            run_id = service.start_run(user, f"43/{tag}{case:05d}/26", "bad-character").run.run_id
+        run = service.run(user, run_id)
+        item = run.current()
+        value = run.playbook.item(item.id)
+        answer = (
+            "yes"
+            if value.type in ("yes-no", "yes-no-na")
+            else value.options[0]
+            if value.type == "choice"
+            else None
+        )
+        started = time.perf_counter()
+        if run.state == "awaiting_reason":
+            outcome = service.give_reason(user, run_id, "Awaiting other force")
+        elif value.type == "multi":
+            outcome = service.answer(user, run_id, item.id, {value.options[0]})
+        elif value.type == "date":
+            outcome = service.answer(user, run_id, item.id, START.date())
+        elif value.type == "number":
+            outcome = service.answer(user, run_id, item.id, 1)
+        elif value.type == "text":
+            outcome = service.answer(user, run_id, item.id, "Reviewed")
+        else:
+            outcome = service.answer(user, run_id, item.id, answer)
+        following = outcome.run.current()
+        if following is not None:
+            dialogue._prompt(outcome.run, following)  # the next prompt, as a face would show it
+        ours.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        floor_db.execute("BEGIN IMMEDIATE")
+        floor_db.execute("INSERT INTO floor (at, value) VALUES (?, ?)", [time.time(), "yes"])
+        floor_db.execute("COMMIT")
+        floor.append(time.perf_counter() - started)
+    return ours, floor
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="1000,100000,1000000")
+    parser.add_argument("--answers", type=int, default=300)
+    args = parser.parse_args()
+    library = load_library([REPO / "playbooks"], REPO / "playbooks")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
+    )
+    print(
+        f"{'log records':>12} | {'ours p50':>9} | {'ours p99':>9} | {'floor p50':>9} | {'floor p99':>9} | {'ratio p50':>9} | {'ratio p99':>9}"
+    )
+    with tempfile.TemporaryDirectory(dir=REPO / "state") as folder:
+        path = Path(folder) / "bench.db"
+        clock = [START]
+
+        def tick() -> datetime:
+            clock[0] += timedelta(seconds=1)
+            return clock[0]
+
+        service = Service(connect(path), library, clock=tick)
+        user = service.local_user("Bench", "investigator", "bench")
+        dialogue = Dialogue(service)
+        floor_db = sqlite3.connect(path, isolation_level=None)
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=FULL",
+            "foreign_keys=ON",
+            "busy_timeout=5000",
+        ):
+            floor_db.execute(f"PRAGMA {pragma}")
+        floor_db.execute(
+            "CREATE TABLE IF NOT EXISTS floor (id INTEGER PRIMARY KEY, at REAL, value TEXT)"
+        )
+        for size in (int(part) for part in args.sizes.split(",")):
+            fill(service, size)
+            ours, floor = measure(
+                service, dialogue, user, floor_db, args.answers, f"{size % 97:02d}"
+            )
+            ratio50 = statistics.median(ours) / statistics.median(floor)
+            ratio99 = percentile(ours, 0.99) / percentile(floor, 0.99)
+            print(
+                f"{size:>12,} | {statistics.median(ours) * 1e3:>7.2f}ms | {percentile(ours, 0.99) * 1e3:>7.2f}ms | "
+                f"{statistics.median(floor) * 1e3:>7.2f}ms | {percentile(floor, 0.99) * 1e3:>7.2f}ms | {ratio50:>9.2f} | {ratio99:>9.2f}",
+                flush=True,
+            )
+        floor_db.close()
+
+
+if __name__ == "__main__":
+    main()
