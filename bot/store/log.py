@@ -73,7 +73,7 @@ def append(db: sqlite_utils.Database, entries: Sequence[Entry]) -> list[Logged]:
             seq += 1
             at = utc_text(entry.at)
             detail = {str(key): str(val) for key, val in entry.detail.items()}
-            digest = record_hash(
+            fields = (
                 seq,
                 entry.case_ref,
                 entry.run_id,
@@ -82,24 +82,11 @@ def append(db: sqlite_utils.Database, entries: Sequence[Entry]) -> list[Logged]:
                 entry.value,
                 entry.actor,
                 at,
-                detail,
-                prev_hash,
             )
+            digest = record_hash(*fields, detail, prev_hash)
             db.execute(
                 f"INSERT INTO log ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    seq,
-                    entry.case_ref,
-                    entry.run_id,
-                    entry.kind,
-                    entry.item,
-                    entry.value,
-                    entry.actor,
-                    at,
-                    canonical_json(detail),
-                    prev_hash,
-                    digest,
-                ],
+                [*fields, canonical_json(detail), prev_hash, digest],
             )
             logged.append(Logged(seq=seq, entry=_entry_from(entry, at, detail), hash=digest))
             prev_hash = digest

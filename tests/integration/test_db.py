@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 import sqlite_utils
@@ -15,18 +13,6 @@ from bot.store import log
 from bot.store.db import connect, migrate, transaction
 
 NOW = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
-
-
-@pytest.fixture(name="db_path")
-def _db_path(tmp_path: Path) -> Path:
-    return tmp_path / "state" / "soteria.db"
-
-
-@pytest.fixture(name="db")
-def _db(db_path: Path) -> Iterator[sqlite_utils.Database]:
-    db = connect(db_path)
-    yield db
-    db.close()
 
 
 def pragma(db: sqlite_utils.Database, name: str) -> object:

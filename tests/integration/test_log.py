@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import sqlite3
 import tempfile
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -33,18 +32,6 @@ def entry(number: int, **extra: object) -> Entry:
     }
     fields.update(extra)
     return Entry(**fields)  # type: ignore[arg-type]
-
-
-@pytest.fixture(name="db_path")
-def _db_path(tmp_path: Path) -> Path:
-    return tmp_path / "state" / "soteria.db"
-
-
-@pytest.fixture(name="db")
-def _db(db_path: Path) -> Iterator[sqlite_utils.Database]:
-    db = connect(db_path)
-    yield db
-    db.close()
 
 
 @pytest.fixture(name="ten")
