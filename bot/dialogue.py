@@ -430,7 +430,12 @@ class Dialogue:
                 "returned",
             ):
                 rows.append(
-                    (Option(f"Change: {status.item.ask[:40]}", f"rv:{run.run_id}:{index}"),)
+                    (
+                        Option(
+                            f"{'Change' if status.value else 'Answer'}: {status.item.ask[:40]}",
+                            f"rv:{run.run_id}:{index}",
+                        ),
+                    )
                 )
         return Reply("\n".join(lines), tuple(rows[:12]))
 

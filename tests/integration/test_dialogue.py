@@ -235,3 +235,13 @@ def test_a_force_can_set_its_own_crime_reference_format(tmp_path: Path):
     )
     with pytest.raises(SoteriaError, match="SOTERIA_CRIME_REFERENCE_EXAMPLE"):
         Service.from_settings(broken)
+
+
+def test_the_summary_offers_to_answer_open_items_and_change_answered_ones(service: Service):
+    user = add_local_user(service.db, "Owner", "investigator", "north", NOW)
+    dialogue = Dialogue(service)
+    first = open_bad_character(dialogue, user)
+    dialogue.press(user, options(first)["Yes"])
+    dialogue.press(user, options(dialogue.handle(user, "/resume"))["Later"])
+    labels = list(options(dialogue.handle(user, "/summary")))
+    assert labels[0].startswith("Answer: PND and local intelligence")
