@@ -231,15 +231,12 @@ class Dialogue:
         if kind == "msd" and chat.milestone and chat.case_ref:
             return self._typed(user, parts[1])
         run_id = int(parts[1])
+        run = self._load(user, run_id)
         if kind == "go":
             chat.run_id = run_id
-            run = (
-                self.service.resume(user, run_id).run
-                if self._state(user, run_id) in ("paused", "returned")
-                else self._load(user, run_id)
-            )
+            if run.state in ("paused", "returned"):
+                run = self.service.resume(user, run_id).run or run
             return self._show_run(user, run)
-        run = self._load(user, run_id)
         chat.run_id = run_id
         if kind == "sum":
             return [self._summary(run)]
@@ -292,9 +289,6 @@ class Dialogue:
             raise NotAllowed(
                 f"That button is from an earlier message; nothing was changed.{shown}"
             )
-
-    def _state(self, user: User, run_id: int) -> str:
-        return self._load(user, run_id).state
 
     def _load(self, user: User, run_id: int) -> Run:
         return self.service.run(user, run_id)

@@ -382,11 +382,10 @@ class Service:
             if user.role == "investigator" and row["officer_id"] != user.id:
                 raise NotFound("That checklist is not one of yours.")
             now = self.clock()
-            before = run.answers()
             entries = act(run, actor(user), now)
             self._save(run, entries)
             outcome = Outcome(run)
-            self._follow_on(user, run, row, entries, before, now, outcome)
+            self._follow_on(user, run, row, entries, now, outcome)
             return outcome
 
         return self._write(work)
@@ -397,7 +396,6 @@ class Service:
         run: Run,
         row: dict[str, Any],
         entries: Iterable[Entry],
-        before: dict[str, Any],
         now: datetime,
         outcome: Outcome,
     ) -> None:
