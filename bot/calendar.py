@@ -37,4 +37,10 @@ def working_calendar(today: date, span_years: int = 2) -> frozenset[date]:
     Last year is there for due dates counted back from early-January milestones; beyond the
     span, working days skip weekends only, so pass a longer span for far-off trial dates.
     """
-    return bank_holidays(range(today.year - 1, today.year + span_years + 1))
+    return _years(today.year - 1, today.year + span_years)
+
+
+@functools.cache
+def _years(first: int, last: int) -> frozenset[date]:
+    # Due dates are worked out for every item shown; the union for a span is built once.
+    return bank_holidays(range(first, last + 1))
