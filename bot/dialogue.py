@@ -344,7 +344,7 @@ class Dialogue:
 
     def _prompt(self, run: Run, item: Item, ticked: frozenset[str] = frozenset()) -> Reply:
         settled, live = run.progress()
-        number = run.playbook.items.index(item)
+        number = run.playbook.number(item.id)
         lines = [f"{run.case_ref} · {run.playbook.title} · {settled}/{live}", item.ask]
         due = self.service.due(run, item.id)
         if due is not None:

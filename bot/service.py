@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -94,6 +95,11 @@ class Service:
         self.clock = clock
         self.crime_reference = crime_reference
         self._versions: dict[int, Playbook] = {}
+        # Runs as last loaded or saved here, so a tap need not replay the run's log. Trusted only
+        # while no other connection has committed (PRAGMA data_version), and dropped whenever a
+        # transaction fails, since the core may have moved a run that was then not saved.
+        self._runs: OrderedDict[int, tuple[Run, dict[str, Any]]] = OrderedDict()
+        self._data_version: int | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock = utc_now) -> Service:
@@ -122,7 +128,10 @@ class Service:
         try:
             with transaction(self.db):
                 return work()
-        except sqlite3.OperationalError as error:
+        except BaseException as error:
+            self._runs.clear()
+            if not isinstance(error, sqlite3.OperationalError):
+                raise
             raise StorageFailed(
                 "That could not be saved, so nothing was recorded. Please try again in a moment."
             ) from error
@@ -191,13 +200,37 @@ class Service:
     )
 
     def _load_run(self, user: User, run_id: int) -> tuple[Run, dict[str, Any]]:
-        rows = list(self.db.query(f"{self.RUN_ROWS} where runs.id = ?", [run_id]))
-        if not rows or not self.can_see(user, rows[0]):
+        self._drop_runs_if_changed_elsewhere()
+        cached = self._runs.get(run_id)
+        if cached is None:
+            rows = list(self.db.query(f"{self.RUN_ROWS} where runs.id = ?", [run_id]))
+            if not rows:
+                raise NotFound("That checklist is not one of yours.")
+            entries = [logged.entry for logged in log.entries(self.db, run_id=run_id)]
+            cached = (self._replay(rows[0], entries), rows[0])
+            self._runs[run_id] = cached
+            if len(self._runs) > self.CACHED_RUNS:
+                self._runs.popitem(last=False)
+        else:
+            self._runs.move_to_end(run_id)
+        run, row = cached
+        if not self.can_see(user, row):
             raise NotFound("That checklist is not one of yours.")
-        row = rows[0]
-        return self._replay(
-            row, [logged.entry for logged in log.entries(self.db, run_id=run_id)]
-        ), row
+        return run, row
+
+    CACHED_RUNS = 512
+
+    def _drop_runs_if_changed_elsewhere(self) -> None:
+        """Forget cached runs once another connection (a CLI, a second process) has written."""
+        version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._data_version:
+            self._runs.clear()
+            self._data_version = version
+
+    def _forget_case(self, case_ref: str) -> None:
+        """Drop a case's cached runs: its milestones or ownership changed under them."""
+        for run_id in [rid for rid, (run, _row) in self._runs.items() if run.case_ref == case_ref]:
+            del self._runs[run_id]
 
     def _replay(self, row: dict[str, Any], entries: Sequence[Entry]) -> Run:
         """Rebuild a run from its row and its log entries; access is the caller's to check."""
@@ -217,10 +250,16 @@ class Service:
     def _save(self, run: Run, entries: Sequence[Entry]) -> None:
         if entries:
             log.append(self.db, entries)
+        cached = self._runs.get(run.run_id)
+        row = cached[1] if cached is not None and cached[0] is run else None
+        if row is not None and (row["state"], row["current_item"]) == (run.state, run.cursor):
+            return  # Most taps leave both as they were: one write fewer before the fsync.
         self.db.execute(
             "update runs set state = ?, current_item = ? where id = ?",
             [run.state, run.cursor, run.run_id],
         )
+        if row is not None:
+            row["state"], row["current_item"] = run.state, run.cursor
 
     def local_user(self, name: str, role: str, team: str = "local") -> User:
         """The terminal chat's user: found by name and role, enrolled on first use."""
@@ -508,6 +547,7 @@ class Service:
         current = self._milestones(case["id"])
         if current.get(name) == when:
             return []
+        self._forget_case(case["ref"])
         self.db.table("milestones").upsert(
             {
                 "case_id": case["id"],

@@ -138,18 +138,30 @@ class Playbook:
     starts: str | None = None
     repeat: Repeat | None = None
     settings: tuple[SettingUse, ...] = field(default=())
+    # Worked out once: a run asks for the items in order, and by id, on every tap.
+    _items: tuple[Item, ...] = field(init=False, repr=False, compare=False, default=())
+    _by_id: dict[str, Item] = field(init=False, repr=False, compare=False, default_factory=dict)
+    _numbers: dict[str, int] = field(init=False, repr=False, compare=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        flat = tuple(item for section in self.sections for item in section.items)
+        object.__setattr__(self, "_items", flat)
+        object.__setattr__(self, "_by_id", {item.id: item for item in reversed(flat)})
+        numbers = {item.id: number for number, item in reversed(list(enumerate(flat)))}
+        object.__setattr__(self, "_numbers", numbers)
 
     @property
     def items(self) -> tuple[Item, ...]:
         """Every item, in the order an investigator meets them."""
-        return tuple(item for section in self.sections for item in section.items)
+        return self._items
 
     def item(self, item_id: str) -> Item:
         """Return the item with this id (KeyError when there is none)."""
-        for candidate in self.items:
-            if candidate.id == item_id:
-                return candidate
-        raise KeyError(item_id)
+        return self._by_id[item_id]
+
+    def number(self, item_id: str) -> int:
+        """The item's place in the playbook, counting from 0 (KeyError when there is none)."""
+        return self._numbers[item_id]
 
     def milestones_used(self) -> frozenset[str]:
         """Every milestone the playbook reads or records."""

@@ -138,6 +138,11 @@ class Run:
         self._items = {item.id: item for item in playbook.items}
         # Decoded answers, rebuilt only when an answer is applied: conditions read them often.
         self._decoded: dict[str, str | frozenset[str]] | None = None
+        # The next item, kept until an entry is applied or a milestone changes: a tap asks for
+        # it several times (to advance, to prompt, to count progress).
+        self._applied = 0
+        self._next: tuple[tuple[object, ...], Item | None] | None = None
+        self._progress: tuple[tuple[object, ...], tuple[int, int]] | None = None
 
     # --- rebuilding from the log ----------------------------------------------------------
 
@@ -161,6 +166,7 @@ class Run:
     def _apply(self, entry: Entry) -> None:
         """Fold one entry into the run's picture of itself."""
         item = entry.item
+        self._applied += 1
         if entry.kind == "answered":
             self._decoded = None
         if entry.kind == "answered" and item in self._items:
@@ -227,16 +233,29 @@ class Run:
 
     def is_settled(self, item_id: str) -> bool:
         """An item counts as settled once answered, with its reason when the answer needs one."""
-        return self.status(item_id).status in ("done", "not-done", "na")
+        item = self._items[item_id]
+        return self.is_live(item) and self._answered_fully(item)
+
+    def _answered_fully(self, item: Item) -> bool:
+        # The short road of status(): next_item and progress ask this for every item per tap.
+        if item.id not in self._answers:
+            return False
+        return item.id in self._reasons or not item.needs_reason(self.answers()[item.id])
 
     def next_item(self) -> Item | None:
         """The first live item not yet settled and not put off for later."""
+        key = (self._applied, *self.milestones.items())
+        if self._next is not None and self._next[0] == key:
+            return self._next[1]
+        found = None
         for item in self.playbook.items:
             if item.id in self._deferred or not self.is_live(item):
                 continue
-            if not self.is_settled(item.id):
-                return item
-        return None
+            if not self._answered_fully(item):
+                found = item
+                break
+        self._next = (key, found)
+        return found
 
     def current(self) -> Item | None:
         """The item the investigator is looking at now, if the run is taking answers."""
@@ -251,13 +270,18 @@ class Run:
         return [
             item
             for item in self.playbook.items
-            if item.required and self.is_live(item) and not self.is_settled(item.id)
+            if item.required and self.is_live(item) and not self._answered_fully(item)
         ]
 
     def progress(self) -> tuple[int, int]:
         """(settled, live) counts over live items, for a 'Bad character · 4/12' line."""
+        key = (self._applied, *self.milestones.items())
+        if self._progress is not None and self._progress[0] == key:
+            return self._progress[1]
         live = [item for item in self.playbook.items if self.is_live(item)]
-        return sum(1 for item in live if self.is_settled(item.id)), len(live)
+        counts = sum(1 for item in live if self._answered_fully(item)), len(live)
+        self._progress = (key, counts)
+        return counts
 
     # --- commands -------------------------------------------------------------------------
 
@@ -443,15 +467,14 @@ class Run:
     def _fire(self, event: str, actor: str, at: datetime, note: str = "") -> list[Entry]:
         """Fire one lifecycle event on the shared machine and record the transition."""
         lifecycle = _Lifecycle(self, self.state)
-        RUN_MACHINE.add_model(lifecycle, initial=self.state)
         try:
-            moved = lifecycle.trigger(event)
+            # The shared machine's event moves the model it is handed. Attaching the model first
+            # (add_model) would bind every trigger onto it and cost more than the move itself.
+            moved = RUN_MACHINE.events[event].trigger(lifecycle)
         except MachineError:
             raise NotAllowed(
                 f"That cannot be done now: this run {STANDING[self.state]}."
             ) from None
-        finally:
-            RUN_MACHINE.remove_model(lifecycle)
         if not moved:
             raise NotAllowed(f"That cannot be done yet: this run {STANDING[self.state]}.")
         detail = {"event": event, "source": self.state, "dest": lifecycle.state}

@@ -65,31 +65,39 @@ def append(db: sqlite_utils.Database, entries: Sequence[Entry]) -> list[Logged]:
     Call it inside the caller's `transaction`, with the writes the entries describe, so both
     are kept or neither; on its own it opens a transaction of its own.
     """
-    logged: list[Logged] = []
+    if db.conn.in_transaction:
+        # The caller's transaction already makes the batch all-or-nothing; a savepoint of our
+        # own would cost two more statements on every answer.
+        return _append(db, entries)
     with transaction(db):
-        head = db.execute("SELECT seq, hash FROM log_head WHERE id = 1").fetchone()
-        seq, prev_hash = (head[0], head[1]) if head else (0, GENESIS_HASH)
-        for entry in entries:
-            seq += 1
-            at = utc_text(entry.at)
-            detail = {str(key): str(val) for key, val in entry.detail.items()}
-            fields = (
-                seq,
-                entry.case_ref,
-                entry.run_id,
-                entry.kind,
-                entry.item,
-                entry.value,
-                entry.actor,
-                at,
-            )
-            digest = record_hash(*fields, detail, prev_hash)
-            db.execute(
-                f"INSERT INTO log ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [*fields, canonical_json(detail), prev_hash, digest],
-            )
-            logged.append(Logged(seq=seq, entry=_entry_from(entry, at, detail), hash=digest))
-            prev_hash = digest
+        return _append(db, entries)
+
+
+def _append(db: sqlite_utils.Database, entries: Sequence[Entry]) -> list[Logged]:
+    logged: list[Logged] = []
+    head = db.execute("SELECT seq, hash FROM log_head WHERE id = 1").fetchone()
+    seq, prev_hash = (head[0], head[1]) if head else (0, GENESIS_HASH)
+    for entry in entries:
+        seq += 1
+        at = utc_text(entry.at)
+        detail = {str(key): str(val) for key, val in entry.detail.items()}
+        fields = (
+            seq,
+            entry.case_ref,
+            entry.run_id,
+            entry.kind,
+            entry.item,
+            entry.value,
+            entry.actor,
+            at,
+        )
+        digest = record_hash(*fields, detail, prev_hash)
+        db.execute(
+            f"INSERT INTO log ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [*fields, canonical_json(detail), prev_hash, digest],
+        )
+        logged.append(Logged(seq=seq, entry=_entry_from(entry, at, detail), hash=digest))
+        prev_hash = digest
     return logged
 
 
