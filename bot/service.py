@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlite_utils
 
@@ -89,8 +90,10 @@ class Service:
         library: Library,
         clock: Clock = utc_now,
         crime_reference: CrimeReferenceFormat = DEFAULT_CRIME_REFERENCE,
+        timezone: str = "Europe/London",
     ) -> None:
         self.db = db
+        self.zone = ZoneInfo(timezone)
         self.library = library
         self.clock = clock
         self.crime_reference = crime_reference
@@ -119,7 +122,13 @@ class Service:
                     "SOTERIA_CRIME_REFERENCE must be a regular expression, and "
                     f"SOTERIA_CRIME_REFERENCE_EXAMPLE a reference that fits it: {error}"
                 ) from None
-        return cls(connect(settings.db_path), library, clock, reference)
+        try:
+            ZoneInfo(settings.timezone)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise SoteriaError(
+                f"SOTERIA_TZ must name a time zone, like Europe/London; {settings.timezone!r} is not one."
+            ) from None
+        return cls(connect(settings.db_path), library, clock, reference, settings.timezone)
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -138,7 +147,7 @@ class Service:
 
     def today(self) -> date:
         """Today's date where the force is (Europe/London unless configured)."""
-        return self.clock().date()
+        return self.clock().astimezone(self.zone).date()
 
     def _case_row(self, user: User, ref: str) -> dict[str, Any]:
         rows = list(self.db.query("select * from cases where ref = ?", [ref]))
@@ -376,17 +385,20 @@ class Service:
 
         def work() -> Outcome:
             case = self._case_row(user, ref)
-            return Outcome(self._start(user, case, playbook_id, self.clock()))
+            return Outcome(self._start(user, case, playbook_id, self.clock())[0])
 
         return self._write(work)
 
-    def _start(self, user: User, case: dict[str, Any], playbook_id: str, now: datetime) -> Run:
+    def _start(
+        self, user: User, case: dict[str, Any], playbook_id: str, now: datetime
+    ) -> tuple[Run, bool]:
+        """The case's run of a playbook: the one under way, or a new one (then True)."""
         for row in self.db.query(
             "select runs.id from runs join playbook_versions v on v.id = runs.playbook_version_id"
             " where runs.case_id = ? and v.playbook_id = ? and runs.state != 'signed_off'",
             [case["id"], playbook_id],
         ):
-            return self._load_run(user, row["id"])[0]
+            return self._load_run(user, row["id"])[0], False
         version_id = self._version(playbook_id)
         table = self.db.table("runs")
         table.insert(
@@ -411,7 +423,7 @@ class Service:
             detail={"playbook": playbook.id, "version": str(playbook.version)},
         )
         self._save(run, [started, *run.start(actor(user), now)])
-        return run
+        return run, True
 
     def _command(
         self, user: User, run_id: int, act: Callable[[Run, str, datetime], list[Entry]]
@@ -456,14 +468,16 @@ class Service:
                     user, case, item.sets, date.fromisoformat(entry.value), now
                 )
                 run.milestones[item.sets] = date.fromisoformat(entry.value)
+                self._refresh_case(user, case, now, but=run)
             for answer, target in item.opens:
                 value = run.answers().get(item.id)
                 chosen = value == answer or (isinstance(value, frozenset) and answer in value)
                 if chosen and target in self.library.texts:
-                    opened = self._start(user, case, target, now)
-                    outcome.notices.append(
-                        f"Opened the checklist '{opened.playbook.title}' on this case."
-                    )
+                    opened, created = self._start(user, case, target, now)
+                    if created:  # Two answers may open one checklist: say so once, when it opens.
+                        outcome.notices.append(
+                            f"Opened the checklist '{opened.playbook.title}' on this case."
+                        )
         extra = run.refresh(actor(user), now)
         if extra:
             self._save(run, extra)
@@ -532,14 +546,22 @@ class Service:
             case = self._case_row(user, ref)
             now = self.clock()
             notices = self._record_milestone(user, case, name, when, now)
-            for row in self.db.query("select id from runs where case_id = ?", [case["id"]]):
-                run, _ = self._load_run(user, row["id"])
-                extra = run.refresh(actor(user), now)
-                if extra:
-                    self._save(run, extra)
+            self._refresh_case(user, case, now)
             return notices
 
         return self._write(work)
+
+    def _refresh_case(
+        self, user: User, case: dict[str, Any], now: datetime, but: Run | None = None
+    ) -> None:
+        """After a milestone moves, let every run of the case (bar one) ask what is now live."""
+        for row in self.db.query("select id from runs where case_id = ?", [case["id"]]):
+            if but is not None and row["id"] == but.run_id:
+                continue
+            run, _ = self._load_run(user, row["id"])
+            extra = run.refresh(actor(user), now)
+            if extra:
+                self._save(run, extra)
 
     def _record_milestone(
         self, user: User, case: dict[str, Any], name: str, when: date, now: datetime
@@ -572,8 +594,9 @@ class Service:
         ]
         for entry in self.library.playbooks:
             if entry.playbook.starts == name and name != "report":
-                run = self._start(user, case, entry.playbook.id, now)
-                notices.append(f"Started the checklist '{run.playbook.title}' on this case.")
+                run, created = self._start(user, case, entry.playbook.id, now)
+                if created:
+                    notices.append(f"Started the checklist '{run.playbook.title}' on this case.")
         return notices
 
     def holidays(self) -> frozenset[date]:

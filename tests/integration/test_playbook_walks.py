@@ -1,0 +1,619 @@
+"""Each shipped playbook walked to submission over a real database: branches, reasons, due dates.
+
+Every walk uses the real Service, the real SQLite file and the real library in playbooks/, with
+the clock pinned to one day. `Walk.step` first checks that the item about to be answered is the
+question the investigator is shown next, so each walk also reads as the order of the questions.
+Expected due dates are worked out by hand in the comments, against the England and Wales bank
+holidays of 2026 and 2027 (Good Friday 3 Apr 2026, Easter Monday 6 Apr 2026, early May 4 May
+2026, summer 31 Aug 2026, Christmas Fri 25 Dec 2026, Boxing Day substitute Mon 28 Dec 2026,
+New Year Fri 1 Jan 2027, Good Friday 26 Mar 2027, Easter Monday 29 Mar 2027).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import pytest
+import sqlite_utils
+
+from bot.core.errors import NotAllowed
+from bot.core.run import Run
+from bot.service import Service
+from bot.store import log
+from bot.store.playbook_files import load_library
+from bot.store.users import User, add_local_user
+
+from ..conftest import PLAYBOOKS_DIR
+
+LIBRARY = load_library([PLAYBOOKS_DIR], PLAYBOOKS_DIR)
+REF = "43/12345/26"
+STARTED = "Started the checklist '{}' on this case."
+BAD_CHARACTER = "Bad character - the suspect's previous conduct"
+VPS_AND_TRIAL = "Victim personal statement and the road to trial"
+NFA_AND_REVIEW = "NFA, withdrawal and the right to review"
+
+
+def service_on(db: sqlite_utils.Database, today: date) -> Service:
+    """A service whose clock stands still at 10:00 UTC on `today`."""
+    now = datetime.combine(today, time(10), tzinfo=UTC)
+    return Service(db, LIBRARY, clock=lambda: now)
+
+
+def investigator(service: Service) -> User:
+    return add_local_user(service.db, "Owner", "investigator", "north", service.clock())
+
+
+def open_case(service: Service, user: User, reported: date) -> None:
+    """Open the case in the bot today, and give the date the crime was reported."""
+    service.open_case(user, REF)
+    if reported != service.today():
+        service.record_milestone(user, REF, "report", reported)
+
+
+@dataclass
+class Walk:
+    """One run being walked: answers go through the service and are remembered for the report."""
+
+    service: Service
+    user: User
+    run_id: int
+    given: dict[str, tuple[Any, str | None]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, service: Service, user: User, playbook_id: str) -> Walk:
+        """The walk of the case's run of this playbook, which must already be under way."""
+        runs = [run for run in service.runs_of_case(user, REF) if run.playbook.id == playbook_id]
+        assert len(runs) == 1, f"one run of {playbook_id} expected"
+        return cls(service, user, runs[0].run_id)
+
+    def run(self) -> Run:
+        return self.service.run(self.user, self.run_id)
+
+    def asked(self) -> str | None:
+        """The id of the question the investigator is shown now."""
+        current = self.run().current()
+        return current.id if current else None
+
+    def step(self, item_id: str, value: Any, reason: str | None = None) -> list[str]:
+        """Answer the question shown now (it must be `item_id`), with a reason if one is asked."""
+        assert self.asked() == item_id
+        outcome = self.service.answer(self.user, self.run_id, item_id, value)
+        assert (outcome.run.state == "awaiting_reason") == (reason is not None), item_id
+        if reason is not None:
+            self.service.give_reason(self.user, self.run_id, reason)
+        self.given[item_id] = (value, reason)
+        return outcome.notices
+
+    def change(self, item_id: str, value: Any, reason: str | None = None) -> list[str]:
+        """Go back to an earlier item and correct its answer."""
+        self.service.revisit(self.user, self.run_id, item_id)
+        return self.step(item_id, value, reason)
+
+    def later(self, item_id: str) -> None:
+        assert self.asked() == item_id
+        self.service.defer(self.user, self.run_id, item_id)
+
+    def due(self, item_id: str) -> date | None:
+        return self.service.due(self.run(), item_id)
+
+    def refuse_submit(self, *unexplained: str) -> None:
+        """Submit is refused, counting the unexplained items and naming the first three."""
+        playbook, state = self.run().playbook, self.run().state
+        recorded = len(log.entries(self.service.db))
+        with pytest.raises(NotAllowed) as refused:
+            self.service.submit(self.user, self.run_id)
+        message = str(refused.value)
+        assert message.startswith(f"{len(unexplained)} item(s) still need an answer or a reason")
+        for item_id in unexplained[:3]:
+            assert playbook.item(item_id).ask in message
+        assert self.run().state == state  # nothing moved, and nothing was recorded
+        assert len(log.entries(self.service.db)) == recorded
+
+    def submit_and_report(self) -> dict[str, dict[str, Any]]:
+        """Submit; check the state, the log and that the case report lists every answer given."""
+        assert self.service.submit(self.user, self.run_id).run.state == "submitted"
+        assert self.run().state == "submitted"
+        assert log.verify(self.service.db).ok
+        report = self.service.case_report(REF)
+        [shown] = [run for run in report["runs"] if run["run"] == self.run_id]
+        assert shown["state"] == "submitted"
+        items = {item["id"]: item for item in shown["items"]}
+        for item_id, (value, reason) in self.given.items():
+            reported = items[item_id]
+            if isinstance(value, list):
+                assert json.loads(reported["value"]) == sorted(value), item_id
+            elif isinstance(value, date):
+                assert reported["value"] == value.isoformat(), item_id
+            else:
+                assert reported["value"] == value, item_id
+            assert reported["reason"] == reason, item_id
+        return items
+
+
+@pytest.fixture(name="db_today")
+def _db_today(db: sqlite_utils.Database):
+    """Build a service over the test's database with the clock pinned to a given day."""
+    return lambda today: service_on(db, today)
+
+
+def test_initial_report_walks_to_submission_with_christmas_working_days(db_today):
+    """initial-report: risk branch, skipped interpreter, interview date starts VPS, Later blocks."""
+    service = db_today(date(2026, 12, 23))  # a Wednesday, two days before Christmas
+    user = investigator(service)
+    open_case(service, user, reported=date(2026, 12, 23))
+    assert "initial-report" in [playbook.id for playbook in service.suggested_playbooks()]
+    service.start_run(user, REF, "initial-report")
+    walk = Walk.of(service, user, "initial-report")
+
+    # Reported Wed 23 Dec 2026. 2 working days: Thu 24 (1); Fri 25 Christmas, the weekend and
+    # Mon 28 (Boxing Day's substitute) are skipped; Tue 29 (2).
+    assert walk.due("support-referral") == date(2026, 12, 29)
+    # 5 working days: Thu 24, Tue 29, Wed 30, Thu 31 (4); Fri 1 Jan is New Year's Day; Mon 4 (5).
+    assert walk.due("written-confirmation") == date(2027, 1, 4)
+    # 1 calendar day, holiday or not.
+    assert walk.due("safeguarding-risk") == date(2026, 12, 24)
+
+    walk.step("safeguarding-risk", "yes")
+    assert walk.asked() == "risk-level"  # the branch a yes opens
+    walk.step("risk-level", "standard")
+    walk.step("specialist-officer", "no", reason="None available on shift")
+    walk.step("written-confirmation", "yes")
+    walk.step("needs-assessment", "yes")
+    walk.step("communication-needs", "no")
+    assert walk.asked() == "support-referral"  # no interpreter question after a no
+    walk.step("support-referral", "yes")
+    assert walk.asked() == "referral-type"
+    walk.step("referral-type", ["ISVA", "SARC"])
+    walk.step("therapy-information", "yes")
+    walk.step("vps-explained", "no", reason="To be given at next contact")
+    walk.step("contact-plan-agreed", "yes")
+    walk.step("contact-means", ["text message", "through the ISVA"])
+    walk.step("contact-frequency", "fortnightly")
+    walk.step("timed-contact", "na")  # only a no needs a reason here
+    walk.step("interviewer-choice", "yes")
+    walk.step("supporter-offered", "yes")
+    walk.step("intermediary-considered", "yes")
+    walk.step("intermediary-needed", "no")
+    notices = walk.step("interview-date", date(2027, 1, 6))  # booked: a date item with dates: any
+    assert notices == [
+        "Recorded: Victim's interview (ABE / VRI), 06 Jan 2027.",
+        STARTED.format(VPS_AND_TRIAL),
+    ]
+    walk.later("protected-characteristics")
+    assert walk.run().state == "review"  # nothing left to ask now...
+    walk.refuse_submit("protected-characteristics")  # ...but a Later still blocks submission
+    walk.change("protected-characteristics", "yes")
+
+    items = walk.submit_and_report()
+    assert items["specialist-officer"]["status"] == "not-done"
+    assert items["timed-contact"]["status"] == "na"
+    assert items["interpreter-arranged"]["status"] == "not-live"
+    assert items["written-confirmation"]["due"] == "2027-01-04"
+    assert service.case_report(REF)["milestones"]["interview"] == "2027-01-06"
+
+
+def test_investigation_plan_walks_to_the_arrest_over_easter(db_today):
+    """investigation-plan: suspect branch, SCAS and records skipped, arrest date brings its item."""
+    service = db_today(date(2026, 4, 2))  # Thursday before Good Friday
+    user = investigator(service)
+    open_case(service, user, reported=date(2026, 3, 30))
+    service.start_run(user, REF, "investigation-plan")
+    walk = Walk.of(service, user, "investigation-plan")
+    # 2 calendar days after the report on Mon 30 Mar.
+    assert walk.due("plan-opened") == date(2026, 4, 1)
+
+    walk.step("plan-opened", "yes")
+    walk.step("plan-dates", "no", reason="Plan still being drafted")
+    walk.step("relationship", "friend or acquaintance")
+    walk.step("suspect-known", "yes")
+    assert walk.asked() == "suspect-identified-date"
+    run = walk.run()
+    # A no would have asked how the suspect is being identified instead.
+    identification = run.playbook.item("identification-lines")
+    assert not run.is_live(identification)
+    assert run.is_live(identification, {**run.answers(), "suspect-known": "no"})
+    notices = walk.step("suspect-identified-date", date(2026, 3, 31))
+    assert STARTED.format(BAD_CHARACTER) in notices
+    # 2 calendar days after the suspect was identified on Tue 31 Mar.
+    assert walk.due("pnc-pnd-local") == date(2026, 4, 2)
+    walk.step("pnc-pnd-local", "yes")
+    walk.step("other-forces", "na", reason="Suspect has only lived locally")
+    walk.step("previous-allegations", "none found")
+    walk.step("civil-orders-dvds", "yes")
+    walk.step("digital-strategy", "yes")
+    walk.step("pre-post-offence", "yes")
+    walk.step("grooming-coercion", "yes")
+    walk.step("associates", "yes")
+    walk.step("repeat-indicators", "no")
+    # A known acquaintance, no repeat signs: the SCAS question is not asked.
+    assert walk.asked() == "vir-considered"
+    walk.step("vir-considered", "no")
+    assert walk.asked() == "early-advice-before-arrest"  # no questions about the victim's records
+    walk.step("early-advice-before-arrest", "no")
+    walk.step("suspect-interview-plan", "yes")
+    assert not walk.run().is_live(walk.run().playbook.item("victim-told-arrest"))
+    walk.refuse_submit("arrest-date")
+    notices = walk.step("arrest-date", date(2026, 4, 2))
+    assert STARTED.format("Protective and preventative orders") in notices
+    assert walk.asked() == "victim-told-arrest"  # live once the arrest is recorded
+    # 1 working day after Thu 2 Apr: Good Friday, the weekend and Easter Monday are skipped.
+    assert walk.due("victim-told-arrest") == date(2026, 4, 7)
+    walk.step("victim-told-arrest", "yes")
+
+    items = walk.submit_and_report()
+    assert items["scas"]["status"] == "not-live"
+    assert items["victim-told-arrest"]["due"] == "2026-04-07"
+    assert items["other-forces"]["status"] == "na"
+
+
+def test_bad_character_walks_from_identification_to_the_crown_court_notice(db_today):
+    """bad-character: starts on identification, a corrected branch, charge reopens it, notice due."""
+    service = db_today(date(2026, 12, 22))
+    user = investigator(service)
+    open_case(service, user, reported=date(2026, 9, 28))
+    notices = service.record_milestone(user, REF, "suspect-identified", date(2026, 10, 1))
+    assert STARTED.format(BAD_CHARACTER) in notices
+    walk = Walk.of(service, user, "bad-character")
+    # 7 and 28 calendar days after Thu 1 Oct.
+    assert walk.due("pnc-record") == date(2026, 10, 8)
+    assert walk.due("mg16-sent") == date(2026, 10, 29)
+
+    walk.step("pnc-record", "yes")
+    walk.step("pnd-local", "yes")
+    walk.step("other-forces", "no", reason="Awaiting other force")
+    walk.step("civil-orders", "yes")
+    walk.step("dvds-history", "na", reason="No partner or family context")
+    walk.step("previous-allegations", "none found")
+    assert walk.asked() == "family-court"  # nothing to trace
+    walk.change("previous-allegations", "found")
+    assert walk.asked() == "previous-complainants"  # the correction opens the branch
+    walk.step("previous-complainants", "traced and willing to help")
+    walk.step("family-court", "na", reason="No family proceedings known")
+    for kind in ("violence", "fraud", "stalking", "coercive-control", "sexual"):
+        walk.step(f"review-{kind}", "yes")
+    assert walk.step("related-found", ["violence", "other sexual misconduct"]) == []
+    walk.step("gateways", ["(d) important matter in issue (propensity)"])
+    walk.step("mg16-sent", "yes")
+    walk.step("pnc-attached", "yes")
+    assert walk.run().state == "review"  # the court items wait for a charge
+
+    service.record_milestone(user, REF, "charge", date(2026, 11, 16))
+    assert walk.run().state == "asking"
+    assert walk.asked() == "material-with-cps"
+    walk.refuse_submit("material-with-cps", "not-guilty-plea-date")
+    walk.step("material-with-cps", "yes")
+    assert walk.step("not-guilty-plea-date", date(2026, 12, 18)) == [
+        "Recorded: Not-guilty plea, 18 Dec 2026."
+    ]
+    assert walk.asked() == "plea-court"
+    walk.step("plea-court", "Crown Court")
+    assert walk.asked() == "notice-crown"
+    assert not walk.run().is_live(walk.run().playbook.item("notice-magistrates"))
+    # 10 working days after the plea on Fri 18 Dec: Mon 21 to Thu 24 (4); Christmas, the weekend
+    # and Mon 28 skipped; Tue 29 to Thu 31 (7); New Year and the weekend skipped; Mon 4, Tue 5,
+    # Wed 6 Jan 2027 (10). Weekends alone would give Fri 1 Jan.
+    assert walk.due("notice-crown") == date(2027, 1, 6)
+    walk.step("notice-crown", "no", reason="Awaiting CPS reply")
+
+    items = walk.submit_and_report()
+    assert [entry["value"] for entry in items["previous-allegations"]["history"]] == [
+        "none found",
+        "found",
+    ]
+    assert items["previous-allegations"]["history"][1]["correction"] is True
+    assert items["notice-magistrates"]["status"] == "not-live"
+    assert items["notice-crown"]["due"] == "2027-01-06"
+    assert items["material-with-cps"]["due"] == "2026-11-23"  # 7 days after Mon 16 Nov
+
+
+def test_protective_orders_walks_arrest_bail_and_nfa_over_the_may_bank_holiday(db_today):
+    """protective-orders: starts on arrest, orders branches, bail dates, NFA brings its item."""
+    service = db_today(date(2026, 5, 21))
+    user = investigator(service)
+    open_case(service, user, reported=date(2026, 4, 27))
+    notices = service.record_milestone(user, REF, "arrest", date(2026, 4, 30))
+    assert STARTED.format("Protective and preventative orders") in notices
+    walk = Walk.of(service, user, "protective-orders")
+    assert walk.due("sro-considered") == date(2026, 5, 14)  # 14 days after Thu 30 Apr
+
+    walk.step("sro-considered", "no", reason="Bail conditions protect enough")
+    assert walk.asked() == "stalking-present"  # no SRO outcome after a no
+    walk.step("stalking-present", "yes")
+    walk.step("spo-considered", "no", reason="Bail conditions protect enough")
+    walk.step("domestic-context", "yes")
+    walk.step("dvpn-considered", "yes")
+    walk.step("dvpn-outcome", "not needed after review")
+    assert walk.asked() == "release-status"  # no 48-hour hearing when no notice was given
+    walk.step("release-status", "on bail with conditions")
+    assert walk.asked() == "release-date"
+    run = walk.run()
+    # Released under investigation would ask for the RUI reason rather than bail conditions.
+    rui = {**run.answers(), "release-status": "released under investigation"}
+    assert run.is_live(run.playbook.item("rui-reason"), rui)
+    assert not run.is_live(run.playbook.item("victim-views-conditions"), rui)
+    assert walk.step("release-date", date(2026, 5, 1)) == [
+        "Recorded: Released on bail or under investigation, 01 May 2026."
+    ]
+    # 1 working day after Fri 1 May: the weekend and the early May bank holiday (Mon 4) skipped.
+    assert walk.due("victim-told-release") == date(2026, 5, 5)
+    assert walk.due("victim-views-conditions") == date(2026, 5, 1)  # 0 days: on the day
+    walk.step("victim-views-conditions", "yes")
+    walk.step("victim-told-release", "yes")
+    walk.step("bail-authority", "custody officer (first 3 months)")
+    walk.step("bail-expiry-date", date(2026, 5, 29))  # in the future: allowed for this item
+    assert walk.due("bail-extension") == date(2026, 5, 22)  # 7 days before Fri 29 May
+    walk.step("bail-extension", "na", reason="Case closed with NFA")
+    walk.step("bail-breaches", "yes")
+    assert walk.run().state == "review"  # the charge and verdict items are not live
+
+    notices = service.record_milestone(user, REF, "nfa", date(2026, 5, 20))
+    assert STARTED.format(NFA_AND_REVIEW) in notices
+    assert walk.asked() == "nfa-sro-spo"
+    assert walk.due("nfa-sro-spo") == date(2026, 6, 3)  # 14 days after Wed 20 May
+    walk.refuse_submit("nfa-sro-spo")
+    walk.step("nfa-sro-spo", "yes")
+
+    items = walk.submit_and_report()
+    assert items["ro-conditions"]["status"] == "not-live"
+    assert items["rui-reason"]["status"] == "not-live"
+    assert items["victim-told-release"]["due"] == "2026-05-05"
+
+
+def test_vps_and_trial_walks_from_interview_to_a_moved_trial_date(db_today):
+    """vps-and-trial: starts on interview, VPS-in-interview branch, charge, trial date moves."""
+    service = db_today(date(2026, 12, 24))
+    user = investigator(service)
+    open_case(service, user, reported=date(2026, 11, 2))
+    notices = service.record_milestone(user, REF, "interview", date(2026, 11, 5))
+    assert STARTED.format(VPS_AND_TRIAL) in notices
+    walk = Walk.of(service, user, "vps-and-trial")
+    assert walk.due("vps-offered") == date(2026, 11, 12)  # 10 days after the report, Mon 2 Nov
+
+    walk.step("vps-offered", "yes")
+    walk.step("vps-format", "asked within the video-recorded interview")
+    assert walk.asked() == "vps-in-interview-recorded"  # not "can still make a VPS later"
+    assert walk.due("vps-in-interview-recorded") == date(2026, 11, 7)  # 2 days after Thu 5 Nov
+    walk.step("vps-in-interview-recorded", "yes")
+    walk.step("vps-reading", "read by the prosecutor")
+    walk.step("vps-copy", "yes")
+    assert walk.due("mg2-sent") is None  # counted from a charge not yet recorded
+    walk.step("special-measures-discussed", "yes")
+    walk.step("measures-wanted", ["screens (s.23)", "pre-recorded cross-examination (s.28)"])
+    walk.step("mg2-sent", "na", reason="Case not yet charged")
+    assert walk.asked() == "s28-applied"  # asked because s.28 was wanted
+    walk.step("s28-applied", "no", reason="Awaiting CPS")
+    assert walk.run().state == "review"
+
+    service.record_milestone(user, REF, "charge", date(2026, 11, 30))
+    assert walk.asked() == "wcu-needs-assessment"
+    assert walk.due("mg2-sent") == date(2026, 12, 7)  # 7 days after Mon 30 Nov
+    walk.refuse_submit(
+        "wcu-needs-assessment", "trial-date", "victim-still-supports", "therapy-notes-request"
+    )
+    walk.step("wcu-needs-assessment", "yes")
+    assert walk.step("trial-date", date(2027, 3, 1)) == ["Recorded: Trial date, 01 Mar 2027."]
+    assert walk.due("vps-update-trial") == date(2027, 2, 1)  # 28 days before Mon 1 Mar 2027
+    walk.step("victim-told-trial-date", "yes")
+    walk.step("isva-informed", "yes")
+    walk.step("vps-update-trial", "yes")
+    walk.step("trial-date-changed", "yes")
+    walk.step("trial-change-date", date(2026, 12, 24))
+    assert walk.asked() == "victim-told-change"
+    # 1 working day after Thu 24 Dec: Christmas, the weekend and Mon 28 Dec skipped.
+    assert walk.due("victim-told-change") == date(2026, 12, 29)
+    assert walk.change("trial-date", date(2027, 3, 15)) == ["Moved: Trial date, now 15 Mar 2027."]
+    assert walk.due("vps-update-trial") == date(2027, 2, 15)  # the due date moved with the trial
+    assert walk.asked() == "victim-told-change"
+    walk.step("victim-told-change", "yes")
+    walk.step("victim-still-supports", "yes")
+    walk.step("therapy-notes-request", "no")
+
+    items = walk.submit_and_report()
+    assert items["vps-later-explained"]["status"] == "not-live"
+    assert items["therapy-notes-justified"]["status"] == "not-live"
+    assert items["victim-told-outcome"]["status"] == "not-live"  # waits for a verdict
+    assert items["vps-update-trial"]["due"] == "2027-02-15"
+    assert service.case_report(REF)["milestones"]["trial"] == "2027-03-15"
+
+
+def test_early_advice_and_charge_walks_to_a_charge_before_easter(db_today):
+    """early-advice-and-charge: advice branch, CPS charges, escalation branch, charge item due."""
+    service = db_today(date(2027, 3, 25))  # Thursday before Good Friday
+    user = investigator(service)
+    open_case(service, user, reported=date(2027, 1, 11))
+    notices = service.record_milestone(user, REF, "arrest", date(2027, 2, 1))
+    assert STARTED.format("Early advice, charging and NFA") in notices
+    walk = Walk.of(service, user, "early-advice-and-charge")
+    assert walk.due("eia-sought") == date(2027, 2, 15)  # 14 days after Mon 1 Feb
+
+    walk.step("eia-sought", "yes")
+    assert walk.asked() == "eia-request-date"
+    walk.step("eia-request-date", date(2027, 2, 3))
+    assert walk.due("eia-received") == date(2027, 2, 24)  # 21 days after Wed 3 Feb
+    walk.step("third-party-approach", "na", reason="No third-party material sought")
+    walk.step("eia-received", "yes")
+    walk.step("action-plan-dates", "yes")
+    walk.step("direct-contacts", "yes")
+    walk.step("decision-route", "full file to the CPS for a decision")
+    walk.step("file-forms", "yes")
+    walk.step("cps-decision", "charge")
+    assert walk.asked() == "disagree"  # no meeting-before-NFA question after a charge
+    run = walk.run()
+    nfa = {**run.answers(), "cps-decision": "no further action"}
+    assert run.is_live(run.playbook.item("meeting-before-nfa"), nfa)
+    assert not run.is_live(run.playbook.item("charge-date"), nfa)
+    walk.step("disagree", "yes")
+    walk.step("escalated", "no", reason="Resolved by discussion")
+    assert walk.asked() == "charge-date"  # no escalation level after a no
+    assert walk.step("charge-date", date(2027, 3, 25)) == ["Recorded: Charge, 25 Mar 2027."]
+    assert walk.asked() == "victim-told-charge"
+    walk.refuse_submit("victim-told-charge")
+    # 1 working day after Thu 25 Mar 2027: Good Friday, the weekend and Easter Monday skipped.
+    assert walk.due("victim-told-charge") == date(2027, 3, 30)
+    walk.step("victim-told-charge", "yes")
+
+    items = walk.submit_and_report()
+    assert items["meeting-before-nfa"]["status"] == "not-live"
+    assert items["escalation-level"]["status"] == "not-live"
+    assert items["nfa-date"]["status"] == "not-live"
+    assert items["victim-told-charge"]["due"] == "2027-03-30"
+
+
+def test_nfa_and_review_walks_a_police_nfa_and_a_review_over_the_summer_bank_holiday(db_today):
+    """nfa-and-review: starts on NFA, police branch, VRR request dates its deadlines, info item."""
+    service = db_today(date(2026, 10, 12))
+    user = investigator(service)
+    open_case(service, user, reported=date(2026, 6, 1))
+    notices = service.record_milestone(user, REF, "nfa", date(2026, 8, 20))
+    assert STARTED.format(NFA_AND_REVIEW) in notices
+    walk = Walk.of(service, user, "nfa-and-review")
+    assert walk.due("decision-told-date") == date(2026, 8, 21)  # 1 working day after Thu 20 Aug
+    assert walk.due("disruption-considered") == date(2026, 9, 3)  # 14 days after Thu 20 Aug
+
+    walk.step("decided-by", "police")
+    walk.step("victim-withdrew", "no")
+    assert walk.asked() == "outcome-group"  # no withdrawal questions after a no
+    walk.step("outcome-group", "evidential difficulties, victim supports action (15)")
+    walk.step("tell-method", "in person with the ISVA")
+    walk.step("decision-told-date", date(2026, 8, 21))
+    assert walk.due("vrr-explained") == date(2026, 8, 21)  # 0 days: the day the victim was told
+    walk.step("reasons-given", "yes")
+    walk.step("nfa-letter-template", "yes")
+    walk.step("vrr-police-info", "ok")  # the police scheme's note; the CPS one is not shown
+    walk.step("vrr-explained", "yes")
+    walk.step("vrr-requested", "yes")
+    assert walk.due("vrr-acknowledged") is None  # no request date yet
+    walk.step("vrr-request-date", date(2026, 8, 24))
+    # 10 working days after Mon 24 Aug: Tue 25 to Fri 28 (4); Mon 31 Aug bank holiday skipped;
+    # Tue 1 to Fri 4 Sep (8); Mon 7, Tue 8 Sep (10). Weekends alone would give Mon 7 Sep.
+    assert walk.due("vrr-acknowledged") == date(2026, 9, 8)
+    # 30 working days: the same count runs on to Tue 6 Oct.
+    assert walk.due("vrr-decided") == date(2026, 10, 6)
+    walk.step("vrr-acknowledged", "yes")
+    walk.step("vrr-decided", "yes")
+    walk.step("vrr-outcome", "decision upheld")
+    walk.step("disruption-considered", "no", reason="Not necessary on the evidence")
+    walk.step("intelligence-submitted", "yes")
+    walk.refuse_submit("victim-safety-reviewed")
+    walk.step("victim-safety-reviewed", "na", reason="Suspect was never on bail")
+
+    items = walk.submit_and_report()
+    assert items["withdrawal-date"]["status"] == "not-live"
+    assert items["vrr-cps-info"]["status"] == "not-live"
+    assert items["vrr-police-info"]["status"] == "done"
+    assert items["disruption-considered"]["status"] == "not-done"
+    assert items["vrr-acknowledged"]["due"] == "2026-09-08"
+    assert service.case_report(REF)["milestones"]["vrr-request"] == "2026-08-24"
+
+
+def test_supervisory_review_walks_a_supervisors_review_after_charge(db_today):
+    """supervisory-review: escalation branch, charge brings its item, optional direction at the end."""
+    service = db_today(date(2026, 11, 30))
+    user = investigator(service)
+    supervisor = add_local_user(service.db, "Sergeant", "supervisor", "north", service.clock())
+    open_case(service, user, reported=date(2026, 11, 2))
+    service.start_run(supervisor, REF, "supervisory-review")
+    walk = Walk.of(service, supervisor, "supervisory-review")
+    # This playbook recurs (every 28 days from the report) but none of its items carries a due
+    # date of its own, so there is no item due date to check here.
+    assert all(walk.due(item.id) is None for item in walk.run().playbook.items)
+    assert not walk.run().is_live(walk.run().playbook.item("post-charge-progress"))
+
+    walk.step("plan-on-target", "no", reason="Awaiting digital examination")
+    assert walk.asked() == "overdue-escalated"
+    walk.step("overdue-escalated", "yes")
+    walk.step("escalation-level", "detective inspector")
+    walk.step("suspect-work", "yes")
+    walk.step("eia-reviewed", "na", reason="Case already charged")
+    walk.step("bail-status", "na", reason="Suspect charged")
+    walk.step("code-updates", "yes")
+    walk.step("victim-withdrawn", "no")
+    walk.step("mg16-considered", "yes")
+    # The investigator records the charge while the review is under way.
+    assert service.record_milestone(user, REF, "charge", date(2026, 11, 27)) == [
+        "Recorded: Charge, 27 Nov 2026."
+    ]
+    walk.step("orders-current-stage", "yes")
+    assert walk.asked() == "post-charge-progress"
+    walk.step("post-charge-progress", "yes")
+    walk.step("data-quality", "yes")
+    assert service.answer(supervisor, walk.run_id, "officer-wellbeing", "no").run.state == (
+        "awaiting_reason"
+    )
+    # A no still waiting for its reason blocks; the optional direction, unanswered, does not.
+    walk.refuse_submit("officer-wellbeing")
+    service.give_reason(supervisor, walk.run_id, "Booked for later")
+    walk.given["officer-wellbeing"] = ("no", "Booked for later")
+    walk.step("supervisor-direction", "Chase the digital examination by Friday.")
+
+    items = walk.submit_and_report()
+    assert items["escalation-level"]["who"] == f"user:{supervisor.id}"
+    assert items["post-charge-progress"]["status"] == "done"
+
+
+# --- product bugs found while writing the walks --------------------------------------------
+
+
+def test_a_charge_date_answered_in_one_checklist_reopens_a_finished_one(db_today):
+    """A milestone set by an answer brings items into play in every playbook of the case."""
+    service = db_today(date(2026, 11, 30))
+    user = investigator(service)
+    open_case(service, user, reported=date(2026, 11, 2))
+    service.start_run(user, REF, "supervisory-review")
+    review = Walk.of(service, user, "supervisory-review")
+    for item_id, value in [
+        ("plan-on-target", "yes"),
+        ("suspect-work", "yes"),
+        ("eia-reviewed", "yes"),
+        ("bail-status", "yes"),
+        ("code-updates", "yes"),
+        ("victim-withdrawn", "no"),
+        ("mg16-considered", "yes"),
+        ("orders-current-stage", "yes"),
+        ("data-quality", "yes"),
+        ("officer-wellbeing", "yes"),
+        ("supervisor-direction", "None."),
+    ]:
+        review.step(item_id, value)
+    assert review.run().state == "review"
+    service.record_milestone(user, REF, "arrest", date(2026, 11, 10))
+    advice = Walk.of(service, user, "early-advice-and-charge")
+    service.answer(user, advice.run_id, "decision-route", "full file to the CPS for a decision")
+    service.answer(user, advice.run_id, "cps-decision", "charge")
+    service.answer(user, advice.run_id, "charge-date", date(2026, 11, 27))
+    assert service.case_report(REF)["milestones"]["charge"] == "2026-11-27"
+    # As after /milestone: the review is taking answers again, at the item the charge brought.
+    assert review.run().state == "asking"
+    assert review.asked() == "post-charge-progress"
+
+
+def test_two_answers_that_open_the_same_checklist_tell_the_investigator_once(db_today):
+    """Stalking and coercive control both open protective orders: one checklist, one notice."""
+    service = db_today(date(2026, 12, 22))
+    user = investigator(service)
+    open_case(service, user, reported=date(2026, 9, 28))
+    service.record_milestone(user, REF, "suspect-identified", date(2026, 10, 1))
+    walk = Walk.of(service, user, "bad-character")
+    notices = service.answer(
+        user,
+        walk.run_id,
+        "related-found",
+        ["stalking or harassment", "coercive control or domestic abuse"],
+    ).notices
+    assert [run.playbook.id for run in service.runs_of_case(user, REF)] == [
+        "bad-character",
+        "protective-orders",
+    ]
+    assert notices == ["Opened the checklist 'Protective and preventative orders' on this case."]
+
+
+def test_a_case_opened_just_after_midnight_in_summer_is_reported_that_day(db):
+    """At 00:30 BST on 1 July (23:30 UTC on 30 June) the report is dated 1 July."""
+    now = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)
+    service = Service(db, LIBRARY, clock=lambda: now)
+    user = investigator(service)
+    service.open_case(user, REF)
+    assert service.case_report(REF)["milestones"]["report"] == "2026-07-01"
