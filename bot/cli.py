@@ -140,6 +140,35 @@ def chat(name: str, role: str) -> None:
 
 
 @cli.command()
+def run() -> None:
+    """Run the Telegram bot (long polling) until stopped with Ctrl-C or SIGTERM.
+
+    Needs TELEGRAM_BOT_TOKEN. TELEGRAM_API_BASE_URL points it at another Bot API server (a
+    force's own, or a local emulator for tests).
+
+    \b
+    Example:
+        TELEGRAM_BOT_TOKEN=123456:ABC... soteria-bot run
+    """
+    import logging
+
+    settings = Settings.from_env()
+    if not settings.telegram_token:
+        raise click.ClickException(
+            "Set TELEGRAM_BOT_TOKEN to the token BotFather gave you (see README), "
+            "or use `soteria-bot chat` to try the bot in this terminal."
+        )
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # httpx logs every request at INFO, a getUpdates call every few seconds: keep it for errors.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    from bot.adapters.telegram.app import run_polling
+
+    run_polling(settings, _service())
+
+
+@cli.command()
 @click.option("--case", "case_ref", required=True, help="The crime reference of the case.")
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True

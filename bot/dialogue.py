@@ -9,6 +9,7 @@ ticked so far) is kept per user in memory: losing it loses no answer, only the q
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -36,6 +37,10 @@ ARITY = {
     "rv": 3, "g": 3, "md": 3, "l": 3,
     "a": 4, "t": 4, "m": 4, "r": 4,
 }  # fmt: skip
+
+
+#: The actions that only a question's own message carries.
+QUESTION_BUTTONS = frozenset({"a", "t", "m", "md", "l", "r", "g"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -416,7 +421,7 @@ class Dialogue:
         for index, status in enumerate(run.statuses()):
             if status.status == "not-live":
                 continue
-            shown = f": {answer_label(status.value)}" if status.value else ""
+            shown = f": {shown_value(status.item, status.value)}" if status.value else ""
             why = f" ({status.reason})" if status.reason else ""
             lines.append(f"{marks[status.status]} {status.item.ask}{shown}{why}")
             if status.status in ("later", "open", "needs-reason") or run.state in (
@@ -433,6 +438,54 @@ class Dialogue:
                 )
         return Reply("\n".join(lines), tuple(rows[:12]))
 
+    def asks_of(self, user: User, action: str) -> tuple[int, str] | None:
+        """The run and item a button belongs to, when its action names an item."""
+        parts = action.split(":")
+        if parts[0] not in QUESTION_BUTTONS or ARITY.get(parts[0]) != len(parts):
+            return None
+        try:
+            run = self.service.run(user, int(parts[1]))
+            return run.run_id, run.playbook.items[int(parts[2])].id
+        except (ValueError, IndexError, SoteriaError):
+            return None
+
+    def record_line(self, user: User, run_id: int, item_id: str) -> str | None:
+        """One line for a question dealt with (the answer, who, when); None while still asked."""
+        run = self.service.run(user, run_id)
+        status = run.status(item_id)
+        current = run.current()
+        if current is not None and current.id == item_id and status.status == "open":
+            return None
+        if status.status in ("done", "not-done", "na") and status.value is not None:
+            mark = {"done": "✓", "not-done": "✗", "na": "–"}[status.status]
+            why = f" ({status.reason})" if status.reason else ""
+            when = status.at.astimezone(self.service.zone) if status.at else None
+            stamp = f", {when:%d %b %H:%M}" if when else ""
+            who = self.service.name_of(status.actor)
+            return f"{mark} {shown_value(status.item, status.value)}{why} · {who}{stamp}"
+        if status.status == "later":
+            return "… Left for later"
+        if status.status == "needs-reason":
+            return f"? {shown_value(status.item, status.value or '')}: a reason is still needed"
+        if status.status == "not-live":
+            return "– No longer asked"
+        return "· Not answered yet"
+
+    def digest(self, user: User) -> Reply | None:
+        """The morning message: what is overdue or due today in the user's cases, if anything."""
+        lines = self.service.agenda(user)
+        if not lines:
+            return None
+        today = self.service.today()
+        text = [f"Good morning. {len(lines)} item(s) need you today:"]
+        for line in lines[:15]:
+            text.append(
+                f"• {line.case_ref} · {line.playbook_title}: {line.ask} ({describe_due(line.due, today)})"
+            )
+        if len(lines) > 15:
+            text.append(f"…and {len(lines) - 15} more. Send /cases.")
+        return Reply("\n".join(text))
+
     def _playbook_menu(self, ref: str, is_new: bool) -> Reply:
         opening = f"Case {ref} opened." if is_new else f"Case {ref} is already open."
         suggested = {playbook.id for playbook in self.service.suggested_playbooks()}
@@ -442,3 +495,14 @@ class Dialogue:
             rows.append((Option(entry.playbook.title + star, f"pb:{index}"),))
         rows.sort(key=lambda row: "(suggested)" not in row[0].label)  # suggested first, stable
         return Reply(f"{opening} Which checklist first? Others can be added later.", tuple(rows))
+
+
+def shown_value(item: Item, value: str) -> str:
+    """An answer as a person reads it: labels for answer words, a list for several options."""
+    if item.type == "multi":
+        try:
+            chosen = json.loads(value)
+        except ValueError:
+            return value
+        return ", ".join(chosen) if chosen else "none"
+    return answer_label(value)

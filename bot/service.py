@@ -11,7 +11,8 @@ import hashlib
 import re
 import sqlite3
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -73,6 +74,17 @@ class RunView:
     overdue: int
 
 
+@dataclass(frozen=True, slots=True)
+class AgendaLine:
+    """One item that needs doing: for the morning digest."""
+
+    case_ref: str
+    playbook_title: str
+    ask: str
+    due: date
+    standing: str
+
+
 @dataclass
 class Outcome:
     """What a command did: the run as it now stands, and anything the user must be told."""
@@ -103,6 +115,9 @@ class Service:
         # transaction fails, since the core may have moved a run that was then not saved.
         self._runs: OrderedDict[int, tuple[Run, dict[str, Any]]] = OrderedDict()
         self._data_version: int | None = None
+        # The Telegram update being handled: recorded in the same transaction as its first
+        # write, so a redelivered update can never record an answer twice.
+        self._update_id: int | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock = utc_now) -> Service:
@@ -136,6 +151,9 @@ class Service:
         """Run `work` in one transaction; a storage failure becomes a plain sentence."""
         try:
             with transaction(self.db):
+                if self._update_id is not None:
+                    self._mark_handled(self._update_id)
+                    self._update_id = None
                 return work()
         except BaseException as error:
             self._runs.clear()
@@ -144,6 +162,31 @@ class Service:
             raise StorageFailed(
                 "That could not be saved, so nothing was recorded. Please try again in a moment."
             ) from error
+
+    # --- updates delivered more than once ----------------------------------------------------------
+
+    def already_handled(self, update_id: int) -> bool:
+        """Tell whether a Telegram update was handled before (Telegram may deliver it again)."""
+        found = self.db.execute("select 1 from updates where update_id = ?", [update_id])
+        return found.fetchone() is not None
+
+    @contextmanager
+    def handling(self, update_id: int) -> Iterator[None]:
+        """Handle one update: its id is kept with the first thing it records, or after it."""
+        self._update_id = update_id
+        try:
+            yield
+        finally:
+            pending, self._update_id = self._update_id, None
+        if pending is not None:  # It recorded nothing (a /help, a refusal): note it on its own.
+            with transaction(self.db):
+                self._mark_handled(pending)
+
+    def _mark_handled(self, update_id: int) -> None:
+        self.db.execute(
+            "insert or ignore into updates (update_id, handled_at) values (?, ?)",
+            [update_id, self.clock().isoformat()],
+        )
 
     def today(self) -> date:
         """Today's date where the force is (Europe/London unless configured)."""
@@ -626,6 +669,37 @@ class Service:
             ) in ("overdue", "escalate"):
                 late.append(item.id)
         return late
+
+    def agenda(self, user: User) -> list[AgendaLine]:
+        """What is due today, overdue or to escalate in a user's own open runs, latest first."""
+        today = self.today()
+        lines = []
+        for row in self.db.query(
+            "select runs.id from runs join cases on cases.id = runs.case_id"
+            " where cases.officer_id = ? and runs.state in"
+            " ('asking', 'awaiting_reason', 'paused', 'returned', 'review') order by runs.id",
+            [user.id],
+        ):
+            run, _ = self._load_run(user, row["id"])
+            for item in run.playbook.items:
+                if not run.is_live(item) or run.is_settled(item.id):
+                    continue
+                due = self.due(run, item.id)
+                where = standing(due, today, item.escalate, self.holidays(), self.library.settings)
+                if due is not None and where in ("due-today", "overdue", "escalate"):
+                    lines.append(
+                        AgendaLine(run.case_ref, run.playbook.title, item.ask, due, where)
+                    )
+        return sorted(lines, key=lambda line: (line.due, line.case_ref))
+
+    def name_of(self, who: str | None) -> str:
+        """The name behind a log actor ('user:12'), for showing who answered."""
+        if who and who.startswith("user:") and who[5:].isdigit():
+            found = self.db.execute("select name from users where id = ?", [int(who[5:])])
+            row = found.fetchone()
+            if row is not None:
+                return str(row[0])
+        return "someone"
 
     # --- reports ------------------------------------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""The Telegram face: python-telegram-bot long polling, rendering the shared dialogue."""

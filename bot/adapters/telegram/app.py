@@ -1,0 +1,68 @@
+"""The Telegram application: builder settings, handlers, start-up calls and the morning digest."""
+
+from __future__ import annotations
+
+import logging
+from datetime import time
+from zoneinfo import ZoneInfo
+
+from telegram import BotCommand, Update
+from telegram.ext import AIORateLimiter, Application, TypeHandler
+
+from bot import texts
+from bot.config import Settings
+from bot.dialogue import Dialogue
+from bot.service import Service
+
+from .face import TelegramFace
+from .ordering import PerChatOrder
+
+log = logging.getLogger(__name__)
+
+#: When the morning digest goes out, in the force's time zone.
+DIGEST_AT = time(7, 30)
+#: How long one getUpdates call waits for news before asking again.
+POLL_TIMEOUT = 10
+
+
+def build_application(settings: Settings, service: Service) -> Application:
+    """Wire the face into a python-telegram-bot Application (long polling, rate limited)."""
+    if not settings.telegram_token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    face = TelegramFace(service, Dialogue(service))
+
+    async def on_start(application: Application) -> None:
+        # A server without setMyCommands (the test emulator, some self-hosted servers) is no
+        # reason not to start: the commands are a convenience shown in the chat's menu.
+        commands = [BotCommand(name, words) for name, words in texts.COMMANDS]
+        await face._quietly(application.bot.set_my_commands(commands))
+        me = application.bot.username
+        log.info("soteria-bot is running as @%s", me)
+
+    builder = (
+        Application.builder()
+        .token(settings.telegram_token)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(PerChatOrder())
+        .post_init(on_start)
+    )
+    if settings.telegram_api_base_url:
+        builder = builder.base_url(settings.telegram_api_base_url)
+    application = builder.build()
+    application.add_handler(TypeHandler(Update, face.on_update))
+    application.add_error_handler(face.on_error)
+    if application.job_queue is not None:
+        at = DIGEST_AT.replace(tzinfo=ZoneInfo(settings.timezone))
+        application.job_queue.run_daily(face.send_digests, time=at, name="morning digest")
+    return application
+
+
+def run_polling(settings: Settings, service: Service) -> None:
+    """Run the bot until SIGINT or SIGTERM, taking messages and button presses only."""
+    application = build_application(settings, service)
+    application.run_polling(
+        allowed_updates=["message", "callback_query"],
+        timeout=POLL_TIMEOUT,
+        poll_interval=0.0,
+        drop_pending_updates=False,
+    )

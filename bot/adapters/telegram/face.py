@@ -1,0 +1,248 @@
+"""Telegram updates in, dialogue replies out: update -> who is it -> dialogue -> messages."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from telegram import Bot, Message, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
+from telegram.ext import ContextTypes
+
+from bot import texts
+from bot.core.errors import SoteriaError
+from bot.dialogue import Dialogue, Reply
+from bot.service import Service
+from bot.store.users import User, find_user, redeem_invite
+
+from .render import message_html, rendered, with_record
+
+log = logging.getLogger(__name__)
+
+Asks = tuple[int, str]
+#: Tries at sending one reply when the network fails (0.5 s, then 1 s between them).
+DELIVERY_ATTEMPTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A question message the bot sent: which run and item it asks about, and its plain text."""
+
+    asks: Asks
+    text: str
+
+
+class TelegramFace:
+    """Handles every update: enrolment, refusals, then the shared dialogue, then rendering."""
+
+    #: Question messages remembered for editing; older ones are recovered from their buttons.
+    REMEMBERED = 20_000
+
+    def __init__(self, service: Service, dialogue: Dialogue) -> None:
+        self.service = service
+        self.dialogue = dialogue
+        self.questions: OrderedDict[tuple[int, int], Question] = OrderedDict()
+        self.latest: dict[int, int] = {}  # chat id -> the message id of its latest question
+
+    # --- entry ----------------------------------------------------------------------------------
+
+    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Handle one update exactly once; a repeat delivery of the same update does nothing."""
+        query = update.callback_query
+        if query is not None:
+            await self._quietly(query.answer())  # Stop the button's spinner whatever happens.
+        chat = update.effective_chat
+        if chat is None or update.effective_user is None:
+            return
+        if self.service.already_handled(update.update_id):
+            log.info("update %s was delivered again; ignored", update.update_id)
+            return
+        with self.service.handling(update.update_id):
+            work = self._understand(update)
+        await work.send(self, context.bot, chat.id)
+
+    def _understand(self, update: Update) -> Work:
+        """Decide the replies for an update; every write happens here, before anything is sent."""
+        chat, sender = update.effective_chat, update.effective_user
+        assert chat is not None
+        assert sender is not None
+        query, message = update.callback_query, update.message
+        if chat.type != ChatType.PRIVATE:
+            return Work([Reply(texts.PRIVATE_ONLY)] if message is not None else [])
+        user = find_user(self.service.db, telegram_id=sender.id)
+        if message is not None and message.text and message.text.split()[0] in ("/start",):
+            code = message.text.split()[1] if len(message.text.split()) > 1 else ""
+            if code and user is None:
+                return Work([self._enrol(code, sender.id, sender.full_name)])
+        if user is None:
+            # One sentence, the same for everyone: an unenrolled person learns nothing else.
+            return Work([Reply(texts.NOT_ENROLLED)] if message is not None else [])
+        if query is not None:
+            action = query.data or ""
+            pressed = query.message if isinstance(query.message, Message) else None
+            asked = self._asked_by(user, pressed, action)
+            return Work(
+                self.dialogue.press(user, action), user, pressed, asked, edit_in_place=True
+            )
+        if message is None:
+            return Work([])
+        if not message.text:
+            return Work([Reply(texts.NOT_TEXT)])
+        latest = self.latest.get(chat.id)
+        known = self.questions.get((chat.id, latest)) if latest is not None else None
+        replies = self.dialogue.handle(user, message.text)
+        return Work(replies, user, None, (latest, known) if known else None)
+
+    def _enrol(self, code: str, telegram_id: int, name: str) -> Reply:
+        try:
+            user = redeem_invite(
+                self.service.db, code, telegram_id, name or "Officer", self.service.clock()
+            )
+        except SoteriaError as error:
+            return Reply(str(error))
+        welcome = texts.ENROLLED.format(name=user.name, role=user.role, team=user.team)
+        return Reply(
+            f"{welcome} {texts.ENROL_NAME_HINT}\n\n{self.dialogue.handle(user, '/help')[0].text}"
+        )
+
+    def _asked_by(
+        self, user: User, pressed: Message | None, action: str
+    ) -> tuple[int, Question] | None:
+        """The question a pressed message asked: remembered, or worked out from its button."""
+        if pressed is None:
+            return None
+        known = self.questions.get((pressed.chat_id, pressed.message_id))
+        if known is None:
+            asks = self.dialogue.asks_of(user, action)
+            if asks is None:
+                return None
+            known = Question(asks, pressed.text or "")
+        return pressed.message_id, known
+
+    # --- sending --------------------------------------------------------------------------------
+
+    def remember(self, chat_id: int, message_id: int, reply: Reply) -> None:
+        """Keep a question message so it can be edited once it is answered."""
+        assert reply.asks is not None
+        self.questions[(chat_id, message_id)] = Question(reply.asks, reply.text)
+        self.questions.move_to_end((chat_id, message_id))
+        self.latest[chat_id] = message_id
+        while len(self.questions) > self.REMEMBERED:
+            self.questions.popitem(last=False)
+
+    async def send_digests(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The morning message to every enrolled investigator with something due or overdue."""
+        for row in self.service.db.execute(
+            "select id from users where role = 'investigator' and telegram_id is not null"
+            " and revoked_at is null"
+        ).fetchall():
+            user = find_user(self.service.db, user_id=row[0])
+            if user is None or user.telegram_id is None:
+                continue
+            try:
+                reply = self.dialogue.digest(user)
+            except SoteriaError as error:
+                log.warning("no digest for user %s: %s", user.id, error)
+                continue
+            if reply is not None:
+                await self._quietly(
+                    context.bot.send_message(
+                        user.telegram_id, message_html(reply.text), parse_mode=ParseMode.HTML
+                    )
+                )
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log what went wrong; tell the user in one sentence that nothing was lost."""
+        log.error("error while handling an update", exc_info=context.error)
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is not None and chat.type == ChatType.PRIVATE:
+            await self._quietly(context.bot.send_message(chat.id, texts.SOMETHING_WENT_WRONG))
+
+    @staticmethod
+    async def _quietly(call: Awaitable[object]) -> object | None:
+        """Await a Bot API call whose failure must not stop the rest (the emulator lacks some)."""
+        try:
+            return await call
+        except (BadRequest, Forbidden) as error:
+            log.warning("Telegram refused a call: %s", error)
+        except TelegramError as error:
+            log.warning("a Telegram call failed: %s", error)
+        return None
+
+    @staticmethod
+    async def deliver(make: Callable[[], Awaitable[Message]]) -> Message | None:
+        """Send a message, trying again on a network failure: a reply is not to be lost."""
+        for attempt in range(DELIVERY_ATTEMPTS):
+            try:
+                return await make()
+            except (NetworkError, TimedOut) as error:
+                if isinstance(error, BadRequest) or attempt == DELIVERY_ATTEMPTS - 1:
+                    log.error("a reply could not be delivered: %s", error)
+                    return None
+                await asyncio.sleep(0.5 * 2**attempt)
+            except TelegramError as error:
+                log.error("Telegram refused a reply: %s", error)
+                return None
+        return None
+
+
+@dataclass
+class Work:
+    """What to show for one update: new replies, and the question message they follow from."""
+
+    replies: list[Reply]
+    user: User | None = None
+    pressed: Message | None = None
+    asked: tuple[int, Question] | None = None
+    edit_in_place: bool = False
+
+    async def send(self, face: TelegramFace, bot: Bot, chat_id: int) -> None:
+        """Edit the question that was dealt with, then send the replies in order."""
+        replies = list(self.replies)
+        if self.asked is not None and self.user is not None:
+            message_id, question = self.asked
+            again = next((reply for reply in replies if reply.asks == question.asks), None)
+            if again is not None and self.edit_in_place and len(rendered(again)) == 1:
+                # The same question, moved on a step (a box ticked, a reason asked): edit it.
+                text, markup = rendered(again)[0]
+                await face._quietly(
+                    bot.edit_message_text(
+                        text, chat_id, message_id, parse_mode=ParseMode.HTML, reply_markup=markup
+                    )
+                )
+                face.remember(chat_id, message_id, again)
+                replies.remove(again)
+            else:
+                try:
+                    record = face.dialogue.record_line(self.user, *question.asks)
+                except SoteriaError:
+                    record = "No longer current."
+                if record is not None:
+                    # Dealt with: the message now reads as the record of what was answered.
+                    edit = bot.edit_message_text(
+                        with_record(question.text, record),
+                        chat_id,
+                        message_id,
+                        parse_mode=ParseMode.HTML,
+                    )
+                    await face._quietly(edit)
+                elif again is not None:
+                    # Asked again below (a date that would not do): one set of live buttons.
+                    await face._quietly(bot.edit_message_reply_markup(chat_id, message_id))
+        elif self.pressed is not None and self.pressed.reply_markup is not None:
+            # A button on a message that asked nothing (a menu): take its buttons away once used.
+            await face._quietly(bot.edit_message_reply_markup(chat_id, self.pressed.message_id))
+        for reply in replies:
+            sent = None
+            for text, markup in rendered(reply):
+                sent = await face.deliver(
+                    lambda text=text, markup=markup: bot.send_message(
+                        chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+                    )
+                )
+            if reply.asks is not None and isinstance(sent, Message):
+                face.remember(chat_id, sent.message_id, reply)

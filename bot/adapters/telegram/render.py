@@ -1,0 +1,76 @@
+"""Replies as Telegram messages: escaped HTML text within the size limit, and inline keyboards."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.dialogue import Option, Reply
+
+#: Telegram's limits: characters in one message, bytes of callback data in one button.
+MAX_MESSAGE = 4096
+MAX_CALLBACK_BYTES = 64
+#: Room kept in a question's message for the line that records its answer.
+RECORD_ROOM = 200
+#: The longest first line shown in bold as a question's heading.
+HEADING_LIMIT = 200
+
+
+def message_html(text: str, *, headed: bool = False) -> str:
+    """Escape a reply's text for HTML parse mode; a question's first line is shown in bold."""
+    if not headed:
+        return html.escape(text, quote=False)
+    first, _, rest = text.partition("\n")
+    head = f"<b>{html.escape(first, quote=False)}</b>"
+    return head + ("\n" + html.escape(rest, quote=False) if rest else "")
+
+
+def pieces(text: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """Split text into messages Telegram accepts, at line breaks where it can.
+
+    The text may be escaped HTML: a cut never falls inside an entity such as `&amp;`.
+    """
+    parts: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        if cut <= limit // 2:
+            cut = limit
+            entity = text.rfind("&", cut - 8, cut)
+            if entity != -1 and ";" not in text[entity:cut]:
+                cut = entity
+        parts.append(text[:cut])
+        text = text[cut:].removeprefix("\n")
+    parts.append(text)
+    return parts
+
+
+def keyboard(rows: tuple[tuple[Option, ...], ...]) -> InlineKeyboardMarkup | None:
+    """An inline keyboard for a reply's options, or None when it has none."""
+    if not rows:
+        return None
+    buttons = []
+    for row in rows:
+        for option in row:
+            if len(option.action.encode("utf-8")) > MAX_CALLBACK_BYTES:
+                # A programming error, not a user's: actions are a few short numbers.
+                raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {option.action}")
+        buttons.append([InlineKeyboardButton(o.label, callback_data=o.action) for o in row])
+    return InlineKeyboardMarkup(buttons)
+
+
+def rendered(reply: Reply) -> list[tuple[str, InlineKeyboardMarkup | None]]:
+    """A reply as one or more (HTML text, keyboard) messages; the keyboard goes on the last."""
+    limit = MAX_MESSAGE - (RECORD_ROOM if reply.asks else 0)
+    # Only a short heading is made bold, so a cut can never fall between <b> and </b>.
+    headed = bool(reply.asks) and len(reply.text.partition("\n")[0]) <= HEADING_LIMIT
+    texts = pieces(message_html(reply.text, headed=headed), limit)
+    messages: list[tuple[str, InlineKeyboardMarkup | None]] = [(text, None) for text in texts]
+    messages[-1] = (messages[-1][0], keyboard(reply.options))
+    return messages
+
+
+def with_record(question: str, record: str) -> str:
+    """A question's message once dealt with: the question as sent, then what became of it."""
+    body = question[: MAX_MESSAGE - RECORD_ROOM]
+    return message_html(body, headed=True) + "\n<i>" + html.escape(record, quote=False) + "</i>"
