@@ -30,6 +30,9 @@
  *              -> a 4xx status.
  *   [crash]    a client call without botToken, or /sendCommand without entities, kills node.
  *              -> 400.
+ *   [parse]    parse_mode is ignored: HTML tags stay in the text, and bad markup is accepted.
+ *              -> with parse_mode HTML, the text users see has the tags taken out and the
+ *                 entities read; unknown tags or a stray & or < are refused, as Telegram does.
  *   [group]    only private chats.
  *              -> the client names the chat (a group has a negative id); replies carry it.
  *
@@ -160,6 +163,23 @@ function checkText(text) {
   return text;
 }
 
+// [parse] Telegram's HTML mode: a few tags, and &lt; &gt; &amp; &quot; as the only entities.
+const HTML_TAG = /<\/?(b|strong|i|em|u|ins|s|strike|del|code|pre|tg-spoiler)>/g;
+const HTML_ENTITY = /&(lt|gt|amp|quot|#\d+);/g;
+function visibleText(text, parseMode) {
+  if (parseMode === undefined || parseMode === null || parseMode === '') return text;
+  if (String(parseMode).toUpperCase() !== 'HTML') {
+    throw badRequest(`parse mode ${parseMode} is not supported by the emulator`);
+  }
+  const bare = text.replace(HTML_TAG, '');
+  if (bare.includes('<') || bare.replace(HTML_ENTITY, '').includes('&')) {
+    throw badRequest("can't parse entities: unsupported start tag or unescaped character");
+  }
+  const named = { lt: '<', gt: '>', amp: '&', quot: '"' };
+  return bare.replace(HTML_ENTITY, (_, name) =>
+    name.startsWith('#') ? String.fromCodePoint(Number(name.slice(1))) : named[name]);
+}
+
 function checkMarkup(value) {
   if (value === undefined) return undefined;
   const markup = json(value, 'reply_markup');
@@ -247,7 +267,8 @@ async function getUpdates(token, params, res) {
 }
 
 function sendMessage(token, params) {
-  const message = { chat_id: integer(params.chat_id, 'chat_id'), text: checkText(params.text) };
+  const text = visibleText(checkText(params.text), params.parse_mode);
+  const message = { chat_id: integer(params.chat_id, 'chat_id'), text: checkText(text) };
   const markup = checkMarkup(params.reply_markup);
   if (markup) message.reply_markup = markup;
   if (params.entities) message.entities = json(params.entities, 'entities');
@@ -268,7 +289,7 @@ function editMessage(token, params, { withText }) {
   const before = record.message;
   const after = { ...before };
   if (withText) {
-    after.text = checkText(params.text);
+    after.text = checkText(visibleText(checkText(params.text), params.parse_mode));
     delete after.entities;
     if (params.entities) after.entities = json(params.entities, 'entities');
   }

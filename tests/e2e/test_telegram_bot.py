@@ -1,0 +1,300 @@
+"""The real bot process over HTTP, against the Bot API emulator, played as investigators would."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.store import log
+from bot.store.db import connect
+
+from ..conftest import REPO
+from .bot_process import BotProcess
+from .emulator import BotMessage, Client, Emulator
+
+pytestmark = pytest.mark.e2e
+
+REF = "43/12345/26"
+
+
+@pytest.fixture(name="bot")
+def _bot(emulator: Emulator, tmp_path: Path) -> Iterator[BotProcess]:
+    token = emulator.new_token()
+    process = BotProcess(emulator.bot_api_base_url, token, tmp_path / "soteria.db")
+    process.token = token  # type: ignore[attr-defined]
+    process.start()
+    yield process
+    process.stop()
+    assert not process.problems(), process.log
+
+
+def invite(bot: BotProcess, role: str = "investigator", team: str = "north") -> str:
+    """A one-time code, made the way an administrator makes one: with the CLI."""
+    made = subprocess.run(
+        [sys.executable, "-m", "bot", "users", "invite", "--role", role, "--team", team],
+        cwd=REPO,
+        env=bot.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return re.search(r"\b([2-9A-Z]{10})\b", made.stdout).group(1)  # type: ignore[union-attr]
+
+
+def person(emulator: Emulator, bot: BotProcess, name: str = "Casey", **kw: object) -> Client:
+    return emulator.client(name, token=bot.token, **kw)  # type: ignore[attr-defined,arg-type]
+
+
+async def settle(
+    client: Client, test: Callable[[list[BotMessage]], bool], within: float = 10.0
+) -> list[BotMessage]:
+    """Wait until the chat, as the user sees it, passes `test`; fail with the chat shown."""
+    deadline = time.monotonic() + within
+    while True:
+        messages = await client.messages()
+        if test(messages):
+            return messages
+        if time.monotonic() > deadline:
+            shown = "\n---\n".join(f"[{m.message_id}] {m.text} {m.keyboard}" for m in messages)
+            raise AssertionError(f"the chat never settled; it reads:\n{shown}")
+        await asyncio.sleep(0.05)
+
+
+def last_says(*words: str) -> Callable[[list[BotMessage]], bool]:
+    """The latest message contains every one of these words."""
+    return lambda messages: bool(messages) and all(w in messages[-1].text for w in words)
+
+
+async def enrol(client: Client, bot: BotProcess, role: str = "investigator") -> None:
+    await client.command(f"/start {invite(bot, role)}")
+    await settle(client, last_says("Welcome"))
+
+
+async def open_case(client: Client, ref: str = REF, playbook: str = "Bad character") -> None:
+    await client.command("/new")
+    await settle(client, last_says("crime reference"))
+    await client.send(ref)
+    await settle(client, last_says(f"Case {ref}"))
+    await client.press(
+        next(label for label in (await client.messages())[-1].labels if playbook in label)
+    )
+    await settle(
+        client, lambda m: bool(m[-1].keyboard) and ref in m[-1].text and "·" in m[-1].text
+    )
+
+
+def answers(bot: BotProcess) -> list[tuple[str | None, str | None, str]]:
+    """(item, value, kind) for each answer and reason in the log, in order."""
+    db = connect(bot.db_path)
+    try:
+        return [
+            (e.entry.item, e.entry.value, e.entry.kind)
+            for e in log.entries(db)
+            if e.entry.kind in ("answered", "reason-given")
+        ]
+    finally:
+        db.close()
+
+
+def log_verifies(bot: BotProcess) -> bool:
+    db = connect(bot.db_path)
+    try:
+        return log.verify(db).ok
+    finally:
+        db.close()
+
+
+def moved_on_from(question: BotMessage) -> Callable[[list[BotMessage]], bool]:
+    """A newer message than `question` has arrived."""
+    return lambda messages: messages[-1].message_id > question.message_id
+
+
+async def test_an_investigator_enrols_opens_a_case_and_answers(
+    emulator: Emulator, bot: BotProcess
+):
+    """Enrol by code, open a case, answer: the question then reads as a record and the next comes."""
+    async with person(emulator, bot) as casey:
+        await enrol(casey, bot)
+        await open_case(casey)
+        question = (await casey.messages())[-1]
+        assert question.text.startswith(f"{REF} · Bad character")
+        assert " · 0/" in question.text
+        assert [label for label, _ in question.keyboard[0]] == ["Yes", "No", "N/A"]
+        await casey.press("Yes")
+        chat = await settle(casey, moved_on_from(question))
+        answered = next(m for m in chat if m.message_id == question.message_id)
+        assert "✓ Yes · Casey" in answered.text
+        assert answered.keyboard == ()  # an answered question offers nothing more to press
+        assert " · 1/" in chat[-1].text
+    assert answers(bot) == [("pnc-record", "yes", "answered")]
+    assert log_verifies(bot)
+
+
+async def test_a_used_code_is_refused_and_its_holder_learns_nothing(
+    emulator: Emulator, bot: BotProcess
+):
+    """A second person with the same code is refused in one sentence and cannot open cases."""
+    code = invite(bot)
+    async with person(emulator, bot, "Casey") as casey, person(emulator, bot, "Sam") as sam:
+        await casey.command(f"/start {code}")
+        await settle(casey, last_says("Welcome, Casey"))
+        await sam.command(f"/start {code}")
+        await settle(sam, last_says("cannot be used"))
+        await sam.command("/cases")
+        await settle(sam, last_says("only for enrolled officers"))
+        assert len(await sam.messages()) == 2
+
+
+async def test_an_unenrolled_person_gets_one_sentence_whatever_they_send(
+    emulator: Emulator, bot: BotProcess
+):
+    """Commands, text and a forged button from a stranger: the same polite refusal, no details."""
+    async with person(emulator, bot) as casey, person(emulator, bot, "Stranger") as stranger:
+        await enrol(casey, bot)
+        await open_case(casey)
+        run_button = (await casey.messages())[-1].keyboard[0][0][1]
+        for text in ("/start", "/cases", REF):
+            await (stranger.command(text) if text.startswith("/") else stranger.send(text))
+        await settle(stranger, lambda m: len(m) == 3)
+        assert {m.text for m in await stranger.messages()} == {
+            "This bot is only for enrolled officers. If you should have access, ask your "
+            "administrator for an enrolment code."
+        }
+        await stranger.press(
+            data=run_button, message_id=(await stranger.messages())[-1].message_id
+        )
+        await stranger.send("/help")
+        await settle(stranger, lambda m: len(m) == 4)
+        assert all(REF not in m.text for m in await stranger.messages())
+    assert answers(bot) == []
+
+
+async def test_a_group_chat_is_refused(emulator: Emulator, bot: BotProcess):
+    """Even an enrolled officer is told to use a private chat, and nothing is recorded."""
+    async with person(emulator, bot) as casey:
+        await enrol(casey, bot)
+        async with emulator.client("Casey", token=bot.token, group=True) as group:  # type: ignore[attr-defined]
+            group.user["id"] = casey.user_id
+            await group.command("/new")
+            await settle(group, last_says("private chat"))
+            await group.send(REF)
+            await settle(group, lambda m: len(m) == 2)
+            assert all("private chat" in m.text for m in await group.messages())
+    db = connect(bot.db_path)
+    assert db["cases"].count == 0
+    db.close()
+
+
+async def test_a_reason_a_correction_and_a_stale_button(emulator: Emulator, bot: BotProcess):
+    """No asks why (same message); Back and a new answer correct it; the old button then does nothing."""
+    async with person(emulator, bot) as casey:
+        await enrol(casey, bot)
+        await open_case(casey)
+        first = (await casey.messages())[-1]
+        await casey.press("No")
+        chat = await settle(casey, lambda m: "Why?" in m[-1].text)
+        assert chat[-1].message_id == first.message_id  # the reason is asked in the same message
+        await casey.press("Awaiting other force")
+        chat = await settle(casey, moved_on_from(first))
+        record = next(m for m in chat if m.message_id == first.message_id)
+        assert "✗ No (Awaiting other force) · Casey" in record.text
+        second = chat[-1]
+        await casey.press("Back")
+        chat = await settle(casey, moved_on_from(second))
+        assert "Suspect's PNC record" in chat[-1].text  # back at the first question
+        again = chat[-1]
+        await casey.press("Yes")
+        chat = await settle(casey, moved_on_from(again))
+        # The first message's Yes button is long gone; press its data anyway, as an old client might.
+        await casey.press(data=again.keyboard[0][1][1], message_id=again.message_id)
+        chat = await settle(
+            casey, lambda m: any("earlier message; nothing was changed" in x.text for x in m)
+        )
+        assert "It was answered: Yes." in chat[-2].text
+        assert " · 1/" in chat[-1].text  # and it shows where the run stands
+    assert answers(bot) == [
+        ("pnc-record", "no", "answered"),
+        ("pnc-record", "Awaiting other force", "reason-given"),
+        ("pnc-record", "yes", "answered"),
+    ]
+    assert log_verifies(bot)
+
+
+async def test_a_forged_press_on_another_investigators_case_changes_nothing(
+    emulator: Emulator, bot: BotProcess
+):
+    """Sam forges Casey's Yes button: Sam is told it is not theirs; Casey's case is untouched."""
+    async with person(emulator, bot, "Casey") as casey, person(emulator, bot, "Sam") as sam:
+        await enrol(casey, bot)
+        await enrol(sam, bot)
+        await open_case(casey)
+        caseys_yes = (await casey.messages())[-1].keyboard[0][0][1]
+        await sam.press(data=caseys_yes, message_id=(await sam.messages())[-1].message_id)
+        chat = await settle(sam, last_says("not one of yours"))
+        assert all(REF not in m.text for m in chat)
+    assert answers(bot) == []
+
+
+async def test_a_milestone_brings_an_item_into_play(emulator: Emulator, bot: BotProcess):
+    """Recording a charge today says so, and the checklist gains items."""
+    async with person(emulator, bot) as casey:
+        await enrol(casey, bot)
+        await open_case(casey, playbook="Protective")
+        before = (await casey.messages())[-1].text
+        await casey.command("/milestone")
+        await settle(casey, last_says("Which milestone"))
+        await casey.press("Charge")
+        await settle(casey, last_says("Send the date"))
+        await casey.press("Today")
+        chat = await settle(casey, lambda m: any("Recorded: Charge" in x.text for x in m[-3:]))
+        assert chat[-1].keyboard  # and it carries on asking
+    db = connect(bot.db_path)
+    assert [row["name"] for row in db["milestones"].rows] == ["report", "charge"]
+    db.close()
+    assert before
+
+
+async def test_a_restart_mid_run_resumes_at_the_same_item(emulator: Emulator, bot: BotProcess):
+    """Killed after an answer, started again: /resume asks the next item; the answer is kept once."""
+    async with person(emulator, bot) as casey:
+        await enrol(casey, bot)
+        await open_case(casey)
+        first = (await casey.messages())[-1]
+        await casey.press("Yes")
+        chat = await settle(casey, moved_on_from(first))
+        waiting = chat[-1].text
+        bot.kill()
+        bot.start()
+        await casey.command("/resume")
+        chat = await settle(casey, lambda m: m[-1].message_id > chat[-1].message_id)
+        assert chat[-1].text == waiting
+        await casey.press("Yes")
+        await settle(casey, lambda m: " · 2/" in m[-1].text)
+    assert [a[0] for a in answers(bot)] == ["pnc-record", "pnd-local"]
+    assert log_verifies(bot)
+
+
+async def test_an_update_delivered_twice_is_recorded_once(emulator: Emulator, bot: BotProcess):
+    """Telegram delivers a typed reason again: the second delivery records and says nothing."""
+    async with person(emulator, bot) as casey:
+        await enrol(casey, bot)
+        await open_case(casey)
+        await casey.press("No")
+        await settle(casey, lambda m: "Why?" in m[-1].text)
+        update = await casey.send("Checked with DS Smith's team")
+        chat = await settle(casey, lambda m: " · 1/" in m[-1].text)
+        await casey.inject(update)
+        await casey.command("/summary")
+        after = await settle(casey, last_says("(v1)"))
+        assert len(after) == len(chat) + 1  # only the summary: the repeat said nothing
+    assert answers(bot) == [
+        ("pnc-record", "no", "answered"),
+        ("pnc-record", "Checked with DS Smith's team", "reason-given"),
+    ]
