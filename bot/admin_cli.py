@@ -14,6 +14,7 @@ import sqlite_utils
 
 from bot.config import Settings
 from bot.core.errors import SoteriaError
+from bot.core.typed_input import DEFAULT_CRIME_REFERENCE
 from bot.store import log as completion_log
 from bot.store import users as user_store
 from bot.store.backup import backup as backup_database
@@ -191,3 +192,44 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
         for row in [header, *rows]
     ]
     return "\n".join(lines)
+
+
+@click.group()
+def cases() -> None:
+    """Link case handles to crime references, where the force keeps references off Telegram.
+
+    \b
+    Example:
+        soteria-bot cases link C-7K3M9Q 43/12345/26
+    """
+
+
+@cases.command()
+@click.argument("handle")
+@click.argument("crime_ref")
+def link(handle: str, crime_ref: str) -> None:
+    """Link the case opened under HANDLE to its crime reference, on this server only.
+
+    Each handle and each crime reference can be linked once. Reports then find the case by
+    either.
+
+    \b
+    Example:
+        soteria-bot cases link C-7K3M9Q 43/12345/26
+    """
+    from bot.core.typed_input import CrimeReferenceFormat, normalise_crime_reference
+    from bot.store import case_links
+
+    settings = Settings.from_env()
+    reference = (
+        CrimeReferenceFormat.of(
+            settings.crime_reference_pattern, settings.crime_reference_example or ""
+        )
+        if settings.crime_reference_pattern
+        else DEFAULT_CRIME_REFERENCE
+    )
+    with _database(settings) as db:
+        chosen = case_links.normalise_handle(handle)
+        ref = normalise_crime_reference(crime_ref, reference)
+        case_links.link(db, chosen, ref, "admin:cli", datetime.now(UTC))
+    click.echo(f"Linked {chosen} to {ref}.")

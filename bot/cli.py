@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from bot import __version__
-from bot.admin_cli import backup, users, verify
+from bot.admin_cli import backup, cases, users, verify
 from bot.config import Settings
 from bot.preview import render_preview
 from bot.store.playbook_files import Library, load_library
@@ -214,3 +214,4 @@ def _service():  # type: ignore[no-untyped-def]
 cli.add_command(verify)
 cli.add_command(backup)
 cli.add_command(users)
+cli.add_command(cases)

@@ -21,6 +21,8 @@ class Settings:
     #: A force's own crime reference shape (a regular expression) and an example that fits it.
     crime_reference_pattern: str | None = None
     crime_reference_example: str | None = None
+    #: What a case is known by in chats: "crime-reference", or "handle" (issued by the bot).
+    case_key: str = "crime-reference"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -35,4 +37,5 @@ class Settings:
             log_level=(env.get("SOTERIA_LOG_LEVEL") or "INFO").upper(),
             crime_reference_pattern=env.get("SOTERIA_CRIME_REFERENCE") or None,
             crime_reference_example=env.get("SOTERIA_CRIME_REFERENCE_EXAMPLE") or None,
+            case_key=(env.get("SOTERIA_CASE_KEY") or "crime-reference").strip().lower(),
         )

@@ -39,6 +39,11 @@ ARITY = {
 }  # fmt: skip
 
 
+HANDLE_ISSUED = (
+    "New case handle: {handle}. Write it against the crime in your records system now; do not "
+    "send the crime reference here. An administrator links the two on the server."
+)
+
 #: The actions that only a question's own message carries.
 QUESTION_BUTTONS = frozenset({"a", "t", "m", "md", "l", "r", "g"})
 
@@ -115,6 +120,14 @@ class Dialogue:
             self.chats[user.id] = ChatState(run_id=chat.run_id)
             return [Reply("Stopped. Nothing was lost: send /resume to carry on.")]
         if name == "/new":
+            if self.service.case_key == "handle":
+                # The force keeps crime references off Telegram: the bot issues a handle.
+                case, _ = self.service.open_case(user, "")
+                chat.mode, chat.case_ref = "choose-playbooks", case["ref"]
+                return [
+                    Reply(HANDLE_ISSUED.format(handle=case["ref"])),
+                    self._playbook_menu(case["ref"], True),
+                ]
             chat.mode = "case-ref"
             return [Reply("Send the crime reference for the new case (no names).")]
         if name == "/cases":

@@ -33,11 +33,14 @@ from bot.core.typed_input import (
     normalise_crime_reference,
 )
 from bot.store import log
+from bot.store.case_links import case_key_for, crime_ref_of, new_handle, normalise_handle
 from bot.store.db import connect, transaction
 from bot.store.playbook_files import Library, load_library, load_playbook_text
 from bot.store.users import User, add_local_user, find_user
 
 Clock = Callable[[], datetime]
+#: What a case is known by in chats: its crime reference, or a handle the bot issues.
+CASE_KEYS = ("crime-reference", "handle")
 
 
 class StorageFailed(SoteriaError):
@@ -103,7 +106,11 @@ class Service:
         clock: Clock = utc_now,
         crime_reference: CrimeReferenceFormat = DEFAULT_CRIME_REFERENCE,
         timezone: str = "Europe/London",
+        case_key: str = "crime-reference",
     ) -> None:
+        if case_key not in CASE_KEYS:
+            raise SoteriaError(f"The case key must be one of {', '.join(CASE_KEYS)}.")
+        self.case_key = case_key
         self.db = db
         self.zone = ZoneInfo(timezone)
         self.library = library
@@ -143,7 +150,14 @@ class Service:
             raise SoteriaError(
                 f"SOTERIA_TZ must name a time zone, like Europe/London; {settings.timezone!r} is not one."
             ) from None
-        return cls(connect(settings.db_path), library, clock, reference, settings.timezone)
+        return cls(
+            connect(settings.db_path),
+            library,
+            clock,
+            reference,
+            settings.timezone,
+            settings.case_key,
+        )
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -329,12 +343,22 @@ class Service:
     # --- cases --------------------------------------------------------------------------------
 
     def open_case(self, user: User, typed_ref: str) -> tuple[dict[str, Any], bool]:
-        """Open a case by crime reference, or find it if it is already open; (case, is_new)."""
+        """Open a case by its key, or find it if it is already open; (case, is_new).
+
+        The key is the crime reference, or where the force uses handles, a handle the bot
+        issued (an empty key then opens a new case under a new handle).
+        """
         if user.role not in ("investigator", "admin"):
             raise NotAllowed("Only investigators open cases.")
-        ref = normalise_crime_reference(typed_ref, self.crime_reference)
+        if self.case_key == "handle":
+            ref = normalise_handle(typed_ref) if typed_ref.strip() else ""
+        else:
+            ref = normalise_crime_reference(typed_ref, self.crime_reference)
 
         def work() -> tuple[dict[str, Any], bool]:
+            nonlocal ref
+            if not ref:
+                ref = new_handle(self.db)
             existing = list(self.db.query("select * from cases where ref = ?", [ref]))
             if existing:
                 if not self.can_see(user, existing[0]):
@@ -705,7 +729,9 @@ class Service:
 
     def case_report(self, ref: str) -> dict[str, Any]:
         """The case's runs and every item's standing, in the shape of DESIGN.md's JSON report."""
-        rows = list(self.db.query("select * from cases where ref = ?", [ref]))
+        rows = list(
+            self.db.query("select * from cases where ref = ?", [case_key_for(self.db, ref)])
+        )
         if not rows:
             raise NotFound(f"No case {ref} was found.")
         case = rows[0]
@@ -754,7 +780,16 @@ class Service:
         milestones = {
             name: when.isoformat() for name, when in self._milestones(case["id"]).items()
         }
-        return {"case": case["ref"], "team": case["team"], "milestones": milestones, "runs": runs}
+        report = {
+            "case": case["ref"],
+            "team": case["team"],
+            "milestones": milestones,
+            "runs": runs,
+        }
+        linked = crime_ref_of(self.db, case["ref"])
+        if linked is not None:  # A handle's crime reference, for the server's eyes only.
+            report["crime_reference"] = linked
+        return report
 
 
 def actor(user: User) -> str:

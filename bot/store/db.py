@@ -227,3 +227,17 @@ def create_initial_schema(db: sqlite_utils.Database) -> None:
     """Users and invites, cases and milestones, playbook versions and runs, the log, updates."""
     for statement in INITIAL_SCHEMA:
         db.execute(statement)
+
+
+@migrations(name="0002-case-links")
+def add_case_links(db: sqlite_utils.Database) -> None:
+    """Crime references for cases opened under a handle, kept on the server only."""
+    db.execute(
+        """
+        CREATE TABLE case_links (
+            case_id INTEGER PRIMARY KEY REFERENCES cases(id),
+            crime_ref TEXT NOT NULL UNIQUE,
+            linked_at TEXT NOT NULL,
+            linked_by TEXT NOT NULL
+        )"""
+    )
