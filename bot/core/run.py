@@ -138,11 +138,9 @@ class Run:
         self._items = {item.id: item for item in playbook.items}
         # Decoded answers, rebuilt only when an answer is applied: conditions read them often.
         self._decoded: dict[str, str | frozenset[str]] | None = None
-        # The next item, kept until an entry is applied or a milestone changes: a tap asks for
-        # it several times (to advance, to prompt, to count progress).
+        # Counts applied entries, so what is worked out from them can be kept until one changes.
         self._applied = 0
-        self._next: tuple[tuple[object, ...], Item | None] | None = None
-        self._progress: tuple[tuple[object, ...], tuple[int, int]] | None = None
+        self._surveyed: tuple[tuple[object, ...], tuple[Item | None, int, int]] | None = None
 
     # --- rebuilding from the log ----------------------------------------------------------
 
@@ -244,18 +242,29 @@ class Run:
 
     def next_item(self) -> Item | None:
         """The first live item not yet settled and not put off for later."""
+        return self._survey()[0]
+
+    def _survey(self) -> tuple[Item | None, int, int]:
+        """(next item, settled, live) in one pass, kept until an entry or a milestone changes.
+
+        A tap asks for these several times (to advance, to prompt, to count progress).
+        """
         key = (self._applied, *self.milestones.items())
-        if self._next is not None and self._next[0] == key:
-            return self._next[1]
-        found = None
+        if self._surveyed is not None and self._surveyed[0] == key:
+            return self._surveyed[1]
+        found, settled, live = None, 0, 0
+        answers = self.answers()
         for item in self.playbook.items:
-            if item.id in self._deferred or not self.is_live(item):
+            if item.when is not None and not item.when.holds(answers, self.milestones):
                 continue
-            if not self._answered_fully(item):
+            live += 1
+            if self._answered_fully(item):
+                settled += 1
+            elif found is None and item.id not in self._deferred:
                 found = item
-                break
-        self._next = (key, found)
-        return found
+        survey = (found, settled, live)
+        self._surveyed = (key, survey)
+        return survey
 
     def current(self) -> Item | None:
         """The item the investigator is looking at now, if the run is taking answers."""
@@ -275,13 +284,8 @@ class Run:
 
     def progress(self) -> tuple[int, int]:
         """(settled, live) counts over live items, for a 'Bad character · 4/12' line."""
-        key = (self._applied, *self.milestones.items())
-        if self._progress is not None and self._progress[0] == key:
-            return self._progress[1]
-        live = [item for item in self.playbook.items if self.is_live(item)]
-        counts = sum(1 for item in live if self._answered_fully(item)), len(live)
-        self._progress = (key, counts)
-        return counts
+        _, settled, live = self._survey()
+        return settled, live
 
     # --- commands -------------------------------------------------------------------------
 
