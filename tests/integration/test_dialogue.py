@@ -245,3 +245,21 @@ def test_the_summary_offers_to_answer_open_items_and_change_answered_ones(servic
     dialogue.press(user, options(dialogue.handle(user, "/resume"))["Later"])
     labels = list(options(dialogue.handle(user, "/summary")))
     assert labels[0].startswith("Answer: PND and local intelligence")
+
+
+def test_the_morning_digest_lists_what_is_overdue_and_nothing_for_an_idle_officer(tmp_path: Path):
+    """A report opened on Monday: by Wednesday the 1-day safeguarding item is overdue."""
+    clock = [datetime(2026, 11, 16, 10, 0, tzinfo=UTC)]  # Monday
+    service = Service(connect(tmp_path / "soteria.db"), LIBRARY, clock=lambda: clock[0])
+    owner = add_local_user(service.db, "Owner", "investigator", "north", clock[0])
+    idle = add_local_user(service.db, "Idle", "investigator", "north", clock[0])
+    service.open_case(owner, "43/12345/26")
+    service.start_run(owner, "43/12345/26", "initial-report")
+    dialogue = Dialogue(service)
+    clock[0] = datetime(2026, 11, 18, 7, 30, tzinfo=UTC)  # Wednesday morning
+    digest = dialogue.digest(owner)
+    assert digest is not None
+    assert digest.text.startswith("Good morning.")
+    assert "• 43/12345/26 · " in digest.text
+    assert "overdue by 1 day (was due Tue 17 Nov)" in digest.text
+    assert dialogue.digest(idle) is None
