@@ -90,6 +90,13 @@ async def open_case(client: Client, ref: str = REF, playbook: str = "Bad charact
     )
 
 
+async def at_first_question(client: Client, bot: BotProcess) -> BotMessage:
+    """Enrol, open the case on bad character, and return its first question."""
+    await enrol(client, bot)
+    await open_case(client)
+    return (await client.messages())[-1]
+
+
 def answers(bot: BotProcess) -> list[tuple[str | None, str | None, str]]:
     """(item, value, kind) for each answer and reason in the log, in order."""
     db = connect(bot.db_path)
@@ -195,9 +202,7 @@ async def test_a_group_chat_is_refused(emulator: Emulator, bot: BotProcess):
 async def test_a_reason_a_correction_and_a_stale_button(emulator: Emulator, bot: BotProcess):
     """No asks why (same message); Back and a new answer correct it; the old button then does nothing."""
     async with person(emulator, bot) as casey:
-        await enrol(casey, bot)
-        await open_case(casey)
-        first = (await casey.messages())[-1]
+        first = await at_first_question(casey, bot)
         await casey.press("No")
         chat = await settle(casey, lambda m: "Why?" in m[-1].text)
         assert chat[-1].message_id == first.message_id  # the reason is asked in the same message
@@ -264,9 +269,7 @@ async def test_a_milestone_brings_an_item_into_play(emulator: Emulator, bot: Bot
 async def test_a_restart_mid_run_resumes_at_the_same_item(emulator: Emulator, bot: BotProcess):
     """Killed after an answer, started again: /resume asks the next item; the answer is kept once."""
     async with person(emulator, bot) as casey:
-        await enrol(casey, bot)
-        await open_case(casey)
-        first = (await casey.messages())[-1]
+        first = await at_first_question(casey, bot)
         await casey.press("Yes")
         chat = await settle(casey, moved_on_from(first))
         waiting = chat[-1].text
