@@ -14,7 +14,6 @@ import sqlite_utils
 
 from bot.config import Settings
 from bot.core.errors import SoteriaError
-from bot.core.typed_input import DEFAULT_CRIME_REFERENCE
 from bot.store import log as completion_log
 from bot.store import users as user_store
 from bot.store.backup import backup as backup_database
@@ -217,19 +216,13 @@ def link(handle: str, crime_ref: str) -> None:
     Example:
         soteria-bot cases link C-7K3M9Q 43/12345/26
     """
-    from bot.core.typed_input import CrimeReferenceFormat, normalise_crime_reference
+    from bot.core.typed_input import normalise_crime_reference
+    from bot.service import crime_reference_format
     from bot.store import case_links
 
     settings = Settings.from_env()
-    reference = (
-        CrimeReferenceFormat.of(
-            settings.crime_reference_pattern, settings.crime_reference_example or ""
-        )
-        if settings.crime_reference_pattern
-        else DEFAULT_CRIME_REFERENCE
-    )
     with _database(settings) as db:
         chosen = case_links.normalise_handle(handle)
-        ref = normalise_crime_reference(crime_ref, reference)
+        ref = normalise_crime_reference(crime_ref, crime_reference_format(settings))
         case_links.link(db, chosen, ref, "admin:cli", datetime.now(UTC))
     click.echo(f"Linked {chosen} to {ref}.")

@@ -44,6 +44,17 @@ HANDLE_ISSUED = (
     "send the crime reference here. An administrator links the two on the server."
 )
 
+#: How each item status is marked in a summary and in an answered question's record line.
+MARKS = {
+    "done": "✓",
+    "not-done": "✗",
+    "na": "–",
+    "later": "…",
+    "open": "·",
+    "needs-reason": "?",
+    "not-live": " ",
+}
+
 #: The actions that only a question's own message carries.
 QUESTION_BUTTONS = frozenset({"a", "t", "m", "md", "l", "r", "g"})
 
@@ -418,15 +429,6 @@ class Dialogue:
         return Reply("\n".join(lines), tuple(rows), asks=(rid, item.id))
 
     def _summary(self, run: Run) -> Reply:
-        marks = {
-            "done": "✓",
-            "not-done": "✗",
-            "na": "–",
-            "later": "…",
-            "open": "·",
-            "needs-reason": "?",
-            "not-live": " ",
-        }
         lines = [
             f"{run.case_ref} · {run.playbook.title} (v{run.playbook.version}) · {run.state.replace('_', ' ')}"
         ]
@@ -436,7 +438,7 @@ class Dialogue:
                 continue
             shown = f": {shown_value(status.item, status.value)}" if status.value else ""
             why = f" ({status.reason})" if status.reason else ""
-            lines.append(f"{marks[status.status]} {status.item.ask}{shown}{why}")
+            lines.append(f"{MARKS[status.status]} {status.item.ask}{shown}{why}")
             if status.status in ("later", "open", "needs-reason") or run.state in (
                 "review",
                 "returned",
@@ -470,7 +472,7 @@ class Dialogue:
         if current is not None and current.id == item_id and status.status == "open":
             return None
         if status.status in ("done", "not-done", "na") and status.value is not None:
-            mark = {"done": "✓", "not-done": "✗", "na": "–"}[status.status]
+            mark = MARKS[status.status]
             why = f" ({status.reason})" if status.reason else ""
             when = status.at.astimezone(self.service.zone) if status.at else None
             stamp = f", {when:%d %b %H:%M}" if when else ""

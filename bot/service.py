@@ -23,7 +23,7 @@ import sqlite_utils
 from bot.calendar import working_calendar
 from bot.config import Settings
 from bot.core.errors import InputRefused, NotAllowed, NotFound, SoteriaError
-from bot.core.playbook import Playbook
+from bot.core.playbook import Item, Playbook
 from bot.core.records import Entry
 from bot.core.run import Run
 from bot.core.schedule import due_date, standing
@@ -45,6 +45,21 @@ CASE_KEYS = ("crime-reference", "handle")
 
 class StorageFailed(SoteriaError):
     """The database refused a write (disk full, locked too long): nothing was recorded."""
+
+
+def crime_reference_format(settings: Settings) -> CrimeReferenceFormat:
+    """The force's crime reference format from its settings, or the default one."""
+    if not settings.crime_reference_pattern:
+        return DEFAULT_CRIME_REFERENCE
+    try:
+        return CrimeReferenceFormat.of(
+            settings.crime_reference_pattern, settings.crime_reference_example or ""
+        )
+    except (ValueError, re.error) as error:
+        raise SoteriaError(
+            "SOTERIA_CRIME_REFERENCE must be a regular expression, and "
+            f"SOTERIA_CRIME_REFERENCE_EXAMPLE a reference that fits it: {error}"
+        ) from None
 
 
 def utc_now() -> datetime:
@@ -111,8 +126,13 @@ class Service:
         if case_key not in CASE_KEYS:
             raise SoteriaError(f"The case key must be one of {', '.join(CASE_KEYS)}.")
         self.case_key = case_key
+        try:
+            self.zone = ZoneInfo(timezone)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise SoteriaError(
+                f"SOTERIA_TZ must name a time zone, like Europe/London; {timezone!r} is not one."
+            ) from None
         self.db = db
-        self.zone = ZoneInfo(timezone)
         self.library = library
         self.clock = clock
         self.crime_reference = crime_reference
@@ -133,28 +153,11 @@ class Service:
         if library.problems:
             lines = "\n".join(str(problem) for problem in library.problems[:10])
             raise SoteriaError(f"The playbooks have problems; fix them first:\n{lines}")
-        reference = DEFAULT_CRIME_REFERENCE
-        if settings.crime_reference_pattern:
-            try:
-                reference = CrimeReferenceFormat.of(
-                    settings.crime_reference_pattern, settings.crime_reference_example or ""
-                )
-            except (ValueError, re.error) as error:
-                raise SoteriaError(
-                    "SOTERIA_CRIME_REFERENCE must be a regular expression, and "
-                    f"SOTERIA_CRIME_REFERENCE_EXAMPLE a reference that fits it: {error}"
-                ) from None
-        try:
-            ZoneInfo(settings.timezone)
-        except (ValueError, ZoneInfoNotFoundError):
-            raise SoteriaError(
-                f"SOTERIA_TZ must name a time zone, like Europe/London; {settings.timezone!r} is not one."
-            ) from None
         return cls(
             connect(settings.db_path),
             library,
             clock,
-            reference,
+            crime_reference_format(settings),
             settings.timezone,
             settings.case_key,
         )
@@ -677,26 +680,26 @@ class Service:
             return None
         return due_date(rule, run.milestones, self.holidays(), self.library.settings)
 
-    def overdue(self, run: Run) -> list[str]:
-        """Ids of live, unsettled items whose due date has passed."""
+    def _open_items(self, run: Run) -> Iterator[tuple[Item, date | None, str]]:
+        """Each live, unsettled item of a run, with its due date and where it stands today."""
         today = self.today()
-        late = []
         for item in run.playbook.items:
             if not run.is_live(item) or run.is_settled(item.id):
                 continue
-            if standing(
-                self.due(run, item.id),
-                today,
-                item.escalate,
-                self.holidays(),
-                self.library.settings,
-            ) in ("overdue", "escalate"):
-                late.append(item.id)
-        return late
+            due = self.due(run, item.id)
+            where = standing(due, today, item.escalate, self.holidays(), self.library.settings)
+            yield item, due, where
+
+    def overdue(self, run: Run) -> list[str]:
+        """Ids of live, unsettled items whose due date has passed."""
+        return [
+            item.id
+            for item, _due, where in self._open_items(run)
+            if where in ("overdue", "escalate")
+        ]
 
     def agenda(self, user: User) -> list[AgendaLine]:
         """What is due today, overdue or to escalate in a user's own open runs, latest first."""
-        today = self.today()
         lines = []
         for row in self.db.query(
             "select runs.id from runs join cases on cases.id = runs.case_id"
@@ -705,11 +708,7 @@ class Service:
             [user.id],
         ):
             run, _ = self._load_run(user, row["id"])
-            for item in run.playbook.items:
-                if not run.is_live(item) or run.is_settled(item.id):
-                    continue
-                due = self.due(run, item.id)
-                where = standing(due, today, item.escalate, self.holidays(), self.library.settings)
+            for item, due, where in self._open_items(run):
                 if due is not None and where in ("due-today", "overdue", "escalate"):
                     lines.append(
                         AgendaLine(run.case_ref, run.playbook.title, item.ask, due, where)
