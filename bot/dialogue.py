@@ -377,7 +377,7 @@ class Dialogue:
         lines = [f"{run.case_ref} · {run.playbook.title} · {settled}/{live}", item.ask]
         due = self.service.due(run, item.id)
         if due is not None:
-            lines.append(describe_due(due, self.service.today()).capitalize())
+            lines.append(sentence(describe_due(due, self.service.today())))
         rid = run.run_id
         rows: list[tuple[Option, ...]] = []
         if run.state == "awaiting_reason":
@@ -521,3 +521,8 @@ def shown_value(item: Item, value: str) -> str:
             return value
         return ", ".join(chosen) if chosen else "none"
     return answer_label(value)
+
+
+def sentence(words: str) -> str:
+    """Words with the first letter made a capital, and the rest as they were ('Tue', 'Nov')."""
+    return words[:1].upper() + words[1:]

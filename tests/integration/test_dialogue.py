@@ -263,3 +263,15 @@ def test_the_morning_digest_lists_what_is_overdue_and_nothing_for_an_idle_office
     assert "• 43/12345/26 · " in digest.text
     assert "overdue by 1 day (was due Tue 17 Nov)" in digest.text
     assert dialogue.digest(idle) is None
+
+
+def test_a_due_date_in_a_question_keeps_its_day_and_month_capitalised(tmp_path: Path):
+    """'Due in 2 days (Sun 22 Nov)', not '(sun 22 nov)'."""
+    service = Service(connect(tmp_path / "soteria.db"), LIBRARY, clock=lambda: NOW)  # Fri 20 Nov
+    user = add_local_user(service.db, "Owner", "investigator", "north", NOW)
+    dialogue = Dialogue(service)
+    service.open_case(user, "43/12345/26")
+    replies = dialogue.press(
+        user, f"go:{service.start_run(user, '43/12345/26', 'investigation-plan').run.run_id}"
+    )
+    assert "\nDue in 2 days (Sun 22 Nov)" in replies[-1].text
