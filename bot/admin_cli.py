@@ -226,3 +226,65 @@ def link(handle: str, crime_ref: str) -> None:
         ref = normalise_crime_reference(crime_ref, crime_reference_format(settings))
         case_links.link(db, chosen, ref, "admin:cli", datetime.now(UTC))
     click.echo(f"Linked {chosen} to {ref}.")
+
+
+@users.command()
+@click.argument("user_id", type=int)
+@click.argument("state", type=click.Choice(["on", "off"]))
+def training(user_id: int, state: str) -> None:
+    """Mark an investigator as in training (on) or not (off).
+
+    While on, their answers to items a playbook marks `countersign: true` count as done only
+    once a supervisor of their team confirms them.
+
+    \b
+    Example:
+        soteria-bot users training 7 on
+    """
+    with _database(Settings.from_env()) as db:
+        person = user_store.set_training(db, user_id, state == "on")
+    status = "in training" if person.in_training else "no longer in training"
+    click.echo(f"{person.name} (id {person.id}) is {status}.")
+
+
+@users.command()
+@click.argument("user_id", type=int)
+@click.argument("team")
+@click.option("--remove", is_flag=True, help="Take the team away instead.")
+def oversee(user_id: int, team: str, remove: bool) -> None:
+    """Let a supervisor oversee another team besides their own (or stop, with --remove).
+
+    \b
+    Example:
+        soteria-bot users oversee 3 "South RASSO"
+    """
+    with _database(Settings.from_env()) as db:
+        person = user_store.oversee(db, user_id, team, add=not remove)
+    click.echo(f"{person.name} (id {person.id}) oversees: {', '.join(person.teams)}.")
+
+
+@cases.command()
+@click.argument("ref")
+@click.option("--to", "to_user", required=True, type=int, help="The new officer's user id.")
+def handover(ref: str, to_user: int) -> None:
+    """Offer a case to a new officer of its team; it moves once they accept in the bot.
+
+    \b
+    Example:
+        soteria-bot cases handover 43/12345/26 --to 9
+    """
+    from bot import handover as handovers
+    from bot.service import Service
+    from bot.store.users import User
+
+    settings = Settings.from_env()
+    try:
+        service = Service.from_settings(settings)
+        admin = User(0, "Administrator", "admin", "admin", False, None)
+        offer = handovers.offer(service, admin, ref.strip().upper(), to_user)
+    except SoteriaError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"Offered {offer.case_ref} to user {offer.to_officer}; it stays with user "
+        f"{offer.from_officer} until they accept it in the bot."
+    )

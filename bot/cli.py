@@ -136,7 +136,12 @@ def chat(name: str, role: str) -> None:
 
     service = _service()
     user = service.local_user(name, role)
-    Console(Dialogue(service), user, sys.stdout, echo=not sys.stdin.isatty()).loop(sys.stdin)
+    Console(
+        Dialogue(service, Settings.from_env().reports_dir),
+        user,
+        sys.stdout,
+        echo=not sys.stdin.isatty(),
+    ).loop(sys.stdin)
 
 
 @cli.command()
@@ -168,36 +173,84 @@ def run() -> None:
     run_polling(settings, _service())
 
 
+FORMATS = ("table", "csv", "json", "html", "disclosure")
+
+
 @cli.command()
-@click.option("--case", "case_ref", required=True, help="The crime reference of the case.")
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@click.option("--team", "teams", multiple=True, help="A team to report on (repeat for more).")
+@click.option("--case", "case_ref", help="One case, by crime reference or handle.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file."
 )
-def report(case_ref: str, fmt: str, output: Path | None) -> None:
-    """Report a case: every run, and every item's status, answer, reason, who and when.
+def report(teams: tuple[str, ...], case_ref: str | None, fmt: str, output: Path | None) -> None:
+    """Report on teams or one case: completion, overdue items, reasons, workload and measures.
+
+    With neither --team nor --case, every team. `disclosure` lists every record of one case
+    (--case), in order, with who and when. `html` is one self-contained file with charts.
 
     \b
     Example:
+        soteria-bot report --team "North RASSO"
+        soteria-bot report --team "North RASSO" --format html -o north.html
         soteria-bot report --case 43/12345/26 --format json
+        soteria-bot report --case 43/12345/26 --format disclosure -o schedule.txt
     """
-    import json
+    from bot.core.errors import SoteriaError
 
-    from bot.reports.case import render_case_table
-
-    data = _service().case_report(case_ref.strip().upper())
-    text = (
-        json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-        if fmt == "json"
-        else render_case_table(data)
-    )
+    if fmt == "disclosure" and not case_ref:
+        raise click.UsageError("The disclosure format is for one case: add --case REF.")
+    if teams and case_ref:
+        raise click.UsageError("Give --team or --case, not both.")
+    service = _service()
+    try:
+        text = _report_text(service, teams, case_ref, fmt)
+    except SoteriaError as error:
+        raise click.ClickException(str(error)) from None
     if output is not None:
         output.write_text(text, encoding="utf-8")
         click.echo(f"Wrote {output}.")
     else:
         click.echo(text, nl=False)
+
+
+def _report_text(service, teams: tuple[str, ...], case_ref: str | None, fmt: str) -> str:  # type: ignore[no-untyped-def]
+    """The report in the chosen format, as text."""
+    import json
+
+    from bot.oversight import gather
+    from bot.reports import team
+
+    if case_ref:
+        ref = case_ref.strip().upper()
+        if fmt == "disclosure":
+            from bot.reports.disclosure import render_disclosure
+
+            return render_disclosure(service, ref)
+        if fmt in ("table", "json"):
+            from bot.reports.case import render_case_table
+
+            data = service.case_report(ref)
+            if fmt == "json":
+                return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+            return render_case_table(data)
+        from bot.store.case_links import case_key_for
+
+        oversight = gather(service, case_ref=case_key_for(service.db, ref))
+        if not oversight.cases:
+            raise click.ClickException(f"No case {ref} was found.")
+    else:
+        oversight = gather(service, teams=list(teams) or None)
+    if fmt == "table":
+        return team.render_team_table(oversight)
+    if fmt == "csv":
+        return team.render_csv(oversight)
+    data = team.team_dict(oversight)
+    if fmt == "json":
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    from bot.reports.html import render_html
+
+    return render_html(data)
 
 
 def _service():  # type: ignore[no-untyped-def]

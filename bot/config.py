@@ -23,6 +23,9 @@ class Settings:
     crime_reference_example: str | None = None
     #: What a case is known by in chats: "crime-reference", or "handle" (issued by the bot).
     case_key: str = "crime-reference"
+    #: How often waiting notices are gathered and sent, and how often escalations are looked for.
+    notice_seconds: float = 60.0
+    escalation_seconds: float = 900.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -38,4 +41,25 @@ class Settings:
             crime_reference_pattern=env.get("SOTERIA_CRIME_REFERENCE") or None,
             crime_reference_example=env.get("SOTERIA_CRIME_REFERENCE_EXAMPLE") or None,
             case_key=(env.get("SOTERIA_CASE_KEY") or "crime-reference").strip().lower(),
+            notice_seconds=_seconds(env, "SOTERIA_NOTICE_SECONDS", 60.0),
+            escalation_seconds=_seconds(env, "SOTERIA_ESCALATION_SECONDS", 900.0),
         )
+
+    @property
+    def reports_dir(self) -> Path:
+        """Where exported reports are written: beside the database."""
+        return self.db_path.parent / "reports"
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    """A positive number of seconds from the environment, or the default."""
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, not {raw!r}.") from None
+    if value <= 0:
+        raise ValueError(f"{name} must be more than 0 seconds.")
+    return value

@@ -9,16 +9,16 @@ ticked so far) is kept per user in memory: losing it loses no answer, only the q
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
-from bot.core.errors import InputRefused, NotAllowed, NotFound, SoteriaError
+from bot.core.errors import NotAllowed, NotFound, SoteriaError
 from bot.core.playbook import Item
 from bot.core.run import STANDING, Run
 from bot.core.schedule import describe_due
-from bot.core.screening import screen, warning
 from bot.core.typed_input import check_text, parse_date, parse_number
+from bot.desk import DESK_ARITY, DESK_MODES, SUPERVISOR_HELP, Desk
+from bot.dialogue_parts import MARKS, ChatState, Option, Reply, screened, shown_value
 from bot.preview import answer_label
 from bot.service import Outcome, Service
 from bot.store.users import User
@@ -44,56 +44,18 @@ HANDLE_ISSUED = (
     "send the crime reference here. An administrator links the two on the server."
 )
 
-#: How each item status is marked in a summary and in an answered question's record line.
-MARKS = {
-    "done": "✓",
-    "not-done": "✗",
-    "na": "–",
-    "later": "…",
-    "open": "·",
-    "needs-reason": "?",
-    "not-live": " ",
-}
 
 #: The actions that only a question's own message carries.
 QUESTION_BUTTONS = frozenset({"a", "t", "m", "md", "l", "r", "g"})
 
 
-@dataclass(frozen=True, slots=True)
-class Option:
-    """A button: what it says, and the action it sends back when pressed."""
-
-    label: str
-    action: str
-
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """A message to show, with its buttons (rows of options)."""
-
-    text: str
-    options: tuple[tuple[Option, ...], ...] = ()
-    #: For a face that can edit: the run and item this message asks about.
-    asks: tuple[int, str] | None = None
-
-
-@dataclass
-class ChatState:
-    """What a chat is waiting for, beyond what the run itself records."""
-
-    mode: str = "idle"
-    run_id: int | None = None
-    case_ref: str | None = None
-    milestone: str | None = None
-    ticked: set[str] = field(default_factory=set)
-
-
 class Dialogue:
     """Turns what a user sends into service calls and replies."""
 
-    def __init__(self, service: Service) -> None:
+    def __init__(self, service: Service, export_dir: Path = Path("state/reports")) -> None:
         self.service = service
         self.chats: dict[int, ChatState] = {}
+        self.desk = Desk(service, self.chat, export_dir)
 
     def chat(self, user: User) -> ChatState:
         """The chat state of a user, made on first use."""
@@ -113,20 +75,24 @@ class Dialogue:
 
     def press(self, user: User, action: str) -> list[Reply]:
         """Answer a pressed option; anything malformed or stale gets a sentence, never a change."""
+        # A supervisor's refused press needs no reminder of an investigator's place.
+        where = self._where if action.split(":")[0] not in DESK_ARITY else lambda _user: []
         try:
             return self._press(user, action)
         except (ValueError, IndexError, KeyError):
-            return [Reply("That button is no longer valid."), *self._where(user)]
+            return [Reply("That button is no longer valid."), *where(user)]
         except SoteriaError as error:
-            return [Reply(str(error)), *self._where(user)]
+            return [Reply(str(error)), *where(user)]
 
     # --- commands -----------------------------------------------------------------------------
 
     def _command(self, user: User, text: str) -> list[Reply]:
-        name = text.split()[0].lower().split("@")[0]
+        first = text.split()[0]
+        name, rest = first.lower().split("@")[0], text[len(first) :].strip()
         chat = self.chat(user)
         if name in ("/start", "/help"):
-            return [Reply(f"Hello {user.name}. {HELP}")]
+            extra = f"\n\n{SUPERVISOR_HELP}" if user.role in ("supervisor", "admin") else ""
+            return [Reply(f"Hello {user.name}. {HELP}{extra}")]
         if name == "/cancel":
             self.chats[user.id] = ChatState(run_id=chat.run_id)
             return [Reply("Stopped. Nothing was lost: send /resume to carry on.")]
@@ -150,6 +116,9 @@ class Dialogue:
         if name == "/summary":
             run = self._run(user)
             return [self._summary(run)] if run else [Reply("No checklist is open. Send /cases.")]
+        found = self.desk.command(user, name, rest)
+        if found is not None:
+            return found
         return [Reply("I don't know that command. Send /help for the list.")]
 
     def _cases(self, user: User) -> list[Reply]:
@@ -190,6 +159,8 @@ class Dialogue:
 
     def _typed(self, user: User, text: str) -> list[Reply]:
         chat = self.chat(user)
+        if chat.mode in DESK_MODES:
+            return self.desk.typed(user, text)
         if chat.mode == "case-ref":
             case, is_new = self.service.open_case(user, text)
             chat.mode, chat.case_ref = "choose-playbooks", case["ref"]
@@ -210,7 +181,7 @@ class Dialogue:
                 Reply("Use /new to open a case, or /resume to carry on. /help lists everything.")
             ]
         if run.state == "awaiting_reason":
-            self._screened(text)
+            screened(text)
             return self._after(user, self.service.give_reason(user, run.run_id, check_text(text)))
         if item.type == "date":
             when = parse_date(text, self.service.today(), item.dates)
@@ -220,24 +191,21 @@ class Dialogue:
             value = int(number) if float(number).is_integer() else number
             return self._after(user, self.service.answer(user, run.run_id, item.id, value))
         if item.type == "text":
-            self._screened(text)
+            screened(text)
             return self._after(
                 user, self.service.answer(user, run.run_id, item.id, check_text(text))
             )
         return [Reply("Please answer with the buttons."), self._prompt(run, item)]
-
-    def _screened(self, text: str) -> None:
-        kinds = screen(text)
-        if kinds:
-            raise InputRefused(warning(kinds))
 
     # --- presses ------------------------------------------------------------------------------
 
     def _press(self, user: User, action: str) -> list[Reply]:
         parts = action.split(":")
         kind = parts[0]
-        if ARITY.get(kind) != len(parts):
+        if (ARITY.get(kind) or DESK_ARITY.get(kind)) != len(parts):
             raise ValueError(action)  # one grammar, exactly: anything else is not our button
+        if kind in DESK_ARITY:
+            return self.desk.press(user, kind, parts)
         chat = self.chat(user)
         if kind == "pb":  # start a playbook on the case being opened
             if chat.case_ref is None:
@@ -510,17 +478,6 @@ class Dialogue:
             rows.append((Option(entry.playbook.title + star, f"pb:{index}"),))
         rows.sort(key=lambda row: "(suggested)" not in row[0].label)  # suggested first, stable
         return Reply(f"{opening} Which checklist first? Others can be added later.", tuple(rows))
-
-
-def shown_value(item: Item, value: str) -> str:
-    """An answer as a person reads it: labels for answer words, a list for several options."""
-    if item.type == "multi":
-        try:
-            chosen = json.loads(value)
-        except ValueError:
-            return value
-        return ", ".join(chosen) if chosen else "none"
-    return answer_label(value)
 
 
 def sentence(words: str) -> str:

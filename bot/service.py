@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlite_utils
 
+from bot import texts
 from bot.calendar import working_calendar
 from bot.config import Settings
 from bot.core.errors import InputRefused, NotAllowed, NotFound, SoteriaError
@@ -32,11 +33,11 @@ from bot.core.typed_input import (
     CrimeReferenceFormat,
     normalise_crime_reference,
 )
-from bot.store import log
+from bot.store import log, notices
 from bot.store.case_links import case_key_for, crime_ref_of, new_handle, normalise_handle
 from bot.store.db import connect, transaction
 from bot.store.playbook_files import Library, load_library, load_playbook_text
-from bot.store.users import User, add_local_user, find_user
+from bot.store.users import User, add_local_user, find_user, supervisors_of
 
 Clock = Callable[[], datetime]
 #: What a case is known by in chats: its crime reference, or a handle the bot issues.
@@ -164,7 +165,7 @@ class Service:
 
     # --- helpers ------------------------------------------------------------------------------
 
-    def _write(self, work: Callable[[], Any]) -> Any:
+    def write(self, work: Callable[[], Any]) -> Any:
         """Run `work` in one transaction; a storage failure becomes a plain sentence."""
         try:
             with transaction(self.db):
@@ -221,7 +222,7 @@ class Service:
         if user.role == "admin":
             return True
         if user.role == "supervisor":
-            return case["team"] == user.team
+            return case["team"] in user.teams
         return case["officer_id"] == user.id
 
     def _milestones(self, case_id: int) -> dict[str, date]:
@@ -296,7 +297,7 @@ class Service:
             self._runs.clear()
             self._data_version = version
 
-    def _forget_case(self, case_ref: str) -> None:
+    def forget_case(self, case_ref: str) -> None:
         """Drop a case's cached runs: its milestones or ownership changed under them."""
         for run_id in [rid for rid, (run, _row) in self._runs.items() if run.case_ref == case_ref]:
             del self._runs[run_id]
@@ -385,7 +386,7 @@ class Service:
             self._record_milestone(user, case, "report", self.today(), now)
             return case, True
 
-        return self._write(work)
+        return self.write(work)
 
     def suggested_playbooks(self) -> list[Playbook]:
         """Playbooks that start on the report: the ones to offer when a case is opened."""
@@ -457,7 +458,7 @@ class Service:
             case = self._case_row(user, ref)
             return Outcome(self._start(user, case, playbook_id, self.clock())[0])
 
-        return self._write(work)
+        return self.write(work)
 
     def _start(
         self, user: User, case: dict[str, Any], playbook_id: str, now: datetime
@@ -496,9 +497,17 @@ class Service:
         return run, True
 
     def _command(
-        self, user: User, run_id: int, act: Callable[[Run, str, datetime], list[Entry]]
+        self,
+        user: User,
+        run_id: int,
+        act: Callable[[Run, str, datetime], list[Entry]],
+        then: Callable[[Run, dict[str, Any], list[Entry], datetime], None] | None = None,
     ) -> Outcome:
-        """Load a run, let the core act, save the result and follow on (milestones, opens)."""
+        """Load a run, let the core act, save the result and follow on (milestones, opens).
+
+        `then` runs in the same transaction, for the notices the act calls for: they are kept
+        exactly when the act is.
+        """
 
         def work() -> Outcome:
             run, row = self._load_run(user, run_id)
@@ -509,9 +518,34 @@ class Service:
             self._save(run, entries)
             outcome = Outcome(run)
             self._follow_on(user, run, row, entries, now, outcome)
+            if then is not None:
+                then(run, row, entries, now)
             return outcome
 
-        return self._write(work)
+        return self.write(work)
+
+    def tell(
+        self,
+        user_ids: Iterable[int],
+        kind: str,
+        text: str,
+        now: datetime,
+        buttons: Sequence[tuple[str, str]] = (),
+        urgent: bool = False,
+        dedupe_key: str | None = None,
+    ) -> int:
+        """Keep a notice for each person, in the caller's transaction; how many were new."""
+        kept = 0
+        for user_id in user_ids:
+            key = f"{dedupe_key}:{user_id}" if dedupe_key else None
+            kept += notices.queue(
+                self.db, user_id, kind, text, now, buttons=buttons, urgent=urgent, dedupe_key=key
+            )
+        return kept
+
+    def supervisor_ids(self, team: str) -> list[int]:
+        """Who is told of a team's submissions, replies and escalations."""
+        return [person.id for person in supervisors_of(self.db, team)]
 
     def _follow_on(
         self,
@@ -553,9 +587,23 @@ class Service:
             self._save(run, extra)
 
     def answer(self, user: User, run_id: int, item_id: str, value: Any) -> Outcome:
-        """Record an answer (or a correction)."""
+        """Record an answer (or a correction); a trainee's may need a countersignature."""
+
+        def then(run: Run, row: dict[str, Any], entries: list[Entry], now: datetime) -> None:
+            for entry in entries:
+                if entry.kind == "answered" and entry.detail.get("countersign") == "needed":
+                    item = run.playbook.item(entry.item or "")
+                    text = texts.COUNTERSIGN_NEEDED.format(
+                        ref=run.case_ref, ask=item.ask, name=user.name
+                    )
+                    opening = [(f"Open {run.case_ref}", f"cs:{row['case_id']}")]
+                    self.tell(self.supervisor_ids(row["team"]), "countersign", text, now, opening)
+
         return self._command(
-            user, run_id, lambda run, who, now: run.answer(item_id, value, who, now)
+            user,
+            run_id,
+            lambda run, who, now: run.answer(item_id, value, who, now, user.in_training),
+            then,
         )
 
     def give_reason(self, user: User, run_id: int, reason: str) -> Outcome:
@@ -588,18 +636,89 @@ class Service:
         return self._command(user, run_id, lambda run, who, now: run.resume(who, now))
 
     def submit(self, user: User, run_id: int) -> Outcome:
-        """Submit a finished run for a supervisor's review."""
-        return self._command(user, run_id, lambda run, who, now: run.submit(who, now))
+        """Submit a finished run for a supervisor's review; the team's supervisors are told."""
+
+        def then(run: Run, row: dict[str, Any], entries: list[Entry], now: datetime) -> None:
+            text = texts.SUBMITTED.format(
+                ref=run.case_ref, title=run.playbook.title, name=user.name
+            )
+            opening = [(f"Open {run.case_ref}", f"cs:{row['case_id']}")]
+            self.tell(self.supervisor_ids(row["team"]), "submitted", text, now, opening)
+
+        return self._command(user, run_id, lambda run, who, now: run.submit(who, now), then)
 
     def sign_off(self, user: User, run_id: int, note: str = "") -> Outcome:
-        """A supervisor signs a submitted run off."""
+        """A supervisor signs a submitted run off; its investigator is told at once."""
         self._require_supervisor(user)
-        return self._command(user, run_id, lambda run, who, now: run.sign_off(who, now, note))
+
+        def then(run: Run, row: dict[str, Any], entries: list[Entry], now: datetime) -> None:
+            words = " ".join(note.split())
+            text = texts.SIGNED_OFF.format(
+                ref=run.case_ref, title=run.playbook.title, name=user.name
+            ) + (f" “{words}”" if words else "")
+            self.tell([row["officer_id"]], "signed-off", text, now, urgent=True)
+
+        return self._command(
+            user, run_id, lambda run, who, now: run.sign_off(who, now, note), then
+        )
 
     def send_back(self, user: User, run_id: int, note: str) -> Outcome:
-        """A supervisor returns a submitted run with a note."""
+        """A supervisor returns a submitted run with a note; its investigator is told at once."""
         self._require_supervisor(user)
-        return self._command(user, run_id, lambda run, who, now: run.send_back(who, now, note))
+
+        def then(run: Run, row: dict[str, Any], entries: list[Entry], now: datetime) -> None:
+            text = texts.RETURNED.format(
+                ref=run.case_ref, title=run.playbook.title, name=user.name,
+                note=" ".join(note.split()),
+            )  # fmt: skip
+            carry_on = [("Carry on", f"go:{run.run_id}")]
+            self.tell([row["officer_id"]], "returned", text, now, carry_on, urgent=True)
+
+        return self._command(
+            user, run_id, lambda run, who, now: run.send_back(who, now, note), then
+        )
+
+    def challenge(self, user: User, run_id: int, item_id: str, question: str) -> Outcome:
+        """A supervisor challenges one item; the investigator is told at once and must reply."""
+        self._require_supervisor(user)
+
+        def then(run: Run, row: dict[str, Any], entries: list[Entry], now: datetime) -> None:
+            item = run.playbook.item(item_id)
+            text = texts.CHALLENGED.format(
+                ref=run.case_ref, title=run.playbook.title, name=user.name, ask=item.ask,
+                question=entries[0].value,
+            )  # fmt: skip
+            reply = [("Reply", f"cr:{run.run_id}:{run.playbook.number(item_id)}")]
+            self.tell([row["officer_id"]], "challenged", text, now, reply, urgent=True)
+
+        return self._command(
+            user, run_id, lambda run, who, now: run.challenge(item_id, question, who, now), then
+        )
+
+    def reply_to_challenge(self, user: User, run_id: int, item_id: str, reply: str) -> Outcome:
+        """The case's officer replies to a challenge; the supervisors are told."""
+
+        def act(run: Run, who: str, now: datetime) -> list[Entry]:
+            return run.reply_to_challenge(item_id, reply, who, now)
+
+        def then(run: Run, row: dict[str, Any], entries: list[Entry], now: datetime) -> None:
+            if row["officer_id"] != user.id:
+                raise NotAllowed("Only the officer in the case replies to a challenge.")
+            text = texts.CHALLENGE_ANSWERED.format(
+                ref=run.case_ref, ask=run.playbook.item(item_id).ask, name=user.name,
+                reply=entries[0].value,
+            )  # fmt: skip
+            opening = [(f"Open {run.case_ref}", f"cs:{row['case_id']}")]
+            self.tell(self.supervisor_ids(row["team"]), "challenge-answered", text, now, opening)
+
+        return self._command(user, run_id, act, then)
+
+    def countersign(self, user: User, run_id: int, item_id: str) -> Outcome:
+        """A supervisor confirms a trainee's answer, which then counts as done."""
+        self._require_supervisor(user)
+        return self._command(
+            user, run_id, lambda run, who, now: run.countersign(item_id, who, now)
+        )
 
     def _require_supervisor(self, user: User) -> None:
         if user.role not in ("supervisor", "admin"):
@@ -619,7 +738,7 @@ class Service:
             self._refresh_case(user, case, now)
             return notices
 
-        return self._write(work)
+        return self.write(work)
 
     def _refresh_case(
         self, user: User, case: dict[str, Any], now: datetime, but: Run | None = None
@@ -639,7 +758,7 @@ class Service:
         current = self._milestones(case["id"])
         if current.get(name) == when:
             return []
-        self._forget_case(case["ref"])
+        self.forget_case(case["ref"])
         self.db.table("milestones").upsert(
             {
                 "case_id": case["id"],
@@ -722,6 +841,8 @@ class Service:
             row = found.fetchone()
             if row is not None:
                 return str(row[0])
+        if who and who.startswith("admin:"):
+            return "an administrator"
         return "someone"
 
     # --- reports ------------------------------------------------------------------------------

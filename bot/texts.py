@@ -25,6 +25,28 @@ NOT_TEXT = (
 )
 SOMETHING_WENT_WRONG = "Something went wrong on our side. Nothing you had answered was lost: send /resume to carry on."
 NO_SUCH_BUTTON = "That button no longer works. Send /resume to see where you are."
+# --- notices (what one person's action tells another) ---------------------------------------------
+
+SUBMITTED = "For your review: {ref} · {title}, submitted by {name}."
+SIGNED_OFF = "Signed off: {ref} · {title}, by {name}."
+RETURNED = "Returned to you: {ref} · {title}, by {name}: “{note}”"
+CHALLENGED = (
+    "Challenge from {name} on {ref} · {title}: “{question}” (on: {ask}). "
+    "Reply before it can be signed off."
+)
+CHALLENGE_ANSWERED = "{name} replied on {ref} ({ask}): “{reply}”"
+COUNTERSIGN_NEEDED = "Countersignature needed: {ref} · {ask}, answered by {name} (in training)."
+ESCALATED = "Escalated: {ref} · {ask} was due {due} ({late}). Officer: {name}."
+HANDOVER_OFFERED = (
+    "{ref} is being handed over to you by {by}. Open items:\n{items}\nAccept it to take it on."
+)
+HANDOVER_ACCEPTED = "{name} accepted the handover of {ref}."
+NOTICES_HEADING = "{count} notices:"
+EXPORT_NOT_SENT = (
+    "This Telegram server cannot take files from the bot, so the report was not sent here. "
+    "It is saved on the bot's server at {path}; ask your administrator for it."
+)
+
 COMMANDS = (
     ("new", "Open a case by crime reference"),
     ("cases", "Your cases and what is overdue"),
@@ -33,4 +55,13 @@ COMMANDS = (
     ("summary", "Where this checklist stands"),
     ("cancel", "Stop what you are doing"),
     ("help", "What the bot can do"),
+)
+#: Shown to supervisors as well as the commands above.
+SUPERVISOR_COMMANDS = (
+    ("team", "Your team's cases, riskiest first"),
+    ("case", "A case's completion log: /case REF"),
+    ("signoff", "Runs waiting for your sign-off"),
+    ("return", "Return a submitted run with a note"),
+    ("handover", "Hand a case to another officer: /handover REF"),
+    ("export", "The team report as a file"),
 )

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import TextIO
 
-from bot.dialogue import Dialogue, Reply
+from bot.dialogue import Dialogue
+from bot.dialogue_parts import Option, Reply
+from bot.store import notices
+from bot.store.db import transaction
 from bot.store.users import User
 
 QUIT = {"/quit", "/exit", "quit", "exit"}
@@ -25,8 +29,10 @@ class Console:
     def show(self, replies: Iterable[Reply]) -> None:
         """Print replies; remember the options of the last one so a number can press them."""
         actions: list[str] = []
-        for reply in replies:
+        for reply in [*replies, *self._notices()]:
             self.out.write("\n" + reply.text + "\n")
+            if reply.document is not None:
+                self.out.write(f"  (saved as {reply.document})\n")
             for row in reply.options:
                 for option in row:
                     actions.append(option.action)
@@ -34,6 +40,26 @@ class Console:
         if actions:
             self.actions = actions
         self.out.flush()
+
+    def _notices(self) -> list[Reply]:
+        """Notices waiting for this terminal's user (a return, a challenge), marked as read."""
+        service = self.dialogue.service
+        waiting = [
+            notice
+            for notice in notices.ready(service.db, service.clock(), timedelta(0))
+            if notice.user_id == self.user.id
+        ]
+        if not waiting:
+            return []
+        with transaction(service.db):
+            notices.mark_sent(service.db, [notice.id for notice in waiting], service.clock())
+        return [
+            Reply(
+                f"Notice: {notice.text}",
+                tuple((Option(label, action),) for label, action in notice.buttons),
+            )
+            for notice in waiting
+        ]
 
     def feed(self, line: str) -> bool:
         """Handle one line of input; False when the user asked to leave."""

@@ -20,6 +20,11 @@ EntryKind = Literal[
     "deferred",  # the investigator chose "later" for the item
     "milestone-recorded",  # detail: milestone, date (ISO); a later one for the same name moves it
     "transition",  # the run's lifecycle moved (detail: event, source, dest, note)
+    "challenged",  # a supervisor questioned an item's answer or reason (value: what they asked)
+    "challenge-answered",  # the investigator's reply to the open challenge on the item
+    "countersigned",  # a supervisor confirmed an answer given by an officer in training
+    "handover-offered",  # the case is offered to a new officer (detail: from, to: user ids)
+    "handover-accepted",  # the new officer took the case on (detail: from, to)
 ]
 ENTRY_KINDS: tuple[str, ...] = EntryKind.__args__  # type: ignore[attr-defined]
 

@@ -58,7 +58,9 @@ STANDING = {
     "signed_off": "is signed off; nothing more can change",
     "returned": "was returned by a supervisor; resume it to make changes",
 }
-ItemState = Literal["done", "not-done", "na", "later", "open", "needs-reason", "not-live"]
+ItemState = Literal[
+    "done", "not-done", "na", "later", "open", "needs-reason", "to-countersign", "not-live"
+]
 
 
 class _Lifecycle:
@@ -135,6 +137,10 @@ class Run:
         self._reasons: dict[str, Entry] = {}
         self._deferred: set[str] = set()
         self._corrections: dict[str, int] = {}
+        # Challenge threads by item: a supervisor's question, the investigator's reply, again.
+        self._threads: dict[str, list[Entry]] = {}
+        # Items answered by an officer in training that still wait for a supervisor's confirmation.
+        self._unsigned: set[str] = set()
         self._items = {item.id: item for item in playbook.items}
         # Decoded answers, rebuilt only when an answer is applied: conditions read them often.
         self._decoded: dict[str, str | frozenset[str]] | None = None
@@ -173,10 +179,18 @@ class Run:
             self._answers[item] = entry
             self._reasons.pop(item, None)
             self._deferred.discard(item)
+            if entry.detail.get("countersign") == "needed":
+                self._unsigned.add(item)
+            else:
+                self._unsigned.discard(item)
         elif entry.kind == "reason-given" and item in self._items:
             self._reasons[item] = entry
         elif entry.kind == "deferred" and item in self._items:
             self._deferred.add(item)
+        elif entry.kind in ("challenged", "challenge-answered") and item in self._items:
+            self._threads.setdefault(item, []).append(entry)
+        elif entry.kind == "countersigned" and item in self._items:
+            self._unsigned.discard(item)
         elif entry.kind == "transition":
             self.state = entry.detail.get("dest", self.state)
         elif entry.kind == "milestone-recorded":
@@ -221,6 +235,8 @@ class Run:
         if item.needs_reason(value) and reason is None:
             state: ItemState = "later" if item_id in self._deferred else "needs-reason"
             return ItemStatus(item, state, **common)
+        if item_id in self._unsigned:
+            return ItemStatus(item, "to-countersign", **common)
         if value == "na":
             return ItemStatus(item, "na", **common)
         return ItemStatus(item, "not-done" if item.needs_reason(value) else "done", **common)
@@ -282,6 +298,26 @@ class Run:
             if item.required and self.is_live(item) and not self._answered_fully(item)
         ]
 
+    def thread(self, item_id: str) -> list[Entry]:
+        """The challenge thread on an item, oldest first: questions and replies."""
+        return list(self._threads.get(item_id, ()))
+
+    def open_challenges(self) -> list[Item]:
+        """Items whose latest challenge has not been answered yet: they block sign-off."""
+        return [
+            self._items[item_id]
+            for item_id, thread in self._threads.items()
+            if thread[-1].kind == "challenged"
+        ]
+
+    def awaiting_countersign(self) -> list[Item]:
+        """Live items answered by an officer in training and not yet confirmed by a supervisor."""
+        return [
+            item
+            for item in self.playbook.items
+            if item.id in self._unsigned and self.is_live(item)
+        ]
+
     def progress(self) -> tuple[int, int]:
         """(settled, live) counts over live items, for a 'Bad character · 4/12' line."""
         _, settled, live = self._survey()
@@ -294,8 +330,14 @@ class Run:
         entries = self._fire("start", actor, at)
         return entries + self._advance(actor, at)
 
-    def answer(self, item_id: str, value: Any, actor: str, at: datetime) -> list[Entry]:
-        """Record an answer (a correction when the item had one); ask for a reason if needed."""
+    def answer(
+        self, item_id: str, value: Any, actor: str, at: datetime, trainee: bool = False
+    ) -> list[Entry]:
+        """Record an answer (a correction when the item had one); ask for a reason if needed.
+
+        An answer by an officer in training (`trainee`) to an item marked `countersign` counts
+        as done only once a supervisor confirms it.
+        """
         item = self._answerable(item_id)
         checked = self._check_value(item, value)
         text = encode_answer(item, checked)
@@ -308,6 +350,8 @@ class Run:
             self.cursor = None
             return self._advance(actor, at)
         detail = {"corrects": previous.value or ""} if previous is not None else {}
+        if trainee and item.countersign:
+            detail["countersign"] = "needed"
         entry = Entry("answered", self.case_ref, actor, at, self.run_id, item_id, text, detail)
         self._apply(entry)
         entries = [entry]
@@ -407,8 +451,58 @@ class Run:
         return entries + self._fire("submit", actor, at)
 
     def sign_off(self, actor: str, at: datetime, note: str = "") -> list[Entry]:
-        """A supervisor accepts the submitted run."""
-        return self._fire("sign_off", actor, at, note)
+        """A supervisor accepts the submitted run: never over an open challenge or a trainee's
+        answer still waiting for its countersignature."""
+        if self.state == "submitted":
+            challenged = self.open_challenges()
+            if challenged:
+                raise NotAllowed(
+                    f"It cannot be signed off while a challenge is open: '{challenged[0].ask}'. "
+                    "The investigator must reply first."
+                )
+            unsigned = self.awaiting_countersign()
+            if unsigned:
+                raise NotAllowed(
+                    f"{len(unsigned)} answer(s) by an officer in training need your "
+                    f"countersignature first: '{unsigned[0].ask}'."
+                )
+        return self._fire("sign_off", actor, at, " ".join(note.split()))
+
+    def challenge(self, item_id: str, question: str, actor: str, at: datetime) -> list[Entry]:
+        """A supervisor questions one item's answer or reason; the investigator must reply."""
+        item = self._challengeable(item_id)
+        if self._threads.get(item_id) and self._threads[item_id][-1].kind == "challenged":
+            raise NotAllowed("That item already has an open challenge; wait for the reply.")
+        words = " ".join(question.split())
+        if not words:
+            raise InputRefused("Say in a few words what you are challenging (no names).")
+        entry = Entry("challenged", self.case_ref, actor, at, self.run_id, item.id, words)
+        self._apply(entry)
+        return [entry]
+
+    def reply_to_challenge(
+        self, item_id: str, reply: str, actor: str, at: datetime
+    ) -> list[Entry]:
+        """The investigator answers the open challenge on an item; the thread only grows."""
+        item = self._challengeable(item_id)
+        thread = self._threads.get(item_id)
+        if not thread or thread[-1].kind != "challenged":
+            raise NotAllowed("There is no open challenge on that item.")
+        words = " ".join(reply.split())
+        if not words:
+            raise InputRefused("Send a short reply to the challenge (no names).")
+        entry = Entry("challenge-answered", self.case_ref, actor, at, self.run_id, item.id, words)
+        self._apply(entry)
+        return [entry]
+
+    def countersign(self, item_id: str, actor: str, at: datetime) -> list[Entry]:
+        """A supervisor confirms a trainee's answer, which then counts as done."""
+        item = self._challengeable(item_id)
+        if item not in self.awaiting_countersign():
+            raise NotAllowed("That answer does not need a countersignature.")
+        entry = Entry("countersigned", self.case_ref, actor, at, self.run_id, item.id)
+        self._apply(entry)
+        return [entry]
 
     def send_back(self, actor: str, at: datetime, note: str) -> list[Entry]:
         """A supervisor returns the submitted run to its investigator, with a note."""
@@ -426,6 +520,14 @@ class Run:
             raise NotAllowed("That question is not asked in this run as it stands.")
         if self.state == "awaiting_reason" and self.cursor != item_id:
             raise NotAllowed("Give the reason for the last answer first, or choose Later.")
+        return item
+
+    def _challengeable(self, item_id: str) -> Item:
+        if self.state in ("not_started", "signed_off"):
+            raise NotAllowed(f"That cannot change now: this run {STANDING[self.state]}.")
+        item = self._items.get(item_id)
+        if item is None:
+            raise NotAllowed("That item is not part of this checklist.")
         return item
 
     def _check_value(self, item: Item, value: Any) -> Any:

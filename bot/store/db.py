@@ -241,3 +241,46 @@ def add_case_links(db: sqlite_utils.Database) -> None:
             linked_by TEXT NOT NULL
         )"""
     )
+
+
+@migrations(name="0003-oversight")
+def add_oversight(db: sqlite_utils.Database) -> None:
+    """The notice outbox, case handovers, and extra teams a supervisor oversees."""
+    db.execute(
+        """
+        CREATE TABLE notices (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users (id),
+            kind TEXT NOT NULL,
+            text TEXT NOT NULL,
+            buttons TEXT NOT NULL DEFAULT '[]',
+            urgent INTEGER NOT NULL DEFAULT 0 CHECK (urgent IN (0, 1)),
+            dedupe_key TEXT UNIQUE,
+            created_at TEXT NOT NULL,
+            sent_at TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX notices_unsent ON notices (sent_at, user_id)")
+    db.execute(
+        """
+        CREATE TABLE handovers (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases (id),
+            from_officer INTEGER NOT NULL REFERENCES users (id),
+            to_officer INTEGER NOT NULL REFERENCES users (id),
+            offered_by INTEGER REFERENCES users (id),
+            offered_at TEXT NOT NULL,
+            accepted_at TEXT,
+            superseded_at TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX handovers_case ON handovers (case_id)")
+    db.execute(
+        """
+        CREATE TABLE supervised_teams (
+            user_id INTEGER NOT NULL REFERENCES users (id),
+            team TEXT NOT NULL,
+            PRIMARY KEY (user_id, team)
+        )"""
+    )
+    db.execute("CREATE INDEX cases_team ON cases (team)")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal, cast
 
@@ -44,6 +44,13 @@ class User:
     team: str
     in_training: bool
     telegram_id: int | None
+    #: Teams a supervisor oversees besides their own.
+    also_oversees: tuple[str, ...] = ()
+
+    @property
+    def teams(self) -> tuple[str, ...]:
+        """Every team whose cases this person may see as a supervisor: their own first."""
+        return (self.team, *self.also_oversees)
 
 
 def create_invite(
@@ -117,7 +124,59 @@ def find_user(
     row = db.execute(
         f"SELECT {USER_COLUMNS} FROM users WHERE {column} = ? AND revoked_at IS NULL", [key]
     ).fetchone()
-    return None if row is None else _user(row)
+    if row is None:
+        return None
+    user = _user(row)
+    if user.role != "supervisor":
+        return user
+    extra = db.execute(
+        "SELECT team FROM supervised_teams WHERE user_id = ? ORDER BY team", [user.id]
+    ).fetchall()
+    return replace(user, also_oversees=tuple(team for (team,) in extra if team != user.team))
+
+
+def set_training(db: sqlite_utils.Database, user_id: int, in_training: bool) -> User:
+    """Mark an investigator as in training (their `countersign` answers need a supervisor)."""
+    with transaction(db):
+        user = find_user(db, user_id=user_id)
+        if user is None:
+            raise NotFound(f"No enrolled user has the id {user_id}.")
+        db.execute("UPDATE users SET in_training = ? WHERE id = ?", [int(in_training), user_id])
+    return replace(user, in_training=in_training)
+
+
+def oversee(db: sqlite_utils.Database, user_id: int, team: str, *, add: bool = True) -> User:
+    """Give a supervisor another team to oversee (or take it away); returns them as they now are."""
+    team = _checked_team(team)
+    with transaction(db):
+        user = find_user(db, user_id=user_id)
+        if user is None:
+            raise NotFound(f"No enrolled user has the id {user_id}.")
+        if user.role != "supervisor":
+            raise InputRefused(f"{user.name} is not a supervisor; only supervisors oversee teams.")
+        if add:
+            db.execute(
+                "INSERT OR IGNORE INTO supervised_teams (user_id, team) VALUES (?, ?)",
+                [user_id, team],
+            )
+        else:
+            db.execute(
+                "DELETE FROM supervised_teams WHERE user_id = ? AND team = ?", [user_id, team]
+            )
+    found = find_user(db, user_id=user_id)
+    assert found is not None
+    return found
+
+
+def supervisors_of(db: sqlite_utils.Database, team: str) -> list[User]:
+    """The enrolled supervisors who oversee a team: its own and those given it."""
+    rows = db.execute(
+        "SELECT id FROM users WHERE role = 'supervisor' AND revoked_at IS NULL"
+        " AND (team = ? OR id IN (SELECT user_id FROM supervised_teams WHERE team = ?))"
+        " ORDER BY id",
+        [team, team],
+    ).fetchall()
+    return [user for (user_id,) in rows if (user := find_user(db, user_id=user_id)) is not None]
 
 
 def list_users(db: sqlite_utils.Database) -> list[User]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from datetime import time
+from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import BotCommand, Update
-from telegram.ext import AIORateLimiter, Application, TypeHandler
+from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
 from bot import texts
+from bot.alerts import queue_escalations, weekly_summary
 from bot.config import Settings
 from bot.dialogue import Dialogue
 from bot.service import Service
@@ -21,6 +22,8 @@ log = logging.getLogger(__name__)
 
 #: When the morning digest goes out, in the force's time zone.
 DIGEST_AT = time(7, 30)
+#: When supervisors' weekly summary goes out, on Mondays, in the force's time zone.
+WEEKLY_AT = time(8, 0)
 #: How long one getUpdates call waits for news before asking again.
 POLL_TIMEOUT = 10
 
@@ -29,7 +32,11 @@ def build_application(settings: Settings, service: Service) -> Application:
     """Wire the face into a python-telegram-bot Application (long polling, rate limited)."""
     if not settings.telegram_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-    face = TelegramFace(service, Dialogue(service))
+    face = TelegramFace(
+        service,
+        Dialogue(service, settings.reports_dir),
+        timedelta(seconds=settings.notice_seconds),
+    )
 
     async def on_start(application: Application) -> None:
         # A server without setMyCommands (the test emulator, some self-hosted servers) is no
@@ -54,6 +61,28 @@ def build_application(settings: Settings, service: Service) -> Application:
     if application.job_queue is not None:
         at = DIGEST_AT.replace(tzinfo=ZoneInfo(settings.timezone))
         application.job_queue.run_daily(face.send_digests, time=at, name="morning digest")
+        jobs = application.job_queue
+
+        async def send_notices(context: ContextTypes.DEFAULT_TYPE) -> None:
+            await face.send_notices(context.bot)
+
+        async def escalate(context: ContextTypes.DEFAULT_TYPE) -> None:
+            queue_escalations(service)
+            await face.send_notices(context.bot)
+
+        async def week(context: ContextTypes.DEFAULT_TYPE) -> None:
+            weekly_summary(service)
+            await face.send_notices(context.bot)
+
+        jobs.run_repeating(send_notices, interval=settings.notice_seconds, name="notices")
+        jobs.run_repeating(
+            escalate,
+            interval=settings.escalation_seconds,
+            first=min(settings.escalation_seconds, 30),
+            name="escalations",
+        )
+        monday = WEEKLY_AT.replace(tzinfo=ZoneInfo(settings.timezone))
+        jobs.run_daily(week, time=monday, days=(1,), name="weekly summary")
     return application
 
 

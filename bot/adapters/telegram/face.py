@@ -7,6 +7,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from telegram import Bot, Message, Update
 from telegram.constants import ChatType, ParseMode
@@ -15,8 +16,11 @@ from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.core.errors import SoteriaError
-from bot.dialogue import Dialogue, Reply
+from bot.dialogue import Dialogue
+from bot.dialogue_parts import Option, Reply
 from bot.service import Service
+from bot.store import notices
+from bot.store.db import transaction
 from bot.store.users import User, find_user, redeem_invite
 
 from .render import message_html, rendered, with_record
@@ -42,9 +46,14 @@ class TelegramFace:
     #: Question messages remembered for editing; older ones are recovered from their buttons.
     REMEMBERED = 20_000
 
-    def __init__(self, service: Service, dialogue: Dialogue) -> None:
+    def __init__(
+        self, service: Service, dialogue: Dialogue, notice_every: timedelta = timedelta(minutes=1)
+    ) -> None:
         self.service = service
         self.dialogue = dialogue
+        self.notice_every = notice_every
+        # One sender of notices at a time: updates from different chats are handled at once.
+        self._sending_notices = asyncio.Lock()
         self.questions: OrderedDict[tuple[int, int], Question] = OrderedDict()
         self.latest: dict[int, int] = {}  # chat id -> the message id of its latest question
 
@@ -64,6 +73,8 @@ class TelegramFace:
         with self.service.handling(update.update_id):
             work = self._understand(update)
         await work.send(self, context.bot, chat.id)
+        # What this update told someone else (a return, a challenge) goes out now.
+        await self.send_notices(context.bot)
 
     def _understand(self, update: Update) -> Work:
         """Decide the replies for an update; every write happens here, before anything is sent."""
@@ -154,6 +165,57 @@ class TelegramFace:
                         user.telegram_id, message_html(reply.text), parse_mode=ParseMode.HTML
                     )
                 )
+
+    async def send_notices(self, bot: Bot) -> None:
+        """Send the notices that are due, one message per person, and mark them sent."""
+        async with self._sending_notices:
+            waiting = notices.ready(self.service.db, self.service.clock(), self.notice_every)
+            by_person: dict[int, list[notices.Notice]] = {}
+            for notice in waiting:
+                by_person.setdefault(notice.user_id, []).append(notice)
+            for user_id, batch in by_person.items():
+                person = find_user(self.service.db, user_id=user_id)
+                if person is None or person.telegram_id is None:
+                    continue  # Terminal users read theirs in the chat; revoked ones never do.
+                if await self._send_batch(bot, person.telegram_id, batch):
+                    with transaction(self.service.db):
+                        notices.mark_sent(
+                            self.service.db, [n.id for n in batch], self.service.clock()
+                        )
+
+    async def _send_batch(self, bot: Bot, telegram_id: int, batch: list[notices.Notice]) -> bool:
+        """One message for a person's waiting notices, with their buttons; True once sent."""
+        if len(batch) == 1:
+            text = batch[0].text
+        else:
+            heading = texts.NOTICES_HEADING.format(count=len(batch))
+            text = heading + "\n\n" + "\n\n".join(f"• {n.text}" for n in batch)
+        seen: dict[str, str] = {}
+        for notice in batch:
+            for label, action in notice.buttons:
+                seen.setdefault(action, label)
+        rows = tuple((Option(label, action),) for action, label in list(seen.items())[:8])
+        sent = None
+        for html_text, markup in rendered(Reply(text, rows)):
+            sent = await self.deliver(
+                lambda html_text=html_text, markup=markup: bot.send_message(
+                    telegram_id, html_text, parse_mode=ParseMode.HTML, reply_markup=markup
+                )
+            )
+            if sent is None:
+                return False
+        return True
+
+    async def send_document(self, bot: Bot, chat_id: int, reply: Reply) -> None:
+        """Send a reply's file; where the server cannot take files, say where the file is."""
+        assert reply.document is not None
+        try:
+            with reply.document.open("rb") as handle:
+                await bot.send_document(chat_id, handle, filename=reply.document.name)
+        except (TelegramError, OSError) as error:
+            log.warning("could not send %s as a document: %s", reply.document.name, error)
+            where = texts.EXPORT_NOT_SENT.format(path=reply.document.resolve())
+            await self.deliver(lambda: bot.send_message(chat_id, message_html(where)))
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log what went wrong; tell the user in one sentence that nothing was lost."""
@@ -246,3 +308,5 @@ class Work:
                 )
             if reply.asks is not None and isinstance(sent, Message):
                 face.remember(chat_id, sent.message_id, reply)
+            if reply.document is not None:
+                await face.send_document(bot, chat_id, reply)

@@ -1,0 +1,116 @@
+"""The totals a supervisor's report shows, worked out from the gathered facts."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from bot.oversight import AGE_BANDS, OPEN_STATES, Oversight
+
+#: How many of the most common reasons the report lists.
+TOP_REASONS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """Settled items out of live ones, for one section of one playbook, over every run."""
+
+    playbook: str
+    title: str
+    section: str
+    section_title: str
+    settled: int
+    live: int
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    """One investigator's share of the team's open work."""
+
+    officer: str
+    cases: int
+    open_runs: int
+    open_items: int
+    overdue: int
+    awaiting_review: int
+
+
+def completion(oversight: Oversight) -> list[Completion]:
+    """Completion by playbook and section, in the playbooks' own order."""
+    settled: Counter[tuple[str, str]] = Counter()
+    live: Counter[tuple[str, str]] = Counter()
+    titles: dict[tuple[str, str], tuple[str, str]] = {}
+    for _case, run in oversight.runs():
+        playbook = run.run.playbook
+        for section in playbook.sections:
+            titles.setdefault((playbook.id, section.id), (playbook.title, section.title))
+        for facts in run.items:
+            if facts.status == "not-live":
+                continue
+            key = (playbook.id, facts.section)
+            live[key] += 1
+            if facts.status in ("done", "not-done", "na"):
+                settled[key] += 1
+    return [
+        Completion(key[0], titles[key][0], key[1], titles[key][1], settled[key], live[key])
+        for key in titles
+        if live[key]
+    ]
+
+
+def overdue_by_age(oversight: Oversight) -> list[tuple[str, int]]:
+    """How many open items are overdue, by how long past their due date."""
+    counts = Counter()
+    for _case, run in oversight.runs():
+        for facts in run.overdue:
+            for low, high, label in AGE_BANDS:
+                if facts.days_over >= low and (high is None or facts.days_over <= high):
+                    counts[label] += 1
+    return [(label, counts[label]) for _low, _high, label in AGE_BANDS]
+
+
+def reasons(oversight: Oversight) -> list[tuple[str, str, int]]:
+    """The most common reasons given for not done and N/A: (status, reason, count)."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for _case, run in oversight.runs():
+        for facts in run.items:
+            if facts.status in ("not-done", "na") and facts.reason:
+                counts[(facts.status, facts.reason)] += 1
+    return [(status, reason, n) for (status, reason), n in counts.most_common(TOP_REASONS)]
+
+
+def workload(oversight: Oversight) -> list[Workload]:
+    """Open work per investigator, busiest first."""
+    cases: dict[str, set[int]] = defaultdict(set)
+    tallies: dict[str, Counter[str]] = defaultdict(Counter)
+    for case, run in oversight.runs():
+        who = case.officer
+        cases[who].add(case.id)
+        if run.state in OPEN_STATES:
+            tallies[who]["runs"] += 1
+            tallies[who]["items"] += len(run.with_status("open", "later", "needs-reason"))
+            tallies[who]["overdue"] += len(run.overdue)
+        elif run.state == "submitted":
+            tallies[who]["review"] += 1
+    rows = [
+        Workload(
+            who,
+            len(cases[who]),
+            tallies[who]["runs"],
+            tallies[who]["items"],
+            tallies[who]["overdue"],
+            tallies[who]["review"],
+        )
+        for who in cases
+    ]
+    return sorted(rows, key=lambda row: (-row.open_items, row.officer))
+
+
+def focus(oversight: Oversight) -> dict[str, int]:
+    """Items done, by their focus tag: how much of the work is suspect-focused."""
+    counts = Counter({"suspect": 0, "victim": 0, "context": 0})
+    for _case, run in oversight.runs():
+        for facts in run.items:
+            if facts.item.focus and facts.status == "done":
+                counts[facts.item.focus] += 1
+    return dict(counts)

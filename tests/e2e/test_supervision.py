@@ -1,0 +1,231 @@
+"""Supervisors and investigators together, over HTTP: the team view, challenges, sign-off,
+returns, escalations, handovers and the exported report, as each person sees them."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from ..integration.oversight_world import DRILL, PLAYBOOKS_DIR
+from .bot_process import BotProcess
+from .emulator import Client, Emulator
+from .test_telegram_bot import invite, last_says, settle
+
+pytestmark = pytest.mark.e2e
+
+REF = "43/24680/26"
+OTHER_REF = "43/13579/26"
+
+
+@pytest.fixture(name="bot")
+def _bot(emulator: Emulator, tmp_path: Path) -> Iterator[BotProcess]:
+    """The bot on the drill playbook, sending notices and looking for escalations every second."""
+    folder = tmp_path / "playbooks"
+    folder.mkdir()
+    shutil.copy(PLAYBOOKS_DIR / "milestones.yaml", folder / "milestones.yaml")
+    (folder / "drill.yaml").write_text(DRILL, encoding="utf-8")
+    token = emulator.new_token()
+    process = BotProcess(emulator.bot_api_base_url, token, tmp_path / "state" / "soteria.db")
+    process.env.update(
+        SOTERIA_PLAYBOOKS=str(folder),
+        SOTERIA_NOTICE_SECONDS="0.5",
+        SOTERIA_ESCALATION_SECONDS="1",
+    )
+    process.token = token  # type: ignore[attr-defined]
+    process.start()
+    yield process
+    process.stop()
+    assert not process.problems(), process.log
+
+
+def someone(emulator: Emulator, bot: BotProcess, name: str) -> Client:
+    return emulator.client(name, token=bot.token)  # type: ignore[attr-defined]
+
+
+async def enrolled(client: Client, bot: BotProcess, role: str, team: str = "north") -> Client:
+    await client.command(f"/start {invite(bot, role, team)}")
+    await settle(client, last_says("Welcome"))
+    return client
+
+
+async def press_labelled(client: Client, words: str) -> None:
+    """Press the newest button whose label contains these words."""
+    for message in reversed(await client.messages()):
+        for label in message.labels:
+            if words in label:
+                await client.press(label, message_id=message.message_id)
+                return
+    raise AssertionError(f"no button says {words!r}")
+
+
+async def drill_submitted(casey: Client, ref: str = REF) -> None:
+    """Open a case on the drill, answer everything and submit it."""
+    await casey.command("/new")
+    await settle(casey, last_says("crime reference"))
+    await casey.send(ref)
+    await settle(casey, last_says(f"Case {ref}"))
+    await press_labelled(casey, "Review drill")
+    for ask in ("Investigation plan", "Records request", "Victim updated"):
+        await settle(casey, last_says(ask))
+        await press_labelled(casey, "Yes")
+    await settle(casey, last_says("Anything for the supervisor"))
+    await casey.send("Plan filed on the system")
+    await settle(casey, last_says("Submit it for review?"))
+    await press_labelled(casey, "Submit")
+    await settle(casey, last_says("Submitted for review"))
+
+
+async def test_the_team_view_shows_only_the_supervisors_team(emulator: Emulator, bot: BotProcess):
+    async with (
+        someone(emulator, bot, "Casey") as casey,
+        someone(emulator, bot, "Sol") as sol,
+        someone(emulator, bot, "Sam") as sam,
+    ):
+        await enrolled(casey, bot, "investigator")
+        await enrolled(sol, bot, "investigator", team="south")
+        await enrolled(sam, bot, "supervisor")
+        await drill_submitted(casey)
+        await drill_submitted(sol, OTHER_REF)
+        await sam.command("/team")
+        chat = await settle(sam, last_says("open cases"))
+        assert REF in chat[-1].text
+        assert "Casey" in chat[-1].text
+        assert OTHER_REF not in chat[-1].text
+        await sam.command(f"/case {OTHER_REF}")
+        chat = await settle(sam, last_says("No case"))
+        assert "Sol" not in chat[-1].text
+        await casey.command("/team")
+        await settle(casey, last_says("for supervisors"))
+
+
+async def test_sign_off_is_refused_while_a_challenge_is_open(emulator: Emulator, bot: BotProcess):
+    async with someone(emulator, bot, "Casey") as casey, someone(emulator, bot, "Sam") as sam:
+        await enrolled(casey, bot, "investigator")
+        await enrolled(sam, bot, "supervisor")
+        await drill_submitted(casey)
+        await settle(sam, last_says("For your review", REF))  # pushed, not polled
+        await sam.command(f"/case {REF}")
+        await settle(sam, last_says("Review drill v1 · submitted"))
+        await press_labelled(sam, "Challenge an item")
+        await settle(sam, last_says("Which item"))
+        await press_labelled(sam, "Investigation plan opened?")
+        await settle(sam, last_says("Your challenge"))
+        await sam.send("Which system holds the plan?")
+        await settle(sam, last_says("Challenge sent"))
+        await settle(casey, last_says("Challenge from Sam", "Which system holds the plan?"))
+        await sam.command("/signoff")
+        await settle(sam, last_says("challenge open"))
+        await press_labelled(sam, "Sign off")
+        chat = await settle(sam, last_says("cannot be signed off"))
+        assert "challenge" in chat[-1].text
+        await press_labelled(casey, "Reply")
+        await settle(casey, last_says("Type your reply"))
+        await casey.send("Athena, action 4")
+        await settle(casey, last_says("Reply sent"))
+        await settle(sam, last_says("Casey replied", "Athena, action 4"))
+        await sam.command("/signoff")
+        await settle(sam, last_says("waiting for review"))
+        await press_labelled(sam, "Sign off")
+        await settle(sam, last_says("Signed off", REF))
+        await settle(casey, last_says("Signed off", REF, "Sam"))
+
+
+async def test_a_return_with_a_note_reaches_the_investigator(emulator: Emulator, bot: BotProcess):
+    async with someone(emulator, bot, "Casey") as casey, someone(emulator, bot, "Sam") as sam:
+        await enrolled(casey, bot, "investigator")
+        await enrolled(sam, bot, "supervisor")
+        await drill_submitted(casey)
+        await sam.command("/return")
+        await settle(sam, last_says("waiting for review"))
+        await press_labelled(sam, "Return")
+        await settle(sam, last_says("What needs doing"))
+        await sam.send("Victim Jane Smith rang 07700 900123")  # personal details: refused
+        await settle(sam, last_says("rephrase"))
+        await sam.send("Add the CCTV trawl to the plan")
+        await settle(sam, last_says("Returned", REF))
+        chat = await settle(casey, last_says("Returned to you", "Add the CCTV trawl"))
+        assert "Carry on" in chat[-1].labels
+        await press_labelled(casey, "Carry on")
+        await settle(casey, lambda m: "returned" not in m[-1].text and REF in m[-1].text)
+
+
+async def test_an_item_past_its_escalation_point_is_pushed_to_the_supervisor(
+    emulator: Emulator, bot: BotProcess
+):
+    async with someone(emulator, bot, "Casey") as casey, someone(emulator, bot, "Sam") as sam:
+        await enrolled(casey, bot, "investigator")
+        await enrolled(sam, bot, "supervisor")
+        await casey.command("/new")
+        await settle(casey, last_says("crime reference"))
+        await casey.send(REF)
+        await settle(casey, last_says(f"Case {REF}"))
+        await press_labelled(casey, "Review drill")
+        await settle(casey, last_says("Investigation plan"))
+        # The crime was reported ten days ago: the plan was due eight days ago.
+        await casey.command("/milestone")
+        await settle(casey, last_says("Which milestone"))
+        await press_labelled(casey, "Crime reported")
+        await settle(casey, last_says("Send the date"))
+        reported = datetime.now(ZoneInfo("Europe/London")).date() - timedelta(days=10)
+        await casey.send(f"{reported:%d/%m/%Y}")
+        await settle(casey, lambda m: any("Moved: Crime reported" in x.text for x in m))
+        chat = await settle(sam, last_says("Escalated", REF, "Casey"), within=15)
+        assert "Open " + REF in chat[-1].labels[0]
+
+
+async def test_a_handover_waits_for_the_new_officer_to_accept(emulator: Emulator, bot: BotProcess):
+    async with (
+        someone(emulator, bot, "Casey") as casey,
+        someone(emulator, bot, "Robin") as robin,
+        someone(emulator, bot, "Sam") as sam,
+    ):
+        await enrolled(casey, bot, "investigator")
+        await enrolled(robin, bot, "investigator")
+        await enrolled(sam, bot, "supervisor")
+        await casey.command("/new")
+        await settle(casey, last_says("crime reference"))
+        await casey.send(REF)
+        await settle(casey, last_says(f"Case {REF}"))
+        await press_labelled(casey, "Review drill")
+        await settle(casey, last_says("Investigation plan"))
+        await press_labelled(casey, "Later")
+        await settle(casey, last_says("Records request"))
+        await sam.command(f"/handover {REF}")
+        await settle(sam, last_says("Hand", "to whom"))
+        await press_labelled(sam, "Robin")
+        await settle(sam, last_says("Offered", "Robin"))
+        offer = await settle(robin, last_says("handed over to you", "left for later"))
+        assert f"Accept {REF}" in offer[-1].labels
+        await sam.command("/team")
+        await settle(sam, last_says("in handover to Robin"))
+        await press_labelled(robin, "Accept")
+        await settle(robin, last_says("You now hold", REF))
+        await settle(casey, last_says("Robin accepted the handover", REF))
+        await robin.command("/cases")
+        await settle(robin, last_says(REF, "Review drill"))
+        await casey.command("/cases")
+        chat = await settle(casey, last_says("no open cases"))
+        assert REF not in chat[-1].text
+
+
+async def test_export_says_where_the_report_is_when_the_server_cannot_take_files(
+    emulator: Emulator, bot: BotProcess
+):
+    async with someone(emulator, bot, "Casey") as casey, someone(emulator, bot, "Sam") as sam:
+        await enrolled(casey, bot, "investigator")
+        await enrolled(sam, bot, "supervisor")
+        await drill_submitted(casey)
+        await sam.command("/export")
+        chat = await settle(sam, last_says("saved on the bot's server"))
+        path = Path(re.search(r"at (/\S+\.html)", chat[-1].text).group(1))  # type: ignore[union-attr]
+        written = await asyncio.to_thread(path.read_text, encoding="utf-8")
+        assert REF in written
+        assert path.parent == bot.db_path.parent / "reports"
+        assert "could not send" in bot.log  # a warning for the operator, not an error

@@ -1,0 +1,127 @@
+"""A small force for the oversight tests: two teams, their people, and a drill playbook.
+
+The drill playbook is tiny on purpose, so each test can reach an escalation, a reason, a
+trainee's answer that needs a countersignature and a submission in a few steps.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from bot.service import Service
+from bot.store.db import connect
+from bot.store.playbook_files import load_library
+from bot.store.users import User, add_local_user, find_user, set_training
+
+PLAYBOOKS_DIR = Path(__file__).resolve().parents[2] / "playbooks"
+DRILL = """\
+playbook: drill
+title: Review drill
+version: 1
+summary: A short checklist for tests.
+sections:
+  - id: first
+    title: First steps
+    items:
+      - id: plan
+        ask: Investigation plan opened?
+        type: yes-no
+        reason: [no]
+        reasons: [Awaiting allocation, Enquiries still running]
+        due: {within: 2d, of: report}
+        escalate: {after: 1d}
+        focus: suspect
+      - id: records
+        ask: Records request tested and justified?
+        type: yes-no-na
+        reason: [na]
+        reasons: [No request made]
+        countersign: true
+        due: {within: 5d, of: report}
+        focus: victim
+  - id: later
+    title: Later steps
+    items:
+      - id: victim-update
+        ask: Victim updated on progress?
+        type: yes-no
+        reason: [no]
+        due: {within: 10d, of: report}
+        focus: victim
+      - id: note
+        ask: Anything for the supervisor (no names)?
+        type: text
+        required: false
+"""
+START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday
+
+
+@dataclass
+class Clock:
+    """A clock the test moves by hand."""
+
+    now: datetime = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def days(self, count: float) -> None:
+        """Move on by some days."""
+        self.now += timedelta(days=count)
+
+
+@dataclass
+class World:
+    """The service, its clock and the people of two teams."""
+
+    service: Service
+    clock: Clock
+    people: dict[str, User] = field(default_factory=dict)
+
+    def open(self, who: str, ref: str) -> int:
+        """Open a case as someone and start the drill on it; the run's id."""
+        user = self.people[who]
+        self.service.open_case(user, ref)
+        outcome = self.service.start_run(user, ref, "drill")
+        assert outcome.run is not None
+        return outcome.run.run_id
+
+    def refresh(self, who: str) -> User:
+        """Someone as the database now has them (after training or team changes)."""
+        found = find_user(self.service.db, user_id=self.people[who].id)
+        assert found is not None
+        self.people[who] = found
+        return found
+
+
+def make_world(tmp_path: Path) -> World:
+    """A fresh database with North and South teams, the drill beside the shipped milestones."""
+    folder = tmp_path / "playbooks"
+    folder.mkdir()
+    shutil.copy(PLAYBOOKS_DIR / "milestones.yaml", folder / "milestones.yaml")
+    (folder / "drill.yaml").write_text(DRILL, encoding="utf-8")
+    library = load_library([folder], folder)
+    assert not library.problems, library.problems
+    clock = Clock()
+    db = connect(tmp_path / "state" / "soteria.db")
+    world = World(Service(db, library, clock), clock)
+    for name, role, team in (
+        ("Casey", "investigator", "North"),
+        ("Robin", "investigator", "North"),
+        ("Trainee Tam", "investigator", "North"),
+        ("Sam", "supervisor", "North"),
+        ("Sol", "investigator", "South"),
+        ("Sasha", "supervisor", "South"),
+    ):
+        world.people[name] = add_local_user(db, name, role, team, clock())
+    set_training(db, world.people["Trainee Tam"].id, True)
+    world.refresh("Trainee Tam")
+    return world
+
+
+def today(world: World) -> date:
+    """The service's today."""
+    return world.service.today()
