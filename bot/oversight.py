@@ -18,7 +18,7 @@ from typing import Any
 from bot.core.playbook import Item
 from bot.core.records import Entry
 from bot.core.run import Run
-from bot.core.schedule import standing
+from bot.core.schedule import due_date, standing
 from bot.service import Service
 
 #: Ages of overdue items, in days past their due date, for the "overdue by age" chart.
@@ -291,7 +291,12 @@ def _run_facts(
     open_run = run.state in OPEN_STATES
     for status in run.statuses():
         item = status.item
-        due = service.due(run, item.id) if item.due is not None else None
+        # The calendar is worked out once for the whole report, not once per item.
+        due = (
+            due_date(item.due, run.milestones, holidays, service.library.settings)
+            if item.due is not None
+            else None
+        )
         where, days_over = "not-due", 0
         if status.status in ("open", "later", "needs-reason") and open_run:
             where = standing(due, today, item.escalate, holidays, service.library.settings)

@@ -60,7 +60,7 @@ def completion(oversight: Oversight) -> list[Completion]:
 
 def overdue_by_age(oversight: Oversight) -> list[tuple[str, int]]:
     """How many open items are overdue, by how long past their due date."""
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for _case, run in oversight.runs():
         for facts in run.overdue:
             for low, high, label in AGE_BANDS:
@@ -80,28 +80,32 @@ def reasons(oversight: Oversight) -> list[tuple[str, str, int]]:
 
 
 def workload(oversight: Oversight) -> list[Workload]:
-    """Open work per investigator, busiest first."""
-    cases: dict[str, set[int]] = defaultdict(set)
-    tallies: dict[str, Counter[str]] = defaultdict(Counter)
-    for case, run in oversight.runs():
-        who = case.officer
-        cases[who].add(case.id)
-        if run.state in OPEN_STATES:
-            tallies[who]["runs"] += 1
-            tallies[who]["items"] += len(run.with_status("open", "later", "needs-reason"))
-            tallies[who]["overdue"] += len(run.overdue)
-        elif run.state == "submitted":
-            tallies[who]["review"] += 1
+    """Open work per investigator (by officer, not name), busiest first."""
+    names: dict[int, str] = {}
+    cases: Counter[int] = Counter()
+    tallies: dict[int, Counter[str]] = defaultdict(Counter)
+    for case in oversight.cases:
+        # Every case counts, even one with no checklist started yet.
+        names[case.officer_id] = case.officer
+        cases[case.officer_id] += 1
+        tally = tallies[case.officer_id]
+        for run in case.runs:
+            if run.state in OPEN_STATES:
+                tally["runs"] += 1
+                tally["items"] += len(run.with_status("open", "later", "needs-reason"))
+                tally["overdue"] += len(run.overdue)
+            elif run.state == "submitted":
+                tally["review"] += 1
     rows = [
         Workload(
-            who,
-            len(cases[who]),
-            tallies[who]["runs"],
-            tallies[who]["items"],
-            tallies[who]["overdue"],
-            tallies[who]["review"],
+            names[officer],
+            cases[officer],
+            tallies[officer]["runs"],
+            tallies[officer]["items"],
+            tallies[officer]["overdue"],
+            tallies[officer]["review"],
         )
-        for who in cases
+        for officer in names
     ]
     return sorted(rows, key=lambda row: (-row.open_items, row.officer))
 

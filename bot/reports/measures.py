@@ -136,9 +136,11 @@ def _victims_code(oversight: Oversight) -> Result:
     met = of = 0
     for _case, run in oversight.runs():
         for facts in run.items:
-            if facts.item.focus == "victim" and facts.on_time is not None:
+            # N/A means the duty did not arise: it counts neither way.
+            if facts.item.focus == "victim" and facts.on_time is not None and facts.status != "na":
                 of += 1
-                met += facts.on_time
+                # Answered in time but "not done" is no update: only a done item counts.
+                met += facts.on_time and facts.status == "done"
     return Result("victims-code-on-time", "Victims' Code updates on time", met, of)
 
 

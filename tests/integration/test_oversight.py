@@ -221,8 +221,8 @@ def test_the_figures_count_what_the_team_did(world: World) -> None:
     loads = {row.officer: (row.open_items, row.overdue) for row in figures.workload(oversight)}
     assert loads == {"Casey": (3, 1), "Robin": (2, 0)}
     results = {result.id: (result.met, result.of) for result in measure(oversight)}
-    # Victim items due by now: Casey's records (late, open) and Robin's (done on time).
-    assert results["victims-code-on-time"] == (1, 2)
+    # Victim items due by now: Casey's records (late, open); Robin's N/A counts neither way.
+    assert results["victims-code-on-time"] == (0, 1)
     assert results["suspect-focused"] == (0, 0)  # nothing done yet carries a focus
 
 
@@ -294,3 +294,21 @@ def test_the_report_command_writes_each_format(world: World, tmp_path: Path, mon
     schedule = runner.invoke(cli, ["report", "--case", "43/11111/26", "--format", "disclosure"])
     assert schedule.exit_code == 0
     assert "Case opened" in schedule.output
+
+
+def test_a_victim_update_answered_no_in_time_is_not_an_update_on_time(world: World) -> None:
+    run_id = world.open("Casey", "43/11111/26")
+    service, casey = world.service, world.people["Casey"]
+    service.answer(casey, run_id, "plan", "yes")
+    service.answer(casey, run_id, "records", "yes")
+    service.answer(casey, run_id, "victim-update", "no")  # not done, though answered in time
+    service.give_reason(casey, run_id, "Victim not reachable")
+    results = {r.id: (r.met, r.of) for r in measure(gather(service, teams=["North"]))}
+    assert results["victims-code-on-time"] == (1, 2)
+
+
+def test_workload_counts_every_officer_with_a_case_even_before_a_checklist(world: World) -> None:
+    world.service.open_case(world.people["Robin"], "43/22222/26")  # no checklist started yet
+    world.open("Casey", "43/11111/26")
+    officers = {row.officer: row.cases for row in figures.workload(gather(world.service))}
+    assert officers == {"Casey": 1, "Robin": 1}

@@ -1,0 +1,306 @@
+"""The HTML team report in Debian's Chromium: opens offline and clean, shows every chart, prints.
+
+The report is drawn from a team's caseload built through the real service over ten weeks:
+four investigators, twenty cases, six checklists, answers with and without reasons, a
+challenge, sign-offs and a handover. The screenshot it leaves in docs/ is the one the README
+shows, so the caseload is meant to look like a real team's.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlite_utils
+
+from bot import handover
+from bot.core.playbook import Item
+from bot.oversight import gather
+from bot.reports.charts import TITLES
+from bot.reports.html import render_html
+from bot.reports.team import team_dict
+from bot.service import Service
+from bot.store.db import connect
+from bot.store.playbook_files import load_library
+from bot.store.users import User, add_local_user
+
+from ..conftest import PLAYBOOKS_DIR, REPO
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOT = REPO / "docs" / "report-screenshot.png"
+START = date(2026, 1, 5)
+DAYS = 70  # the report is read on Monday 16 March 2026
+TEAM = "north"
+#: Investigators: name, the share of each checklist they get through at a sitting, and how
+#: often they answer not done or N/A.
+OFFICERS = (
+    ("DC Priya Shah", 1.0, 0.04),
+    ("DC Tom Reid", 0.9, 0.06),
+    ("DC Aisha Khan", 0.6, 0.08),
+    ("TDC Ben Cole", 0.4, 0.1),
+)
+#: Reasons typed rather than picked, as officers do when no button fits.
+TYPED_REASONS = (
+    "Victim moved out of area; new contact details awaited from the ISVA",
+    "Suspect's phone still with digital forensics",
+    "CPS lawyer on leave until next week",
+)
+
+
+@dataclass
+class Caseload:
+    """A team's work, done through the service on the days it happens, clock moving forward."""
+
+    service: Service
+    now: list[datetime]
+    supervisor: User
+    officers: list[tuple[User, float, float]]
+    rng: random.Random = field(default_factory=lambda: random.Random(26))
+    diary: list[tuple[int, int, Callable[[], object]]] = field(default_factory=list)
+
+    def on(self, day: int, action: Callable[[], object]) -> None:
+        """Do something on a day of the ten weeks (days past the last are never reached)."""
+        if day <= DAYS:
+            self.diary.append((day, len(self.diary), action))
+
+    def play(self) -> None:
+        """Do everything in the diary in date order, setting the clock to each day."""
+        for day, order, action in sorted(self.diary, key=lambda entry: entry[:2]):
+            minutes = (order * 37) % 420  # spread through the working day, 08:00 to 15:00
+            self.now[0] = datetime.combine(START + timedelta(days=day), time(8), UTC)
+            self.now[0] += timedelta(minutes=minutes)
+            action()
+        self.now[0] = datetime.combine(START + timedelta(days=DAYS), time(17), UTC)
+
+    def work(self, user: User, run_id: int, share: float, slack: float) -> None:
+        """Answer a share of the run's remaining questions, with reasons where asked."""
+        run = self.service.run(user, run_id)
+        left = run.progress()[1] - run.progress()[0]
+        for _ in range(max(round(left * share), 1 if share else 0)):
+            item = self.service.run(user, run_id).current()
+            if item is None:
+                return
+            outcome = self.service.answer(user, run_id, item.id, self._value(item, slack))
+            if outcome.run is not None and outcome.run.state == "awaiting_reason":
+                self.service.give_reason(user, run_id, self._reason(item))
+
+    def _value(self, item: Item, slack: float) -> Any:
+        """An answer an officer might give to this item."""
+        today = self.service.today()
+        if item.type in ("yes-no", "yes-no-na"):
+            if self.rng.random() >= slack:
+                return "yes"
+            return "na" if "na" in item.reason and self.rng.random() < 0.4 else "no"
+        if item.type == "choice":
+            return self.rng.choice(item.options)
+        if item.type == "multi":
+            return {item.options[0]}
+        if item.type == "date":
+            return today if item.dates == "past" else today + timedelta(days=56)
+        if item.type == "text":
+            return "Plan reviewed with the officer; next review in 28 days."
+        return "ok"
+
+    def _reason(self, item: Item) -> str:
+        """A reason picked from the item's list, or now and then typed."""
+        if item.reasons and self.rng.random() < 0.85:
+            return self.rng.choice(item.reasons)
+        return self.rng.choice(TYPED_REASONS)
+
+    def case(self, number: int, ref: str, opened: int) -> None:
+        """One case's story: the report and the plan, then suspect and arrest, then reviews."""
+        user, share, slack = self.officers[number % len(self.officers)]
+        service = self.service
+
+        def open_case() -> None:
+            service.open_case(user, ref)
+
+        def start(playbook: str) -> Callable[[], None]:
+            def action() -> None:
+                service.start_run(user, ref, playbook)
+                catch_up()
+
+            return action
+
+        def milestone(name: str) -> Callable[[], object]:
+            # Milestones open the checklists that start on them; the next catch-up works them.
+            return lambda: service.record_milestone(user, ref, name, service.today())
+
+        def catch_up() -> None:
+            for run in service.runs_of_case(user, ref):
+                if run.state in ("not_started", "asking"):
+                    self.work(user, run.run_id, share, slack)
+                if service.run(user, run.run_id).state == "review" and share >= 0.7:
+                    service.submit(user, run.run_id)
+
+        def review() -> None:
+            for run in service.runs_of_case(user, ref):
+                if run.state != "submitted" or number % 5 == 3:
+                    continue  # cases ending in 3 or 8 still wait for the supervisor
+                if number % 7 == 6:
+                    service.send_back(self.supervisor, run.run_id, "Add the ISVA's details.")
+                else:
+                    service.sign_off(self.supervisor, run.run_id, "Good work.")
+
+        self.on(opened, open_case)
+        self.on(opened, start("initial-report"))
+        self.on(opened + 1, start("investigation-plan"))
+        if number % 3 != 2:
+            self.on(opened + 3, milestone("suspect-identified"))
+        if number % 2 == 0:
+            self.on(opened + 6, milestone("arrest"))
+            self.on(opened + 6, start("protective-orders"))
+        busy = share < 0.7  # the officers behind with their work catch up less often
+        for later in (2, 8, 25) if busy else (2, 4, 8, 11, 18, 25, 40):
+            self.on(opened + later, catch_up)
+        for later in (16, 33):
+            self.on(opened + later, review)
+
+
+def build_caseload(db: sqlite_utils.Database) -> Service:
+    """Twenty cases of one team, worked over ten weeks, read on the last day."""
+    library = load_library([PLAYBOOKS_DIR], PLAYBOOKS_DIR)
+    now = [datetime.combine(START, time(8), UTC)]
+    service = Service(db, library, clock=lambda: now[0])
+    supervisor = add_local_user(db, "DS Laura Grant", "supervisor", TEAM, now[0])
+    officers = [
+        (add_local_user(db, name, "investigator", TEAM, now[0]), share, slack)
+        for name, share, slack in OFFICERS
+    ]
+    caseload = Caseload(service, now, supervisor, officers)
+    for number in range(20):
+        caseload.case(number, f"43/{10412 + number * 37:05d}/26", round(number * 3.4))
+    caseload.play()
+    _challenge_one(service, supervisor)
+    _offer_handover(service, officers[3][0], officers[1][0], supervisor)
+    return service
+
+
+def _challenge_one(service: Service, supervisor: User) -> None:
+    """The supervisor questions the first reason given for not contacting a victim."""
+    for _case, run in gather(service, teams=[TEAM]).runs():
+        for facts in run.with_status("not-done"):
+            if facts.item.focus == "victim" and run.state != "signed_off":
+                question = "What has been tried to reach the victim since? Please update."
+                service.challenge(supervisor, run.run.run_id, facts.item.id, question)
+                return
+
+
+def _offer_handover(service: Service, giver: User, taker: User, supervisor: User) -> None:
+    """The supervisor offers the giver's oldest case to the taker, who has not yet accepted."""
+    ref = min(
+        (case for case in service.my_cases(giver) if case.officer_id == giver.id),
+        key=lambda case: case.id,
+    ).ref
+    handover.offer(service, supervisor, ref, taker.id)
+
+
+def save_screenshot(png: bytes) -> None:
+    """Keep the README's screenshot, in 128 colours: a third of the size, text still crisp."""
+    from PIL import Image  # Pillow comes with matplotlib
+
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    shot = Image.open(io.BytesIO(png)).convert("RGB")
+    small = shot.quantize(128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    small.save(SCREENSHOT, optimize=True)
+
+
+@pytest.fixture(name="report_file", scope="module")
+def _report_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("report")
+    db = connect(folder / "soteria.db")
+    try:
+        document = render_html(team_dict(gather(build_caseload(db), teams=[TEAM])))
+    finally:
+        db.close()
+    path = folder / "team-report.html"
+    path.write_text(document, encoding="utf-8")
+    return path
+
+
+@dataclass
+class Browser:
+    """A page with the report loaded, and everything that went wrong or was fetched."""
+
+    page: Any
+    problems: list[str]
+    requests: list[str]
+
+
+@pytest.fixture(name="browser", scope="module")
+def _browser(report_file: Path) -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM} (apt install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
+        )
+        page = chromium.new_page(viewport={"width": 1280, "height": 900})
+        loaded = Browser(page, [], [])
+        page.on(
+            "console",
+            lambda message: (
+                loaded.problems.append(message.text) if message.type == "error" else None
+            ),
+        )
+        page.on("pageerror", lambda error: loaded.problems.append(str(error)))
+        page.on("request", lambda request: loaded.requests.append(request.url))
+        page.goto(report_file.as_uri())
+        yield loaded
+        chromium.close()
+
+
+def test_the_report_opens_offline_with_no_errors_and_every_chart_showing(browser: Browser):
+    page = browser.page
+    page.emulate_media(media="screen")
+    assert browser.problems == []
+    assert all(url.startswith("file://") for url in browser.requests), browser.requests
+    for key, title in TITLES.items():
+        chart = page.locator(f'svg[data-chart="{key}"]')
+        assert chart.count() == 1, key
+        assert chart.is_visible(), key
+        assert chart.get_attribute("aria-label").startswith(f"{title}. ")
+        box = chart.bounding_box()
+        assert box is not None
+        assert box["width"] > 100, key
+        assert box["height"] > 50, key
+    assert page.locator("table tbody tr").count() == 20
+    save_screenshot(page.screenshot(full_page=True))
+    assert SCREENSHOT.stat().st_size > 0
+
+
+def test_the_report_prints_on_a4_with_each_chart_kept_whole(browser: Browser, tmp_path: Path):
+    page = browser.page
+    page.emulate_media(media="print")
+    figures = page.locator("section.chart figure")
+    assert figures.count() == len(TITLES)
+    for index in range(figures.count()):
+        assert figures.nth(index).evaluate("e => getComputedStyle(e).breakInside") == "avoid"
+    header = page.locator("table thead").evaluate("e => getComputedStyle(e).display")
+    assert header == "table-header-group"
+    pdf = tmp_path / "team-report.pdf"
+    page.pdf(path=pdf, format="A4", print_background=True, prefer_css_page_size=True)
+    assert pdf.stat().st_size > 0
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf.read_bytes())) >= 1
+    assert browser.problems == []

@@ -1,0 +1,235 @@
+"""The HTML team report drawn from a real database: what a supervisor opening it would notice.
+
+Three cases of team north, built through the service with the clock moved on by hand: one
+escalated, with a reason typed as a script and a challenge; one opened today and offered to
+another officer; one finished and signed off.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time
+from typing import Any
+from xml.etree import ElementTree
+
+import pytest
+
+from bot import handover
+from bot.core.playbook import Item
+from bot.oversight import gather
+from bot.reports.charts import TITLES
+from bot.reports.html import render_html
+from bot.reports.team import team_dict
+from bot.service import Service
+from bot.store.db import connect
+from bot.store.playbook_files import load_library
+from bot.store.users import User, add_local_user
+
+from ..conftest import PLAYBOOKS_DIR
+
+LIBRARY = load_library([PLAYBOOKS_DIR], PLAYBOOKS_DIR)
+OPENED = date(2026, 3, 2)  # a Monday
+TODAY = date(2026, 3, 23)  # three weeks on
+SCRIPT = "<script>alert(1)</script>"
+ESCALATED, DUE_SOON, CLOSED = "43/20001/26", "43/20002/26", "43/20003/26"
+CHALLENGE = "Has the risk assessment been booked since?"
+#: The only URLs an inline SVG may carry: XML namespace names, which nothing fetches.
+NAMESPACES = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+
+
+def at(day: date) -> datetime:
+    """10:00 UTC on a day."""
+    return datetime.combine(day, time(10), tzinfo=UTC)
+
+
+def plain_answer(item: Item, today: date) -> Any:
+    """An answer that needs no reason: yes, the first option, today, or an acknowledgement."""
+    if item.type in ("yes-no", "yes-no-na"):
+        return "yes"
+    if item.type == "choice":
+        return item.options[0]
+    if item.type == "multi":
+        return {item.options[0]}
+    if item.type == "date":
+        return today
+    if item.type == "text":
+        return "Reviewed."
+    return "ok"
+
+
+def finish(service: Service, user: User, run_id: int) -> None:
+    """Answer every question of a run, in the order they are asked."""
+    while (item := service.run(user, run_id).current()) is not None:
+        service.answer(user, run_id, item.id, plain_answer(item, service.today()))
+
+
+def close(service: Service, officer: User, supervisor: User, ref: str) -> None:
+    """Finish, submit and sign off every checklist of a case, and any its answers open."""
+    while runs := [r for r in service.runs_of_case(officer, ref) if r.state != "signed_off"]:
+        for run in runs:
+            finish(service, officer, run.run_id)
+            service.submit(officer, run.run_id)
+            service.sign_off(supervisor, run.run_id)
+
+
+@pytest.fixture(name="service", scope="module")
+def _service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    db = connect(tmp_path_factory.mktemp("report") / "soteria.db")
+    now = [at(OPENED)]
+    service = Service(db, LIBRARY, clock=lambda: now[0])
+    ann = add_local_user(db, "DC Ann Patel", "investigator", "north", now[0])
+    sam = add_local_user(db, "DC Sam Okafor", "investigator", "north", now[0])
+    sergeant = add_local_user(db, "DS Rob Hale", "supervisor", "north", now[0])
+
+    service.open_case(ann, ESCALATED)
+    run = service.start_run(ann, ESCALATED, "initial-report").run
+    assert run is not None
+    first = run.current()
+    assert first is not None
+    assert service.answer(ann, run.run_id, first.id, "no").run.state == "awaiting_reason"
+    service.give_reason(ann, run.run_id, SCRIPT)
+
+    service.open_case(ann, CLOSED)
+    service.start_run(ann, CLOSED, "initial-report")
+    close(service, ann, sergeant, CLOSED)
+
+    now[0] = at(TODAY)
+    service.challenge(sergeant, run.run_id, first.id, CHALLENGE)
+    service.open_case(sam, DUE_SOON)
+    service.start_run(sam, DUE_SOON, "initial-report")
+    handover.offer(service, sergeant, DUE_SOON, ann.id)
+    yield service
+    db.close()
+
+
+@pytest.fixture(name="report", scope="module")
+def _report(service: Service) -> dict[str, Any]:
+    return team_dict(gather(service, teams=["north"]))
+
+
+@pytest.fixture(name="page", scope="module")
+def _page(report: dict[str, Any]) -> str:
+    return render_html(report)
+
+
+def first(pattern: str, text: str, group: int = 0) -> str:
+    """The first match of a pattern (which must be there), or one group of it."""
+    match = re.search(pattern, text, flags=re.DOTALL)
+    assert match, pattern
+    return match[group]
+
+
+def svgs(page: str) -> dict[str, str]:
+    """Each inline chart by its data-chart key."""
+    charts = re.findall(r"<svg\b.*?</svg>", page, flags=re.DOTALL)
+    return {first(r'data-chart="([^"]+)"', svg, 1): svg for svg in charts}
+
+
+def row_of(page: str, ref: str) -> str:
+    """A case's row of the case table."""
+    return first(rf'<tr><th scope="row" data-case="{re.escape(ref)}".*?</tr>', page)
+
+
+def tile(page: str, label: str) -> int:
+    """The number on one of the headline tiles."""
+    return int(first(rf"<dt>{re.escape(label)}</dt><dd>(\d+)</dd>", page, 1))
+
+
+def test_the_page_is_one_html5_document_titled_with_team_and_date(page: str):
+    assert page.startswith("<!DOCTYPE html>")
+    assert '<meta charset="utf-8">' in page
+    assert "<title>Team report: north · 23 Mar 2026</title>" in page
+    assert "<style>" in page
+    assert "<script" not in page.lower()
+
+
+@pytest.mark.parametrize(("key", "title"), TITLES.items())
+def test_each_chart_is_inline_svg_labelled_for_screen_readers(page: str, key: str, title: str):
+    svg = svgs(page)[key]
+    assert svg.startswith(f'<svg role="img" aria-label="{title}. ')
+    assert "<?xml" not in svg
+    assert "<!DOCTYPE" not in svg
+    ElementTree.fromstring(svg)  # well-formed, so it embeds as it would stand alone
+    assert f"<h2>{title}</h2>" in page
+
+
+def test_chart_ids_are_unique_across_the_page(page: str):
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))
+    for reference in re.findall(r"url\(#([^)]+)\)", page):
+        assert reference in ids
+
+
+def test_cases_are_listed_riskiest_first(page: str, report: dict[str, Any]):
+    listed = re.findall(r'<th scope="row" data-case="([^"]+)"', page)
+    assert listed == [ESCALATED, DUE_SOON, CLOSED]
+    assert [case["risk"] for case in report["cases"]] == ["escalated", "due-soon", "closed"]
+    for word in ("Escalated", "Due soon", "Closed"):
+        assert f">{word}</span>" in page
+
+
+def test_a_script_typed_as_a_reason_comes_out_as_text(page: str):
+    assert SCRIPT not in page
+    table_cell = f"not done</strong>: {SCRIPT.replace('<', '&lt;').replace('>', '&gt;')}"
+    assert table_cell in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;</text>" in svgs(page)["reasons"]
+
+
+def test_nothing_in_the_page_points_outside_it(page: str):
+    namespaces = re.findall(r'\sxmlns(?::\w+)?="([^"]*)"', page)
+    assert set(namespaces) == NAMESPACES
+    rest = re.sub(r'\sxmlns(?::\w+)?="[^"]*"', "", page)
+    assert "http://" not in rest
+    assert "https://" not in rest
+    assert "src=" not in rest
+    assert "@import" not in rest
+    assert "<link" not in rest
+    assert re.findall(r"url\((?!#)", rest) == []
+    assert re.findall(r'href="(?!#)', rest) == []
+
+
+def test_the_headline_counts_what_needs_attention(page: str, report: dict[str, Any]):
+    overdue = sum(len(run["overdue"]) for case in report["cases"] for run in case["runs"])
+    assert overdue > 0
+    assert tile(page, "Cases") == 3
+    assert tile(page, "Overdue items") == overdue
+    assert tile(page, "Cases escalated") == 1
+    assert tile(page, "Open challenges") == 1
+    assert tile(page, "Awaiting sign-off") == 0
+    assert tile(page, "Handovers pending") == 1
+
+
+def test_a_case_row_shows_progress_overdue_days_challenge_and_handover(
+    page: str, report: dict[str, Any]
+):
+    row = row_of(page, ESCALATED)
+    run = report["cases"][0]["runs"][0]
+    assert f"<strong>{run['settled']}/{run['live']}</strong>" in row
+    worst = run["overdue"][0]
+    assert f'<span class="days">{worst["days_overdue"]} days</span>' in row
+    assert f"“{CHALLENGE}”" in row
+    assert "DS Rob Hale" in row
+    assert "in handover to DC Ann Patel" in row_of(page, DUE_SOON)
+
+
+def test_a_measure_with_no_cases_reads_no_cases_yet(page: str, report: dict[str, Any]):
+    assert any(measure["of"] == 0 for measure in report["measures"])
+    assert ">no cases yet</text>" in svgs(page)["measures"]
+
+
+def test_the_footer_says_who_made_it_when_and_how_to_handle_it(page: str):
+    footer = first(r"<footer>.*</footer>", page)
+    assert "Generated by soteria-bot on 23 Mar 2026 at 10:00 UTC" in footer
+    assert "case references" in footer
+    assert "OFFICIAL-SENSITIVE" in footer
+
+
+def test_a_team_with_no_cases_renders_and_says_so(service: Service):
+    page = render_html(team_dict(gather(service, teams=["south"])))
+    assert "<title>Team report: south · 23 Mar 2026</title>" in page
+    assert "There are no cases for south." in page
+    assert tile(page, "Cases") == 0
+    assert "No item is overdue." in page
+    assert "No checklist has been started yet." in page
+    assert set(svgs(page)) <= {"measures"}
