@@ -148,8 +148,16 @@ class Desk:
                 late = f" · {facts.days_over}d overdue" if facts.days_over else ""
                 mark = MARKS.get(facts.status, "·")
                 lines.append(f"{mark} {facts.item.ask}{shown}{why}{who}{late}")
-                if facts.corrections:
-                    lines.append(f"   corrected {facts.corrections}× (see the report for each)")
+                earlier = [
+                    entry
+                    for entry in run.history
+                    if entry.kind == "answered" and entry.item == facts.item.id
+                ][:-1]
+                for entry in earlier:  # Each answer a correction replaced, and who gave it.
+                    lines.append(
+                        f"   changed from {shown_value(facts.item, entry.value or '')}: "
+                        f"{self.service.name_of(entry.actor)} {_local(entry.at, zone)}"
+                    )
                 for entry in facts.thread:
                     said = "asked" if entry.kind == "challenged" else "replied"
                     lines.append(

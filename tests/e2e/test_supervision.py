@@ -229,3 +229,29 @@ async def test_export_says_where_the_report_is_when_the_server_cannot_take_files
         assert REF in written
         assert path.parent == bot.db_path.parent / "reports"
         assert "could not send" in bot.log  # a warning for the operator, not an error
+
+
+async def test_the_case_view_shows_a_correction_and_who_made_it(
+    emulator: Emulator, bot: BotProcess
+):
+    async with someone(emulator, bot, "Casey") as casey, someone(emulator, bot, "Sam") as sam:
+        await enrolled(casey, bot, "investigator")
+        await enrolled(sam, bot, "supervisor")
+        await casey.command("/new")
+        await settle(casey, last_says("crime reference"))
+        await casey.send(REF)
+        await settle(casey, last_says(f"Case {REF}"))
+        await press_labelled(casey, "Review drill")
+        await settle(casey, last_says("Investigation plan"))
+        await press_labelled(casey, "No")
+        await settle(casey, last_says("Why?"))
+        await press_labelled(casey, "Awaiting allocation")
+        await settle(casey, last_says("Records request"))
+        await press_labelled(casey, "Back")
+        await settle(casey, last_says("Investigation plan"))
+        await press_labelled(casey, "Yes")
+        await settle(casey, last_says("Records request"))
+        await sam.command(f"/case {REF}")
+        chat = await settle(sam, last_says("Review drill v1"))
+        assert "✓ Investigation plan opened?: Yes · Casey" in chat[-1].text
+        assert "changed from No: Casey" in chat[-1].text
