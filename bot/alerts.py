@@ -14,9 +14,15 @@ from bot.service import Service
 from bot.store.users import find_user, list_users
 
 
-def queue_escalations(service: Service) -> int:
-    """Tell each team's supervisors of every open item past its `escalate` point; how many new."""
-    oversight = gather(service, open_runs_only=True)
+def teams_with_cases(service: Service) -> list[str]:
+    """Every team that has a case: the unit the escalation job works through, one at a time."""
+    return [row[0] for row in service.db.execute("select distinct team from cases order by team")]
+
+
+def queue_escalations(service: Service, team: str | None = None) -> int:
+    """Tell supervisors of every open item past its `escalate` point (one team, or every team);
+    how many notices are new."""
+    oversight = gather(service, teams=[team] if team else None, open_runs_only=True)
     now = service.clock()
     queued = 0
 

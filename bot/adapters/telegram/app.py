@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
@@ -10,7 +11,7 @@ from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
 from bot import texts
-from bot.alerts import queue_escalations, weekly_summary
+from bot.alerts import queue_escalations, teams_with_cases, weekly_summary
 from bot.config import Settings
 from bot.dialogue import Dialogue
 from bot.service import Service
@@ -67,7 +68,11 @@ def build_application(settings: Settings, service: Service) -> Application:
             await face.send_notices(context.bot)
 
         async def escalate(context: ContextTypes.DEFAULT_TYPE) -> None:
-            queue_escalations(service)
+            # Team by team, giving way to updates between teams: a force of thousands of cases
+            # must not hold investigators' taps up for the whole scan.
+            for team in teams_with_cases(service):
+                queue_escalations(service, team)
+                await asyncio.sleep(0)
             await face.send_notices(context.bot)
 
         async def week(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,0 +1,106 @@
+"""How long a supervisor waits for a report, and how much memory it takes, on a large database.
+
+Runs the real command (`python -m bot report ...`) as a fresh process several times per format,
+as a supervisor or a cron job would, and reads each run's wall time and peak resident memory
+(from wait4, for that process alone). Beside it, the plain SQL that reads the same log rows for
+the team, so the figure says what our Python costs over the floor of reading the data at all.
+
+    python bench/make_cases.py /tmp/bench-10k.db                # once: ~1M log records
+    python bench/report_cost.py /tmp/bench-10k.db --repeat 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+#: Targets from issue #6: the team table, the team HTML report, and peak memory.
+TARGETS = {"table": 2.0, "html": 5.0}
+MEMORY_TARGET_MB = 300
+
+
+def busiest_team(db_path: Path) -> tuple[str, int, int]:
+    """The team with the most log records: (team, cases, records), the hardest report to make."""
+    conn = sqlite3.connect(db_path)
+    try:
+        rows = conn.execute(
+            "select c.team, count(distinct c.id), count(l.seq) from cases c"
+            " join runs r on r.case_id = c.id join log l on l.run_id = r.id"
+            " group by c.team order by 3 desc limit 1"
+        ).fetchone()
+    finally:
+        conn.close()
+    return rows[0], rows[1], rows[2]
+
+
+def run_once(db_path: Path, team: str, fmt: str, out_dir: Path) -> tuple[float, float]:
+    """One report in a fresh process: (seconds, peak resident MB)."""
+    env = {**os.environ, "SOTERIA_DB": str(db_path), "SOTERIA_PLAYBOOKS": str(REPO / "playbooks")}
+    output = out_dir / f"report.{fmt}"
+    command = [sys.executable, "-m", "bot", "report", "--team", team, "--format", fmt]
+    command += ["-o", str(output)]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL)
+    _pid, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"the report failed ({fmt}): exit {process.returncode}")
+    return seconds, usage.ru_maxrss / 1024  # Linux reports kilobytes
+
+
+def plain_sql(db_path: Path, team: str) -> float:
+    """Seconds to read and count the team's log rows with SQL alone: the floor under the report."""
+    conn = sqlite3.connect(db_path)
+    try:
+        started = time.perf_counter()
+        conn.execute(
+            "select run_id, kind, count(*), max(at) from log where run_id in"
+            " (select r.id from runs r join cases c on c.id = r.case_id where c.team = ?)"
+            " group by run_id, kind, item",
+            [team],
+        ).fetchall()
+        return time.perf_counter() - started
+    finally:
+        conn.close()
+
+
+def main() -> None:
+    """Time each report format on the busiest team and print medians, ranges and verdicts."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("database", type=Path)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    team, cases, records = busiest_team(args.database)
+    total = sqlite3.connect(args.database).execute("select count(*) from log").fetchone()[0]
+    print(f"database: {args.database} ({total:,} log records)")
+    print(f"team: {team} ({cases:,} cases, {records:,} of its log records)")
+    floors = [plain_sql(args.database, team) for _ in range(args.repeat)]
+    print(f"plain SQL over the team's rows: median {statistics.median(floors):.3f} s")
+    with tempfile.TemporaryDirectory() as scratch:
+        for fmt in ("table", "csv", "json", "html"):
+            runs = [run_once(args.database, team, fmt, Path(scratch)) for _ in range(args.repeat)]
+            seconds = sorted(run[0] for run in runs)
+            memory = max(run[1] for run in runs)
+            median = statistics.median(seconds)
+            target = TARGETS.get(fmt)
+            verdict = ""
+            if target is not None:
+                met = median < target and memory < MEMORY_TARGET_MB
+                verdict = f"  target < {target:.0f} s, < {MEMORY_TARGET_MB} MB: {'met' if met else 'MISSED'}"
+            print(
+                f"{fmt:>5}: median {median:.2f} s (range {seconds[0]:.2f}–{seconds[-1]:.2f}),"
+                f" peak {memory:.0f} MB, {median / statistics.median(floors):.0f}× the SQL{verdict}"
+            )
+
+
+if __name__ == "__main__":
+    main()
