@@ -58,11 +58,10 @@ def weekly_summary(service: Service) -> int:
         text = summary_text(service, full.teams)
         key = f"weekly:{week.year}-W{week.week:02d}"
 
-        def work(user_id: int = full.id, text: str = text, key: str = key) -> None:
-            service.tell([user_id], "weekly", text, now, dedupe_key=key)
+        def work(user_id: int = full.id, text: str = text, key: str = key) -> int:
+            return service.tell([user_id], "weekly", text, now, dedupe_key=key)
 
-        service.write(work)
-        queued += 1
+        queued += service.write(work)
     return queued
 
 

@@ -15,9 +15,11 @@ from pathlib import Path
 from bot import handover
 from bot.core.errors import NotAllowed, NotFound
 from bot.core.run import Run
+from bot.core.typed_input import normalise_crime_reference
 from bot.dialogue_parts import MARKS, ChatState, Option, Reply, screened, shown_value
 from bot.oversight import CaseFacts, RunFacts, gather
 from bot.service import Service
+from bot.store.case_links import normalise_handle
 from bot.store.users import User
 
 #: Presses this desk answers, and how many ':'-separated parts each has.
@@ -73,9 +75,6 @@ class Desk:
 
     def _case_ref(self, typed: str) -> str:
         """A typed case key, as the service stores it."""
-        from bot.core.typed_input import normalise_crime_reference
-        from bot.store.case_links import normalise_handle
-
         if self.service.case_key == "handle":
             return normalise_handle(typed)
         return normalise_crime_reference(typed, self.service.crime_reference)

@@ -190,8 +190,8 @@ def test_an_item_past_its_escalation_point_is_escalated_once(world: World) -> No
 
 def test_the_weekly_summary_is_queued_once_a_week(world: World) -> None:
     world.open("Casey", "43/11111/26")
-    weekly_summary(world.service)
-    weekly_summary(world.service)
+    assert weekly_summary(world.service) == 2  # Sam and Sasha
+    assert weekly_summary(world.service) == 0
     summaries = [n for n in notices_for(world, "Sam") if n["kind"] == "weekly"]
     assert len(summaries) == 1
     assert "1 open cases" in summaries[0]["text"]
