@@ -138,9 +138,7 @@ def find_user(
 def set_training(db: sqlite_utils.Database, user_id: int, in_training: bool) -> User:
     """Mark an investigator as in training (their `countersign` answers need a supervisor)."""
     with transaction(db):
-        user = find_user(db, user_id=user_id)
-        if user is None:
-            raise NotFound(f"No enrolled user has the id {user_id}.")
+        user = _enrolled(db, user_id)
         db.execute("UPDATE users SET in_training = ? WHERE id = ?", [int(in_training), user_id])
     return replace(user, in_training=in_training)
 
@@ -149,9 +147,7 @@ def oversee(db: sqlite_utils.Database, user_id: int, team: str, *, add: bool = T
     """Give a supervisor another team to oversee (or take it away); returns them as they now are."""
     team = _checked_team(team)
     with transaction(db):
-        user = find_user(db, user_id=user_id)
-        if user is None:
-            raise NotFound(f"No enrolled user has the id {user_id}.")
+        user = _enrolled(db, user_id)
         if user.role != "supervisor":
             raise InputRefused(f"{user.name} is not a supervisor; only supervisors oversee teams.")
         if add:
@@ -190,10 +186,16 @@ def list_users(db: sqlite_utils.Database) -> list[User]:
 def revoke_user(db: sqlite_utils.Database, user_id: int, now: datetime) -> User:
     """Stop a user from using the bot from now on; returns who was revoked."""
     with transaction(db):
-        user = find_user(db, user_id=user_id)
-        if user is None:
-            raise NotFound(f"No enrolled user has the id {user_id}.")
+        user = _enrolled(db, user_id)
         db.execute("UPDATE users SET revoked_at = ? WHERE id = ?", [utc_text(now), user_id])
+    return user
+
+
+def _enrolled(db: sqlite_utils.Database, user_id: int) -> User:
+    """The enrolled user with this id, or a sentence saying there is none."""
+    user = find_user(db, user_id=user_id)
+    if user is None:
+        raise NotFound(f"No enrolled user has the id {user_id}.")
     return user
 
 

@@ -65,13 +65,19 @@ async def press_labelled(client: Client, words: str) -> None:
     raise AssertionError(f"no button says {words!r}")
 
 
-async def drill_submitted(casey: Client, ref: str = REF) -> None:
-    """Open a case on the drill, answer everything and submit it."""
+async def open_drill(casey: Client, ref: str = REF) -> None:
+    """Open a case on the drill and wait for its first question."""
     await casey.command("/new")
     await settle(casey, last_says("crime reference"))
     await casey.send(ref)
     await settle(casey, last_says(f"Case {ref}"))
     await press_labelled(casey, "Review drill")
+    await settle(casey, last_says("Investigation plan"))
+
+
+async def drill_submitted(casey: Client, ref: str = REF) -> None:
+    """Open a case on the drill, answer everything and submit it."""
+    await open_drill(casey, ref)
     for ask in ("Investigation plan", "Records request", "Victim updated"):
         await settle(casey, last_says(ask))
         await press_labelled(casey, "Yes")
@@ -162,12 +168,7 @@ async def test_an_item_past_its_escalation_point_is_pushed_to_the_supervisor(
     async with someone(emulator, bot, "Casey") as casey, someone(emulator, bot, "Sam") as sam:
         await enrolled(casey, bot, "investigator")
         await enrolled(sam, bot, "supervisor")
-        await casey.command("/new")
-        await settle(casey, last_says("crime reference"))
-        await casey.send(REF)
-        await settle(casey, last_says(f"Case {REF}"))
-        await press_labelled(casey, "Review drill")
-        await settle(casey, last_says("Investigation plan"))
+        await open_drill(casey)
         # The crime was reported ten days ago: the plan was due eight days ago.
         await casey.command("/milestone")
         await settle(casey, last_says("Which milestone"))
@@ -189,12 +190,7 @@ async def test_a_handover_waits_for_the_new_officer_to_accept(emulator: Emulator
         await enrolled(casey, bot, "investigator")
         await enrolled(robin, bot, "investigator")
         await enrolled(sam, bot, "supervisor")
-        await casey.command("/new")
-        await settle(casey, last_says("crime reference"))
-        await casey.send(REF)
-        await settle(casey, last_says(f"Case {REF}"))
-        await press_labelled(casey, "Review drill")
-        await settle(casey, last_says("Investigation plan"))
+        await open_drill(casey)
         await press_labelled(casey, "Later")
         await settle(casey, last_says("Records request"))
         await sam.command(f"/handover {REF}")
@@ -237,12 +233,7 @@ async def test_the_case_view_shows_a_correction_and_who_made_it(
     async with someone(emulator, bot, "Casey") as casey, someone(emulator, bot, "Sam") as sam:
         await enrolled(casey, bot, "investigator")
         await enrolled(sam, bot, "supervisor")
-        await casey.command("/new")
-        await settle(casey, last_says("crime reference"))
-        await casey.send(REF)
-        await settle(casey, last_says(f"Case {REF}"))
-        await press_labelled(casey, "Review drill")
-        await settle(casey, last_says("Investigation plan"))
+        await open_drill(casey)
         await press_labelled(casey, "No")
         await settle(casey, last_says("Why?"))
         await press_labelled(casey, "Awaiting allocation")
