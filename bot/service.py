@@ -463,13 +463,21 @@ class Service:
     def _start(
         self, user: User, case: dict[str, Any], playbook_id: str, now: datetime
     ) -> tuple[Run, bool]:
-        """The case's run of a playbook: the one under way, or a new one (then True)."""
+        """The case's run of a playbook: the one under way, or a new one (then True).
+
+        A signed-off run is the case's run for good, unless the playbook recurs: a moved
+        milestone or a second answer that opens it must not start it all over again.
+        """
+        recurs = self.library.playbook(playbook_id).repeat is not None
         for row in self.db.query(
-            "select runs.id from runs join playbook_versions v on v.id = runs.playbook_version_id"
-            " where runs.case_id = ? and v.playbook_id = ? and runs.state != 'signed_off'",
+            "select runs.id, runs.state from runs"
+            " join playbook_versions v on v.id = runs.playbook_version_id"
+            " where runs.case_id = ? and v.playbook_id = ?"
+            " order by runs.state = 'signed_off', runs.id desc",
             [case["id"], playbook_id],
         ):
-            return self._load_run(user, row["id"])[0], False
+            if row["state"] != "signed_off" or not recurs:
+                return self._load_run(user, row["id"])[0], False
         version_id = self._version(playbook_id)
         table = self.db.table("runs")
         table.insert(

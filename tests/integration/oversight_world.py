@@ -97,12 +97,15 @@ class World:
         return found
 
 
-def make_world(tmp_path: Path) -> World:
-    """A fresh database with North and South teams, the drill beside the shipped milestones."""
+def make_world(tmp_path: Path, extra: dict[str, str] | None = None) -> World:
+    """A fresh database with North and South teams, the drill (and any `extra` playbooks, by
+    file name) beside the shipped milestones."""
     folder = tmp_path / "playbooks"
     folder.mkdir()
     shutil.copy(PLAYBOOKS_DIR / "milestones.yaml", folder / "milestones.yaml")
     (folder / "drill.yaml").write_text(DRILL, encoding="utf-8")
+    for name, text in (extra or {}).items():
+        (folder / name).write_text(text, encoding="utf-8")
     library = load_library([folder], folder)
     assert not library.problems, library.problems
     clock = Clock()

@@ -312,3 +312,38 @@ def test_workload_counts_every_officer_with_a_case_even_before_a_checklist(world
     world.open("Casey", "43/11111/26")
     officers = {row.officer: row.cases for row in figures.workload(gather(world.service))}
     assert officers == {"Casey": 1, "Robin": 1}
+
+
+ON_ARREST = """\
+playbook: on-arrest
+title: On arrest
+version: 1
+starts: {milestone: arrest}
+sections:
+  - id: only
+    title: Only
+    items:
+      - id: orders
+        ask: Orders considered?
+        type: yes-no
+"""
+
+
+def test_moving_a_milestone_never_starts_a_signed_off_checklist_again(tmp_path: Path) -> None:
+    world = make_world(tmp_path, {"on-arrest.yaml": ON_ARREST})
+    service, casey, sam = world.service, world.people["Casey"], world.people["Sam"]
+    world.open("Casey", "43/11111/26")
+    assert "Started the checklist 'On arrest'" in " ".join(
+        service.record_milestone(casey, "43/11111/26", "arrest", world.clock().date())
+    )
+    run = next(
+        r for r in service.runs_of_case(casey, "43/11111/26") if r.playbook.id == "on-arrest"
+    )
+    service.answer(casey, run.run_id, "orders", "yes")
+    service.submit(casey, run.run_id)
+    service.sign_off(sam, run.run_id)
+    world.clock.days(1)
+    moved = service.record_milestone(casey, "43/11111/26", "arrest", world.clock().date())
+    assert not any("Started" in notice for notice in moved)
+    playbooks = [r.playbook.id for r in service.runs_of_case(casey, "43/11111/26")]
+    assert playbooks.count("on-arrest") == 1
