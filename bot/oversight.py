@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from bot.core.playbook import Item
+from bot.core.playbook import Item, Playbook
 from bot.core.records import Entry
 from bot.core.run import Run
 from bot.core.schedule import due_date, standing
@@ -186,6 +186,7 @@ def gather(
     entries = _entries_by_run(service, where, signed, params)
     handovers = _pending_handovers(service, where, params, names)
     holidays = service.holidays()
+    sections: dict[int, dict[str, str]] = {}
     found = []
     for case in cases:
         run_facts = []
@@ -199,7 +200,10 @@ def gather(
                 milestones.get(case["id"], {}),
                 row["current_item"],
             )
-            run_facts.append(_run_facts(service, run, history, today, holidays))
+            version = row["playbook_version_id"]
+            if version not in sections:  # once per playbook version, not once per run
+                sections[version] = sections_of(run.playbook)
+            run_facts.append(_run_facts(service, run, history, today, holidays, sections[version]))
         found.append(
             CaseFacts(
                 case["id"],
@@ -238,18 +242,15 @@ def _entries_by_run(
         f" where runs.case_id in (select id from cases {where}){signed}) order by seq",
         params,
     )
+    # Most details repeat word for word (a transition from asking to review, say): parse each
+    # distinct one once. Entries never change their detail, so sharing the dict is safe.
+    details: dict[str, Any] = {"{}": {}}
     for run_id, kind, ref, who, at, item, value, detail in rows:
+        parsed = details.get(detail)
+        if parsed is None:
+            parsed = details[detail] = json.loads(detail)
         grouped[run_id].append(
-            Entry(
-                kind,
-                ref,
-                who,
-                datetime.fromisoformat(at),
-                run_id,
-                item,
-                value,
-                json.loads(detail) if detail != "{}" else {},
-            )
+            Entry(kind, ref, who, datetime.fromisoformat(at), run_id, item, value, parsed)
         )
     return grouped
 
@@ -275,8 +276,18 @@ def _pending_handovers(
     }
 
 
+def sections_of(playbook: Playbook) -> dict[str, str]:
+    """Each item's section id."""
+    return {item.id: section.id for section in playbook.sections for item in section.items}
+
+
 def _run_facts(
-    service: Service, run: Run, history: list[Entry], today: date, holidays: frozenset[date]
+    service: Service,
+    run: Run,
+    history: list[Entry],
+    today: date,
+    holidays: frozenset[date],
+    sections: dict[str, str],
 ) -> RunFacts:
     """Each item's facts for one run."""
     settled_at: dict[str, datetime] = {}
@@ -286,7 +297,6 @@ def _run_facts(
             settled_at.setdefault(entry.item, entry.at)
         elif entry.kind in ("challenged", "challenge-answered") and entry.item:
             threads[entry.item].append(entry)
-    sections = {item.id: section.id for section in run.playbook.sections for item in section.items}
     items = []
     open_run = run.state in OPEN_STATES
     for status in run.statuses():
