@@ -77,7 +77,8 @@ def _line(service: Service, logged: Logged, playbooks: dict[int, Playbook], zone
     where = playbook.title if playbook else ""
     when = entry.at.astimezone(zone)
     return (
-        f"{logged.seq:>7}  {when:%d %b %Y %H:%M}  {who[:24]:<24}  {where[:28]:<28}  "
+        # Nothing is cut short: a schedule must name who and which checklist in full.
+        f"{logged.seq:>7}  {when:%d %b %Y %H:%M}  {who:<24}  {where:<28}  "
         f"{_what(service, entry, playbook)}  [{logged.hash[:12]}]"
     )
 

@@ -20,7 +20,7 @@ from bot.reports.measures import MEASURES, measure
 from bot.reports.team import render_csv, render_team_table, team_dict
 from bot.store import log
 from bot.store.playbook_files import load_library
-from bot.store.users import oversee
+from bot.store.users import add_local_user, oversee
 
 from .oversight_world import PLAYBOOKS_DIR, World, make_world
 
@@ -347,3 +347,14 @@ def test_moving_a_milestone_never_starts_a_signed_off_checklist_again(tmp_path: 
     assert not any("Started" in notice for notice in moved)
     playbooks = [r.playbook.id for r in service.runs_of_case(casey, "43/11111/26")]
     assert playbooks.count("on-arrest") == 1
+
+
+def test_the_disclosure_schedule_never_cuts_a_name_or_checklist_short(world: World) -> None:
+    long_name = "Detective Constable Alexandra Whitfield-Montgomery"
+    world.people["Long"] = add_local_user(
+        world.service.db, long_name, "investigator", "North", world.clock()
+    )
+    world.open("Long", "43/11111/26")
+    schedule = render_disclosure(world.service, "43/11111/26")
+    assert f"{long_name} (user:{world.people['Long'].id})" in schedule
+    assert "Review drill" in schedule
