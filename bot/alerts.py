@@ -11,7 +11,7 @@ from bot import texts
 from bot.oversight import gather
 from bot.reports.measures import measure
 from bot.service import Service
-from bot.store.users import find_user, list_users
+from bot.store.users import find_user
 
 
 def teams_with_cases(service: Service) -> list[str]:
@@ -37,10 +37,8 @@ def queue_escalations(service: Service, team: str | None = None) -> int:
                     late=f"{facts.days_over} days overdue", name=case.officer,
                 )  # fmt: skip
                 key = f"escalate:{run.run.run_id}:{facts.item.id}:{facts.due.isoformat()}"
-                queued += service.tell(
-                    service.supervisor_ids(case.team), "escalation", text, now,
-                    [(f"Open {case.ref}", f"cs:{case.id}")], dedupe_key=key,
-                )  # fmt: skip
+                where = {"id": case.id, "ref": case.ref, "team": case.team}
+                queued += service.tell_supervisors(where, "escalation", text, now, key)
 
     service.write(work)
     return queued
@@ -51,10 +49,13 @@ def weekly_summary(service: Service) -> int:
     now = service.clock()
     week = service.today().isocalendar()
     queued = 0
-    for user in list_users(service.db):
-        if user.role != "supervisor":
+    supervisors = service.db.execute(
+        "select id from users where role = 'supervisor' and revoked_at is null order by id"
+    ).fetchall()
+    for (user_id,) in supervisors:
+        full = find_user(service.db, user_id=user_id)  # with every team they oversee
+        if full is None:
             continue
-        full = find_user(service.db, user_id=user.id) or user
         text = summary_text(service, full.teams)
         key = f"weekly:{week.year}-W{week.week:02d}"
 

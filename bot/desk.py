@@ -14,12 +14,10 @@ from pathlib import Path
 
 from bot import handover
 from bot.core.errors import NotAllowed, NotFound
-from bot.core.run import Run
-from bot.core.typed_input import normalise_crime_reference
+from bot.core.run import Run, challenge_open
 from bot.dialogue_parts import MARKS, ChatState, Option, Reply, screened, shown_value
 from bot.oversight import CaseFacts, RunFacts, gather
 from bot.service import Service
-from bot.store.case_links import normalise_handle
 from bot.store.users import User
 
 #: Presses this desk answers, and how many ':'-separated parts each has.
@@ -68,16 +66,10 @@ class Desk:
         if name == "/case":
             if not rest:
                 return [Reply("Send /case with the reference, like /case 43/12345/26.")]
-            return self._case_view(user, self._case_ref(rest))
+            return self._case_view(user, self.service.case_key_of(rest))
         if name == "/export":
             return [self._export(user)]
         return self._waiting(user, "so" if name == "/signoff" else "rt")
-
-    def _case_ref(self, typed: str) -> str:
-        """A typed case key, as the service stores it."""
-        if self.service.case_key == "handle":
-            return normalise_handle(typed)
-        return normalise_crime_reference(typed, self.service.crime_reference)
 
     def _teams_of(self, user: User) -> list[str] | None:
         return None if user.role == "admin" else list(user.teams)
@@ -121,9 +113,7 @@ class Desk:
         return [Reply(f"{len(waiting)} run(s) waiting for review.{note}", rows)]
 
     def _case_view(self, user: User, ref: str) -> list[Reply]:
-        rows = list(self.service.db.query("select * from cases where ref = ?", [ref]))
-        if not rows or not self.service.can_see(user, rows[0]):
-            raise NotFound(f"No case {ref} of yours was found. Check the reference.")
+        self.service.case_row(user, ref)  # refused here, unless the user may see it
         cases = gather(self.service, case_ref=ref).cases
         return self._show_case(user, cases[0])
 
@@ -187,21 +177,11 @@ class Desk:
         """Answer one of this desk's buttons; the service checks scope on every one."""
         chat = self.chat(user)
         if kind == "cs":
-            rows = list(
-                self.service.db.query("select ref from cases where id = ?", [int(parts[1])])
-            )
-            if not rows:
-                raise NotFound("That case was not found.")
-            return self._case_view(user, rows[0]["ref"])
+            return self._case_view(user, self._ref_of(int(parts[1])))
         if kind == "ho":
             return [Reply(handover.accept(self.service, user, int(parts[1])))]
         if kind == "hto":
-            rows = list(
-                self.service.db.query("select ref from cases where id = ?", [int(parts[1])])
-            )
-            if not rows:
-                raise NotFound("That case was not found.")
-            offer = handover.offer(self.service, user, rows[0]["ref"], int(parts[2]))
+            offer = handover.offer(self.service, user, self._ref_of(int(parts[1])), int(parts[2]))
             return [
                 Reply(
                     f"Offered {offer.case_ref} to {self.service.name_of(f'user:{offer.to_officer}')}. "
@@ -230,12 +210,19 @@ class Desk:
             return [Reply(f"Countersigned: {item.ask}")]
         # "cr": the investigator replies to a challenge.
         thread = run.thread(item.id)
-        if not thread or thread[-1].kind != "challenged":
+        if not challenge_open(thread):
             raise NotAllowed("That challenge has already been answered.")
         chat.mode, chat.run_id, chat.item = "challenge-reply", run.run_id, item.id
         return [
             Reply(f"Challenge on “{item.ask}”: “{thread[-1].value}”\nType your reply (no names).")
         ]
+
+    def _ref_of(self, case_id: int) -> str:
+        """The key of the case a button names by id (scope is checked where it is used)."""
+        found = self.service.db.execute("select ref from cases where id = ?", [case_id]).fetchone()
+        if found is None:
+            raise NotFound("That case was not found.")
+        return str(found[0])
 
     def _require_review(self, run: Run) -> None:
         if run.state != "submitted":
@@ -289,7 +276,7 @@ class Desk:
     def _handover_menu(self, user: User, rest: str) -> list[Reply]:
         if not rest:
             return [Reply("Send /handover with the case reference, like /handover 43/12345/26.")]
-        ref = self._case_ref(rest)
+        ref = self.service.case_key_of(rest)
         people = handover.candidates(self.service, user, ref)
         if not people:
             return [Reply("There is no other investigator in the team to hand it to.")]

@@ -16,7 +16,7 @@ from bot.core.errors import NotAllowed, NotFound, SoteriaError
 from bot.core.playbook import Item
 from bot.core.run import STANDING, Run
 from bot.core.schedule import describe_due
-from bot.core.typed_input import check_text, parse_date, parse_number
+from bot.core.typed_input import parse_date, parse_number
 from bot.desk import DESK_ARITY, DESK_MODES, SUPERVISOR_HELP, Desk
 from bot.dialogue_parts import MARKS, ChatState, Option, Reply, screened, shown_value
 from bot.preview import answer_label
@@ -181,8 +181,7 @@ class Dialogue:
                 Reply("Use /new to open a case, or /resume to carry on. /help lists everything.")
             ]
         if run.state == "awaiting_reason":
-            screened(text)
-            return self._after(user, self.service.give_reason(user, run.run_id, check_text(text)))
+            return self._after(user, self.service.give_reason(user, run.run_id, screened(text)))
         if item.type == "date":
             when = parse_date(text, self.service.today(), item.dates)
             return self._after(user, self.service.answer(user, run.run_id, item.id, when))
@@ -191,9 +190,8 @@ class Dialogue:
             value = int(number) if float(number).is_integer() else number
             return self._after(user, self.service.answer(user, run.run_id, item.id, value))
         if item.type == "text":
-            screened(text)
             return self._after(
-                user, self.service.answer(user, run.run_id, item.id, check_text(text))
+                user, self.service.answer(user, run.run_id, item.id, screened(text))
             )
         return [Reply("Please answer with the buttons."), self._prompt(run, item)]
 

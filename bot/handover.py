@@ -147,9 +147,7 @@ def pending_for(service: Service, user: User) -> list[Offer]:
 
 def _case_to_hand_over(service: Service, user: User, ref: str) -> dict[str, Any]:
     """The case, if this person may hand it over: its officer, its supervisors, an admin."""
-    rows = list(service.db.query("select * from cases where ref = ?", [ref]))
-    if not rows or not service.can_see(user, rows[0]):
-        raise NotFound(f"No case {ref} of yours was found. Check the reference.")
+    case = service.case_row(user, ref)
     if user.role == "trainer":
         raise NotAllowed("Only the case's officer or a supervisor can hand it over.")
-    return rows[0]
+    return case

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from bot.core.playbook import Item, Playbook
+from bot.core.playbook import Item
 from bot.core.records import Entry
-from bot.core.run import Run
+from bot.core.run import Run, challenge_open
 from bot.core.schedule import due_date, standing
 from bot.service import Service
 
@@ -90,7 +90,7 @@ class RunFacts:
     @property
     def open_challenges(self) -> list[ItemFacts]:
         """Items whose latest challenge waits for the investigator's reply."""
-        return [f for f in self.items if f.thread and f.thread[-1].kind == "challenged"]
+        return [facts for facts in self.items if challenge_open(facts.thread)]
 
 
 @dataclass(slots=True)
@@ -186,7 +186,6 @@ def gather(
     entries = _entries_by_run(service, where, signed, params)
     handovers = _pending_handovers(service, where, params, names)
     holidays = service.holidays()
-    sections: dict[int, dict[str, str]] = {}
     found = []
     for case in cases:
         run_facts = []
@@ -200,10 +199,7 @@ def gather(
                 milestones.get(case["id"], {}),
                 row["current_item"],
             )
-            version = row["playbook_version_id"]
-            if version not in sections:  # once per playbook version, not once per run
-                sections[version] = sections_of(run.playbook)
-            run_facts.append(_run_facts(service, run, history, today, holidays, sections[version]))
+            run_facts.append(_run_facts(service, run, history, today, holidays))
         found.append(
             CaseFacts(
                 case["id"],
@@ -276,27 +272,18 @@ def _pending_handovers(
     }
 
 
-def sections_of(playbook: Playbook) -> dict[str, str]:
-    """Each item's section id."""
-    return {item.id: section.id for section in playbook.sections for item in section.items}
-
-
 def _run_facts(
     service: Service,
     run: Run,
     history: list[Entry],
     today: date,
     holidays: frozenset[date],
-    sections: dict[str, str],
 ) -> RunFacts:
     """Each item's facts for one run."""
     settled_at: dict[str, datetime] = {}
-    threads: dict[str, list[Entry]] = defaultdict(list)
     for entry in history:
         if entry.kind in ("answered", "reason-given") and entry.item:
             settled_at.setdefault(entry.item, entry.at)
-        elif entry.kind in ("challenged", "challenge-answered") and entry.item:
-            threads[entry.item].append(entry)
     items = []
     open_run = run.state in OPEN_STATES
     for status in run.statuses():
@@ -315,7 +302,7 @@ def _run_facts(
         items.append(
             ItemFacts(
                 item,
-                sections[item.id],
+                run.playbook.section_of(item.id),
                 status.status,
                 status.value,
                 status.reason,
@@ -326,7 +313,7 @@ def _run_facts(
                 due,
                 where,
                 days_over,
-                tuple(threads.get(item.id, ())),
+                tuple(run.thread(item.id)),
             )
         )
     last = history[-1].at if history else None

@@ -210,7 +210,14 @@ class Service:
         """Today's date where the force is (Europe/London unless configured)."""
         return self.clock().astimezone(self.zone).date()
 
-    def _case_row(self, user: User, ref: str) -> dict[str, Any]:
+    def case_key_of(self, typed: str) -> str:
+        """A case's key as typed, in the form it is stored: a handle or a crime reference."""
+        if self.case_key == "handle":
+            return normalise_handle(typed)
+        return normalise_crime_reference(typed, self.crime_reference)
+
+    def case_row(self, user: User, ref: str) -> dict[str, Any]:
+        """The case with this key, if the user may see it; the same sentence otherwise."""
         rows = list(self.db.query("select * from cases where ref = ?", [ref]))
         if not rows or not self.can_see(user, rows[0]):
             # The same sentence whether the case is missing or someone else's: need to know.
@@ -354,10 +361,9 @@ class Service:
         """
         if user.role not in ("investigator", "admin"):
             raise NotAllowed("Only investigators open cases.")
-        if self.case_key == "handle":
-            ref = normalise_handle(typed_ref) if typed_ref.strip() else ""
-        else:
-            ref = normalise_crime_reference(typed_ref, self.crime_reference)
+        # Only a force on handles opens a case with no key: the bot issues one.
+        issue_handle = self.case_key == "handle" and not typed_ref.strip()
+        ref = "" if issue_handle else self.case_key_of(typed_ref)
 
         def work() -> tuple[dict[str, Any], bool]:
             nonlocal ref
@@ -425,7 +431,7 @@ class Service:
 
     def runs_of_case(self, user: User, ref: str) -> list[Run]:
         """Every run of a case the user may see."""
-        case = self._case_row(user, ref)
+        case = self.case_row(user, ref)
         ids = [
             row["id"]
             for row in self.db.query(
@@ -455,7 +461,7 @@ class Service:
             raise NotFound(f"There is no checklist called {playbook_id}.") from None
 
         def work() -> Outcome:
-            case = self._case_row(user, ref)
+            case = self.case_row(user, ref)
             return Outcome(self._start(user, case, playbook_id, self.clock())[0])
 
         return self.write(work)
@@ -555,6 +561,20 @@ class Service:
         """Who is told of a team's submissions, replies and escalations."""
         return [person.id for person in supervisors_of(self.db, team)]
 
+    def tell_supervisors(
+        self,
+        case: dict[str, Any],
+        kind: str,
+        text: str,
+        now: datetime,
+        dedupe_key: str | None = None,
+    ) -> int:
+        """Keep a notice for a case's supervisors, with a button that opens the case."""
+        opening = [(f"Open {case['ref']}", f"cs:{case['id']}")]
+        return self.tell(
+            self.supervisor_ids(case["team"]), kind, text, now, opening, dedupe_key=dedupe_key
+        )
+
     def _follow_on(
         self,
         user: User,
@@ -565,12 +585,7 @@ class Service:
         outcome: Outcome,
     ) -> None:
         """Answers can record milestones and open other playbooks; say so, never surprise."""
-        case = {
-            "id": row["case_id"],
-            "ref": row["ref"],
-            "team": row["team"],
-            "officer_id": row["officer_id"],
-        }
+        case = _case_of(row)
         for entry in entries:
             if entry.kind != "answered" or entry.item is None:
                 continue
@@ -604,8 +619,7 @@ class Service:
                     text = texts.COUNTERSIGN_NEEDED.format(
                         ref=run.case_ref, ask=item.ask, name=user.name
                     )
-                    opening = [(f"Open {run.case_ref}", f"cs:{row['case_id']}")]
-                    self.tell(self.supervisor_ids(row["team"]), "countersign", text, now, opening)
+                    self.tell_supervisors(_case_of(row), "countersign", text, now)
 
         return self._command(
             user,
@@ -650,8 +664,7 @@ class Service:
             text = texts.SUBMITTED.format(
                 ref=run.case_ref, title=run.playbook.title, name=user.name
             )
-            opening = [(f"Open {run.case_ref}", f"cs:{row['case_id']}")]
-            self.tell(self.supervisor_ids(row["team"]), "submitted", text, now, opening)
+            self.tell_supervisors(_case_of(row), "submitted", text, now)
 
         return self._command(user, run_id, lambda run, who, now: run.submit(who, now), then)
 
@@ -660,7 +673,7 @@ class Service:
         self._require_supervisor(user)
 
         def then(run: Run, row: dict[str, Any], entries: list[Entry], now: datetime) -> None:
-            words = " ".join(note.split())
+            words = entries[-1].detail.get("note", "")  # as the log keeps it
             text = texts.SIGNED_OFF.format(
                 ref=run.case_ref, title=run.playbook.title, name=user.name
             ) + (f" “{words}”" if words else "")
@@ -677,7 +690,7 @@ class Service:
         def then(run: Run, row: dict[str, Any], entries: list[Entry], now: datetime) -> None:
             text = texts.RETURNED.format(
                 ref=run.case_ref, title=run.playbook.title, name=user.name,
-                note=" ".join(note.split()),
+                note=entries[-1].detail["note"],
             )  # fmt: skip
             carry_on = [("Carry on", f"go:{run.run_id}")]
             self.tell([row["officer_id"]], "returned", text, now, carry_on, urgent=True)
@@ -716,8 +729,7 @@ class Service:
                 ref=run.case_ref, ask=run.playbook.item(item_id).ask, name=user.name,
                 reply=entries[0].value,
             )  # fmt: skip
-            opening = [(f"Open {run.case_ref}", f"cs:{row['case_id']}")]
-            self.tell(self.supervisor_ids(row["team"]), "challenge-answered", text, now, opening)
+            self.tell_supervisors(_case_of(row), "challenge-answered", text, now)
 
         return self._command(user, run_id, act, then)
 
@@ -740,7 +752,7 @@ class Service:
             raise InputRefused("That is not a milestone this force records.")
 
         def work() -> list[str]:
-            case = self._case_row(user, ref)
+            case = self.case_row(user, ref)
             now = self.clock()
             notices = self._record_milestone(user, case, name, when, now)
             self._refresh_case(user, case, now)
@@ -918,6 +930,16 @@ class Service:
         if linked is not None:  # A handle's crime reference, for the server's eyes only.
             report["crime_reference"] = linked
         return report
+
+
+def _case_of(row: dict[str, Any]) -> dict[str, Any]:
+    """The case a run row (`RUN_ROWS`) belongs to, in the shape of a cases row."""
+    return {
+        "id": row["case_id"],
+        "ref": row["ref"],
+        "team": row["team"],
+        "officer_id": row["officer_id"],
+    }
 
 
 def actor(user: User) -> str:

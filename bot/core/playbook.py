@@ -142,6 +142,7 @@ class Playbook:
     _items: tuple[Item, ...] = field(init=False, repr=False, compare=False, default=())
     _by_id: dict[str, Item] = field(init=False, repr=False, compare=False, default_factory=dict)
     _numbers: dict[str, int] = field(init=False, repr=False, compare=False, default_factory=dict)
+    _sections: dict[str, str] = field(init=False, repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         flat = tuple(item for section in self.sections for item in section.items)
@@ -149,6 +150,10 @@ class Playbook:
         object.__setattr__(self, "_by_id", {item.id: item for item in reversed(flat)})
         numbers = {item.id: number for number, item in reversed(list(enumerate(flat)))}
         object.__setattr__(self, "_numbers", numbers)
+        sections = {
+            item.id: section.id for section in reversed(self.sections) for item in section.items
+        }
+        object.__setattr__(self, "_sections", sections)
 
     @property
     def items(self) -> tuple[Item, ...]:
@@ -162,6 +167,10 @@ class Playbook:
     def number(self, item_id: str) -> int:
         """The item's place in the playbook, counting from 0 (KeyError when there is none)."""
         return self._numbers[item_id]
+
+    def section_of(self, item_id: str) -> str:
+        """The id of the section an item is in (KeyError when there is none)."""
+        return self._sections[item_id]
 
     def milestones_used(self) -> frozenset[str]:
         """Every milestone the playbook reads or records."""

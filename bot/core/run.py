@@ -12,7 +12,7 @@ ever left registered on the shared machine, and a MachineError never leaves this
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
@@ -61,6 +61,11 @@ STANDING = {
 ItemState = Literal[
     "done", "not-done", "na", "later", "open", "needs-reason", "to-countersign", "not-live"
 ]
+
+
+def challenge_open(thread: Sequence[Entry]) -> bool:
+    """A challenge thread waits for the investigator while its latest record is a question."""
+    return bool(thread) and thread[-1].kind == "challenged"
 
 
 class _Lifecycle:
@@ -307,7 +312,7 @@ class Run:
         return [
             self._items[item_id]
             for item_id, thread in self._threads.items()
-            if thread[-1].kind == "challenged"
+            if challenge_open(thread)
         ]
 
     def awaiting_countersign(self) -> list[Item]:
@@ -471,7 +476,7 @@ class Run:
     def challenge(self, item_id: str, question: str, actor: str, at: datetime) -> list[Entry]:
         """A supervisor questions one item's answer or reason; the investigator must reply."""
         item = self._challengeable(item_id)
-        if self._threads.get(item_id) and self._threads[item_id][-1].kind == "challenged":
+        if challenge_open(self._threads.get(item_id, [])):
             raise NotAllowed("That item already has an open challenge; wait for the reply.")
         words = " ".join(question.split())
         if not words:
@@ -485,8 +490,7 @@ class Run:
     ) -> list[Entry]:
         """The investigator answers the open challenge on an item; the thread only grows."""
         item = self._challengeable(item_id)
-        thread = self._threads.get(item_id)
-        if not thread or thread[-1].kind != "challenged":
+        if not challenge_open(self._threads.get(item_id, [])):
             raise NotAllowed("There is no open challenge on that item.")
         words = " ".join(reply.split())
         if not words:

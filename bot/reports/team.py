@@ -7,6 +7,7 @@ import io
 from datetime import datetime
 from typing import Any
 
+from bot.core.run import challenge_open
 from bot.oversight import CaseFacts, ItemFacts, Oversight, RunFacts
 from bot.preview import answer_label
 from bot.reports import figures
@@ -51,7 +52,7 @@ def _thread(oversight: Oversight, facts: ItemFacts) -> dict[str, Any]:
     return {
         "item": facts.item.id,
         "ask": facts.item.ask,
-        "open": facts.thread[-1].kind == "challenged",
+        "open": challenge_open(facts.thread),
         "thread": [
             {
                 "kind": entry.kind,
