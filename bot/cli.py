@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import click
 
 from bot import __version__
 from bot.admin_cli import backup, cases, users, verify
+from bot.cli_support import open_service
 from bot.config import Settings
 from bot.preview import render_preview
 from bot.store.playbook_files import Library, load_library
 from bot.texts import counted
+from bot.trainer_cli import diff, publish
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
@@ -65,15 +68,21 @@ def validate(paths: tuple[Path, ...]) -> None:
 
 @cli.command()
 @click.argument("playbook")
-def preview(playbook: str) -> None:
+@click.option("--walk", is_flag=True, help="Walk it as an investigator, on a throwaway database.")
+@click.option("--mermaid", is_flag=True, help="Print a Mermaid diagram of how it is walked.")
+def preview(playbook: str, walk: bool, mermaid: bool) -> None:
     """Show a playbook as an investigator meets it: items, answers, branches and due dates.
 
-    PLAYBOOK is a file, or the id of a playbook in the playbooks folder (SOTERIA_PLAYBOOKS).
+    PLAYBOOK is a file (a draft, say), or the id of a playbook in the playbooks folder
+    (SOTERIA_PLAYBOOKS). --walk lets you answer it in this terminal against a throwaway
+    database, seeing branches and due dates; nothing is published or kept. --mermaid prints
+    a stateDiagram-v2 of the items and branches, to paste into a Mermaid viewer.
 
     \b
     Example:
         soteria-bot preview bad-character
-        soteria-bot preview playbooks/bad-character.yaml
+        soteria-bot preview --walk drafts/bad-character.yaml
+        soteria-bot preview --mermaid bad-character > bad-character.mmd
     """
     settings = Settings.from_env()
     as_path = Path(playbook)
@@ -94,6 +103,15 @@ def preview(playbook: str) -> None:
             raise click.ClickException(
                 f"No playbook '{playbook}' in {settings.playbooks_dir}. Known: {known}."
             ) from None
+    if walk:
+        source = next(e.source for e in library.playbooks if e.playbook.id == chosen.id)
+        _walk_draft(Path(source), settings)
+        return
+    if mermaid:
+        from bot.diagram import playbook_mermaid
+
+        click.echo(playbook_mermaid(chosen, library.milestones), nl=False)
+        return
     # Name the playbooks an answer opens by their titles, from the file's own folder.
     neighbours = (
         library
@@ -102,6 +120,26 @@ def preview(playbook: str) -> None:
     )
     titles = {entry.playbook.id: entry.playbook.title for entry in neighbours.playbooks}
     click.echo(render_preview(chosen, library.milestones, library.settings, titles), nl=False)
+
+
+def _walk_draft(path: Path, settings: Settings) -> None:
+    """Walk a playbook file in this terminal on a throwaway database, as an investigator."""
+    import sys
+
+    from bot.adapters.console import Console
+    from bot.dialogue import Dialogue
+    from bot.trainer_cli import draft_service
+
+    with draft_service(path, settings) as (service, playbook_id):
+        user = service.local_user("Trainer (draft walk)", "investigator")
+        case, _ = service.open_case(user, service.crime_reference.example)
+        service.start_run(user, case["ref"], playbook_id)
+        click.echo(
+            f"Walking {path} on a throwaway database, as case {case['ref']}. "
+            "/milestone records a date to see what it makes live; nothing is kept."
+        )
+        dialogue = Dialogue(service, Path(tempfile.gettempdir()))
+        Console(dialogue, user, sys.stdout, echo=not sys.stdin.isatty()).loop(sys.stdin)
 
 
 @cli.command()
@@ -118,7 +156,14 @@ def preview(playbook: str) -> None:
     default="investigator",
     show_default=True,
 )
-def chat(name: str, role: str) -> None:
+@click.option(
+    "--playbook",
+    "draft",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A draft playbook file to walk (with --draft).",
+)
+@click.option("--draft", "is_draft", is_flag=True, help="Use a throwaway database.")
+def chat(name: str, role: str, draft: Path | None, is_draft: bool) -> None:
     """Talk to the bot in this terminal: no Telegram token and no network needed.
 
     With no configuration it creates state/soteria.db and a local investigator. Type a number to
@@ -128,12 +173,18 @@ def chat(name: str, role: str) -> None:
     Example:
         soteria-bot chat
         printf '/new\n43/12345/26\n1\n' | soteria-bot chat
+        soteria-bot chat --playbook drafts/bad-character.yaml --draft
     """
     import sys
 
     from bot.adapters.console import Console
     from bot.dialogue import Dialogue
 
+    if draft is not None or is_draft:
+        if draft is None or not is_draft:
+            raise click.UsageError("Walk a draft with both: --playbook FILE --draft.")
+        _walk_draft(draft, Settings.from_env())
+        return
     service = _service()
     user = service.local_user(name, role)
     Console(
@@ -181,9 +232,16 @@ FORMATS = ("table", "csv", "json", "html", "disclosure")
 @click.option("--case", "case_ref", help="One case, by crime reference or handle.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option(
+    "--trainer",
+    is_flag=True,
+    help="Field feedback per item for trainers (table, csv or json; no cases named).",
+)
+@click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file."
 )
-def report(teams: tuple[str, ...], case_ref: str | None, fmt: str, output: Path | None) -> None:
+def report(
+    teams: tuple[str, ...], case_ref: str | None, fmt: str, trainer: bool, output: Path | None
+) -> None:
     """Report on teams or one case: completion, overdue items, reasons, workload and measures.
 
     With neither --team nor --case, every team. `disclosure` lists every record of one case
@@ -195,8 +253,15 @@ def report(teams: tuple[str, ...], case_ref: str | None, fmt: str, output: Path 
         soteria-bot report --team "North RASSO" --format html -o north.html
         soteria-bot report --case 43/12345/26 --format json
         soteria-bot report --case 43/12345/26 --format disclosure -o schedule.txt
+        soteria-bot report --trainer
     """
     from bot.core.errors import SoteriaError
+
+    if trainer:
+        if case_ref or fmt not in ("table", "csv", "json"):
+            raise click.UsageError("--trainer takes --team and --format table, csv or json.")
+        _write(_trainer_text(_service(), teams, fmt), output)
+        return
 
     if fmt == "disclosure" and not case_ref:
         raise click.UsageError("The disclosure format is for one case: add --case REF.")
@@ -207,11 +272,30 @@ def report(teams: tuple[str, ...], case_ref: str | None, fmt: str, output: Path 
         text = _report_text(service, teams, case_ref, fmt)
     except SoteriaError as error:
         raise click.ClickException(str(error)) from None
+    _write(text, output)
+
+
+def _write(text: str, output: Path | None) -> None:
+    """Print a report, or write it to a file and say so."""
     if output is not None:
         output.write_text(text, encoding="utf-8")
         click.echo(f"Wrote {output}.")
     else:
         click.echo(text, nl=False)
+
+
+def _trainer_text(service, teams: tuple[str, ...], fmt: str) -> str:  # type: ignore[no-untyped-def]
+    """Field feedback per playbook version and item, in the chosen format."""
+    import json
+
+    from bot.reports import insights
+
+    found = insights.gather_insights(service, list(teams) or None)
+    if fmt == "csv":
+        return insights.render_insights_csv(found)
+    if fmt == "json":
+        return json.dumps(insights.insights_dict(found), indent=2, ensure_ascii=False) + "\n"
+    return insights.render_insights_table(found)
 
 
 def _report_text(service, teams: tuple[str, ...], case_ref: str | None, fmt: str) -> str:  # type: ignore[no-untyped-def]
@@ -255,15 +339,11 @@ def _report_text(service, teams: tuple[str, ...], case_ref: str | None, fmt: str
 
 def _service():  # type: ignore[no-untyped-def]
     """The service on the configured database, with errors as one plain sentence."""
-    from bot.core.errors import SoteriaError
-    from bot.service import Service
-
-    try:
-        return Service.from_settings(Settings.from_env())
-    except SoteriaError as error:
-        raise click.ClickException(str(error)) from None
+    return open_service()
 
 
+cli.add_command(publish)
+cli.add_command(diff)
 cli.add_command(verify)
 cli.add_command(backup)
 cli.add_command(users)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from bot.changes_text import Wording
 from bot.core.errors import NotAllowed, NotFound, SoteriaError
 from bot.core.playbook import Item
 from bot.core.run import STANDING, Run
@@ -22,6 +23,8 @@ from bot.dialogue_parts import MARKS, ChatState, Option, Reply, screened, shown_
 from bot.preview import answer_label
 from bot.service import Outcome, Service
 from bot.store.users import User
+from bot.version_offer import offer_reply
+from bot.workshop import TRAINER_HELP, Workshop
 
 HELP = (
     "Commands: /new to open a case, /cases for your cases, /resume to carry on, "
@@ -36,6 +39,7 @@ ARITY = {
     "pb": 2, "ms": 2, "msd": 2, "go": 2, "sum": 2, "s": 2, "b": 2,
     "rv": 3, "g": 3, "md": 3, "l": 3,
     "a": 4, "t": 4, "m": 4, "r": 4,
+    "mv": 3, "mva": 3, "st": 2,
 }  # fmt: skip
 
 
@@ -56,6 +60,7 @@ class Dialogue:
         self.service = service
         self.chats: dict[int, ChatState] = {}
         self.desk = Desk(service, self.chat, export_dir)
+        self.workshop = Workshop(service)
 
     def chat(self, user: User) -> ChatState:
         """The chat state of a user, made on first use."""
@@ -65,6 +70,7 @@ class Dialogue:
 
     def handle(self, user: User, text: str) -> list[Reply]:
         """Answer typed text or a /command."""
+        self.service.refresh_playbooks()
         try:
             stripped = text.strip()
             if stripped.startswith("/"):
@@ -77,12 +83,20 @@ class Dialogue:
         """Answer a pressed option; anything malformed or stale gets a sentence, never a change."""
         # A supervisor's refused press needs no reminder of an investigator's place.
         where = self._where if action.split(":")[0] not in DESK_ARITY else lambda _user: []
+        self.service.refresh_playbooks()
         try:
             return self._press(user, action)
         except (ValueError, IndexError, KeyError):
             return [Reply("That button is no longer valid."), *where(user)]
         except SoteriaError as error:
             return [Reply(str(error)), *where(user)]
+
+    def upload(self, user: User, filename: str, data: bytes) -> list[Reply]:
+        """Answer a file sent in the chat: a trainer's playbook to check and publish."""
+        try:
+            return self.workshop.upload(user, filename, data)
+        except SoteriaError as error:
+            return [Reply(str(error))]
 
     # --- commands -----------------------------------------------------------------------------
 
@@ -92,6 +106,7 @@ class Dialogue:
         chat = self.chat(user)
         if name in ("/start", "/help"):
             extra = f"\n\n{SUPERVISOR_HELP}" if user.role in ("supervisor", "admin") else ""
+            extra += f"\n\n{TRAINER_HELP}" if user.role in ("trainer", "admin") else ""
             return [Reply(f"Hello {user.name}. {HELP}{extra}")]
         if name == "/cancel":
             self.chats[user.id] = ChatState(run_id=chat.run_id)
@@ -115,8 +130,12 @@ class Dialogue:
             return self._milestone_menu(user)
         if name == "/summary":
             run = self._run(user)
-            return [self._summary(run)] if run else [Reply("No checklist is open. Send /cases.")]
+            if run is None:
+                return [Reply("No checklist is open. Send /cases.")]
+            return [self._summary(run), *self._move_offer(user, run, again=True)]
         found = self.desk.command(user, name, rest)
+        if found is None:
+            found = self.workshop.command(user, name)
         if found is not None:
             return found
         return [Reply("I don't know that command. Send /help for the list.")]
@@ -130,6 +149,7 @@ class Dialogue:
         for case in cases[:20]:
             for view in case.runs:
                 late = f", {view.overdue} overdue" if view.overdue else ""
+                late += f", version {view.newer} published" if view.newer else ""
                 lines.append(
                     f"{case.ref} · {view.title} · {view.settled}/{view.live}{late} · {view.state.replace('_', ' ')}"
                 )
@@ -140,7 +160,7 @@ class Dialogue:
         run = self.service.active_run(user)
         if run is None:
             return [Reply("Nothing is waiting for you. Send /cases or /new.")]
-        return self._show_run(user, run)
+        return [*self._move_offer(user, run), *self._show_run(user, run)]
 
     def _milestone_menu(self, user: User) -> list[Reply]:
         run = self._run(user)
@@ -208,8 +228,7 @@ class Dialogue:
         if kind == "pb":  # start a playbook on the case being opened
             if chat.case_ref is None:
                 raise NotAllowed("Open the case again with /new.")
-            playbook = self.service.library.playbooks[int(parts[1])].playbook
-            outcome = self.service.start_run(user, chat.case_ref, playbook.id)
+            outcome = self.service.start_run(user, chat.case_ref, parts[1])
             chat.mode = "idle"
             return self._after(user, outcome)
         if kind == "ms":
@@ -226,12 +245,21 @@ class Dialogue:
         if kind == "msd" and chat.milestone and chat.case_ref:
             return self._typed(user, parts[1])
         run_id = int(parts[1])
+        if kind in ("mv", "mva"):
+            moved = self.service.move_run(user, run_id, int(parts[2]), acknowledged=kind == "mva")
+            return self._after(user, moved)
         run = self._load(user, run_id)
+        if kind == "st":
+            chat.stayed.add(run_id)
+            return [
+                Reply(f"Staying on version {run.playbook.version}."),
+                *self._show_run(user, run),
+            ]
         if kind == "go":
             chat.run_id = run_id
             if run.state in ("paused", "returned"):
                 run = self.service.resume(user, run_id).run or run
-            return self._show_run(user, run)
+            return [*self._move_offer(user, run), *self._show_run(user, run)]
         chat.run_id = run_id
         if kind == "sum":
             return [self._summary(run)]
@@ -274,6 +302,19 @@ class Dialogue:
                 user, self.service.give_reason(user, run_id, item.reasons[int(parts[3])])
             )
         raise ValueError(action)
+
+    def _move_offer(self, user: User, run: Run, again: bool = False) -> list[Reply]:
+        """The offer to move to a newer version, once a session unless asked `again`."""
+        if user.role != "investigator" or (run.run_id in self.chat(user).stayed and not again):
+            return []
+        try:
+            offer = self.service.move_offer(user, run.run_id)
+        except SoteriaError:
+            return []
+        if offer is None:
+            return []
+        library = self.service.library
+        return [offer_reply(offer, Wording(library.milestones, library.settings))]
 
     def _check_fresh(self, run: Run, item: Item) -> None:
         """Refuse a button for an item that is not the one being asked (an old message)."""
@@ -471,9 +512,10 @@ class Dialogue:
         opening = f"Case {ref} opened." if is_new else f"Case {ref} is already open."
         suggested = {playbook.id for playbook in self.service.suggested_playbooks()}
         rows = []
-        for index, entry in enumerate(self.service.library.playbooks):
+        for entry in self.service.library.playbooks:
             star = " (suggested)" if entry.playbook.id in suggested else ""
-            rows.append((Option(entry.playbook.title + star, f"pb:{index}"),))
+            # By id, not place: a publish may add a playbook while this menu is on screen.
+            rows.append((Option(entry.playbook.title + star, f"pb:{entry.playbook.id}"),))
         rows.sort(key=lambda row: "(suggested)" not in row[0].label)  # suggested first, stable
         return Reply(f"{opening} Which checklist first? Others can be added later.", tuple(rows))
 

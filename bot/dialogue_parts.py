@@ -55,6 +55,8 @@ class ChatState:
     milestone: str | None = None
     item: str | None = None
     ticked: set[str] = field(default_factory=set)
+    #: Runs whose move to a newer version the user chose not to make, this session.
+    stayed: set[int] = field(default_factory=set)
 
 
 def shown_value(item: Item, value: str) -> str:

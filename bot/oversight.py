@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.core.playbook import Item
 from bot.core.records import Entry
-from bot.core.run import Run, challenge_open
+from bot.core.run import Run, challenge_open, origin
 from bot.core.schedule import due_date, standing
 from bot.service import Service
 
@@ -176,7 +176,9 @@ def gather(
     ):
         milestones[row[0]][row[1]] = date.fromisoformat(row[2])
     runs_by_case: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    signed = " and runs.state != 'signed_off'" if open_runs_only else ""
+    # A moved run's work lives on in the run it moved to: counting both would count it twice.
+    signed = " and runs.state != 'moved'"
+    signed += " and runs.state != 'signed_off'" if open_runs_only else ""
     for row in db.query(
         f"{service.RUN_ROWS} where runs.case_id in (select id from cases {where}){signed}"
         " order by runs.id",
@@ -283,7 +285,7 @@ def _run_facts(
     settled_at: dict[str, datetime] = {}
     for entry in history:
         if entry.kind in ("answered", "reason-given") and entry.item:
-            settled_at.setdefault(entry.item, entry.at)
+            settled_at.setdefault(entry.item, origin(entry)[1])
     items = []
     open_run = run.state in OPEN_STATES
     for status in run.statuses():

@@ -150,6 +150,15 @@ def _item_lines(
     return lines
 
 
+def item_numbers(playbook: Playbook) -> dict[str, str]:
+    """Number each item by its section and place in it: '1.2'."""
+    return {
+        item.id: f"{s}.{i}"
+        for s, section in enumerate(playbook.sections, 1)
+        for i, item in enumerate(section.items, 1)
+    }
+
+
 def render_preview(
     playbook: Playbook,
     milestones: Mapping[str, Milestone],
@@ -159,11 +168,7 @@ def render_preview(
     """Render the whole playbook as plain text for a trainer to read through."""
     settings = settings or {}
     titles = titles or {}
-    numbers = {
-        item.id: f"{s}.{i}"
-        for s, section in enumerate(playbook.sections, 1)
-        for i, item in enumerate(section.items, 1)
-    }
+    numbers = item_numbers(playbook)
     count = len(playbook.items)
     lines = [
         playbook.title,

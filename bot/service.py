@@ -7,7 +7,7 @@ it worked. Who may touch what is checked here, on every call, whatever the face.
 
 from __future__ import annotations
 
-import hashlib
+import logging
 import re
 import sqlite3
 from collections import OrderedDict
@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,22 +24,25 @@ import sqlite_utils
 from bot import texts
 from bot.calendar import working_calendar
 from bot.config import Settings
+from bot.core.changes import Changes, compare
 from bot.core.errors import InputRefused, NotAllowed, NotFound, SoteriaError
 from bot.core.playbook import Item, Playbook
 from bot.core.records import Entry
-from bot.core.run import Run
+from bot.core.run import MOVABLE, Run
 from bot.core.schedule import due_date, standing
 from bot.core.typed_input import (
     DEFAULT_CRIME_REFERENCE,
     CrimeReferenceFormat,
     normalise_crime_reference,
 )
-from bot.store import log, notices
+from bot.store import log, notices, versions
 from bot.store.case_links import case_key_for, crime_ref_of, new_handle, normalise_handle
 from bot.store.db import connect, transaction
-from bot.store.playbook_files import Library, load_library, load_playbook_text
+from bot.store.playbook_files import Library, LibraryInvalid, load_library, load_playbook_text
 from bot.store.users import User, add_local_user, find_user, supervisors_of
+from bot.texts import counted
 
+logger = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 #: What a case is known by in chats: its crime reference, or a handle the bot issues.
 CASE_KEYS = ("crime-reference", "handle")
@@ -91,6 +95,8 @@ class RunView:
     settled: int
     live: int
     overdue: int
+    #: The newest published version, where the run is on an older one it can move from.
+    newer: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +108,17 @@ class AgendaLine:
     ask: str
     due: date
     standing: str
+
+
+@dataclass(frozen=True, slots=True)
+class MoveOffer:
+    """Moving a run to its playbook's newest version: what changed, what carries, what not."""
+
+    run: Run
+    target: int
+    changes: Changes
+    carried: tuple[str, ...]
+    dropped: tuple[Item, ...]
 
 
 @dataclass
@@ -123,6 +140,7 @@ class Service:
         crime_reference: CrimeReferenceFormat = DEFAULT_CRIME_REFERENCE,
         timezone: str = "Europe/London",
         case_key: str = "crime-reference",
+        playbooks_dir: Path | None = None,
     ) -> None:
         if case_key not in CASE_KEYS:
             raise SoteriaError(f"The case key must be one of {', '.join(CASE_KEYS)}.")
@@ -134,10 +152,15 @@ class Service:
                 f"SOTERIA_TZ must name a time zone, like Europe/London; {timezone!r} is not one."
             ) from None
         self.db = db
-        self.library = library
         self.clock = clock
         self.crime_reference = crime_reference
+        #: The files read at start: their milestones and settings, and playbooks to publish.
+        self.files = library
+        self.playbooks_dir = playbooks_dir
         self._versions: dict[int, Playbook] = {}
+        self._newest = -1
+        self.library = library
+        self._publish_unpublished(library)
         # Runs as last loaded or saved here, so a tap need not replay the run's log. Trusted only
         # while no other connection has committed (PRAGMA data_version), and dropped whenever a
         # transaction fails, since the core may have moved a run that was then not saved.
@@ -149,24 +172,37 @@ class Service:
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock = utc_now) -> Service:
-        """Open the configured database and playbooks; refuse to start on invalid playbooks."""
+        """Open the configured database and playbooks.
+
+        It refuses to start on a broken milestone catalogue, or on broken playbook files when
+        nothing was ever published. Once playbooks are published, a file edited badly on the
+        server does not stop the bot: it runs on what is published and says what is wrong.
+        """
         library = load_library([settings.playbooks_dir], settings.playbooks_dir)
+        db = connect(settings.db_path)
         if library.problems:
             lines = "\n".join(str(problem) for problem in library.problems[:10])
-            raise SoteriaError(f"The playbooks have problems; fix them first:\n{lines}")
+            if not library.milestones or not versions.latest(db):
+                db.conn.close()
+                raise SoteriaError(f"The playbooks have problems; fix them first:\n{lines}")
+            logger.warning(
+                "Playbook files have problems; running on the published versions:\n%s", lines
+            )
         return cls(
-            connect(settings.db_path),
+            db,
             library,
             clock,
             crime_reference_format(settings),
             settings.timezone,
             settings.case_key,
+            settings.playbooks_dir,
         )
 
     # --- helpers ------------------------------------------------------------------------------
 
     def write(self, work: Callable[[], Any]) -> Any:
         """Run `work` in one transaction; a storage failure becomes a plain sentence."""
+        self.refresh_playbooks()
         try:
             with transaction(self.db):
                 if self._update_id is not None:
@@ -236,38 +272,62 @@ class Service:
         rows = self.db.query("select name, date from milestones where case_id = ?", [case_id])
         return {row["name"]: date.fromisoformat(row["date"]) for row in rows}
 
-    def _version(self, playbook_id: str) -> int:
-        """The stored version of a playbook's current text, stored on first use."""
-        text = self.library.texts[playbook_id]
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        found = list(
-            self.db.query(
-                "select id from playbook_versions where playbook_id = ? and content_hash = ?",
-                [playbook_id, digest],
+    # --- published playbooks ---------------------------------------------------------------
+
+    def _publish_unpublished(self, files: Library) -> None:
+        """Publish playbooks never published before (a new install, a new file), then load.
+
+        A changed file of a playbook already published is not published here: a trainer
+        publishes it on purpose (`soteria-bot publish`, /reload), so a restart changes nothing.
+        """
+        fresh = versions.unpublished(self.db, files)
+        if fresh:
+            with transaction(self.db):
+                for entry in versions.unpublished(self.db, files):
+                    text = files.texts[entry.playbook.id]
+                    versions.insert(
+                        self.db, entry.playbook, text, self.clock(), None, None, entry.source
+                    )
+        self.refresh_playbooks()
+
+    def refresh_playbooks(self) -> bool:
+        """Start new runs on the latest published versions, once someone publishes; True if so.
+
+        One cheap query when nothing changed, so every command can ask.
+        """
+        newest = versions.newest_id(self.db)
+        if newest == self._newest:
+            return False
+        latest = versions.latest(self.db)
+        try:
+            library = versions.published_library(
+                self.db, self.files.milestones, self.files.settings, self._versions
             )
-        )
-        if found:
-            return int(found[0]["id"])
-        playbook = self.library.playbook(playbook_id)
-        table = self.db.table("playbook_versions")
-        table.insert(
-            {
-                "playbook_id": playbook_id,
-                "version": playbook.version,
-                "content_hash": digest,
-                "text": text,
-                "published_at": self.clock().isoformat(),
-                "published_by": None,
-            }
-        )
-        return int(table.last_pk)
+        except LibraryInvalid as invalid:
+            if self._newest < 0:
+                raise SoteriaError(f"A published playbook cannot be read: {invalid}") from None
+            # Published elsewhere against milestones this process has not loaded: keep going
+            # on the versions it can read, and say what a restart would fix.
+            logger.error("A newly published playbook cannot be read; restart the bot: %s", invalid)
+            self._newest = newest
+            return False
+        self.library = library
+        self._current = {playbook_id: version.id for playbook_id, version in latest.items()}
+        for version_id, entry in zip(self._current.values(), self.library.playbooks, strict=True):
+            self._versions.setdefault(version_id, entry.playbook)
+        self._newest = newest
+        return True
+
+    def current_version_id(self, playbook_id: str) -> int:
+        """The version new runs of a playbook start on (KeyError when it was never published)."""
+        return self._current[playbook_id]
 
     def playbook_of_version(self, version_id: int) -> Playbook:
         """The playbook exactly as it was when a run started on it."""
         if version_id not in self._versions:
-            row = self.db.table("playbook_versions").get(version_id)
+            version = versions.by_id(self.db, version_id)
             self._versions[version_id] = load_playbook_text(
-                row["text"], f"{row['playbook_id']} v{row['version']}", self.library.milestones
+                version.text, f"{version.playbook_id} v{version.version}", self.files.milestones
             )
         return self._versions[version_id]
 
@@ -409,15 +469,18 @@ class Service:
             runs = [
                 self._run_view(user, row["id"])
                 for row in self.db.query(
-                    "select id from runs where case_id = ? order by id", [case["id"]]
+                    "select id from runs where case_id = ? and state != 'moved' order by id",
+                    [case["id"]],
                 )
             ]
             views.append(CaseView(case["id"], case["ref"], case["team"], case["officer_id"], runs))
         return views
 
     def _run_view(self, user: User, run_id: int) -> RunView:
-        run, _ = self._load_run(user, run_id)
+        run, row = self._load_run(user, run_id)
         settled, live = run.progress()
+        newest = self._current.get(run.playbook.id)
+        movable = newest not in (None, row["playbook_version_id"]) and run.state in MOVABLE
         return RunView(
             run_id,
             run.playbook.id,
@@ -427,6 +490,7 @@ class Service:
             settled,
             live,
             len(self.overdue(run)),
+            self.library.playbook(run.playbook.id).version if movable else None,
         )
 
     def runs_of_case(self, user: User, ref: str) -> list[Run]:
@@ -478,13 +542,13 @@ class Service:
         for row in self.db.query(
             "select runs.id, runs.state from runs"
             " join playbook_versions v on v.id = runs.playbook_version_id"
-            " where runs.case_id = ? and v.playbook_id = ?"
+            " where runs.case_id = ? and v.playbook_id = ? and runs.state != 'moved'"
             " order by runs.state = 'signed_off', runs.id desc",
             [case["id"], playbook_id],
         ):
             if row["state"] != "signed_off" or not recurs:
                 return self._load_run(user, row["id"])[0], False
-        version_id = self._version(playbook_id)
+        version_id = self.current_version_id(playbook_id)
         table = self.db.table("runs")
         table.insert(
             {
@@ -739,6 +803,104 @@ class Service:
         return self._command(
             user, run_id, lambda run, who, now: run.countersign(item_id, who, now)
         )
+
+    # --- moving a run to a newer version ------------------------------------------------------
+
+    def move_offer(self, user: User, run_id: int) -> MoveOffer | None:
+        """What moving a run to its playbook's newest version would change; None if it cannot."""
+        self.refresh_playbooks()
+        run, row = self._load_run(user, run_id)
+        newest = self._current.get(run.playbook.id)
+        if newest is None or newest == row["playbook_version_id"] or run.state not in MOVABLE:
+            return None
+        return self._plan_move(run, newest)
+
+    def _plan_move(self, run: Run, target: int) -> MoveOffer:
+        changes = compare(run.playbook, self.playbook_of_version(target))
+        answered = run.answered_items()
+        return MoveOffer(
+            run,
+            target,
+            changes,
+            carried=tuple(item for item in answered if changes.carries(item)),
+            dropped=tuple(
+                run.playbook.item(item)
+                for item in answered
+                if not changes.carries(item) and item not in {i.id for i in changes.removed}
+            ),
+        )
+
+    def move_run(self, user: User, run_id: int, target: int, acknowledged: bool) -> Outcome:
+        """Move a run's work to a new run on the newest version, carrying what still fits.
+
+        The old run keeps its version and its log; it ends as moved, naming the new run. New
+        required items must be acknowledged first, and a stale offer is refused.
+        """
+
+        def work() -> Outcome:
+            run, row = self._load_run(user, run_id)
+            if row["officer_id"] != user.id:
+                raise NotAllowed("Only the officer in the case moves its checklist.")
+            if (
+                self._current.get(run.playbook.id) != target
+                or target == row["playbook_version_id"]
+            ):
+                raise NotAllowed(
+                    "That offer is out of date: another version was published since. "
+                    "Open the checklist again to see the newest."
+                )
+            offer = self._plan_move(run, target)
+            required = [item.id for item in offer.changes.newly_required]
+            if required and not acknowledged:
+                raise NotAllowed("Acknowledge the new required items first.")
+            now = self.clock()
+            table = self.db.table("runs")
+            table.insert(
+                {
+                    "case_id": row["case_id"],
+                    "playbook_version_id": target,
+                    "state": "not_started",
+                    "started_at": now.isoformat(),
+                    "started_by": user.id,
+                    "current_item": None,
+                }
+            )
+            new_id = int(table.last_pk)
+            playbook = self.playbook_of_version(target)
+            detail = {
+                "to_run": str(new_id),
+                "from_version": str(run.playbook.version),
+                "to_version": str(playbook.version),
+                "carried": ",".join(offer.carried),
+                "dropped": ",".join(item.id for item in offer.dropped),
+                "removed": ",".join(item.id for item in offer.changes.removed),
+                "acknowledged": ",".join(required),
+            }
+            self._save(run, run.move(actor(user), now, detail))
+            started = Entry(
+                "run-started",
+                run.case_ref,
+                actor(user),
+                now,
+                new_id,
+                detail={
+                    "playbook": playbook.id,
+                    "version": str(playbook.version),
+                    "moved_from": str(run.run_id),
+                },
+            )
+            carried = run.carried(offer.carried, new_id, actor(user), now)
+            moved = Run.replay(playbook, new_id, run.case_ref, carried, run.milestones)
+            self._save(moved, [started, *carried, *moved.start(actor(user), now)])
+            return Outcome(
+                moved,
+                [
+                    f"Moved to version {playbook.version} of '{playbook.title}'. "
+                    f"{counted(len(offer.carried), 'answer')} carried over."
+                ],
+            )
+
+        return self.write(work)
 
     def _require_supervisor(self, user: User) -> None:
         if user.role not in ("supervisor", "admin"):

@@ -19,6 +19,13 @@ ENROLLED = "Welcome, {name}. You are enrolled as {role} in team {team}."
 ENROL_NAME_HINT = (
     "Your Telegram first name is used as your name here; an administrator can change it."
 )
+UPLOAD_NOT_FETCHED = (
+    "This Telegram server does not let me fetch files, so nothing was published. Put the file "
+    "in the playbooks folder on the server and send /reload, or run `soteria-bot publish`."
+)
+UPLOAD_TOO_LARGE = (
+    "That file is too large for a playbook (the limit is 256 KB); nothing was published."
+)
 NOT_TEXT = (
     "I can only read typed text and button taps. Never send photos, files, contacts or "
     "locations from a case here."

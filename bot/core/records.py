@@ -25,6 +25,7 @@ EntryKind = Literal[
     "countersigned",  # a supervisor confirmed an answer given by an officer in training
     "handover-offered",  # the case is offered to a new officer (detail: from, to: user ids)
     "handover-accepted",  # the new officer took the case on (detail: from, to)
+    "version-moved",  # the run's work moved to a run on a newer version (detail: to_run, ...)
 ]
 ENTRY_KINDS: tuple[str, ...] = EntryKind.__args__  # type: ignore[attr-defined]
 

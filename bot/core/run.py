@@ -32,7 +32,10 @@ STATES = (
     "submitted",
     "signed_off",
     "returned",
+    "moved",
 )
+#: Where a run can be moved to a newer version of its playbook from: while it takes answers.
+MOVABLE = ("asking", "awaiting_reason", "paused", "review", "returned")
 # Each event: (name, sources, dest). `submit` is guarded by the run's completeness.
 EVENTS: tuple[tuple[str, tuple[str, ...] | str, str], ...] = (
     ("start", "not_started", "asking"),
@@ -46,6 +49,7 @@ EVENTS: tuple[tuple[str, tuple[str, ...] | str, str], ...] = (
     ("sign_off", "submitted", "signed_off"),
     ("send_back", "submitted", "returned"),
     ("rework", "returned", "asking"),
+    ("move", MOVABLE, "moved"),
 )
 #: Where a run stands, in words, for refusals that tell the user what they can do instead.
 STANDING = {
@@ -57,6 +61,7 @@ STANDING = {
     "submitted": "is submitted and waiting for a supervisor",
     "signed_off": "is signed off; nothing more can change",
     "returned": "was returned by a supervisor; resume it to make changes",
+    "moved": "was moved to a newer version of the checklist, with its answers",
 }
 ItemState = Literal[
     "done", "not-done", "na", "later", "open", "needs-reason", "to-countersign", "not-live"
@@ -66,6 +71,15 @@ ItemState = Literal[
 def challenge_open(thread: Sequence[Entry]) -> bool:
     """A challenge thread waits for the investigator while its latest record is a question."""
     return bool(thread) and thread[-1].kind == "challenged"
+
+
+def origin(entry: Entry) -> tuple[str, datetime]:
+    """Who gave an answer or reason, and when: for one carried from an older version's run,
+    the person and time of the original, not of the move."""
+    first = entry.detail.get("answered_at")
+    if first:
+        return entry.detail.get("answered_by", entry.actor), datetime.fromisoformat(first)
+    return entry.actor, entry.at
 
 
 class _Lifecycle:
@@ -228,8 +242,8 @@ class Run:
         common = {
             "value": answer.value if answer else None,
             "reason": reason.value if reason else None,
-            "actor": (reason or answer).actor if answer else None,
-            "at": (reason or answer).at if answer else None,
+            "actor": origin(reason or answer)[0] if answer else None,
+            "at": origin(reason or answer)[1] if answer else None,
             "corrections": self._corrections.get(item_id, 0),
         }
         if not self.is_live(item):
@@ -513,6 +527,72 @@ class Run:
         if not note.strip():
             raise InputRefused("Say in a few words what needs doing before it comes back.")
         return self._fire("send_back", actor, at, " ".join(note.split()))
+
+    def move(self, actor: str, at: datetime, detail: Mapping[str, str]) -> list[Entry]:
+        """End this run because its work moves to a run on a newer version of the playbook."""
+        challenged = self.open_challenges()
+        if challenged:
+            raise NotAllowed(
+                f"Reply to the open challenge on '{challenged[0].ask}' first, then move."
+            )
+        entries = self._fire("move", actor, at)
+        moved = Entry("version-moved", self.case_ref, actor, at, self.run_id, detail=detail)
+        self._apply(moved)
+        return [*entries, moved]
+
+    def carried(
+        self, item_ids: Iterable[str], run_id: int, actor: str, at: datetime
+    ) -> list[Entry]:
+        """Entries that give another run these items' answers, reasons and laters, as they are."""
+        entries = []
+        source = {"carried_from": str(self.run_id)}
+        for item_id in item_ids:
+            answer = self._answers.get(item_id)
+            if answer is not None:
+                detail = dict(source, answered_by=answer.actor, answered_at=answer.at.isoformat())
+                if item_id in self._unsigned:
+                    detail["countersign"] = "needed"
+                entries.append(
+                    Entry(
+                        "answered",
+                        self.case_ref,
+                        actor,
+                        at,
+                        run_id,
+                        item_id,
+                        answer.value,
+                        detail,
+                    )
+                )
+                reason = self._reasons.get(item_id)
+                if reason is not None:
+                    entries.append(
+                        Entry(
+                            "reason-given",
+                            self.case_ref,
+                            actor,
+                            at,
+                            run_id,
+                            item_id,
+                            reason.value,
+                            dict(
+                                source, answered_by=reason.actor, answered_at=reason.at.isoformat()
+                            ),
+                        )
+                    )
+            if item_id in self._deferred:
+                entries.append(
+                    Entry("deferred", self.case_ref, actor, at, run_id, item_id, detail=source)
+                )
+        return entries
+
+    def answered_items(self) -> list[str]:
+        """Ids of items with an answer or put off for later, in playbook order."""
+        return [
+            item.id
+            for item in self.playbook.items
+            if item.id in self._answers or item.id in self._deferred
+        ]
 
     # --- internals ------------------------------------------------------------------------
 

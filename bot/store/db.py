@@ -284,3 +284,23 @@ def add_oversight(db: sqlite_utils.Database) -> None:
         )"""
     )
     db.execute("CREATE INDEX cases_team ON cases (team)")
+
+
+@migrations(name="0004-publishing")
+def add_publishing(db: sqlite_utils.Database) -> None:
+    """Who published each playbook version and from where; published versions never change."""
+    db.execute("ALTER TABLE playbook_versions ADD COLUMN published_as TEXT")
+    db.execute("ALTER TABLE playbook_versions ADD COLUMN source TEXT")
+    # A run replays its log against its version's text: changing or removing that text would
+    # change what every run on it says was asked.
+    db.execute(
+        """
+        CREATE TRIGGER playbook_versions_kept BEFORE UPDATE OF
+            playbook_id, version, content_hash, text, published_at ON playbook_versions
+        BEGIN SELECT RAISE(ABORT, 'a published playbook version never changes'); END"""
+    )
+    db.execute(
+        """
+        CREATE TRIGGER playbook_versions_not_removed BEFORE DELETE ON playbook_versions
+        BEGIN SELECT RAISE(ABORT, 'a published playbook version never changes'); END"""
+    )

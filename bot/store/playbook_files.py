@@ -178,8 +178,13 @@ def _sibling_ids(folders: Iterable[Path], loaded: set[Path]) -> set[str]:
     return ids
 
 
-def load_library(paths: Sequence[Path], fallback: Path | None = None) -> Library:
-    """Read playbooks from files and folders, collecting every problem instead of stopping."""
+def load_library(
+    paths: Sequence[Path], fallback: Path | None = None, known_ids: Iterable[str] = ()
+) -> Library:
+    """Read playbooks from files and folders, collecting every problem instead of stopping.
+
+    `known_ids` are playbooks that exist elsewhere (published ones), which an `open` may name.
+    """
     library = Library()
     files = find_playbook_files(paths)
     milestones_path = _catalogue(paths, fallback, MILESTONES_FILE)
@@ -222,7 +227,7 @@ def load_library(paths: Sequence[Path], fallback: Path | None = None) -> Library
         if not found:
             library.playbooks.append(Sourced(label, playbook))
             library.texts.setdefault(playbook.id, text or "")
-    known = _sibling_ids(_folders(paths), {path.resolve() for path in files})
+    known = _sibling_ids(_folders(paths), {path.resolve() for path in files}) | set(known_ids)
     for label, problem in library_problems(library.playbooks, known, library.settings):
         located = located_by_label.get(label)
         # The core names the force's file by its bare name; show the path that was read.

@@ -69,7 +69,12 @@ def test_applying_the_migrations_twice_is_harmless(db, db_path):
         assert again.execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall() == schema
         assert again.execute("SELECT count(*) FROM users").fetchone()[0] == 1
         applied = again.execute("SELECT name FROM _sqlite_migrations").fetchall()
-        assert applied == [("0001-initial-schema",), ("0002-case-links",), ("0003-oversight",)]
+        assert applied == [
+            ("0001-initial-schema",),
+            ("0002-case-links",),
+            ("0003-oversight",),
+            ("0004-publishing",),
+        ]
     finally:
         again.close()
 

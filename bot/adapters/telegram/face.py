@@ -18,10 +18,12 @@ from bot import texts
 from bot.core.errors import SoteriaError
 from bot.dialogue import Dialogue
 from bot.dialogue_parts import Option, Reply
+from bot.publishing import UPLOAD_LIMIT
 from bot.service import Service
 from bot.store import notices
 from bot.store.db import transaction
 from bot.store.users import User, find_user, redeem_invite
+from bot.workshop import ROLES
 
 from .render import message_html, rendered, with_record
 
@@ -38,6 +40,15 @@ class Question:
 
     asks: Asks
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A file a trainer sent: its name and bytes, or why it could not be fetched."""
+
+    name: str
+    data: bytes | None
+    refusal: str = ""
 
 
 class TelegramFace:
@@ -70,13 +81,40 @@ class TelegramFace:
         if self.service.already_handled(update.update_id):
             log.info("update %s was delivered again; ignored", update.update_id)
             return
+        upload = await self._fetch_upload(update, context.bot)
         with self.service.handling(update.update_id):
-            work = self._understand(update)
+            work = self._understand(update, upload)
         await work.send(self, context.bot, chat.id)
         # What this update told someone else (a return, a challenge) goes out now.
         await self.send_notices(context.bot)
 
-    def _understand(self, update: Update) -> Work:
+    async def _fetch_upload(self, update: Update, bot: Bot) -> Upload | None:
+        """A trainer's playbook file, fetched before anything is recorded; None for others.
+
+        Some Bot API servers (the test emulator among them) cannot hand files to bots: then the
+        trainer is told how else to publish, and nothing is recorded.
+        """
+        message = update.message
+        document = message.document if message is not None else None
+        if document is None or update.effective_chat is None or update.effective_user is None:
+            return None
+        if update.effective_chat.type != ChatType.PRIVATE:
+            return None
+        user = find_user(self.service.db, telegram_id=update.effective_user.id)
+        if user is None or user.role not in ROLES:
+            return None
+        name = document.file_name or "playbook.yaml"
+        if document.file_size and document.file_size > UPLOAD_LIMIT:
+            return Upload(name, None, texts.UPLOAD_TOO_LARGE)
+        try:
+            fetched = await bot.get_file(document.file_id)
+            data = bytes(await fetched.download_as_bytearray())
+        except TelegramError as error:
+            log.warning("could not fetch the file %s sent by a trainer: %s", name, error)
+            return Upload(name, None, texts.UPLOAD_NOT_FETCHED)
+        return Upload(name, data)
+
+    def _understand(self, update: Update, upload: Upload | None = None) -> Work:
         """Decide the replies for an update; every write happens here, before anything is sent."""
         chat, sender = update.effective_chat, update.effective_user
         assert chat is not None
@@ -101,6 +139,10 @@ class TelegramFace:
             )
         if message is None:
             return Work([])
+        if upload is not None:
+            if upload.data is None:
+                return Work([Reply(upload.refusal)])
+            return Work(self.dialogue.upload(user, upload.name, upload.data))
         if not message.text:
             return Work([Reply(texts.NOT_TEXT)])
         latest = self.latest.get(chat.id)

@@ -1,0 +1,385 @@
+"""Publishing playbook versions while runs are under way, and moving runs to the newest one.
+
+Everything goes through the real service on a real SQLite file: runs stay on the version they
+started on, a publish is all or nothing, the log never changes behind anyone, and a run moved
+to a newer version keeps what still fits.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.changes_text import Wording, diff_text
+from bot.core.changes import compare
+from bot.core.errors import NotAllowed
+from bot.dialogue import Dialogue
+from bot.oversight import gather
+from bot.publishing import publish_files, publish_upload
+from bot.reports.team import render_team_table
+from bot.service import Service
+from bot.store import log, versions
+from bot.store.playbook_files import load_library
+
+from .oversight_world import DRILL, World, make_world
+
+#: Version 2 of the drill: `records` removed, a required `suspect-contact` added.
+DRILL_V2 = DRILL.replace("version: 1", "version: 2").replace(
+    """      - id: records
+        ask: Records request tested and justified?
+        type: yes-no-na
+        reason: [na]
+        reasons: [No request made]
+        countersign: true
+        due: {within: 5d, of: report}
+        focus: victim
+""",
+    """      - id: suspect-contact
+        ask: Suspect's contact with the victim since the report checked?
+        type: yes-no
+        due: {within: 3d, of: report}
+""",
+)
+#: Version 3: an answer of `plan` renamed, so answers to it no longer carry.
+DRILL_V3 = DRILL_V2.replace("version: 2", "version: 3").replace(
+    "        type: yes-no\n        reason: [no]\n        reasons: [Awaiting allocation",
+    "        type: choice\n        options: [opened, not yet]\n        reason: [not yet]\n"
+    "        reasons: [Awaiting allocation",
+)
+
+
+def folder_of(world: World) -> Path:
+    folder = world.service.playbooks_dir
+    assert folder is not None
+    return folder
+
+
+@pytest.fixture(name="world")
+def _world(tmp_path: Path) -> World:
+    world = make_world(tmp_path)
+    world.service.playbooks_dir = tmp_path / "playbooks"
+    return world
+
+
+def write_drill(world: World, text: str) -> None:
+    (folder_of(world) / "drill.yaml").write_text(text, encoding="utf-8")
+
+
+def publish(world: World, by: str = "DS Trainer") -> list[str]:
+    outcome = publish_files(world.service, [folder_of(world)], None, by)
+    assert outcome.ok, outcome.lines()
+    return outcome.lines()
+
+
+def log_rows(world: World) -> list[tuple[object, ...]]:
+    return world.service.db.execute("select * from log order by seq").fetchall()
+
+
+def test_a_version_that_removes_one_item_and_adds_a_required_one_breaks_no_run(world: World):
+    """The acceptance: 20 runs under way keep working on version 1 after version 2 is out."""
+    service, casey = world.service, world.people["Casey"]
+    runs = [world.open("Casey", f"43/{10000 + n}/26") for n in range(20)]
+    for run_id in runs[:10]:
+        service.answer(casey, run_id, "plan", "yes")
+    before = log_rows(world)
+
+    write_drill(world, DRILL_V2)
+    lines = publish(world)
+
+    assert lines[0] == "Published drill version 2 (was 1): 1 item added, 1 removed."
+    assert "20 runs under way stay on the version started on" in lines[1]
+    # Nothing recorded before the publish changed.
+    assert log_rows(world)[: len(before)] == before
+    for run_id in runs:
+        run = service.run(casey, run_id)
+        assert run.playbook.version == 1
+        assert run.current() is not None
+        assert run.current().id in ("plan", "records")
+    # Every run still takes answers on its own version, the removed item included.
+    for run_id in runs[:10]:
+        outcome = service.answer(casey, run_id, "records", "yes")
+        assert outcome.run is not None
+        assert outcome.run.status("records").status == "done"
+    service.open_case(casey, "43/20000/26")
+    fresh = service.start_run(casey, "43/20000/26", "drill").run
+    assert fresh is not None
+    assert fresh.playbook.version == 2
+    assert [item.id for item in fresh.playbook.items] == [
+        "plan", "suspect-contact", "victim-update", "note",
+    ]  # fmt: skip
+    # The report names both versions, run by run.
+    table = render_team_table(gather(service, teams=["North"]))
+    assert "Review drill v1" in table
+    assert "Review drill v2" in table
+    assert log.verify(service.db).ok
+
+
+def test_the_diff_of_that_pair_says_both_changes_in_words(world: World):
+    write_drill(world, DRILL_V2)
+    publish(world)
+    kept = versions.history(world.service.db, "drill")
+    old, new = (world.service.playbook_of_version(v.id) for v in kept)
+    text = diff_text(compare(old, new), Wording(world.service.files.milestones, {}))
+
+    assert text.startswith("drill: version 1 → version 2 (1 item added, 1 removed)")
+    assert (
+        "+ suspect-contact: “Suspect's contact with the victim since the report checked?”" in text
+    )
+    assert "yes-no, required, due within 3 days of the report" in text
+    assert "- records: “Records request tested and justified?”" in text
+    assert "Changed" not in text
+
+
+def test_one_invalid_file_among_valid_ones_publishes_nothing(world: World):
+    write_drill(world, DRILL_V2)
+    broken = folder_of(world) / "broken.yaml"
+    broken.write_text(
+        "playbook: broken\ntitle: Broken\nversion: 1\nsections:\n  - id: s\n    title: S\n"
+        "    items:\n      - id: a\n        ask: A?\n        type: yes-maybe\n",
+        encoding="utf-8",
+    )
+    outcome = publish_files(world.service, [folder_of(world)], None, "DS Trainer")
+
+    assert not outcome.ok
+    assert outcome.lines()[0] == "Nothing was published: 1 problem."
+    assert outcome.lines()[1].startswith(f"{broken}:10:15: ")
+    assert versions.latest(world.service.db)["drill"].version == 1
+    assert world.service.library.playbook("drill").version == 1
+
+
+def test_a_changed_text_under_a_published_number_is_refused_at_its_version_line(world: World):
+    write_drill(world, DRILL_V2.replace("version: 2", "version: 1"))
+    outcome = publish_files(world.service, [folder_of(world)], None, "DS Trainer")
+
+    assert [str(problem) for problem in outcome.problems] == [
+        f"{folder_of(world) / 'drill.yaml'}:3:10: version 1 is already published with "
+        "different content; make it 2 to publish this change"
+    ]
+    write_drill(world, DRILL_V2)
+    publish(world)
+    write_drill(world, DRILL_V3.replace("version: 3", "version: 1"))
+    outcome = publish_files(world.service, [folder_of(world)], None, "DS Trainer")
+    assert "version 1 is older than the published version 2; make it 3" in outcome.lines()[1]
+
+
+def test_a_version_keeps_its_text_who_published_it_and_when(world: World):
+    write_drill(world, DRILL_V2)
+    publish(world, by="DS Trainer (command line)")
+    first, second = versions.history(world.service.db, "drill")
+
+    assert first.text == DRILL
+    assert first.publisher == "the server, on first use"
+    assert second.text == DRILL_V2
+    assert second.publisher == "DS Trainer (command line)"
+    assert second.content_hash == versions.content_hash(DRILL_V2)
+    assert second.published_at.startswith("2026-11-02T09:00:00")
+    with pytest.raises(sqlite3.IntegrityError, match="never changes"):
+        world.service.db.execute(
+            "update playbook_versions set text = 'x' where id = ?", [first.id]
+        )
+    with pytest.raises(sqlite3.IntegrityError, match="never changes"):
+        world.service.db.execute("delete from playbook_versions where id = ?", [first.id])
+
+
+def test_publishing_the_same_files_again_changes_nothing(world: World):
+    assert publish(world) == ["Nothing to publish: all 1 playbook match their published versions."]
+    assert len(versions.history(world.service.db, "drill")) == 1
+
+
+def test_moving_carries_answers_and_needs_the_new_required_item_acknowledged(world: World):
+    service, casey = world.service, world.people["Casey"]
+    run_id = world.open("Casey", "43/30000/26")
+    service.answer(casey, run_id, "plan", "no")
+    service.give_reason(casey, run_id, "Awaiting allocation")
+    service.answer(casey, run_id, "records", "yes")
+    world.clock.days(1)
+    write_drill(world, DRILL_V2)
+    publish(world)
+
+    offer = service.move_offer(casey, run_id)
+    assert offer is not None
+    assert offer.carried == ("plan",)
+    assert [item.id for item in offer.changes.newly_required] == ["suspect-contact"]
+    with pytest.raises(NotAllowed, match="Acknowledge the new required items first"):
+        service.move_run(casey, run_id, offer.target, acknowledged=False)
+    outcome = service.move_run(casey, run_id, offer.target, acknowledged=True)
+
+    moved = outcome.run
+    assert moved is not None
+    assert moved.playbook.version == 2
+    plan = moved.status("plan")
+    assert (plan.status, plan.value, plan.reason) == ("not-done", "no", "Awaiting allocation")
+    # Carried answers keep who gave them and when, not the time of the move.
+    assert plan.actor == f"user:{casey.id}"
+    assert plan.at == world.clock.now.replace(day=2)
+    assert moved.current() is not None
+    assert moved.current().id == "suspect-contact"
+    old = service.run(casey, run_id)
+    assert old.state == "moved"
+    moved_entry = list(log.entries(service.db, run_id=run_id))[-1].entry
+    assert moved_entry.kind == "version-moved"
+    assert moved_entry.detail["to_run"] == str(moved.run_id)
+    assert moved_entry.detail["removed"] == "records"
+    assert moved_entry.detail["acknowledged"] == "suspect-contact"
+    assert service.move_offer(casey, moved.run_id) is None
+    # The case's run of the drill is now the moved one: starting it again finds it.
+    again = service.start_run(casey, "43/30000/26", "drill").run
+    assert again is not None
+    assert again.run_id == moved.run_id
+    assert log.verify(service.db).ok
+
+
+def test_an_answer_whose_options_changed_does_not_carry_and_is_asked_again(world: World):
+    service, casey = world.service, world.people["Casey"]
+    write_drill(world, DRILL_V2)
+    publish(world)
+    run_id = world.open("Casey", "43/30001/26")
+    service.answer(casey, run_id, "plan", "yes")
+    service.answer(casey, run_id, "suspect-contact", "yes")
+    write_drill(world, DRILL_V3)
+    publish(world)
+
+    offer = service.move_offer(casey, run_id)
+    assert offer is not None
+    assert offer.carried == ("suspect-contact",)
+    assert [item.id for item in offer.dropped] == ["plan"]
+    moved = service.move_run(casey, run_id, offer.target, acknowledged=False).run
+    assert moved is not None
+    assert moved.status("plan").status == "open"
+    assert moved.current().id == "plan"
+    assert moved.status("suspect-contact").status == "done"
+
+
+def test_a_stale_offer_is_refused_once_another_version_is_out(world: World):
+    service, casey = world.service, world.people["Casey"]
+    run_id = world.open("Casey", "43/30002/26")
+    write_drill(world, DRILL_V2)
+    publish(world)
+    stale = service.move_offer(casey, run_id)
+    assert stale is not None
+    write_drill(world, DRILL_V3)
+    publish(world)
+
+    with pytest.raises(NotAllowed, match="out of date"):
+        service.move_run(casey, run_id, stale.target, acknowledged=True)
+    assert service.run(casey, run_id).state == "asking"
+
+
+def test_only_the_officer_in_the_case_moves_it_and_never_over_an_open_challenge(world: World):
+    service, casey = world.service, world.people["Casey"]
+    run_id = world.open("Casey", "43/30003/26")
+    service.answer(casey, run_id, "plan", "yes")
+    service.challenge(world.people["Sam"], run_id, "plan", "Which plan?")
+    write_drill(world, DRILL_V2)
+    publish(world)
+    offer = service.move_offer(casey, run_id)
+    assert offer is not None
+
+    with pytest.raises(NotAllowed, match="Only the officer in the case"):
+        service.move_run(world.people["Sam"], run_id, offer.target, acknowledged=True)
+    with pytest.raises(NotAllowed, match="Reply to the open challenge"):
+        service.move_run(casey, run_id, offer.target, acknowledged=True)
+    assert service.run(casey, run_id).state == "asking"
+
+
+def test_a_publish_from_another_process_reaches_a_running_service(world: World, tmp_path: Path):
+    """The bot keeps running while `soteria-bot publish` writes: its next new run is on v2."""
+    other = Service(
+        type(world.service.db)(sqlite3.connect(tmp_path / "state" / "soteria.db")),
+        load_library([folder_of(world)], folder_of(world)),
+        world.clock,
+        playbooks_dir=folder_of(world),
+    )
+    write_drill(world, DRILL_V2)
+    assert publish_files(other, [folder_of(world)], None, "cli").ok
+
+    casey = world.people["Casey"]
+    world.service.open_case(casey, "43/30004/26")
+    run = world.service.start_run(casey, "43/30004/26", "drill").run
+    assert run is not None
+    assert run.playbook.version == 2
+
+
+def test_a_restart_never_publishes_a_changed_file_by_itself(world: World, tmp_path: Path):
+    write_drill(world, DRILL_V2)
+    again = Service(
+        world.service.db, load_library([folder_of(world)], folder_of(world)), world.clock
+    )
+    assert again.library.playbook("drill").version == 1
+    assert len(versions.history(again.db, "drill")) == 1
+
+
+def test_a_playbook_sent_as_a_file_is_checked_and_published(world: World):
+    trainer = world.people["Sam"]
+    bad = publish_upload(
+        world.service, "../../drill.yaml", b"playbook: drill\nversion: [", trainer.id, "Tina"
+    )
+    assert not bad.ok
+    assert bad.lines()[1].startswith("drill.yaml:3:1: YAML syntax error")
+    assert not publish_upload(world.service, "drill.txt", DRILL_V2.encode(), None, "Tina").ok
+    assert (
+        publish_upload(world.service, "drill.yaml", b"\xff\xfe", None, "Tina").lines()[1]
+        == "drill.yaml:1:1: the file is not UTF-8 text (byte 0)"
+    )
+
+    good = publish_upload(world.service, "drill.yaml", DRILL_V2.encode(), None, "Tina")
+    assert good.ok, good.lines()
+    latest = versions.latest(world.service.db)["drill"]
+    assert (latest.version, latest.publisher, latest.source) == (2, "Tina", "drill.yaml")
+
+
+def test_the_investigator_is_offered_the_move_in_the_chat_and_can_stay(world: World):
+    service, casey = world.service, world.people["Casey"]
+    dialogue = Dialogue(service)
+    run_id = world.open("Casey", "43/30005/26")
+    service.answer(casey, run_id, "plan", "yes")
+    write_drill(world, DRILL_V2)
+    publish(world)
+
+    offer, question = dialogue.handle(casey, "/resume")
+    assert offer.text.startswith(
+        "Version 2 of 'Review drill' is published; 43/30005/26 is on version 1."
+    )
+    assert "+ New: “Suspect's contact with the victim since the report checked?” (required" in (
+        offer.text
+    )
+    assert "- Removed: “Records request tested and justified?”" in offer.text
+    labels = [option.label for row in offer.options for option in row]
+    assert labels == ["Acknowledge 1 new required item and move", "Stay on version 1"]
+    assert question.text.splitlines()[1] == "Records request tested and justified?"
+
+    stayed = dialogue.press(casey, offer.options[1][0].action)
+    assert stayed[0].text == "Staying on version 1."
+    assert len(dialogue.handle(casey, "/resume")) == 1  # not offered twice in a session
+    # A forged plain move (no acknowledgement) is refused and changes nothing.
+    forged = dialogue.press(casey, offer.options[0][0].action.replace("mva:", "mv:"))
+    assert forged[0].text == "Acknowledge the new required items first."
+    moved = dialogue.press(casey, offer.options[0][0].action)
+    assert moved[0].text == "Moved to version 2 of 'Review drill'. 1 answer carried over."
+    assert moved[1].text.splitlines()[1].startswith("Suspect's contact")
+    # Someone else's run cannot be moved with a copied button.
+    robin = dialogue.press(world.people["Robin"], offer.options[0][0].action)
+    assert "not one of yours" in robin[0].text or "out of date" in robin[0].text
+
+
+def test_trainers_see_versions_and_runs_per_version_and_others_cannot_publish(world: World):
+    service = world.service
+    world.people["Tina"] = service.local_user("Tina", "trainer")
+    dialogue = Dialogue(service)
+    world.open("Casey", "43/30006/26")
+    write_drill(world, DRILL_V2)
+
+    assert dialogue.handle(world.people["Casey"], "/reload")[0].text == "That is for trainers."
+    listing = dialogue.handle(world.people["Tina"], "/playbooks")[0].text
+    assert "Review drill (drill) v1" in listing
+    assert "The file on the server is v2: /reload" in listing
+    reloaded = dialogue.handle(world.people["Tina"], "/reload")[0].text
+    assert reloaded.startswith("Published drill version 2 (was 1): 1 item added, 1 removed.")
+    world.open("Robin", "43/30007/26")
+    listing = dialogue.handle(world.people["Tina"], "/playbooks")[0].text
+    assert "Review drill (drill) v2, published 2026-11-02 by Tina. Under way: v2: 1, v1: 1." in (
+        listing
+    )
+    assert "/reload" not in listing.split("Under way")[-1]

@@ -1,0 +1,134 @@
+"""The trainers' commands as a trainer types them: publish, diff, walk a draft, diagrams, feedback."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+
+from .oversight_world import DRILL, PLAYBOOKS_DIR
+from .test_publishing import DRILL_V2
+
+
+@pytest.fixture(name="env")
+def _env(tmp_path: Path) -> dict[str, str]:
+    """A playbooks folder with the drill, and a database beside it."""
+    folder = tmp_path / "playbooks"
+    folder.mkdir()
+    shutil.copy(PLAYBOOKS_DIR / "milestones.yaml", folder / "milestones.yaml")
+    (folder / "drill.yaml").write_text(DRILL, encoding="utf-8")
+    return {"SOTERIA_DB": str(tmp_path / "state" / "soteria.db"), "SOTERIA_PLAYBOOKS": str(folder)}
+
+
+def run(env: dict[str, str], *args: str, given: str | None = None) -> tuple[int, str]:
+    result = CliRunner(env=env).invoke(cli, list(args), input=given)
+    return result.exit_code, result.output
+
+
+def drill_file(env: dict[str, str]) -> Path:
+    return Path(env["SOTERIA_PLAYBOOKS"]) / "drill.yaml"
+
+
+def test_publish_lists_what_it_published_and_diff_says_the_two_changes(env):
+    assert run(env, "publish") == (0, "Published drill version 1 (new).\n")
+    assert run(env, "publish") == (
+        0,
+        "Nothing to publish: all 1 playbook match their published versions.\n",
+    )
+    drill_file(env).write_text(DRILL_V2, encoding="utf-8")
+
+    code, output = run(env, "publish", "--as", "DS Trainer")
+    assert code == 0, output
+    assert output == "Published drill version 2 (was 1): 1 item added, 1 removed.\n"
+    code, output = run(env, "diff", "drill", "1", "2")
+    assert code == 0, output
+    assert output.splitlines()[0] == "drill: version 1 → version 2 (1 item added, 1 removed)"
+    assert (
+        "  + suspect-contact: “Suspect's contact with the victim since the report checked?”"
+        in (output)
+    )
+    assert "  - records: “Records request tested and justified?”" in output
+
+
+def test_publish_with_a_bad_file_exits_1_listing_every_problem(env, tmp_path: Path):
+    run(env, "publish")
+    drill_file(env).write_text(DRILL_V2, encoding="utf-8")
+    bad = Path(env["SOTERIA_PLAYBOOKS"]) / "bad.yaml"
+    bad.write_text("playbook: bad\ntitle: Bad\nversion: one\nsections: []\n", encoding="utf-8")
+
+    code, output = run(env, "publish")
+    assert code == 1
+    lines = output.splitlines()
+    assert lines[0].startswith("Nothing was published: ")
+    assert all(line.startswith(f"{bad}:") for line in lines[1:]), output
+    assert run(env, "diff", "drill")[1].startswith("Comparing published version 1 with the file.")
+
+
+def test_diff_of_a_version_never_published_names_the_ones_that_were(env):
+    run(env, "publish")
+    code, output = run(env, "diff", "drill", "1", "7")
+    assert code == 1
+    assert "drill has no published version 7. Published: 1." in output
+    assert "nothing to compare" in run(env, "diff", "drill")[1]
+
+
+def test_walking_a_draft_shows_its_questions_and_due_dates_and_keeps_nothing(env, tmp_path: Path):
+    draft = tmp_path / "draft.yaml"
+    draft.write_text(DRILL_V2, encoding="utf-8")
+
+    code, output = run(env, "preview", "--walk", str(draft), given="1\n1\n/quit\n")
+    assert code == 0, output
+    assert "Walking " in output
+    assert "throwaway database" in output
+    assert "Investigation plan opened?" in output
+    assert "Suspect's contact with the victim since the report checked?" in output
+    assert "Due in 3 days" in output or "Due in 2 days" in output
+    assert not Path(env["SOTERIA_DB"]).exists()  # the real database was never touched
+    same = run(env, "chat", "--playbook", str(draft), "--draft", given="/quit\n")
+    assert same[0] == 0
+    assert "Investigation plan opened?" in same[1]
+    assert run(env, "chat", "--playbook", str(draft))[0] == 2  # --draft is required
+
+
+def test_a_draft_with_a_mistake_is_not_walked(env, tmp_path: Path):
+    draft = tmp_path / "draft.yaml"
+    draft.write_text(DRILL.replace("type: yes-no-na", "type: yes-maybe"), encoding="utf-8")
+    code, output = run(env, "preview", "--walk", str(draft), given="/quit\n")
+    assert code == 1
+    assert f"{draft}:19:15: item 'records': unknown type 'yes-maybe'" in output
+    assert "1 problem in 1 file." in output
+
+
+def test_preview_mermaid_prints_a_state_diagram(env):
+    code, output = run(env, "preview", "--mermaid", str(drill_file(env)))
+    assert code == 0, output
+    assert output.startswith("stateDiagram-v2")
+    assert "Investigation plan opened?" in output
+
+
+def test_the_trainer_report_gives_per_item_rates_without_naming_cases(env):
+    run(env, "publish")
+    from bot.cli_support import open_service
+    from bot.config import Settings
+
+    service = open_service(Settings.from_env(env))
+    casey = service.local_user("Casey", "investigator")
+    service.open_case(casey, "43/11111/26")
+    run_id = service.start_run(casey, "43/11111/26", "drill").run.run_id  # type: ignore[union-attr]
+    service.answer(casey, run_id, "plan", "no")
+    service.give_reason(casey, run_id, "Awaiting allocation")
+    service.db.close()
+
+    code, output = run(env, "report", "--trainer")
+    assert code == 0, output
+    assert "drill v1 · 1 run" in output
+    assert "Awaiting allocation" in output
+    assert "43/11111/26" not in output
+    code, output = run(env, "report", "--trainer", "--format", "json")
+    assert json.loads(output)["playbooks"]["drill"]["versions"]["1"]["runs"] == 1
+    assert run(env, "report", "--trainer", "--format", "html")[0] == 2
