@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from bot import texts
 from bot.changes_text import Wording
 from bot.core.errors import NotAllowed, NotFound, SoteriaError
 from bot.core.playbook import Item
@@ -250,6 +251,8 @@ class Dialogue:
             return self._after(user, moved)
         run = self._load(user, run_id)
         if kind == "st":
+            if self.service.move_offer(user, run_id) is None:
+                raise NotAllowed(texts.STALE_OFFER)  # moved already, or nothing newer to stay off
             chat.stayed.add(run_id)
             return [
                 Reply(f"Staying on version {run.playbook.version}."),

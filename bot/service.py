@@ -845,10 +845,7 @@ class Service:
                 self._current.get(run.playbook.id) != target
                 or target == row["playbook_version_id"]
             ):
-                raise NotAllowed(
-                    "That offer is out of date: another version was published since. "
-                    "Open the checklist again to see the newest."
-                )
+                raise NotAllowed(texts.STALE_OFFER)
             offer = self._plan_move(run, target)
             required = [item.id for item in offer.changes.newly_required]
             if required and not acknowledged:

@@ -19,6 +19,10 @@ ENROLLED = "Welcome, {name}. You are enrolled as {role} in team {team}."
 ENROL_NAME_HINT = (
     "Your Telegram first name is used as your name here; an administrator can change it."
 )
+STALE_OFFER = (
+    "That offer is out of date: the checklist moved, or another version was published since. "
+    "Open the checklist again to see where it stands."
+)
 UPLOAD_NOT_FETCHED = (
     "This Telegram server does not let me fetch files, so nothing was published. Put the file "
     "in the playbooks folder on the server and send /reload, or run `soteria-bot publish`."

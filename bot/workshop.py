@@ -8,6 +8,9 @@ never touches a run under way: runs stay on their version until their investigat
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 from bot.core.errors import NotAllowed
 from bot.dialogue_parts import Reply
 from bot.publishing import PublishOutcome, publish_files, publish_upload
@@ -43,7 +46,13 @@ class Workshop:
         if name == "/reload":
             if self.service.playbooks_dir is None:
                 return [Reply("This bot has no playbooks folder to reload from.")]
-            outcome = publish_files(self.service, [self.service.playbooks_dir], user.id, user.name)
+            folder = self.service.playbooks_dir
+            outcome = publish_files(self.service, [folder], user.id, user.name)
+            # A chat needs no server paths: name each file by its place in the folder.
+            outcome.problems = [
+                replace(problem, file=_inside(problem.file, folder))
+                for problem in outcome.problems
+            ]
             return [_said(outcome)]
         from bot.reports.insights import gather_insights, insights_text
 
@@ -93,6 +102,14 @@ class Workshop:
             if digest not in kept:
                 waiting[playbook.id] = playbook.version
         return waiting
+
+
+def _inside(file: str, folder: Path) -> str:
+    """A file's path from inside the folder, or as it was when it lies elsewhere."""
+    try:
+        return str(Path(file).resolve().relative_to(folder.resolve()))
+    except ValueError:
+        return file
 
 
 def _said(outcome: PublishOutcome) -> Reply:

@@ -31,6 +31,7 @@ EVENTS = {
     "sign_off": "Signed off by supervisor",
     "send_back": "Returned by supervisor",
     "rework": "Taken up again after return",
+    "move": "Moved to a newer version of the checklist",
 }
 
 
@@ -100,7 +101,10 @@ def _what(service: Service, entry: Any, playbook: Playbook | None) -> str:
     if kind == "case-opened":
         return "Case opened"
     if kind == "run-started":
-        return f"Checklist started: {detail.get('playbook')} version {detail.get('version')}"
+        started = f"Checklist started: {detail.get('playbook')} version {detail.get('version')}"
+        if "moved_from" in detail:
+            started += f", moved from run {detail['moved_from']}"
+        return started
     if kind == "answered":
         value = answer_label(entry.value or "")
         said = (
@@ -110,6 +114,8 @@ def _what(service: Service, entry: Any, playbook: Playbook | None) -> str:
         )
         if detail.get("countersign") == "needed":
             said += " (officer in training: needs a countersignature)"
+        if "carried_from" in detail:
+            said += f" (carried from run {detail['carried_from']})"
         return said
     if kind == "reason-given":
         return f"Reason for '{ask}': {entry.value}"
@@ -137,4 +143,18 @@ def _what(service: Service, entry: Any, playbook: Playbook | None) -> str:
         )
         verb = "offered" if kind == "handover-offered" else "accepted"
         return f"Handover {verb}: from {people}"
+    if kind == "version-moved":
+        said = (
+            f"Work moved from version {detail.get('from_version')} to version "
+            f"{detail.get('to_version')} (run {detail.get('to_run')})"
+        )
+        for key, words in (
+            ("carried", "carried"),
+            ("dropped", "asked again"),
+            ("removed", "removed"),
+            ("acknowledged", "acknowledged as new"),
+        ):
+            if detail.get(key):
+                said += f"; {words}: {detail[key].replace(',', ', ')}"
+        return said
     return kind

@@ -383,3 +383,47 @@ def test_trainers_see_versions_and_runs_per_version_and_others_cannot_publish(wo
         listing
     )
     assert "/reload" not in listing.split("Under way")[-1]
+
+
+def test_the_disclosure_schedule_says_what_a_move_carried_and_dropped(world: World):
+    from bot.reports.disclosure import render_disclosure
+
+    service, casey = world.service, world.people["Casey"]
+    run_id = world.open("Casey", "43/30008/26")
+    service.answer(casey, run_id, "plan", "yes")
+    write_drill(world, DRILL_V2)
+    publish(world)
+    offer = service.move_offer(casey, run_id)
+    assert offer is not None
+    service.move_run(casey, run_id, offer.target, acknowledged=True)
+
+    schedule = render_disclosure(service, "43/30008/26")
+    assert "Moved to a newer version of the checklist" in schedule
+    assert (
+        "Work moved from version 1 to version 2 (run 2); carried: plan; removed: records; "
+        "acknowledged as new: suspect-contact"
+    ) in schedule
+    assert "Checklist started: drill version 2, moved from run 1" in schedule
+    assert "Answered 'Investigation plan opened?': Yes (carried from run 1)" in schedule
+
+
+def test_stay_on_a_run_already_moved_is_refused_not_confirmed(world: World):
+    service, casey = world.service, world.people["Casey"]
+    dialogue = Dialogue(service)
+    run_id = world.open("Casey", "43/30009/26")
+    write_drill(world, DRILL_V2)
+    publish(world)
+    first = dialogue.handle(casey, "/summary")[-1]
+    second = dialogue.handle(casey, "/summary")[-1]
+    dialogue.press(casey, second.options[0][0].action)  # moves
+
+    stay = dialogue.press(casey, first.options[1][0].action)
+    assert stay[0].text.startswith("That offer is out of date")
+    assert run_id not in dialogue.chat(casey).stayed
+
+
+def test_reload_names_files_by_their_place_in_the_playbooks_folder(world: World):
+    world.people["Tina"] = world.service.local_user("Tina", "trainer")
+    (folder_of(world) / "broken.yaml").write_text("playbook: [\n", encoding="utf-8")
+    said = Dialogue(world.service).handle(world.people["Tina"], "/reload")[0].text
+    assert said.splitlines()[1].startswith("broken.yaml:2:1: ")
