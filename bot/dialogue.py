@@ -336,9 +336,12 @@ class Dialogue:
         chat = self.chat(user)
         if chat.run_id is not None:
             try:
-                return self._load(user, chat.run_id)
+                run = self._load(user, chat.run_id)
+                if run.state != "moved":  # its work goes on in the run it moved to
+                    return run
             except NotFound:
-                chat.run_id = None
+                pass
+            chat.run_id = None
         run = self.service.active_run(user)
         if run is not None:
             chat.run_id = run.run_id

@@ -427,3 +427,20 @@ def test_reload_names_files_by_their_place_in_the_playbooks_folder(world: World)
     (folder_of(world) / "broken.yaml").write_text("playbook: [\n", encoding="utf-8")
     said = Dialogue(world.service).handle(world.people["Tina"], "/reload")[0].text
     assert said.splitlines()[1].startswith("broken.yaml:2:1: ")
+
+
+def test_an_old_button_after_a_move_points_to_the_question_now_waiting(world: World):
+    service, casey = world.service, world.people["Casey"]
+    dialogue = Dialogue(service)
+    run_id = world.open("Casey", "43/30010/26")
+    old_question = dialogue.handle(casey, "/resume")[-1]
+    write_drill(world, DRILL_V2)
+    publish(world)
+    offer = dialogue.handle(casey, "/summary")[-1]
+    dialogue.press(casey, offer.options[0][0].action)
+
+    replies = dialogue.press(casey, old_question.options[0][0].action)
+    assert replies[0].text.startswith("That button is from an earlier message")
+    assert replies[-1].text.splitlines()[1] == "Investigation plan opened?"
+    assert replies[-1].asks is not None
+    assert replies[-1].asks[0] != run_id
