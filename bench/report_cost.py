@@ -7,6 +7,7 @@ the team, so the figure says what our Python costs over the floor of reading the
 
     python bench/make_cases.py /tmp/bench-10k.db                # once: ~1M log records
     python bench/report_cost.py /tmp/bench-10k.db --repeat 5
+    python bench/report_cost.py /tmp/bench-10k.db --trainer --repeat 3
 """
 
 from __future__ import annotations
@@ -41,11 +42,12 @@ def busiest_team(db_path: Path) -> tuple[str, int, int]:
     return rows[0], rows[1], rows[2]
 
 
-def run_once(db_path: Path, team: str, fmt: str, out_dir: Path) -> tuple[float, float]:
-    """One report in a fresh process: (seconds, peak resident MB)."""
+def run_once(db_path: Path, team: str | None, fmt: str, out_dir: Path) -> tuple[float, float]:
+    """One report in a fresh process: (seconds, peak resident MB). No team: the trainers' one."""
     env = {**os.environ, "SOTERIA_DB": str(db_path), "SOTERIA_PLAYBOOKS": str(REPO / "playbooks")}
     output = out_dir / f"report.{fmt}"
-    command = [sys.executable, "-m", "bot", "report", "--team", team, "--format", fmt]
+    scope = ["--team", team] if team is not None else ["--trainer"]
+    command = [sys.executable, "-m", "bot", "report", *scope, "--format", fmt]
     command += ["-o", str(output)]
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL)
@@ -78,7 +80,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("database", type=Path)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--trainer", action="store_true", help="time the trainers' report over every team"
+    )
     args = parser.parse_args()
+    if args.trainer:
+        with tempfile.TemporaryDirectory() as scratch:
+            runs = [
+                run_once(args.database, None, "table", Path(scratch)) for _ in range(args.repeat)
+            ]
+        seconds = sorted(run[0] for run in runs)
+        print(
+            f"report --trainer (every team): median {statistics.median(seconds):.2f} s"
+            f" (range {seconds[0]:.2f}–{seconds[-1]:.2f}), peak {max(r[1] for r in runs):.0f} MB"
+        )
+        return
     team, cases, records = busiest_team(args.database)
     total = sqlite3.connect(args.database).execute("select count(*) from log").fetchone()[0]
     print(f"database: {args.database} ({total:,} log records)")
