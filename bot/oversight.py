@@ -17,14 +17,14 @@ from typing import Any
 
 from bot.core.playbook import Item
 from bot.core.records import Entry
-from bot.core.run import Run, challenge_open, origin
+from bot.core.run import UNDER_WAY, Run, challenge_open, origin
 from bot.core.schedule import due_date, standing
 from bot.service import Service
 
 #: Ages of overdue items, in days past their due date, for the "overdue by age" chart.
 AGE_BANDS = ((1, 7, "1–7 days"), (8, 14, "8–14 days"), (15, 28, "15–28 days"), (29, None, "over 28 days"))  # fmt: skip
 #: Run states in which items can still be worked on (and so fall overdue).
-OPEN_STATES = ("not_started", "asking", "awaiting_reason", "paused", "review", "returned")
+OPEN_STATES = UNDER_WAY
 #: Case risk, most urgent first: the order of `/team` and of the report's case list.
 RISKS = ("escalated", "overdue", "challenged", "due-soon", "on-track", "closed")
 

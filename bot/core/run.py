@@ -36,6 +36,8 @@ STATES = (
 )
 #: Where a run can be moved to a newer version of its playbook from: while it takes answers.
 MOVABLE = ("asking", "awaiting_reason", "paused", "review", "returned")
+#: Run states in which items can still be worked on (and so fall overdue).
+UNDER_WAY = ("not_started", *MOVABLE)
 # Each event: (name, sources, dest). `submit` is guarded by the run's completeness.
 EVENTS: tuple[tuple[str, tuple[str, ...] | str, str], ...] = (
     ("start", "not_started", "asking"),

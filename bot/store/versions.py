@@ -16,11 +16,9 @@ import sqlite_utils
 
 from bot.core.parsing import Sourced
 from bot.core.playbook import Duration, Milestone, Playbook
+from bot.core.run import UNDER_WAY
 from bot.store.db import utc_text
 from bot.store.playbook_files import Library, load_playbook_text
-
-#: Run states that still take answers: the runs a version change concerns.
-UNDER_WAY = ("not_started", "asking", "awaiting_reason", "paused", "review", "returned")
 
 
 @dataclass(frozen=True, slots=True)
