@@ -280,8 +280,9 @@ class Service:
         A changed file of a playbook already published is not published here: a trainer
         publishes it on purpose (`soteria-bot publish`, /reload), so a restart changes nothing.
         """
-        fresh = versions.unpublished(self.db, files)
-        if fresh:
+        # Asked first without the write lock, so a start with nothing new takes no lock; asked
+        # again under it, since another process may have published in between.
+        if versions.unpublished(self.db, files):
             with transaction(self.db):
                 for entry in versions.unpublished(self.db, files):
                     text = files.texts[entry.playbook.id]
@@ -301,7 +302,7 @@ class Service:
         latest = versions.latest(self.db)
         try:
             library = versions.published_library(
-                self.db, self.files.milestones, self.files.settings, self._versions
+                latest, self.files.milestones, self.files.settings, self._versions
             )
         except LibraryInvalid as invalid:
             if self._newest < 0:
@@ -313,8 +314,6 @@ class Service:
             return False
         self.library = library
         self._current = {playbook_id: version.id for playbook_id, version in latest.items()}
-        for version_id, entry in zip(self._current.values(), self.library.playbooks, strict=True):
-            self._versions.setdefault(version_id, entry.playbook)
         self._newest = newest
         return True
 
@@ -479,8 +478,7 @@ class Service:
     def _run_view(self, user: User, run_id: int) -> RunView:
         run, row = self._load_run(user, run_id)
         settled, live = run.progress()
-        newest = self._current.get(run.playbook.id)
-        movable = newest not in (None, row["playbook_version_id"]) and run.state in MOVABLE
+        newer = self._newer_version(run, row)
         return RunView(
             run_id,
             run.playbook.id,
@@ -490,7 +488,7 @@ class Service:
             settled,
             live,
             len(self.overdue(run)),
-            self.library.playbook(run.playbook.id).version if movable else None,
+            self.library.playbook(run.playbook.id).version if newer is not None else None,
         )
 
     def runs_of_case(self, user: User, ref: str) -> list[Run]:
@@ -549,10 +547,27 @@ class Service:
             if row["state"] != "signed_off" or not recurs:
                 return self._load_run(user, row["id"])[0], False
         version_id = self.current_version_id(playbook_id)
+        run_id, playbook, started = self._insert_run(
+            case["id"], case["ref"], version_id, user, now
+        )
+        run = Run(playbook, run_id, case["ref"], self._milestones(case["id"]))
+        self._save(run, [started, *run.start(actor(user), now)])
+        return run, True
+
+    def _insert_run(
+        self,
+        case_id: int,
+        ref: str,
+        version_id: int,
+        user: User,
+        now: datetime,
+        **detail: str,
+    ) -> tuple[int, Playbook, Entry]:
+        """A new run's row on a version, and the `run-started` record to log with its start."""
         table = self.db.table("runs")
         table.insert(
             {
-                "case_id": case["id"],
+                "case_id": case_id,
                 "playbook_version_id": version_id,
                 "state": "not_started",
                 "started_at": now.isoformat(),
@@ -562,17 +577,15 @@ class Service:
         )
         run_id = int(table.last_pk)
         playbook = self.playbook_of_version(version_id)
-        run = Run(playbook, run_id, case["ref"], self._milestones(case["id"]))
         started = Entry(
             "run-started",
-            case["ref"],
+            ref,
             actor(user),
             now,
             run_id,
-            detail={"playbook": playbook.id, "version": str(playbook.version)},
+            detail={"playbook": playbook.id, "version": str(playbook.version), **detail},
         )
-        self._save(run, [started, *run.start(actor(user), now)])
-        return run, True
+        return run_id, playbook, started
 
     def _command(
         self,
@@ -810,10 +823,15 @@ class Service:
         """What moving a run to its playbook's newest version would change; None if it cannot."""
         self.refresh_playbooks()
         run, row = self._load_run(user, run_id)
+        newest = self._newer_version(run, row)
+        return None if newest is None else self._plan_move(run, newest)
+
+    def _newer_version(self, run: Run, row: dict[str, Any]) -> int | None:
+        """The newest version's id, where the run is on an older one and can still move."""
         newest = self._current.get(run.playbook.id)
-        if newest is None or newest == row["playbook_version_id"] or run.state not in MOVABLE:
+        if newest in (None, row["playbook_version_id"]) or run.state not in MOVABLE:
             return None
-        return self._plan_move(run, newest)
+        return newest
 
     def _plan_move(self, run: Run, target: int) -> MoveOffer:
         changes = compare(run.playbook, self.playbook_of_version(target))
@@ -841,29 +859,16 @@ class Service:
             run, row = self._load_run(user, run_id)
             if row["officer_id"] != user.id:
                 raise NotAllowed("Only the officer in the case moves its checklist.")
-            if (
-                self._current.get(run.playbook.id) != target
-                or target == row["playbook_version_id"]
-            ):
+            if self._newer_version(run, row) != target:
                 raise NotAllowed(texts.STALE_OFFER)
             offer = self._plan_move(run, target)
             required = [item.id for item in offer.changes.newly_required]
             if required and not acknowledged:
                 raise NotAllowed("Acknowledge the new required items first.")
             now = self.clock()
-            table = self.db.table("runs")
-            table.insert(
-                {
-                    "case_id": row["case_id"],
-                    "playbook_version_id": target,
-                    "state": "not_started",
-                    "started_at": now.isoformat(),
-                    "started_by": user.id,
-                    "current_item": None,
-                }
+            new_id, playbook, started = self._insert_run(
+                row["case_id"], run.case_ref, target, user, now, moved_from=str(run.run_id)
             )
-            new_id = int(table.last_pk)
-            playbook = self.playbook_of_version(target)
             detail = {
                 "to_run": str(new_id),
                 "from_version": str(run.playbook.version),
@@ -874,18 +879,6 @@ class Service:
                 "acknowledged": ",".join(required),
             }
             self._save(run, run.move(actor(user), now, detail))
-            started = Entry(
-                "run-started",
-                run.case_ref,
-                actor(user),
-                now,
-                new_id,
-                detail={
-                    "playbook": playbook.id,
-                    "version": str(playbook.version),
-                    "moved_from": str(run.run_id),
-                },
-            )
             carried = run.carried(offer.carried, new_id, actor(user), now)
             moved = Run.replay(playbook, new_id, run.case_ref, carried, run.milestones)
             self._save(moved, [started, *carried, *moved.start(actor(user), now)])

@@ -128,7 +128,8 @@ def diff(playbook: str, versions: tuple[int, ...]) -> None:
         if file_text is not None and version_store.content_hash(file_text) not in {
             v.content_hash for v in kept
         }:
-            old, new = service.playbook_of_version(newest.id), _parsed(file_library, playbook_id)
+            old = service.playbook_of_version(newest.id)
+            new = file_library.playbook(playbook_id)
             click.echo(f"Comparing published version {old.version} with the file.")
         elif len(kept) > 1:
             old = service.playbook_of_version(kept[-2].id)
@@ -150,10 +151,6 @@ def _file_library(path: Path, settings: Settings) -> Library:
             "The file has problems:\n" + "\n".join(str(problem) for problem in library.problems)
         )
     return library
-
-
-def _parsed(library: Library, playbook_id: str) -> Playbook:
-    return library.playbook(playbook_id)
 
 
 @contextmanager

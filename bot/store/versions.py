@@ -132,21 +132,24 @@ def runs_by_version(db: sqlite_utils.Database) -> dict[str, dict[int, int]]:
 
 
 def published_library(
-    db: sqlite_utils.Database,
+    newest: Mapping[str, Version],
     milestones: dict[str, Milestone],
     settings: dict[str, Duration],
-    parsed: dict[int, Playbook] | None = None,
+    parsed: dict[int, Playbook],
 ) -> Library:
-    """The library new runs start from: the latest published version of every playbook.
+    """The library new runs start from: the newest published version of every playbook.
 
-    `parsed` holds playbooks already read by version id, so a reload parses only what is new.
+    `parsed` keeps playbooks read by version id, so a reload parses only what is new; each one
+    read here is added to it.
     """
     library = Library(milestones=milestones, settings=settings)
-    for version in latest(db).values():
-        playbook = (parsed or {}).get(version.id) or load_playbook_text(
-            version.text, f"{version.playbook_id} v{version.version}", milestones
-        )
-        library.playbooks.append(Sourced(f"{version.playbook_id} v{version.version}", playbook))
+    for version in newest.values():
+        if version.id not in parsed:
+            parsed[version.id] = load_playbook_text(
+                version.text, f"{version.playbook_id} v{version.version}", milestones
+            )
+        label = f"{version.playbook_id} v{version.version}"
+        library.playbooks.append(Sourced(label, parsed[version.id]))
         library.texts[version.playbook_id] = version.text
     return library
 
