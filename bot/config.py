@@ -26,6 +26,9 @@ class Settings:
     #: How often waiting notices are gathered and sent, and how often escalations are looked for.
     notice_seconds: float = 60.0
     escalation_seconds: float = 900.0
+    #: Messages a second the bot sends in all (Telegram's flood limit is about 30); 0 sends
+    #: unthrottled, for a Bot API server with no limit of its own (the benchmarks' emulator).
+    send_rate: float = 30.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -43,6 +46,7 @@ class Settings:
             case_key=(env.get("SOTERIA_CASE_KEY") or "crime-reference").strip().lower(),
             notice_seconds=_seconds(env, "SOTERIA_NOTICE_SECONDS", 60.0),
             escalation_seconds=_seconds(env, "SOTERIA_ESCALATION_SECONDS", 900.0),
+            send_rate=_rate(env, "SOTERIA_SEND_RATE", 30.0),
         )
 
     @property
@@ -62,4 +66,18 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
         raise ValueError(f"{name} must be a number of seconds, not {raw!r}.") from None
     if value <= 0:
         raise ValueError(f"{name} must be more than 0 seconds.")
+    return value
+
+
+def _rate(env: Mapping[str, str], name: str, default: float) -> float:
+    """A rate from the environment: a number that is 0 (no limit) or more, or the default."""
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of messages a second, not {raw!r}.") from None
+    if value < 0:
+        raise ValueError(f"{name} must be 0 (no limit) or more.")
     return value

@@ -50,10 +50,13 @@ def build_application(settings: Settings, service: Service) -> Application:
     builder = (
         Application.builder()
         .token(settings.telegram_token)
-        .rate_limiter(AIORateLimiter(max_retries=3))
         .concurrent_updates(PerChatOrder())
         .post_init(on_start)
     )
+    if settings.send_rate > 0:
+        builder = builder.rate_limiter(
+            AIORateLimiter(overall_max_rate=settings.send_rate, max_retries=3)
+        )
     if settings.telegram_api_base_url:
         builder = builder.base_url(settings.telegram_api_base_url)
     application = builder.build()
