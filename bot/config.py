@@ -29,6 +29,9 @@ class Settings:
     #: Messages a second the bot sends in all (Telegram's flood limit is about 30); 0 sends
     #: unthrottled, for a Bot API server with no limit of its own (the benchmarks' emulator).
     send_rate: float = 30.0
+    #: Updates a minute one person may send after a burst of 20; the rest are turned away
+    #: politely. 0 turns the limit off (the benchmarks' simulated investigators tap non-stop).
+    person_rate: float = 60.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -47,6 +50,7 @@ class Settings:
             notice_seconds=_seconds(env, "SOTERIA_NOTICE_SECONDS", 60.0),
             escalation_seconds=_seconds(env, "SOTERIA_ESCALATION_SECONDS", 900.0),
             send_rate=_rate(env, "SOTERIA_SEND_RATE", 30.0),
+            person_rate=_rate(env, "SOTERIA_PERSON_RATE", 60.0),
         )
 
     @property
@@ -70,14 +74,14 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
 
 
 def _rate(env: Mapping[str, str], name: str, default: float) -> float:
-    """A rate from the environment: a number that is 0 (no limit) or more, or the default."""
+    """A rate from the environment (0 for no limit), or the default."""
     raw = env.get(name)
     if not raw:
         return default
     try:
         value = float(raw)
     except ValueError:
-        raise ValueError(f"{name} must be a number of messages a second, not {raw!r}.") from None
+        raise ValueError(f"{name} must be a number, not {raw!r}.") from None
     if value < 0:
         raise ValueError(f"{name} must be 0 (no limit) or more.")
     return value

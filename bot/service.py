@@ -233,8 +233,13 @@ class Service:
         finally:
             pending, self._update_id = self._update_id, None
         if pending is not None:  # It recorded nothing (a /help, a refusal): note it on its own.
-            with transaction(self.db):
-                self._mark_handled(pending)
+            try:
+                with transaction(self.db):
+                    self._mark_handled(pending)
+            except sqlite3.OperationalError as error:
+                # It recorded nothing, so handling it again after a restart is harmless; the
+                # reply it already worked out still goes to the person.
+                logger.warning("could not note update %s as handled: %s", pending, error)
 
     def _mark_handled(self, update_id: int) -> None:
         self.db.execute(

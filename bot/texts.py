@@ -35,6 +35,10 @@ NOT_TEXT = (
     "locations from a case here."
 )
 SOMETHING_WENT_WRONG = "Something went wrong on our side. Nothing you had answered was lost: send /resume to carry on."
+SLOW_DOWN = (
+    "You are sending faster than I can take, so I skipped some of it. Wait a few seconds, "
+    "then carry on: every answer I confirmed is saved."
+)
 NO_SUCH_BUTTON = "That button no longer works. Send /resume to see where you are."
 # --- notices (what one person's action tells another) ---------------------------------------------
 

@@ -15,6 +15,7 @@ from bot.alerts import queue_escalations, teams_with_cases, weekly_summary
 from bot.config import Settings
 from bot.dialogue import Dialogue
 from bot.service import Service
+from bot.throttle import Throttle
 
 from .face import TelegramFace
 from .ordering import PerChatOrder
@@ -37,6 +38,7 @@ def build_application(settings: Settings, service: Service) -> Application:
         service,
         Dialogue(service, settings.reports_dir),
         timedelta(seconds=settings.notice_seconds),
+        Throttle(per_minute=settings.person_rate) if settings.person_rate else None,
     )
 
     async def on_start(application: Application) -> None:

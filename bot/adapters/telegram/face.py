@@ -23,6 +23,7 @@ from bot.service import Service
 from bot.store import notices
 from bot.store.db import transaction
 from bot.store.users import User, find_user, redeem_invite
+from bot.throttle import Throttle, Verdict
 from bot.workshop import ROLES
 
 from .render import message_html, rendered, with_record
@@ -58,10 +59,15 @@ class TelegramFace:
     REMEMBERED = 20_000
 
     def __init__(
-        self, service: Service, dialogue: Dialogue, notice_every: timedelta = timedelta(minutes=1)
+        self,
+        service: Service,
+        dialogue: Dialogue,
+        notice_every: timedelta = timedelta(minutes=1),
+        throttle: Throttle | None = None,
     ) -> None:
         self.service = service
         self.dialogue = dialogue
+        self.throttle = throttle  # None: nobody is held back
         self.notice_every = notice_every
         # One sender of notices at a time: updates from different chats are handled at once.
         self._sending_notices = asyncio.Lock()
@@ -73,10 +79,16 @@ class TelegramFace:
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Handle one update exactly once; a repeat delivery of the same update does nothing."""
         query = update.callback_query
+        chat, sender = update.effective_chat, update.effective_user
+        verdict = Verdict.ADMIT
+        if self.throttle is not None and sender is not None:
+            verdict = self.throttle.admit(sender.id)
+        if verdict is not Verdict.ADMIT:
+            await self._turn_away(update, context.bot, tell=verdict is Verdict.TELL)
+            return
         if query is not None:
             await self._quietly(query.answer())  # Stop the button's spinner whatever happens.
-        chat = update.effective_chat
-        if chat is None or update.effective_user is None:
+        if chat is None or sender is None:
             return
         if self.service.already_handled(update.update_id):
             log.info("update %s was delivered again; ignored", update.update_id)
@@ -87,6 +99,16 @@ class TelegramFace:
         await work.send(self, context.bot, chat.id)
         # What this update told someone else (a return, a challenge) goes out now.
         await self.send_notices(context.bot)
+
+    async def _turn_away(self, update: Update, bot: Bot, *, tell: bool) -> None:
+        """Skip a throttled update without touching the database; say why once in a while."""
+        query, chat = update.callback_query, update.effective_chat
+        private = chat is not None and chat.type == ChatType.PRIVATE
+        if query is not None:
+            await self._quietly(query.answer(texts.SLOW_DOWN if tell and private else None))
+        elif tell and private:
+            assert chat is not None
+            await self._quietly(bot.send_message(chat.id, texts.SLOW_DOWN))
 
     async def _fetch_upload(self, update: Update, bot: Bot) -> Upload | None:
         """A trainer's playbook file, fetched before anything is recorded; None for others.
