@@ -19,6 +19,7 @@ from bot.throttle import Throttle
 
 from .face import TelegramFace
 from .ordering import PerChatOrder
+from .reader import Reader
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ def build_application(settings: Settings, service: Service) -> Application:
         Dialogue(service, settings.reports_dir),
         timedelta(seconds=settings.notice_seconds),
         Throttle(per_minute=settings.person_rate) if settings.person_rate else None,
+        Reader(lambda: Dialogue(Service.from_settings(settings), settings.reports_dir)),
     )
 
     async def on_start(application: Application) -> None:
@@ -49,11 +51,16 @@ def build_application(settings: Settings, service: Service) -> Application:
         me = application.bot.username
         log.info("soteria-bot is running as @%s", me)
 
+    async def on_stop(application: Application) -> None:
+        if face.reader is not None:
+            face.reader.close()
+
     builder = (
         Application.builder()
         .token(settings.telegram_token)
         .concurrent_updates(PerChatOrder())
         .post_init(on_start)
+        .post_shutdown(on_stop)
     )
     if settings.send_rate > 0:
         builder = builder.rate_limiter(

@@ -26,6 +26,7 @@ from bot.store.users import User, find_user, redeem_invite
 from bot.throttle import Throttle, Verdict
 from bot.workshop import ROLES
 
+from .reader import Reader, is_slow_read
 from .render import message_html, rendered, with_record
 
 log = logging.getLogger(__name__)
@@ -64,10 +65,12 @@ class TelegramFace:
         dialogue: Dialogue,
         notice_every: timedelta = timedelta(minutes=1),
         throttle: Throttle | None = None,
+        reader: Reader | None = None,
     ) -> None:
         self.service = service
         self.dialogue = dialogue
         self.throttle = throttle  # None: nobody is held back
+        self.reader = reader  # None: slow reads are answered in the event loop
         self.notice_every = notice_every
         # One sender of notices at a time: updates from different chats are handled at once.
         self._sending_notices = asyncio.Lock()
@@ -96,6 +99,8 @@ class TelegramFace:
         upload = await self._fetch_upload(update, context.bot)
         with self.service.handling(update.update_id):
             work = self._understand(update, upload)
+        if work.read_later is not None and work.user is not None and self.reader is not None:
+            work.replies = await self.reader.handle(work.user, work.read_later)
         await work.send(self, context.bot, chat.id)
         # What this update told someone else (a return, a challenge) goes out now.
         await self.send_notices(context.bot)
@@ -167,6 +172,8 @@ class TelegramFace:
             return Work(self.dialogue.upload(user, upload.name, upload.data))
         if not message.text:
             return Work([Reply(texts.NOT_TEXT)])
+        if self.reader is not None and is_slow_read(message.text):
+            return Work([], user, read_later=message.text)
         latest = self.latest.get(chat.id)
         known = self.questions.get((chat.id, latest)) if latest is not None else None
         replies = self.dialogue.handle(user, message.text)
@@ -325,6 +332,8 @@ class Work:
     pressed: Message | None = None
     asked: tuple[int, Question] | None = None
     edit_in_place: bool = False
+    #: A command to be answered by the reader, off the event loop, once the update is noted.
+    read_later: str | None = None
 
     async def send(self, face: TelegramFace, bot: Bot, chat_id: int) -> None:
         """Edit the question that was dealt with, then send the replies in order."""
