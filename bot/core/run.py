@@ -238,33 +238,38 @@ class Run:
 
     def status(self, item_id: str) -> ItemStatus:
         """Where one item stands."""
-        item = self._items[item_id]
-        answer = self._answers.get(item_id)
-        reason = self._reasons.get(item_id)
-        common = {
-            "value": answer.value if answer else None,
-            "reason": reason.value if reason else None,
-            "actor": origin(reason or answer)[0] if answer else None,
-            "at": origin(reason or answer)[1] if answer else None,
-            "corrections": self._corrections.get(item_id, 0),
-        }
-        if not self.is_live(item):
-            return ItemStatus(item, "not-live", **common)
-        if answer is None:
-            return ItemStatus(item, "later" if item_id in self._deferred else "open", **common)
-        value = decode_answer(item, answer.value or "")
-        if item.needs_reason(value) and reason is None:
-            state: ItemState = "later" if item_id in self._deferred else "needs-reason"
-            return ItemStatus(item, state, **common)
-        if item_id in self._unsigned:
-            return ItemStatus(item, "to-countersign", **common)
-        if value == "na":
-            return ItemStatus(item, "na", **common)
-        return ItemStatus(item, "not-done" if item.needs_reason(value) else "done", **common)
+        return self._status(self._items[item_id], self.answers())
 
     def statuses(self) -> list[ItemStatus]:
         """Every item's standing, in playbook order."""
-        return [self.status(item.id) for item in self.playbook.items]
+        # Reports ask this of every run in a team: the decoded answers are read once per run.
+        answers = self.answers()
+        return [self._status(item, answers) for item in self.playbook.items]
+
+    def _status(self, item: Item, answers: Mapping[str, str | frozenset[str]]) -> ItemStatus:
+        item_id = item.id
+        answer = self._answers.get(item_id)
+        reason = self._reasons.get(item_id)
+        corrections = self._corrections.get(item_id, 0)
+        if answer is None:
+            value = actor = at = None
+        else:
+            value = answer.value
+            actor, at = origin(reason or answer)
+        why = reason.value if reason else None
+        if item.when is not None and not item.when.holds(answers, self.milestones):
+            state: ItemState = "not-live"
+        elif answer is None:
+            state = "later" if item_id in self._deferred else "open"
+        elif item.needs_reason(decoded := answers[item_id]) and reason is None:
+            state = "later" if item_id in self._deferred else "needs-reason"
+        elif item_id in self._unsigned:
+            state = "to-countersign"
+        elif decoded == "na":
+            state = "na"
+        else:
+            state = "not-done" if item.needs_reason(decoded) else "done"
+        return ItemStatus(item, state, value, why, actor, at, corrections)
 
     def is_settled(self, item_id: str) -> bool:
         """An item counts as settled once answered, with its reason when the answer needs one."""
@@ -319,9 +324,9 @@ class Run:
             if item.required and self.is_live(item) and not self._answered_fully(item)
         ]
 
-    def thread(self, item_id: str) -> list[Entry]:
+    def thread(self, item_id: str) -> tuple[Entry, ...]:
         """The challenge thread on an item, oldest first: questions and replies."""
-        return list(self._threads.get(item_id, ()))
+        return tuple(self._threads.get(item_id, ()))
 
     def open_challenges(self) -> list[Item]:
         """Items whose latest challenge has not been answered yet: they block sign-off."""
