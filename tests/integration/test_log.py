@@ -117,14 +117,16 @@ def test_an_empty_log_verifies(db):
     assert log.verify(db).checked == 0
 
 
-def test_updating_a_record_is_refused_as_append_only(ten):
+def test_sqlite_itself_refuses_an_update_of_a_log_record(ten):
+    """The log_no_update trigger refuses UPDATE inside SQLite, whoever connects."""
     with pytest.raises(sqlite3.IntegrityError, match="the completion log is append-only"):
         ten.execute("UPDATE log SET value = 'no' WHERE seq = 3")
 
     assert log.entries(ten)[2].entry.value == "yes"
 
 
-def test_deleting_a_record_is_refused_as_append_only(ten):
+def test_sqlite_itself_refuses_a_delete_of_a_log_record(ten):
+    """The log_no_delete trigger refuses DELETE inside SQLite, whoever connects."""
     with pytest.raises(sqlite3.IntegrityError, match="the completion log is append-only"):
         ten.execute("DELETE FROM log WHERE seq = 10")
 
@@ -140,7 +142,8 @@ def test_a_record_that_does_not_follow_the_last_one_is_refused(ten):
         )
 
 
-def test_an_altered_record_is_named(ten, db_path):
+def test_with_the_triggers_dropped_an_altered_record_is_still_named_by_verify(ten, db_path):
+    """Someone drops the trigger and changes an answer: verify names the record."""
     tamper(db_path, "DROP TRIGGER log_no_update", "UPDATE log SET value = 'no' WHERE seq = 7")
 
     verdict = verdict_of(db_path)
@@ -168,7 +171,8 @@ def test_an_altered_record_with_a_recomputed_hash_breaks_the_next_link(ten, db_p
     assert verdict.message.startswith("Record 5 does not follow record 4")
 
 
-def test_a_record_deleted_from_the_middle_is_found_as_a_gap(ten, db_path):
+def test_with_the_triggers_dropped_a_deleted_record_is_still_found_as_a_gap(ten, db_path):
+    """Someone drops the trigger and deletes a record: verify finds the gap."""
     tamper(db_path, "DROP TRIGGER log_no_delete", "DELETE FROM log WHERE seq = 5")
 
     verdict = verdict_of(db_path)
