@@ -789,9 +789,10 @@ class Simulation:
     """Every case's life, interleaved on one clock, through one service."""
 
     def __init__(self, db: sqlite_utils.Database, library: Library, end: datetime) -> None:
-        self.service = Service(db, library, clock=self.clock)
         self.end = end
+        # Set before the service exists: opening it publishes the playbooks, stamped by the clock.
         self.now = datetime.combine(end.date() - SPAN, datetime.min.time(), UTC)
+        self.service = Service(db, library, clock=self.clock)
         self.calls = 0
         self.gating = {
             entry.playbook.id: frozenset(

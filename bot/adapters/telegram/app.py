@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -29,6 +31,24 @@ DIGEST_AT = time(7, 30)
 WEEKLY_AT = time(8, 0)
 #: How long one getUpdates call waits for news before asking again.
 POLL_TIMEOUT = 10
+
+
+Job = Callable[[ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+
+
+def stops_quietly(job: Job) -> Job:
+    """A timed job that ends without an error when the bot stops in the middle of it."""
+
+    @functools.wraps(job)
+    async def run(context: ContextTypes.DEFAULT_TYPE) -> None:
+        try:
+            await job(context)
+        except asyncio.CancelledError:
+            # The scheduler cancels a job still running at shutdown and would log it as an
+            # error. Its work is committed step by step; the next start does the rest.
+            log.info("%s stopped with the bot", job.__name__)
+
+    return run
 
 
 def build_application(settings: Settings, service: Service) -> Application:
@@ -73,12 +93,16 @@ def build_application(settings: Settings, service: Service) -> Application:
     application.add_error_handler(face.on_error)
     if application.job_queue is not None:
         at = DIGEST_AT.replace(tzinfo=ZoneInfo(settings.timezone))
-        application.job_queue.run_daily(face.send_digests, time=at, name="morning digest")
+        application.job_queue.run_daily(
+            stops_quietly(face.send_digests), time=at, name="morning digest"
+        )
         jobs = application.job_queue
 
+        @stops_quietly
         async def send_notices(context: ContextTypes.DEFAULT_TYPE) -> None:
             await face.send_notices(context.bot)
 
+        @stops_quietly
         async def escalate(context: ContextTypes.DEFAULT_TYPE) -> None:
             # Team by team, giving way to updates between teams: a force of thousands of cases
             # must not hold investigators' taps up for the whole scan.
@@ -87,6 +111,7 @@ def build_application(settings: Settings, service: Service) -> Application:
                 await asyncio.sleep(0)
             await face.send_notices(context.bot)
 
+        @stops_quietly
         async def week(context: ContextTypes.DEFAULT_TYPE) -> None:
             weekly_summary(service)
             await face.send_notices(context.bot)
