@@ -41,6 +41,11 @@ SUPERVISOR_HELP = (
 )
 
 
+#: Buttons only a supervisor (or an administrator) may press: sign off, return, challenge,
+#: countersign.
+SUPERVISING = frozenset({"so", "rt", "ch", "ci", "cn"})
+
+
 class Desk:
     """Turns supervisors' commands and presses, and replies to them, into service calls."""
 
@@ -177,11 +182,13 @@ class Desk:
         """Answer one of this desk's buttons; the service checks scope on every one."""
         chat = self.chat(user)
         if kind == "cs":
-            return self._case_view(user, self._ref_of(int(parts[1])))
+            return self._case_view(user, self._ref_of(user, int(parts[1])))
         if kind == "ho":
             return [Reply(handover.accept(self.service, user, int(parts[1])))]
         if kind == "hto":
-            offer = handover.offer(self.service, user, self._ref_of(int(parts[1])), int(parts[2]))
+            offer = handover.offer(
+                self.service, user, self._ref_of(user, int(parts[1])), int(parts[2])
+            )
             return [
                 Reply(
                     f"Offered {offer.case_ref} to {self.service.name_of(f'user:{offer.to_officer}')}. "
@@ -189,6 +196,12 @@ class Desk:
                 )
             ]
         run = self.service.run(user, int(parts[1]))
+        # Refused at the press, not after the note or reply is typed: a button of another
+        # role's screen must not lead anyone on.
+        if kind in SUPERVISING and user.role not in ("supervisor", "admin"):
+            raise NotAllowed("That is for supervisors.")
+        if kind == "cr" and not self.service.is_officer_of(user, run.run_id):
+            raise NotAllowed("Only the officer in the case replies to a challenge.")
         if kind == "so":
             outcome = self.service.sign_off(user, run.run_id)
             assert outcome.run is not None
@@ -217,12 +230,16 @@ class Desk:
             Reply(f"Challenge on “{item.ask}”: “{thread[-1].value}”\nType your reply (no names).")
         ]
 
-    def _ref_of(self, case_id: int) -> str:
-        """The key of the case a button names by id (scope is checked where it is used)."""
-        found = self.service.db.execute("select ref from cases where id = ?", [case_id]).fetchone()
-        if found is None:
+    def _ref_of(self, user: User, case_id: int) -> str:
+        """The key of the case a button names by id, if the user may see that case.
+
+        A forged button must not name the case it points at: a case out of reach gets the
+        same sentence as a case that does not exist.
+        """
+        found = list(self.service.db.query("select * from cases where id = ?", [case_id]))
+        if not found or not self.service.can_see(user, found[0]):
             raise NotFound("That case was not found.")
-        return str(found[0])
+        return str(found[0]["ref"])
 
     def _require_review(self, run: Run) -> None:
         if run.state != "submitted":

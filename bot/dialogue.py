@@ -87,7 +87,8 @@ class Dialogue:
         self.service.refresh_playbooks()
         try:
             return self._press(user, action)
-        except (ValueError, IndexError, KeyError):
+        except (ValueError, IndexError, KeyError, OverflowError):
+            # OverflowError: a forged id too large for SQLite's integers.
             return [Reply("That button is no longer valid."), *where(user)]
         except SoteriaError as error:
             return [Reply(str(error)), *where(user)]
@@ -474,7 +475,7 @@ class Dialogue:
         try:
             run = self.service.run(user, int(parts[1]))
             return run.run_id, run.playbook.items[int(parts[2])].id
-        except (ValueError, IndexError, SoteriaError):
+        except (ValueError, IndexError, OverflowError, SoteriaError):
             return None
 
     def record_line(self, user: User, run_id: int, item_id: str) -> str | None:

@@ -122,10 +122,16 @@ def _refused(label: str, message: str) -> PublishOutcome:
     return PublishOutcome(problems=[FileProblem(label, 1, 1, message)])
 
 
+#: The longest name a sent file keeps on disk.
+NAME_LIMIT = 100
+
+
 def _safe_name(filename: str) -> str:
     """A sent file's name with no folders or odd characters in it."""
     name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(filename or "playbook.yaml").name)
-    return name.lstrip(".") or "playbook.yaml"
+    name = name.lstrip(".") or "playbook.yaml"
+    # File systems take names of up to 255 bytes: keep the end, where ".yaml" is.
+    return name[-NAME_LIMIT:]
 
 
 def _publish(service: Service, library: Library, by: int | None, by_name: str) -> PublishOutcome:

@@ -388,6 +388,15 @@ class Service:
         """A run the user may see, as its log says it stands."""
         return self._load_run(user, run_id)[0]
 
+    def is_officer_of(self, user: User, run_id: int) -> bool:
+        """Tell whether the user is the officer in the case a run belongs to."""
+        found = self.db.execute(
+            "select cases.officer_id from runs join cases on cases.id = runs.case_id"
+            " where runs.id = ?",
+            [run_id],
+        ).fetchone()
+        return found is not None and found[0] == user.id
+
     def _save(self, run: Run, entries: Sequence[Entry]) -> None:
         if entries:
             log.append(self.db, entries)

@@ -22,7 +22,7 @@ from bot.publishing import UPLOAD_LIMIT
 from bot.service import Service
 from bot.store import notices
 from bot.store.db import transaction
-from bot.store.users import User, find_user, redeem_invite
+from bot.store.users import NAME_LIMIT, User, find_user, redeem_invite
 from bot.throttle import Throttle, Verdict
 from bot.workshop import ROLES
 
@@ -150,10 +150,9 @@ class TelegramFace:
         if chat.type != ChatType.PRIVATE:
             return Work([Reply(texts.PRIVATE_ONLY)] if message is not None else [])
         user = find_user(self.service.db, telegram_id=sender.id)
-        if message is not None and message.text and message.text.split()[0] in ("/start",):
-            code = message.text.split()[1] if len(message.text.split()) > 1 else ""
-            if code and user is None:
-                return Work([self._enrol(code, sender.id, sender.full_name)])
+        words = message.text.split() if message is not None and message.text else []
+        if words[:1] == ["/start"] and len(words) > 1 and user is None:
+            return Work([self._enrol(words[1], sender.id, sender.full_name)])
         if user is None:
             # One sentence, the same for everyone: an unenrolled person learns nothing else.
             return Work([Reply(texts.NOT_ENROLLED)] if message is not None else [])
@@ -181,6 +180,8 @@ class TelegramFace:
 
     def _enrol(self, code: str, telegram_id: int, name: str) -> Reply:
         try:
+            # Telegram allows 128 characters of name; the bot keeps 100, so cut rather than refuse.
+            name = " ".join(name.split())[:NAME_LIMIT].strip()
             user = redeem_invite(
                 self.service.db, code, telegram_id, name or "Officer", self.service.clock()
             )
