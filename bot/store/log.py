@@ -149,6 +149,19 @@ def entries(
 
 def verify(db: sqlite_utils.Database) -> Verdict:
     """Walk the chain from the first record and report the first one that does not hold."""
+    if db.conn.in_transaction:
+        return _verify(db)
+    # One snapshot for the walk and the head: the bot may commit answers meanwhile, and a head
+    # read after them would look like records removed from the end.
+    db.execute("BEGIN")
+    try:
+        return _verify(db)
+    finally:
+        db.execute("COMMIT")
+
+
+def _verify(db: sqlite_utils.Database) -> Verdict:
+    """The walk of `verify`, inside one read transaction."""
     expected_seq, expected_prev = 1, GENESIS_HASH
     checked = 0
     for row in db.execute(f"SELECT {COLUMNS} FROM log ORDER BY seq"):
