@@ -61,13 +61,7 @@ class Settings:
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     """A positive number of seconds from the environment, or the default."""
-    raw = env.get(name)
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a number of seconds, not {raw!r}.") from None
+    value = _number(env, name, default, "a number of seconds")
     if value <= 0:
         raise ValueError(f"{name} must be more than 0 seconds.")
     return value
@@ -75,13 +69,18 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
 
 def _rate(env: Mapping[str, str], name: str, default: float) -> float:
     """A rate from the environment (0 for no limit), or the default."""
+    value = _number(env, name, default, "a number")
+    if value < 0:
+        raise ValueError(f"{name} must be 0 (no limit) or more.")
+    return value
+
+
+def _number(env: Mapping[str, str], name: str, default: float, what: str) -> float:
+    """A number from the environment, or the default when it is unset or empty."""
     raw = env.get(name)
     if not raw:
         return default
     try:
-        value = float(raw)
+        return float(raw)
     except ValueError:
-        raise ValueError(f"{name} must be a number, not {raw!r}.") from None
-    if value < 0:
-        raise ValueError(f"{name} must be 0 (no limit) or more.")
-    return value
+        raise ValueError(f"{name} must be {what}, not {raw!r}.") from None

@@ -318,6 +318,22 @@ def everything_said(officers: list[Investigator]) -> list[str]:
     return [m.text for o in officers for m in o.chat.values()]
 
 
+async def wind_down(
+    stop: asyncio.Event,
+    loops: list[asyncio.Task[None]],
+    officers: list[Investigator],
+    bot: BotProcess,
+) -> None:
+    """Stop the officers' loops, close their clients, and stop the bot."""
+    stop.set()
+    for loop in loops:
+        loop.cancel()
+    await asyncio.gather(*loops, return_exceptions=True)
+    for officer in officers:
+        await officer.client.aclose()
+    bot.stop()
+
+
 def tireless_bot(emulator: Emulator, token: str, db_path: Path) -> BotProcess:
     """The bot, with no pace per person: these officers tap far faster than people can.
 
@@ -367,13 +383,7 @@ async def test_fifty_kills_under_load_lose_no_acknowledged_answer_and_record_non
         await asyncio.wait_for(kill_and_restart(), timeout=200)
         await asyncio.wait_for(asyncio.gather(*loops), timeout=30)
     finally:
-        stop.set()
-        for loop in loops:
-            loop.cancel()
-        await asyncio.gather(*loops, return_exceptions=True)
-        for officer in officers:
-            await officer.client.aclose()
-        bot.stop()
+        await wind_down(stop, loops, officers, bot)
         lives.append(list(bot.lines))
     elapsed = time.monotonic() - started
     total = recorded_once(db_path, officers, "at the end")
@@ -460,13 +470,7 @@ async def test_backups_and_a_long_reader_hold_no_answer_up(emulator: Emulator, t
         await asyncio.wait_for(meanwhile(), timeout=90)
         await asyncio.wait_for(asyncio.gather(*loops), timeout=30)
     finally:
-        stop.set()
-        for loop in loops:
-            loop.cancel()
-        await asyncio.gather(*loops, return_exceptions=True)
-        for officer in officers:
-            await officer.client.aclose()
-        bot.stop()
+        await wind_down(stop, loops, officers, bot)
     assert not bot.problems(), bot.log
     recorded_once(db_path, officers, "after the backups")
     for officer in officers:
@@ -586,13 +590,7 @@ async def test_verify_run_while_officers_answer_finds_the_log_intact(
         stop.set()
         await asyncio.wait_for(asyncio.gather(*loops), timeout=30)
     finally:
-        stop.set()
-        for loop in loops:
-            loop.cancel()
-        await asyncio.gather(*loops, return_exceptions=True)
-        for officer in officers:
-            await officer.client.aclose()
-        bot.stop()
+        await wind_down(stop, loops, officers, bot)
     assert not bot.problems(), bot.log
     recorded_once(db_path, officers, "after the verify runs")
     afterwards = cli(bot, "verify")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -12,7 +10,8 @@ from bot import texts
 
 from .bot_process import BotProcess
 from .emulator import Emulator
-from .test_telegram_bot import (
+from .test_telegram_bot import (  # _bot is the `bot` fixture, shared
+    _bot,  # noqa: F401
     answers,
     at_first_question,
     enrol,
@@ -27,17 +26,6 @@ pytestmark = pytest.mark.e2e
 FLOOD = 1000
 #: The flood is sent faster than 1,000 a minute (about 50 a second) to keep the test short.
 FLOOD_PER_SECOND = 50
-
-
-@pytest.fixture(name="bot")
-def _bot(emulator: Emulator, tmp_path: Path) -> Iterator[BotProcess]:
-    token = emulator.new_token()
-    process = BotProcess(emulator.bot_api_base_url, token, tmp_path / "soteria.db")
-    process.token = token  # type: ignore[attr-defined]
-    process.start()
-    yield process
-    process.stop()
-    assert not process.problems(), process.log
 
 
 async def test_a_flood_from_one_person_is_slowed_politely_while_another_answers_as_usual(
