@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import random
 import re
 import sqlite3
@@ -53,8 +54,9 @@ ANSWER_KINDS = frozenset({"a", "t", "md"})
 #: Texts that wait for the investigator to type or command something.
 PROMPTS = ("Send the crime reference", "Nothing is waiting", "Use /new to open a case")
 
-KILLS = 50
-SEED = 20_260_608
+#: 50 in CI; a longer soak sets SOTERIA_SOAK_KILLS (and SOTERIA_SOAK_SEED for other moments).
+KILLS = int(os.environ.get("SOTERIA_SOAK_KILLS") or 50)
+SEED = int(os.environ.get("SOTERIA_SOAK_SEED") or 20_260_608)
 INVESTIGATORS = 5
 #: A reader holds the database this long; answers meanwhile must be acknowledged this quickly.
 HOLD = 5.0
@@ -380,7 +382,7 @@ async def test_fifty_kills_under_load_lose_no_acknowledged_answer_and_record_non
     try:
         officers += await team(emulator, token, codes, patience=2.0)
         loops += [asyncio.create_task(o.keep_answering(stop)) for o in officers]
-        await asyncio.wait_for(kill_and_restart(), timeout=200)
+        await asyncio.wait_for(kill_and_restart(), timeout=4 * KILLS)
         await asyncio.wait_for(asyncio.gather(*loops), timeout=30)
     finally:
         await wind_down(stop, loops, officers, bot)
@@ -410,10 +412,11 @@ async def test_fifty_kills_under_load_lose_no_acknowledged_answer_and_record_non
         sum(o.cases for o in officers),
     )
     assert len(checked) == KILLS
-    # Enough work went on between the kills for them to mean something.
-    assert total >= 100, total
-    assert in_flight >= 10, in_flight
-    assert all(len(o.acknowledged) >= 10 for o in officers), [
+    # Enough work went on between the kills for them to mean something: with 50 kills, at
+    # least 100 answers, 10 of them across a kill.
+    assert total >= 2 * KILLS, total
+    assert in_flight >= KILLS // 5, in_flight
+    assert all(len(o.acknowledged) >= KILLS // 5 for o in officers), [
         len(o.acknowledged) for o in officers
     ]
     said = everything_said(officers)
