@@ -246,3 +246,18 @@ async def test_the_case_view_shows_a_correction_and_who_made_it(
         chat = await settle(sam, last_says("Review drill v1"))
         assert "✓ Investigation plan opened?: Yes · Casey" in chat[-1].text
         assert "changed from No: Casey" in chat[-1].text
+
+
+async def test_typing_after_the_last_answer_does_not_edit_the_answered_question_again(
+    emulator: Emulator, bot: BotProcess
+):
+    """After a run's last typed answer, later messages leave it be: no wasted, refused edit."""
+    async with someone(emulator, bot, "Casey") as casey:
+        await enrolled(casey, bot, "investigator")
+        await drill_submitted(casey)
+        for text in ("/cases", "/help"):
+            before = len(await casey.messages())
+            await casey.command(text)
+            await settle(casey, lambda m, before=before: len(m) > before)
+        await asyncio.sleep(0.5)  # any edit of the old question would have been made by now
+    assert "not modified" not in bot.log

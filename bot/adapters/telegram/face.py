@@ -366,6 +366,9 @@ class Work:
                         parse_mode=ParseMode.HTML,
                     )
                     await face._quietly(edit)
+                    if face.latest.get(chat_id) == message_id:
+                        # It reads as a record now: typing later must not edit it again.
+                        del face.latest[chat_id]
                 elif again is not None:
                     # Asked again below (a date that would not do): one set of live buttons.
                     await face._quietly(bot.edit_message_reply_markup(chat_id, message_id))
