@@ -25,7 +25,6 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from bot.core.errors import InputRefused
-from bot.core.playbook import Item
 from bot.core.typed_input import parse_date, parse_number
 from bot.desk import DESK_ARITY
 from bot.dialogue import ARITY, Dialogue
@@ -37,6 +36,7 @@ from bot.store.playbook_files import Library, load_library
 from bot.store.users import User, add_local_user
 
 from ..conftest import PLAYBOOKS_DIR
+from .test_html_report import plain_answer
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)  # a Friday
 LIBRARY = load_library([PLAYBOOKS_DIR], PLAYBOOKS_DIR)
@@ -122,23 +122,6 @@ def actions(replies: Iterable[Reply]) -> list[str]:
 
 
 # --- a bench of people and runs ----------------------------------------------------------------
-
-
-def plain_answer(item: Item, today: Any) -> Any:
-    """An answer that needs no reason: what a careful officer taps when all is done."""
-    if item.type in ("yes-no", "yes-no-na"):
-        return "yes"
-    if item.type == "choice":
-        return item.options[0]
-    if item.type == "multi":
-        return {item.options[0]}
-    if item.type == "date":
-        return today
-    if item.type == "number":
-        return int(item.min or 1)
-    if item.type == "info":
-        return "ok"
-    return "Noted on the file"
 
 
 class Bench:

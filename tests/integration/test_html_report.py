@@ -53,6 +53,8 @@ def plain_answer(item: Item, today: date) -> Any:
         return {item.options[0]}
     if item.type == "date":
         return today
+    if item.type == "number":
+        return int(item.min or 1)
     if item.type == "text":
         return "Reviewed."
     return "ok"
