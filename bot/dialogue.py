@@ -20,7 +20,15 @@ from bot.core.run import STANDING, Run
 from bot.core.schedule import describe_due
 from bot.core.typed_input import parse_date, parse_number
 from bot.desk import DESK_ARITY, DESK_MODES, SUPERVISOR_HELP, Desk
-from bot.dialogue_parts import MARKS, ChatState, Option, Reply, screened, shown_value
+from bot.dialogue_parts import (
+    MARKS,
+    ChatState,
+    Option,
+    Reply,
+    command_name,
+    screened,
+    shown_value,
+)
 from bot.preview import answer_label
 from bot.service import Outcome, Service
 from bot.store.users import User
@@ -103,8 +111,7 @@ class Dialogue:
     # --- commands -----------------------------------------------------------------------------
 
     def _command(self, user: User, text: str) -> list[Reply]:
-        first = text.split()[0]
-        name, rest = first.lower().split("@")[0], text[len(first) :].strip()
+        name, rest = command_name(text), text[len(text.split()[0]) :].strip()
         chat = self.chat(user)
         if name in ("/start", "/help"):
             extra = f"\n\n{SUPERVISOR_HELP}" if user.role in ("supervisor", "admin") else ""

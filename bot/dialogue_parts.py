@@ -59,6 +59,12 @@ class ChatState:
     stayed: set[int] = field(default_factory=set)
 
 
+def command_name(text: str) -> str:
+    """The command a message starts with, as the dialogue reads it: "/TEAM@bot x" -> "/team"."""
+    words = text.split()
+    return words[0].lower().split("@")[0] if words else ""
+
+
 def shown_value(item: Item, value: str) -> str:
     """An answer as a person reads it: labels for answer words, a list for several options."""
     if item.type == "multi":

@@ -27,9 +27,9 @@ from bot.service import Service
 AGE_BANDS = ((1, 7, "1–7 days"), (8, 14, "8–14 days"), (15, 28, "15–28 days"), (29, None, "over 28 days"))  # fmt: skip
 #: Run states in which items can still be worked on (and so fall overdue).
 OPEN_STATES = UNDER_WAY
-#: Case risk, most urgent first: the order of `/team` and of the report's case list.
 #: Statuses of an item that is answered, with its reason where it needs one.
 SETTLED = frozenset({"done", "not-done", "na", "to-countersign"})
+#: Case risk, most urgent first: the order of `/team` and of the report's case list.
 RISKS = ("escalated", "overdue", "challenged", "due-soon", "on-track", "closed")
 
 

@@ -123,7 +123,7 @@ def _refused(label: str, message: str) -> PublishOutcome:
 
 
 #: The longest name a sent file keeps on disk.
-NAME_LIMIT = 100
+FILE_NAME_LIMIT = 100
 
 
 def _safe_name(filename: str) -> str:
@@ -131,7 +131,7 @@ def _safe_name(filename: str) -> str:
     name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(filename or "playbook.yaml").name)
     name = name.lstrip(".") or "playbook.yaml"
     # File systems take names of up to 255 bytes: keep the end, where ".yaml" is.
-    return name[-NAME_LIMIT:]
+    return name[-FILE_NAME_LIMIT:]
 
 
 def _publish(service: Service, library: Library, by: int | None, by_name: str) -> PublishOutcome:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from bot.dialogue import Dialogue
-from bot.dialogue_parts import Reply
+from bot.dialogue_parts import Reply, command_name
 from bot.store.users import User
 
 #: Commands that only read, and read a team's or the force's runs. They record nothing (an
@@ -23,8 +23,7 @@ SLOW_READS = frozenset({"/team", "/signoff", "/return", "/export", "/insights"})
 
 def is_slow_read(text: str) -> bool:
     """Tell whether typed text is one of the commands answered off the event loop."""
-    words = text.strip().split()
-    return bool(words) and words[0].lower().split("@")[0] in SLOW_READS
+    return command_name(text) in SLOW_READS
 
 
 class Reader:
