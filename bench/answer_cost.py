@@ -20,9 +20,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.conversation.dialogue import Dialogue
 from bot.core.records import Entry
-from bot.dialogue import Dialogue
-from bot.service import Service
+from bot.services.service import Service
 from bot.store import log
 from bot.store.db import connect, transaction
 from bot.store.playbook_files import load_library

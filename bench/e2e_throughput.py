@@ -489,7 +489,7 @@ def attribute(calls: list[tuple[float, str]], api_calls: list[tuple[float, str]]
 BOT_API = "Bot._post ("
 HANDLERS = ("TelegramFace.on_update (", "on_press (", "on_tick (", "on_text (")
 # Frames every sample of `soteria-bot run` passes through on its way to the event loop.
-ENTRY = ("bot/__main__.py", "bot/cli.py", "bot/adapters/telegram/app.py")
+ENTRY = ("bot/__main__.py", "bot/cli/__init__.py", "bot/adapters/telegram/app.py")
 
 
 def summarise_profile(path: Path, answers: int) -> None:

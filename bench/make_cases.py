@@ -8,7 +8,7 @@ some no or n/a with the playbooks' preset reasons, some put off until later, cor
 the story moves on, milestones that start later playbooks, runs left part-way, submitted, signed
 off or returned with a note, and a supervisor's review every four weeks or so.
 
-Every write goes through `bot.service.Service`, so the tables and the hash-chained completion log
+Every write goes through `bot.services.service.Service`, so the tables and the hash-chained completion log
 hold exactly what the bot would write. One simulated clock moves through all the cases at once,
 so the log's times rise with its record numbers, as in a real log. The same seed and --until
 give the same database. At 10,000 cases it writes about 1.1 million log records (the playbooks
@@ -36,7 +36,7 @@ import sqlite_utils
 from bot.core.condition import milestones_in
 from bot.core.playbook import Item
 from bot.core.run import Run, encode_answer
-from bot.service import Service
+from bot.services.service import Service
 from bot.store.db import connect, transaction
 from bot.store.playbook_files import Library, load_library
 from bot.store.users import User, add_local_user

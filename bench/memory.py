@@ -60,7 +60,7 @@ if str(REPO) not in sys.path:
 
 from bot.core.playbook import Item  # noqa: E402
 from bot.core.run import UNDER_WAY  # noqa: E402
-from bot.service import Service  # noqa: E402
+from bot.services.service import Service  # noqa: E402
 from bot.store.db import connect, transaction  # noqa: E402
 from bot.store.playbook_files import Library, load_library  # noqa: E402
 from bot.store.users import User, create_invite, redeem_invite  # noqa: E402
@@ -656,7 +656,7 @@ class Parts:
 
     def __init__(self, path: Path) -> None:
         from bot.adapters.telegram.face import TelegramFace
-        from bot.dialogue import Dialogue
+        from bot.conversation.dialogue import Dialogue
         from bot.store.users import find_user
 
         library = load_library([REPO / "playbooks"], REPO / "playbooks")
@@ -687,14 +687,14 @@ class Parts:
 
     def scan(self) -> None:
         """The escalation job's work: every team, one at a time."""
-        from bot.alerts import queue_escalations, teams_with_cases
+        from bot.jobs import queue_escalations, teams_with_cases
 
         for team in teams_with_cases(self.service):
             queue_escalations(self.service, team)
 
     def remember(self, prompts: list[Any]) -> None:
         """Fill the face's memory of question messages to its limit with these prompts."""
-        from bot.dialogue_parts import Reply
+        from bot.conversation.replies import Reply
 
         for number in range(self.face.REMEMBERED):
             reply = prompts[number % len(prompts)]
@@ -707,9 +707,9 @@ class Parts:
 
     def export(self) -> int:
         """What /export does for one team: gather it, render the HTML report with charts."""
-        from bot.alerts import teams_with_cases
-        from bot.oversight import gather
+        from bot.jobs import teams_with_cases
         from bot.reports.html import render_html
+        from bot.reports.oversight import gather
         from bot.reports.team import team_dict
 
         team = teams_with_cases(self.service)[0]
@@ -724,9 +724,9 @@ def steps(path: Path) -> None:
         print(f"{label}\t{status_kb(os.getpid(), 'VmRSS')}", flush=True)
 
     import bot.adapters.telegram.app
-    import bot.alerts
     import bot.cli
-    import bot.oversight  # noqa: F401  (imported for their memory, as `run` imports them)
+    import bot.jobs
+    import bot.reports.oversight  # noqa: F401  (imported for their memory, as `run` imports them)
 
     say("the bot's modules for `run` (and this script's)")
     parts = Parts(path)
@@ -748,14 +748,14 @@ def where(template: Path) -> None:
     # Imports and parts are measured in fresh interpreters (VmRSS), as the bot would hold them;
     # then the parts are sized with tracemalloc in this process. Each works on a copy of the
     # database, since the service writes (notices, handled updates).
-    from bot.oversight import gather
+    from bot.reports.oversight import gather
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "soteria.db"
         print("\nWhere the memory goes. Imports, each in a fresh interpreter (VmRSS):")
-        run = "import bot.cli, bot.adapters.telegram.app, bot.alerts, bot.oversight"
+        run = "import bot.cli, bot.adapters.telegram.app, bot.jobs, bot.reports.oversight"
         no_numpy = "import sys\nsys.modules['numpy'] = None\n"  # an optional import then fails
-        calendar = "\nimport datetime, bot.calendar\nbot.calendar.working_calendar(datetime.date.today(), 5)"
+        calendar = "\nimport datetime, bot.services.calendar\nbot.calendar.working_calendar(datetime.date.today(), 5)"
         measured: dict[str, float] = {}
         for key, label, code, over in (
             ("bare", "bare interpreter", "pass", None),

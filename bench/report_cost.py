@@ -86,9 +86,9 @@ def in_process(db_path: Path, team: str, repeat: int) -> list[tuple[float, float
     """
     sys.path.insert(0, str(REPO))
     from bot.config import Settings
-    from bot.oversight import gather
+    from bot.reports.oversight import gather
     from bot.reports.team import render_team_table
-    from bot.service import Service
+    from bot.services.service import Service
 
     service = Service.from_settings(Settings(db_path=db_path, playbooks_dir=REPO / "playbooks"))
     render_team_table(gather(service, [team]))  # warm: playbooks parsed, pages cached

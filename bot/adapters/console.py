@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import TextIO
 
-from bot.dialogue import Dialogue
-from bot.dialogue_parts import Option, Reply
+from bot.conversation.dialogue import Dialogue
+from bot.conversation.replies import Option, Reply
 from bot.store import notices
 from bot.store.db import transaction
 from bot.store.users import User

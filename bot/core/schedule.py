@@ -1,7 +1,7 @@
 """Due dates from case milestones, counted in calendar days, weeks or working days.
 
 Time and the bank-holiday calendar always come in as arguments: the core never reads a clock,
-and the service builds the calendar (see `bot.calendar`).
+and the service builds the calendar (see `bot.services.calendar`).
 
 Choices, so that everyone counts the same way:
 

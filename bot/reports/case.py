@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.preview import answer_label
+from bot.wording.preview import answer_label
 
 MARKS = {
     "done": "done",

@@ -13,10 +13,10 @@ from typing import Any
 from bot.core.errors import NotFound
 from bot.core.playbook import Playbook
 from bot.core.records import Logged
-from bot.preview import answer_label
-from bot.service import Service
+from bot.services.service import Service
 from bot.store import log
 from bot.store.case_links import case_key_for, crime_ref_of
+from bot.wording.preview import answer_label
 
 #: Lifecycle events in words; the note a supervisor gave follows where there is one.
 EVENTS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from bot.oversight import AGE_BANDS, OPEN_STATES, Oversight
+from bot.reports.oversight import AGE_BANDS, OPEN_STATES, Oversight
 
 #: How many of the most common reasons the report lists.
 TOP_REASONS = 12

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.alerts import teams_with_cases
 from bot.core.playbook import Item, Playbook
-from bot.oversight import RunFacts, gather
-from bot.service import Service
+from bot.jobs import teams_with_cases
+from bot.reports.oversight import RunFacts, gather
+from bot.services.service import Service
 
 #: How many reasons an item lists, most often given first.
 TOP_REASONS = 3

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.oversight import ItemFacts, Oversight, RunFacts
+from bot.reports.oversight import ItemFacts, Oversight, RunFacts
 
 SETTLED = ("done", "not-done", "na")
 

@@ -8,10 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from bot.core.run import challenge_open
-from bot.oversight import CaseFacts, ItemFacts, Oversight, RunFacts
-from bot.preview import answer_label
 from bot.reports import figures
 from bot.reports.measures import measure
+from bot.reports.oversight import CaseFacts, ItemFacts, Oversight, RunFacts
+from bot.wording.preview import answer_label
 
 #: How each status reads in the table and CSV.
 STATUS_WORDS = {

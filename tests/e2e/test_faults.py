@@ -28,13 +28,13 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from bot import texts
 from bot.core.playbook import Playbook
 from bot.core.records import Entry
 from bot.store import log
 from bot.store.db import connect, transaction
 from bot.store.playbook_files import load_library
 from bot.store.users import create_invite
+from bot.wording import texts
 
 from ..conftest import PLAYBOOKS_DIR, REPO
 from .bot_process import BotProcess

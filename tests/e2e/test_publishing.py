@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bot import texts
+from bot.wording import texts
 
 from ..conftest import REPO
 from ..integration.oversight_world import DRILL, PLAYBOOKS_DIR

@@ -20,13 +20,13 @@ from typing import Any
 import pytest
 import sqlite_utils
 
-from bot import handover
 from bot.core.playbook import Item
-from bot.oversight import gather
 from bot.reports.charts import TITLES
 from bot.reports.html import render_html
+from bot.reports.oversight import gather
 from bot.reports.team import team_dict
-from bot.service import Service
+from bot.services import handover
+from bot.services.service import Service
 from bot.store.db import connect
 from bot.store.playbook_files import load_library
 from bot.store.users import User, add_local_user

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot import texts
+from bot.wording import texts
 
 from .bot_process import BotProcess
 from .emulator import Emulator

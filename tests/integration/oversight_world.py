@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from bot.service import Service
+from bot.services.service import Service
 from bot.store.db import connect
 from bot.store.playbook_files import load_library
 from bot.store.users import User, add_local_user, find_user, set_training

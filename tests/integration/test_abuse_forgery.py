@@ -25,10 +25,9 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from telegram import Update
 
-from bot import texts
 from bot.adapters.telegram.face import TelegramFace
-from bot.dialogue import Dialogue, Reply
-from bot.service import Service
+from bot.conversation.dialogue import Dialogue, Reply
+from bot.services.service import Service
 from bot.store.db import connect
 from bot.store.users import (
     INVITE_REFUSED,
@@ -39,6 +38,7 @@ from bot.store.users import (
     revoke_user,
     set_training,
 )
+from bot.wording import texts
 
 from ..conftest import PLAYBOOKS_DIR
 from .test_abuse_inputs import (

@@ -24,12 +24,12 @@ import sqlite_utils
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
+from bot.conversation.dialogue import ARITY, Dialogue
+from bot.conversation.replies import Reply, screened
+from bot.conversation.supervisor import DESK_ARITY
 from bot.core.errors import InputRefused
 from bot.core.typed_input import parse_date, parse_number
-from bot.desk import DESK_ARITY
-from bot.dialogue import ARITY, Dialogue
-from bot.dialogue_parts import Reply, screened
-from bot.service import Service
+from bot.services.service import Service
 from bot.store import log
 from bot.store.db import connect
 from bot.store.playbook_files import Library, load_library

@@ -11,7 +11,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from bot.admin_cli import backup, users, verify
+from bot.cli.admin import backup, users, verify
 from bot.core.records import Entry
 from bot.store import log
 from bot.store import users as user_store

@@ -7,9 +7,9 @@ from datetime import date
 import holidays
 import pytest
 
-from bot.calendar import bank_holidays, working_calendar
 from bot.core.playbook import DueRule, Duration
 from bot.core.schedule import add_days, due_date
+from bot.services.calendar import bank_holidays, working_calendar
 
 
 @pytest.mark.parametrize(

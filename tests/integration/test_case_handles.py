@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
+from bot.conversation.dialogue import Dialogue
 from bot.core.errors import InputRefused
-from bot.dialogue import Dialogue
-from bot.service import Service
+from bot.services.service import Service
 from bot.store.db import connect
 from bot.store.playbook_files import load_library
 

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.conversation.dialogue import Dialogue, Reply
 from bot.core.errors import NotFound
-from bot.dialogue import Dialogue, Reply
-from bot.service import Service
+from bot.services.service import Service
 from bot.store import log
 from bot.store.db import connect
 from bot.store.playbook_files import load_library

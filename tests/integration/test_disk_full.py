@@ -7,9 +7,9 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.conversation.dialogue import Dialogue, Reply
 from bot.core.records import Entry
-from bot.dialogue import Dialogue, Reply
-from bot.service import Service
+from bot.services.service import Service
 from bot.store import log
 from bot.store.db import connect, transaction
 from bot.store.playbook_files import load_library

@@ -15,13 +15,13 @@ from xml.etree import ElementTree
 
 import pytest
 
-from bot import handover
 from bot.core.playbook import Item
-from bot.oversight import gather
 from bot.reports.charts import TITLES
 from bot.reports.html import render_html
+from bot.reports.oversight import gather
 from bot.reports.team import team_dict
-from bot.service import Service
+from bot.services import handover
+from bot.services.service import Service
 from bot.store.db import connect
 from bot.store.playbook_files import load_library
 from bot.store.users import User, add_local_user

@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot.alerts import queue_escalations, weekly_summary
 from bot.cli import cli
 from bot.core.errors import NotAllowed, NotFound
-from bot.handover import accept, offer, pending_for
-from bot.oversight import gather
+from bot.jobs import queue_escalations, weekly_summary
 from bot.reports import figures
 from bot.reports.disclosure import render_disclosure
 from bot.reports.measures import MEASURES, measure
+from bot.reports.oversight import gather
 from bot.reports.team import render_csv, render_team_table, team_dict
+from bot.services.handover import accept, offer, pending_for
 from bot.store import log
 from bot.store.playbook_files import load_library
 from bot.store.users import add_local_user, oversee

@@ -21,7 +21,7 @@ import sqlite_utils
 
 from bot.core.errors import NotAllowed
 from bot.core.run import Run
-from bot.service import Service
+from bot.services.service import Service
 from bot.store import log
 from bot.store.playbook_files import load_library
 from bot.store.users import User, add_local_user

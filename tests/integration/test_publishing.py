@@ -12,16 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.changes_text import Wording, diff_text
+from bot.conversation.dialogue import Dialogue
 from bot.core.changes import compare
 from bot.core.errors import NotAllowed
-from bot.dialogue import Dialogue
-from bot.oversight import gather
-from bot.publishing import publish_files, publish_upload
+from bot.reports.oversight import gather
 from bot.reports.team import render_team_table
-from bot.service import Service
+from bot.services.publishing import publish_files, publish_upload
+from bot.services.service import Service
 from bot.store import log, versions
 from bot.store.playbook_files import load_library
+from bot.wording.changes import Wording, diff_text
 
 from .oversight_world import DRILL, World, make_world
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.telegram.reader import Reader, is_slow_read
-from bot.dialogue import Dialogue
-from bot.service import Service
+from bot.conversation.dialogue import Dialogue
+from bot.services.service import Service
 from bot.store.db import connect
 
 from .oversight_world import World, make_world

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.errors import InputRefused
-from bot.service import Service, StorageFailed
+from bot.services.service import Service, StorageFailed
 from bot.store import log
 from bot.store.db import connect
 from bot.store.playbook_files import load_library

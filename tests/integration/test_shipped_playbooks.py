@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.preview import render_preview
 from bot.store.playbook_files import CATALOGUE_FILES, load_library
+from bot.wording.preview import render_preview
 
 from ..conftest import PLAYBOOKS_DIR
 

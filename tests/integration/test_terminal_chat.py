@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.dialogue import Dialogue, Reply
-from bot.service import Service
+from bot.conversation.dialogue import Dialogue, Reply
+from bot.services.service import Service
 from bot.store import log
 from bot.store.db import connect
 from bot.store.playbook_files import load_library

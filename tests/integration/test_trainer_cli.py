@@ -113,7 +113,7 @@ def test_preview_mermaid_prints_a_state_diagram(env):
 
 def test_the_trainer_report_gives_per_item_rates_without_naming_cases(env):
     run(env, "publish")
-    from bot.cli_support import open_service
+    from bot.cli.support import open_service
     from bot.config import Settings
 
     service = open_service(Settings.from_env(env))

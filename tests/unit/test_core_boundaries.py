@@ -52,5 +52,5 @@ def test_store_does_not_import_the_service_dialogue_or_adapters():
     for path in (ROOT / "store").rglob("*.py"):
         for module in imported_modules(path):
             assert not module.startswith(
-                ("bot.service", "bot.dialogue", "bot.adapters", "bot.cli")
+                ("bot.services.service", "bot.conversation.dialogue", "bot.adapters", "bot.cli")
             ), path.name

@@ -1,7 +1,7 @@
 """Mermaid diagrams of playbooks and of the run lifecycle: structure, words and safe labels.
 
 No Mermaid renderer runs offline here, so each diagram is read back by a small parser that
-accepts only the statements `bot.diagram` writes, and every label is checked against what
+accepts only the statements `bot.wording.diagram` writes, and every label is checked against what
 Mermaid's state-diagram grammar misreads.
 """
 
@@ -17,14 +17,14 @@ import pytest
 from bot.core.parsing import parse
 from bot.core.playbook import Playbook
 from bot.core.run import EVENTS, STATES
-from bot.diagram import (
+from bot.store.playbook_files import CATALOGUE_FILES, load_library
+from bot.wording.diagram import (
     MAX_LABEL,
     lifecycle_mermaid,
     mermaid_text,
     playbook_mermaid,
     state_id,
 )
-from bot.store.playbook_files import CATALOGUE_FILES, load_library
 
 from ..conftest import PLAYBOOKS_DIR
 from .factories import MILESTONES, item, playbook_data
@@ -111,7 +111,7 @@ def read(text: str) -> Diagram:
 # choices; "direction TB" anywhere is a layout line; "end note" closes a note.
 BREAKS_MERMAID = ('"', ":", ";", "\n", "#", "%%", "{", "}", "[[", "<<")
 BREAKING_PHRASE = re.compile(r"direction\s+(tb|bt|lr|rl)|end\s+note", re.IGNORECASE)
-# Beyond the grammar, bot.diagram promises to remove these from any trainer's text.
+# Beyond the grammar, bot.wording.diagram promises to remove these from any trainer's text.
 ALSO_ESCAPED = ("[", "]", "<", ">", "--", "\\")
 
 

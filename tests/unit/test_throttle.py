@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.throttle import Throttle, Verdict
+from bot.adapters.telegram.throttle import Throttle, Verdict
 
 
 class FakeClock:

@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
-from bot import texts
-from bot.alerts import queue_escalations, teams_with_cases, weekly_summary
+from bot.adapters.telegram.throttle import Throttle
 from bot.config import Settings
-from bot.dialogue import Dialogue
-from bot.service import Service
-from bot.throttle import Throttle
+from bot.conversation.dialogue import Dialogue
+from bot.jobs import queue_escalations, teams_with_cases, weekly_summary
+from bot.services.service import Service
+from bot.wording import texts
 
 from .face import TelegramFace
 from .ordering import PerChatOrder

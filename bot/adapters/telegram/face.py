@@ -14,17 +14,17 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 from telegram.ext import ContextTypes
 
-from bot import texts
+from bot.adapters.telegram.throttle import Throttle, Verdict
+from bot.conversation.dialogue import Dialogue
+from bot.conversation.replies import Option, Reply
+from bot.conversation.trainer import ROLES
 from bot.core.errors import SoteriaError
-from bot.dialogue import Dialogue
-from bot.dialogue_parts import Option, Reply
-from bot.publishing import UPLOAD_LIMIT
-from bot.service import Service
+from bot.services.publishing import UPLOAD_LIMIT
+from bot.services.service import Service
 from bot.store import notices
 from bot.store.db import transaction
 from bot.store.users import NAME_LIMIT, User, find_user, redeem_invite
-from bot.throttle import Throttle, Verdict
-from bot.workshop import ROLES
+from bot.wording import texts
 
 from .reader import Reader, is_slow_read
 from .render import message_html, rendered, with_record

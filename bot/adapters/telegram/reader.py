@@ -12,8 +12,8 @@ import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from bot.dialogue import Dialogue
-from bot.dialogue_parts import Reply, command_name
+from bot.conversation.dialogue import Dialogue
+from bot.conversation.replies import Reply, command_name
 from bot.store.users import User
 
 #: Commands that only read, and read a team's or the force's runs. They record nothing (an

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.changes_text import Wording
-from bot.dialogue_parts import Option, Reply
-from bot.service import MoveOffer
-from bot.texts import counted
+from bot.conversation.replies import Option, Reply
+from bot.services.service import MoveOffer
+from bot.wording.changes import Wording
+from bot.wording.texts import counted
 
 #: Changes listed in one message before the rest are counted: a phone screen, not a report.
 SHOWN = 12

@@ -7,11 +7,11 @@ the jobs that look for them run or restart.
 
 from __future__ import annotations
 
-from bot import texts
-from bot.oversight import gather
 from bot.reports.measures import measure
-from bot.service import Service
+from bot.reports.oversight import gather
+from bot.services.service import Service
 from bot.store.users import find_user
+from bot.wording import texts
 
 
 def teams_with_cases(service: Service) -> list[str]:

@@ -13,7 +13,7 @@ from transitions.extensions.diagrams import GraphMachine
 from bot.core.condition import AllOf, AnswerIs, AnyOf, Condition
 from bot.core.playbook import DueRule, Item, Milestone, Playbook
 from bot.core.run import EVENTS, RUN_MACHINE, STATES
-from bot.preview import (
+from bot.wording.preview import (
     answer_label,
     condition_in_words,
     due_in_words,

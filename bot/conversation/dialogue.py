@@ -12,15 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from bot import texts
-from bot.changes_text import Wording
-from bot.core.errors import NotAllowed, NotFound, SoteriaError
-from bot.core.playbook import Item
-from bot.core.run import STANDING, Run
-from bot.core.schedule import describe_due
-from bot.core.typed_input import parse_date, parse_number
-from bot.desk import DESK_ARITY, DESK_MODES, SUPERVISOR_HELP, Desk
-from bot.dialogue_parts import (
+from bot.conversation.replies import (
     MARKS,
     ChatState,
     Option,
@@ -29,11 +21,19 @@ from bot.dialogue_parts import (
     screened,
     shown_value,
 )
-from bot.preview import answer_label
-from bot.service import Outcome, Service
+from bot.conversation.supervisor import DESK_ARITY, DESK_MODES, SUPERVISOR_HELP, Desk
+from bot.conversation.trainer import TRAINER_HELP, Workshop
+from bot.conversation.version_offer import offer_reply
+from bot.core.errors import NotAllowed, NotFound, SoteriaError
+from bot.core.playbook import Item
+from bot.core.run import STANDING, Run
+from bot.core.schedule import describe_due
+from bot.core.typed_input import parse_date, parse_number
+from bot.services.service import Outcome, Service
 from bot.store.users import User
-from bot.version_offer import offer_reply
-from bot.workshop import TRAINER_HELP, Workshop
+from bot.wording import texts
+from bot.wording.changes import Wording
+from bot.wording.preview import answer_label
 
 HELP = (
     "Commands: /new to open a case, /cases for your cases, /resume to carry on, "

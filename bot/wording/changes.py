@@ -6,14 +6,14 @@ from collections.abc import Mapping
 
 from bot.core.changes import Changes, ItemChange
 from bot.core.playbook import Duration, Item, Milestone, Playbook
-from bot.preview import (
+from bot.wording.preview import (
     answer_label,
     condition_in_words,
     due_in_words,
     milestone_phrase,
     span_in_words,
 )
-from bot.texts import counted
+from bot.wording.texts import counted
 
 #: How each part of an item is named when it changes.
 ASPECT_NAMES = {

@@ -9,14 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot import texts
 from bot.core.errors import NotAllowed, NotFound
 from bot.core.records import Entry
-from bot.oversight import gather
-from bot.service import Service, actor
+from bot.reports.oversight import gather
+from bot.services.service import Service, actor
 from bot.store import log
 from bot.store.db import utc_text
 from bot.store.users import User, find_user
+from bot.wording import texts
 
 #: How many open items a handover message lists before saying how many more there are.
 LISTED = 12

@@ -21,8 +21,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlite_utils
 
-from bot import texts
-from bot.calendar import working_calendar
 from bot.config import Settings
 from bot.core.changes import Changes, compare
 from bot.core.errors import InputRefused, NotAllowed, NotFound, SoteriaError
@@ -35,12 +33,14 @@ from bot.core.typed_input import (
     CrimeReferenceFormat,
     normalise_crime_reference,
 )
+from bot.services.calendar import working_calendar
 from bot.store import log, notices, versions
 from bot.store.case_links import case_key_for, crime_ref_of, new_handle, normalise_handle
 from bot.store.db import connect, transaction
 from bot.store.playbook_files import Library, LibraryInvalid, load_library, load_playbook_text
 from bot.store.users import User, add_local_user, find_user, supervisors_of
-from bot.texts import counted
+from bot.wording import texts
+from bot.wording.texts import counted
 
 logger = logging.getLogger(__name__)
 Clock = Callable[[], datetime]

@@ -217,7 +217,7 @@ def link(handle: str, crime_ref: str) -> None:
         soteria-bot cases link C-7K3M9Q 43/12345/26
     """
     from bot.core.typed_input import normalise_crime_reference
-    from bot.service import crime_reference_format
+    from bot.services.service import crime_reference_format
     from bot.store import case_links
 
     settings = Settings.from_env()
@@ -273,8 +273,8 @@ def handover(ref: str, to_user: int) -> None:
     Example:
         soteria-bot cases handover 43/12345/26 --to 9
     """
-    from bot import handover as handovers
-    from bot.service import Service
+    from bot.services import handover as handovers
+    from bot.services.service import Service
     from bot.store.users import User
 
     settings = Settings.from_env()

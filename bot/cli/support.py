@@ -9,13 +9,13 @@ import click
 from bot.config import Settings
 
 if TYPE_CHECKING:
-    from bot.service import Service
+    from bot.services.service import Service
 
 
 def open_service(settings: Settings | None = None) -> Service:
     """The service on the configured database, with errors as one plain sentence."""
     from bot.core.errors import SoteriaError
-    from bot.service import Service
+    from bot.services.service import Service
 
     try:
         return Service.from_settings(settings or Settings.from_env())

@@ -8,13 +8,13 @@ from pathlib import Path
 import click
 
 from bot import __version__
-from bot.admin_cli import backup, cases, users, verify
-from bot.cli_support import open_service
+from bot.cli.admin import backup, cases, users, verify
+from bot.cli.playbooks import diff, publish
+from bot.cli.support import open_service
 from bot.config import Settings
-from bot.preview import render_preview
 from bot.store.playbook_files import Library, load_library
-from bot.texts import counted
-from bot.trainer_cli import diff, publish
+from bot.wording.preview import render_preview
+from bot.wording.texts import counted
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
@@ -108,7 +108,7 @@ def preview(playbook: str, walk: bool, mermaid: bool) -> None:
         _walk_draft(Path(source), settings)
         return
     if mermaid:
-        from bot.diagram import playbook_mermaid
+        from bot.wording.diagram import playbook_mermaid
 
         click.echo(playbook_mermaid(chosen, library.milestones), nl=False)
         return
@@ -127,8 +127,8 @@ def _walk_draft(path: Path, settings: Settings) -> None:
     import sys
 
     from bot.adapters.console import Console
-    from bot.dialogue import Dialogue
-    from bot.trainer_cli import draft_service
+    from bot.cli.playbooks import draft_service
+    from bot.conversation.dialogue import Dialogue
 
     with draft_service(path, settings) as (service, playbook_id):
         user = service.local_user("Trainer (draft walk)", "investigator")
@@ -178,7 +178,7 @@ def chat(name: str, role: str, draft: Path | None, is_draft: bool) -> None:
     import sys
 
     from bot.adapters.console import Console
-    from bot.dialogue import Dialogue
+    from bot.conversation.dialogue import Dialogue
 
     if draft is not None or is_draft:
         if draft is None or not is_draft:
@@ -302,8 +302,8 @@ def _report_text(service, teams: tuple[str, ...], case_ref: str | None, fmt: str
     """The report in the chosen format, as text."""
     import json
 
-    from bot.oversight import gather
     from bot.reports import team
+    from bot.reports.oversight import gather
 
     if case_ref:
         ref = case_ref.strip().upper()

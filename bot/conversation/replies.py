@@ -10,7 +10,7 @@ from bot.core.errors import InputRefused
 from bot.core.playbook import Item
 from bot.core.screening import screen, warning
 from bot.core.typed_input import check_text
-from bot.preview import answer_label
+from bot.wording.preview import answer_label
 
 #: How each item status is marked in a summary and in an answered question's record line.
 MARKS = {

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bot.cli_support import open_service
+from bot.cli.support import open_service
 from bot.config import Settings
 from bot.core.parsing import Sourced
 from bot.store.playbook_files import Library, load_library
 
 if TYPE_CHECKING:
     from bot.core.playbook import Playbook
-    from bot.service import Service
+    from bot.services.service import Service
 
 
 def _who() -> str:
@@ -49,7 +49,7 @@ def publish(paths: tuple[Path, ...], name: str | None) -> None:
         soteria-bot publish
         soteria-bot publish playbooks/bad-character.yaml --as "DS Trainer"
     """
-    from bot.publishing import publish_files
+    from bot.services.publishing import publish_files
 
     settings = Settings.from_env()
     service = _publishing_service(settings)
@@ -66,7 +66,7 @@ def _publishing_service(settings: Settings) -> Service:
 
     Opening it the usual way would publish a new install's valid files one by one first.
     """
-    from bot.service import Service
+    from bot.services.service import Service
     from bot.store.db import connect
 
     files = load_library([settings.playbooks_dir], settings.playbooks_dir)
@@ -92,9 +92,9 @@ def diff(playbook: str, versions: tuple[int, ...]) -> None:
         soteria-bot diff bad-character
         soteria-bot diff bad-character 3 4
     """
-    from bot.changes_text import Wording, diff_text
     from bot.core.changes import compare
     from bot.store import versions as version_store
+    from bot.wording.changes import Wording, diff_text
 
     if len(versions) not in (0, 2):
         raise click.UsageError("Give two version numbers, or none.")
@@ -161,7 +161,7 @@ def draft_service(path: Path, settings: Settings) -> Iterator[tuple[Service, str
     investigator would once it is published; nothing touches the real database.
     """
     from bot.core.errors import SoteriaError
-    from bot.service import Service, crime_reference_format
+    from bot.services.service import Service, crime_reference_format
     from bot.store.db import connect
 
     draft = load_library([path], settings.playbooks_dir)

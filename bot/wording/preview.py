@@ -14,7 +14,7 @@ from bot.core.playbook import (
     Playbook,
     effective,
 )
-from bot.texts import counted
+from bot.wording.texts import counted
 
 ANSWER_LABELS = {"yes": "Yes", "no": "No", "na": "N/A"}
 WIDTH = 92

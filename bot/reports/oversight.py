@@ -21,7 +21,7 @@ from bot.core.playbook import Item
 from bot.core.records import Entry
 from bot.core.run import UNDER_WAY, Run, challenge_open, origin
 from bot.core.schedule import due_date, standing
-from bot.service import Service
+from bot.services.service import Service
 
 #: Ages of overdue items, in days past their due date, for the "overdue by age" chart.
 AGE_BANDS = ((1, 7, "1–7 days"), (8, 14, "8–14 days"), (15, 28, "15–28 days"), (29, None, "over 28 days"))  # fmt: skip

@@ -14,16 +14,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from bot.changes_text import headline
 from bot.core.changes import Changes, compare
 from bot.core.errors import Problem
 from bot.core.parsing import Sourced
-from bot.service import Service
+from bot.services.service import Service
 from bot.store import versions
 from bot.store.db import transaction
 from bot.store.playbook_files import FileProblem, Library, load_library
 from bot.store.yaml_source import YamlTrouble, load_located
-from bot.texts import counted
+from bot.wording.changes import headline
+from bot.wording.texts import counted
 
 #: The largest playbook file taken from a chat: the shipped ones are under 20 KB.
 UPLOAD_LIMIT = 256 * 1024

@@ -12,12 +12,12 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from bot import handover
+from bot.conversation.replies import MARKS, ChatState, Option, Reply, screened, shown_value
 from bot.core.errors import NotAllowed, NotFound
 from bot.core.run import Run, challenge_open
-from bot.dialogue_parts import MARKS, ChatState, Option, Reply, screened, shown_value
-from bot.oversight import CaseFacts, RunFacts, gather
-from bot.service import Service
+from bot.reports.oversight import CaseFacts, RunFacts, gather
+from bot.services import handover
+from bot.services.service import Service
 from bot.store.users import User
 
 #: Presses this desk answers, and how many ':'-separated parts each has.

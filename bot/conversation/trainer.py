@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from bot.conversation.replies import Reply
 from bot.core.errors import NotAllowed
-from bot.dialogue_parts import Reply
-from bot.publishing import PublishOutcome, publish_files, publish_upload
-from bot.service import Service
+from bot.services.publishing import PublishOutcome, publish_files, publish_upload
+from bot.services.service import Service
 from bot.store import versions
 from bot.store.playbook_files import load_library
 from bot.store.users import User

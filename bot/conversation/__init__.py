@@ -1,0 +1,1 @@
+"""The chat, channel-neutral: (person, text | action | file) -> replies with options."""
