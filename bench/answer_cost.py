@@ -20,9 +20,12 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.bootstrap import context_on
 from bot.conversation.dialogue import Dialogue
 from bot.core.records import Entry
-from bot.services.service import Service
+from bot.services import access, cases, investigating, people
+from bot.services.context import Context
+from bot.services.publishing import publish_first_use
 from bot.store import log
 from bot.store.db import connect, transaction
 from bot.store.playbook_files import load_library
@@ -31,9 +34,9 @@ REPO = Path(__file__).resolve().parents[1]
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
-def fill(service: Service, target: int) -> None:
+def fill(service: Context, target: int) -> None:
     """Grow the log to `target` records: chained entries of other cases' runs."""
-    have = len(service.db.execute("select seq from log").fetchall())
+    have = len(service.uow.db.execute("select seq from log").fetchall())
     batch = 20_000
     at = START
     while have < target:
@@ -50,8 +53,8 @@ def fill(service: Service, target: int) -> None:
             )
             for i in range(size)
         ]
-        with transaction(service.db):
-            log.append(service.db, entries)
+        with transaction(service.uow.db):
+            log.append(service.uow.db, entries)
         have += size
 
 
@@ -61,7 +64,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def measure(
-    service: Service,
+    service: Context,
     dialogue: Dialogue,
     user,
     floor_db: sqlite3.Connection,
@@ -73,11 +76,12 @@ def measure(
     case = 0
     run_id = None
     while len(ours) < answers:
-        if run_id is None or service.run(user, run_id).current() is None:
+        if run_id is None or access.run(service, user, run_id).current() is None:
             case += 1
-            service.open_case(user, f"43/{tag}{case:04d}/26")
-            run_id = service.start_run(user, f"43/{tag}{case:04d}/26", "bad-character").run.run_id
-        run = service.run(user, run_id)
+            cases.open_case(service, user, f"43/{tag}{case:04d}/26")
+            ref = f"43/{tag}{case:04d}/26"
+            run_id = investigating.start_run(service, user, ref, "bad-character").run.run_id
+        run = access.run(service, user, run_id)
         item = run.current()
         value = run.playbook.item(item.id)
         answer = (
@@ -89,20 +93,21 @@ def measure(
         )
         started = time.perf_counter()
         if run.state == "awaiting_reason":
-            outcome = service.give_reason(user, run_id, "Awaiting other force")
+            outcome = investigating.give_reason(service, user, run_id, "Awaiting other force")
         elif value.type == "multi":
-            outcome = service.answer(user, run_id, item.id, {value.options[0]})
+            outcome = investigating.answer(service, user, run_id, item.id, {value.options[0]})
         elif value.type == "date":
-            outcome = service.answer(user, run_id, item.id, START.date())
+            outcome = investigating.answer(service, user, run_id, item.id, START.date())
         elif value.type == "number":
-            outcome = service.answer(user, run_id, item.id, 1)
+            outcome = investigating.answer(service, user, run_id, item.id, 1)
         elif value.type == "text":
-            outcome = service.answer(user, run_id, item.id, "Reviewed")
+            outcome = investigating.answer(service, user, run_id, item.id, "Reviewed")
         else:
-            outcome = service.answer(user, run_id, item.id, answer)
+            outcome = investigating.answer(service, user, run_id, item.id, answer)
         following = outcome.run.current()
         if following is not None:
-            dialogue._prompt(outcome.run, following)  # the next prompt, as a face would show it
+            # The next prompt, as a face would show it.
+            dialogue.investigator.prompt(outcome.run, following)
         ours.append(time.perf_counter() - started)
         started = time.perf_counter()
         floor_db.execute("BEGIN IMMEDIATE")
@@ -132,15 +137,16 @@ def main() -> None:
             clock[0] += timedelta(seconds=1)
             return clock[0]
 
-        service = Service(connect(path), library, clock=tick)
-        user = service.local_user("Bench", "investigator", "bench")
+        service = context_on(connect(path), library, clock=tick)
+        publish_first_use(service)
+        user = people.local_user(service, "Bench", "investigator", "bench")
         dialogue = Dialogue(service)
         # The floor is measured in the same file with the same pragmas. "alone": it runs on the
         # service's own connection, as when the bot is the only writer. "another writer": it
         # runs on a second connection, and each of its commits makes the service replay the run
         # from the log, as after a CLI command or a second process writes.
         floors = {
-            "alone": open_floor(service.db.conn),
+            "alone": open_floor(service.uow.db.conn),
             "another writer": open_floor(sqlite3.connect(path, isolation_level=None)),
         }
         for size in (int(part) for part in args.sizes.split(",")):

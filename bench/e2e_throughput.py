@@ -52,7 +52,7 @@ if str(REPO) not in sys.path:
 from startup import ApiRelay  # noqa: E402  (bench/ is on the path: this script's folder)
 
 from bot.store.db import connect  # noqa: E402
-from bot.store.users import create_invite  # noqa: E402
+from bot.store.users import UserRepository  # noqa: E402
 from tests.e2e.emulator import BotMessage, Client, Emulator  # noqa: E402
 
 #: Seconds a simulated user waits for a reply before it counts as lost.
@@ -330,7 +330,10 @@ async def measure(setup: Setup) -> tuple[Tally, list[tuple[float, str]], list[tu
         if setup.which == "ours":
             db = connect(db_path)  # creates and migrates the database the bot will open
             now = datetime.now(UTC)
-            codes = [create_invite(db, "investigator", "north", now) for _ in range(setup.clients)]
+            users = UserRepository(db)
+            codes = [
+                users.create_invite("investigator", "north", now) for _ in range(setup.clients)
+            ]
             db.close()
             command = [sys.executable, "-m", "bot", "run"]
         else:

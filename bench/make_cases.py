@@ -8,7 +8,7 @@ some no or n/a with the playbooks' preset reasons, some put off until later, cor
 the story moves on, milestones that start later playbooks, runs left part-way, submitted, signed
 off or returned with a note, and a supervisor's review every four weeks or so.
 
-Every write goes through `bot.services.service.Service`, so the tables and the hash-chained completion log
+Every write goes through the use cases in `bot.services`, so the tables and the hash-chained completion log
 hold exactly what the bot would write. One simulated clock moves through all the cases at once,
 so the log's times rise with its record numbers, as in a real log. The same seed and --until
 give the same database. At 10,000 cases it writes about 1.1 million log records (the playbooks
@@ -33,13 +33,17 @@ from typing import Any
 
 import sqlite_utils
 
+from bot.bootstrap import context_on
 from bot.core.condition import milestones_in
+from bot.core.people import User
 from bot.core.playbook import Item
 from bot.core.run import Run, encode_answer
-from bot.services.service import Service
+from bot.services import access, cases, events, investigating, supervising
+from bot.services.context import Context
+from bot.services.publishing import publish_first_use
 from bot.store.db import connect, transaction
 from bot.store.playbook_files import Library, load_library
-from bot.store.users import User, add_local_user
+from bot.store.users import UserRepository
 
 REPO = Path(__file__).resolve().parents[1]
 #: The last day of the simulation: fixed, so that a seed alone decides the database.
@@ -413,13 +417,13 @@ class Person:
 
 
 def enrol(
-    service: Service, per_team: int, rng: random.Random, joined: list[date]
+    service: Context, per_team: int, rng: random.Random, joined: list[date]
 ) -> list[tuple[Person, list[Person]]]:
     """Enrol each team's supervisor and investigators on the day the team joins."""
 
     def person(name: str, role: str, team: str, day: date) -> Person:
         return Person(
-            add_local_user(service.db, name, role, team, at_work(rng, day)),
+            UserRepository(service.uow.db).add(name, role, team, at_work(rng, day)),
             yes_share=rng.uniform(0.84, 0.97),
             na_share=rng.uniform(0.04, 0.12),
             # A supervisor finishes each review in one sitting, so that the next one can start.
@@ -522,10 +526,10 @@ class CaseLife:
     def open(self) -> Iterator[datetime]:
         """Open the case, start the playbooks that start on the report, and work the first items."""
         user = self.officer.user
-        case, _ = yield from self.act(self.service.open_case, user, self.ref)
-        self.case_id = case["id"]
+        case, _ = yield from self.act(cases.open_case, self.service, user, self.ref)
+        self.case_id = case.id
         for playbook_id in STARTED_BY_HAND:
-            yield from self.act(self.service.start_run, user, self.ref, playbook_id)
+            yield from self.act(investigating.start_run, self.service, user, self.ref, playbook_id)
         yield from self.work(self.rng.randint(12, 40))
 
     def work(self, budget: int) -> Iterator[datetime]:
@@ -539,7 +543,7 @@ class CaseLife:
 
     def runs(self) -> list[tuple[int, str]]:
         """The case's runs that still take work, oldest first (read straight from the tables)."""
-        rows = self.service.db.execute(
+        rows = self.service.uow.db.execute(
             "select runs.id, v.playbook_id from runs"
             " join playbook_versions v on v.id = runs.playbook_version_id"
             " where runs.case_id = ? and runs.state not in ('submitted', 'signed_off')"
@@ -550,14 +554,14 @@ class CaseLife:
 
     def run(self, run_id: int, person: Person | None = None) -> Run:
         """A run as the service gives it to the investigator (or to `person`)."""
-        return self.service.run((person or self.officer).user, run_id)
+        return access.run(self.service, (person or self.officer).user, run_id)
 
     def work_run(self, run_id: int) -> Iterator[datetime]:
         """Pick a run up, correct what the story has changed, and carry on answering."""
         user = self.officer.user
         state = self.run(run_id).state
         if state in ("returned", "paused"):
-            yield from self.act(self.service.resume, user, run_id)
+            yield from self.act(investigating.resume, self.service, user, run_id)
         yield from self.settle_reason(run_id, self.officer)
         yield from self.correct(run_id)
         yield from self.revisit_laters(run_id)
@@ -572,7 +576,7 @@ class CaseLife:
         item = run.current()
         assert item is not None
         if self.rng.random() < person.later_share and item.required:
-            yield from self.act(self.service.defer, person.user, run_id, item.id)
+            yield from self.act(investigating.defer, self.service, person.user, run_id, item.id)
             self.pending = True
             return
         presets = item.reasons
@@ -582,7 +586,7 @@ class CaseLife:
             reason = self.rng.choices(presets, weights)[0]
         else:
             reason = self.rng.choice(TYPED_REASONS)
-        yield from self.act(self.service.give_reason, person.user, run_id, reason)
+        yield from self.act(investigating.give_reason, self.service, person.user, run_id, reason)
 
     def correct(self, run_id: int) -> Iterator[datetime]:
         """Change answers the story has overtaken (a suspect found, a decision made, a trial moved)."""
@@ -595,7 +599,9 @@ class CaseLife:
             if not run.is_live(item) or wanted is None:
                 continue
             if run.answers()[item_id] != encode_answer(item, wanted):
-                yield from self.act(self.service.revisit, self.officer.user, run_id, item_id)
+                yield from self.act(
+                    investigating.revisit, self.service, self.officer.user, run_id, item_id
+                )
                 yield from self.give(run_id, item, wanted, self.officer)
 
     def revisit_laters(self, run_id: int) -> Iterator[datetime]:
@@ -614,7 +620,9 @@ class CaseLife:
             if self.rng.random() < 0.5 or self.budget <= 0:
                 self.pending = True
                 continue
-            yield from self.act(self.service.revisit, self.officer.user, run_id, item.id)
+            yield from self.act(
+                investigating.revisit, self.service, self.officer.user, run_id, item.id
+            )
             yield from self.give(run_id, item, wanted, self.officer)
 
     def answer_run(self, run_id: int, person: Person) -> Iterator[datetime]:
@@ -635,14 +643,18 @@ class CaseLife:
             if wanted is None and self.rng.random() < 0.35:
                 return  # left at this item until the story gets there: it may fall overdue
             if wanted is None or (put_off and self.rng.random() < 0.5):
-                yield from self.act(self.service.defer, person.user, run_id, item.id)
+                yield from self.act(
+                    investigating.defer, self.service, person.user, run_id, item.id
+                )
                 continue
             yield from self.give(run_id, item, wanted, person)
         raise RuntimeError(f"run {run_id} of {self.ref} did not settle")
 
     def give(self, run_id: int, item: Item, value: Any, person: Person) -> Iterator[datetime]:
         """Answer one item, and give its reason at once when it needs one."""
-        yield from self.act(self.service.answer, person.user, run_id, item.id, value)
+        yield from self.act(
+            investigating.answer, self.service, person.user, run_id, item.id, value
+        )
         self.budget -= 1
         yield from self.settle_reason(run_id, person)
 
@@ -653,7 +665,7 @@ class CaseLife:
             return
         if self.rng.random() >= self.officer.submit_share:
             return
-        yield from self.act(self.service.submit, self.officer.user, run_id)
+        yield from self.act(investigating.submit, self.service, self.officer.user, run_id)
         if self.rng.random() < 0.92:  # the rest wait for a sign-off that never comes
             self._plan(at_work(self.rng, self.today() + days(self.rng, 1, 14)), "decide", run_id)
 
@@ -675,7 +687,7 @@ class CaseLife:
     def record_late_milestones(self) -> Iterator[datetime]:
         """Record with /milestone what no item has recorded two weeks after it was known."""
         recorded = dict(
-            self.service.db.execute(
+            self.service.uow.db.execute(
                 "select name, date from milestones where case_id = ?", [self.case_id]
             ).fetchall()
         )
@@ -685,7 +697,9 @@ class CaseLife:
                 continue
             if recorded.get(name) != when.isoformat():
                 user = self.officer.user
-                yield from self.act(self.service.record_milestone, user, self.ref, name, when)
+                yield from self.act(
+                    events.record_milestone, self.service, user, self.ref, name, when
+                )
 
     def plan_next_sitting(self) -> None:
         """The next sitting: soon while work is waiting, else when the story next moves."""
@@ -715,17 +729,21 @@ class CaseLife:
         if self.rng.random() >= self.supervisor.review_share or not self.case_id:
             return
         user = self.supervisor.user
-        outcome = yield from self.act(self.service.start_run, user, self.ref, REVIEW)
+        outcome = yield from self.act(
+            investigating.start_run, self.service, user, self.ref, REVIEW
+        )
         if outcome.run.state == "submitted":  # last time's review was never signed off
-            yield from self.act(self.service.sign_off, user, outcome.run.run_id, "")
-            outcome = yield from self.act(self.service.start_run, user, self.ref, REVIEW)
+            yield from self.act(supervising.sign_off, self.service, user, outcome.run.run_id, "")
+            outcome = yield from self.act(
+                investigating.start_run, self.service, user, self.ref, REVIEW
+            )
         run_id = outcome.run.run_id
         self.budget = 100
         yield from self.answer_run(run_id, self.supervisor)
         if self.run(run_id, self.supervisor).state == "review":
-            yield from self.act(self.service.submit, user, run_id)
+            yield from self.act(investigating.submit, self.service, user, run_id)
             if self.rng.random() < 0.95:
-                yield from self.act(self.service.sign_off, user, run_id, "")
+                yield from self.act(supervising.sign_off, self.service, user, run_id, "")
 
     def decide(self, run_id: int) -> Iterator[datetime]:
         """The supervisor signs a submitted run off, or returns it with a note."""
@@ -734,10 +752,10 @@ class CaseLife:
         user = self.supervisor.user
         if self.rng.random() < 0.82:
             note = self.rng.choice(SIGN_OFF_NOTES)
-            yield from self.act(self.service.sign_off, user, run_id, note)
+            yield from self.act(supervising.sign_off, self.service, user, run_id, note)
         else:
             note = self.rng.choice(RETURN_NOTES)
-            yield from self.act(self.service.send_back, user, run_id, note)
+            yield from self.act(supervising.send_back, self.service, user, run_id, note)
 
     # --- answers ------------------------------------------------------------------------------
 
@@ -792,7 +810,8 @@ class Simulation:
         self.end = end
         # Set before the service exists: opening it publishes the playbooks, stamped by the clock.
         self.now = datetime.combine(end.date() - SPAN, datetime.min.time(), UTC)
-        self.service = Service(db, library, clock=self.clock)
+        self.service = context_on(db, library, clock=self.clock)
+        publish_first_use(self.service)
         self.calls = 0
         self.gating = {
             entry.playbook.id: frozenset(
@@ -823,7 +842,7 @@ class Simulation:
         heapq.heapify(queue)
         month = None
         while queue:
-            with transaction(self.service.db):
+            with transaction(self.service.uow.db):
                 for _ in range(STEPS_PER_TRANSACTION):
                     if not queue:
                         break

@@ -5,7 +5,7 @@
 #       [--repeat 3] [--escalation-seconds 5] [--notice-seconds 5] [--idle 12] [--settle 15]
 #       [--db TEMPLATE.db] [--export] [--where]
 #
-# 1. A fresh database is built through the real Service (as make_cases.py does, in batched
+# 1. A fresh database is built through the real use cases (as make_cases.py does, in batched
 #    transactions): teams of investigators and a supervisor, enrolled through invites redeemed
 #    with Telegram ids, and cases whose runs come to exactly --runs runs under way, on every
 #    shipped playbook an investigator works (started by hand or by recording the milestone that
@@ -58,12 +58,17 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))  # so `bot` and `tests.e2e` import when run as a script
 
+from bot.bootstrap import context_on  # noqa: E402
+from bot.core.channels import Identity  # noqa: E402
+from bot.core.people import User  # noqa: E402
 from bot.core.playbook import Item  # noqa: E402
 from bot.core.run import UNDER_WAY  # noqa: E402
-from bot.services.service import Service  # noqa: E402
+from bot.services import access, cases, events, investigating  # noqa: E402
+from bot.services.context import Context  # noqa: E402
+from bot.services.publishing import publish_first_use  # noqa: E402
 from bot.store.db import connect, transaction  # noqa: E402
 from bot.store.playbook_files import Library, load_library  # noqa: E402
-from bot.store.users import User, create_invite, redeem_invite  # noqa: E402
+from bot.store.users import UserRepository  # noqa: E402
 from tests.e2e.bot_process import BotProcess  # noqa: E402
 from tests.e2e.emulator import BotMessage, Client, Emulator  # noqa: E402
 
@@ -163,7 +168,8 @@ def build(path: Path, runs: int, teams: int, per_team: int, seed: int) -> Built:
     db = connect(path)
     # For the build only: a crash costs a rebuild, so commits need not wait for the disk.
     db.execute("PRAGMA synchronous = OFF")
-    service = Service(db, library, clock=clock)
+    service = context_on(db, library, clock=clock)
+    publish_first_use(service)
     starting = starters(library)
     started_by = {
         name: [entry.playbook.id for entry in library.playbooks if entry.playbook.starts == name]
@@ -209,7 +215,7 @@ def build(path: Path, runs: int, teams: int, per_team: int, seed: int) -> Built:
     return built
 
 
-def enrol(service: Service, teams: int, per_team: int, at: datetime) -> list[User]:
+def enrol(service: Context, teams: int, per_team: int, at: datetime) -> list[User]:
     """Enrol each team's supervisor and investigators by invite, as /start does; the investigators."""
     officers = []
     for number in range(teams):
@@ -219,15 +225,16 @@ def enrol(service: Service, teams: int, per_team: int, at: datetime) -> list[Use
             for n in range(per_team)
         ]
         for role, name, telegram_id in people:
-            code = create_invite(service.db, role, team, at)
-            user = redeem_invite(service.db, code, telegram_id, name, at)
+            users = UserRepository(service.uow.db)
+            code = users.create_invite(role, team, at)
+            user = users.redeem_invite(code, Identity("telegram", str(telegram_id)), name, at)
             if role == "investigator":
                 officers.append(user)
     return officers
 
 
 def work_case(
-    service: Service,
+    service: Context,
     officer: User,
     number: int,
     kind: tuple[int, str | None, tuple[str, ...]],
@@ -242,39 +249,39 @@ def work_case(
     def tick() -> None:
         now[0] += timedelta(seconds=rng.randint(20, 120))
 
-    service.open_case(officer, ref)
+    cases.open_case(service, officer, ref)
     run_ids = []
     for playbook_id in by_hand:
         tick()
-        run_ids.append(service.start_run(officer, ref, playbook_id).run.run_id)
+        run_ids.append(investigating.start_run(service, officer, ref, playbook_id).run.run_id)
     if milestone is not None:
         tick()
-        service.record_milestone(officer, ref, milestone, service.today())
-        run_ids += [run.run_id for run in service.runs_of_case(officer, ref)]
+        events.record_milestone(service, officer, ref, milestone, service.today())
+        run_ids += [run.run_id for run in cases.runs_of_case(service, officer, ref)]
     for run_id in run_ids:
-        run = service.run(officer, run_id)
+        run = access.run(service, officer, run_id)
         budget = rng.randint(0, max(1, int(len(run.playbook.items) * 0.8)))
         for _ in range(budget):
             tick()
-            run = service.run(officer, run_id)
+            run = access.run(service, officer, run_id)
             item = run.current()
             if item is None:
                 break
             if run.state == "awaiting_reason":
                 reason = item.reasons[0] if item.reasons else "Waiting on partner agency"
-                service.give_reason(officer, run_id, reason)
+                investigating.give_reason(service, officer, run_id, reason)
                 continue
             value = safe_answer(item, starting, service.today(), rng)
             if value is None or rng.random() < LATER_SHARE:
-                service.defer(officer, run_id, item.id)
+                investigating.defer(service, officer, run_id, item.id)
             else:
-                service.answer(officer, run_id, item.id, value)
-        run = service.run(officer, run_id)
+                investigating.answer(service, officer, run_id, item.id, value)
+        run = access.run(service, officer, run_id)
         if run.state == "awaiting_reason":  # no run is left half-answered
             item = run.current()
             assert item is not None
             reason = item.reasons[0] if item.reasons else "Waiting on partner agency"
-            service.give_reason(officer, run_id, reason)
+            investigating.give_reason(service, officer, run_id, reason)
 
 
 # --- watching the bot's memory -------------------------------------------------------------------
@@ -655,21 +662,22 @@ class Parts:
     """The bot's own parts on a database, as `run` builds them, without Telegram."""
 
     def __init__(self, path: Path) -> None:
-        from bot.adapters.telegram.face import TelegramFace
+        from bot.adapters.telegram.delivery import Delivery
+        from bot.adapters.telegram.handlers import TelegramFace
         from bot.conversation.dialogue import Dialogue
-        from bot.store.users import find_user
 
         library = load_library([REPO / "playbooks"], REPO / "playbooks")
-        self.service = Service(connect(path), library)
+        self.service = context_on(connect(path), library)
+        publish_first_use(self.service)
         self.dialogue = Dialogue(self.service)
-        self.face = TelegramFace(self.service, self.dialogue)
+        self.face = TelegramFace(self.dialogue, Delivery(self.dialogue))
         self.owners: dict[int, int] = dict(
-            self.service.db.execute(
+            self.service.uow.db.execute(
                 "select runs.id, cases.officer_id from runs join cases on cases.id = runs.case_id"
             ).fetchall()
         )
         self.users = {
-            user_id: find_user(self.service.db, user_id=user_id)
+            user_id: UserRepository(self.service.uow.db).get(user_id)
             for user_id in set(self.owners.values())
         }
 
@@ -679,10 +687,10 @@ class Parts:
         for run_id in sorted(self.owners):
             user = self.users[self.owners[run_id]]
             assert user is not None
-            run = self.service.run(user, run_id)
+            run = access.run(self.service, user, run_id)
             item = run.current()
             if item is not None:
-                prompts.append(self.dialogue._prompt(run, item))
+                prompts.append(self.dialogue.investigator.prompt(run, item))
         return prompts
 
     def scan(self) -> None:
@@ -696,10 +704,10 @@ class Parts:
         """Fill the face's memory of question messages to its limit with these prompts."""
         from bot.conversation.replies import Reply
 
-        for number in range(self.face.REMEMBERED):
+        for number in range(self.face.delivery.REMEMBERED):
             reply = prompts[number % len(prompts)]
             # Each message's text is its own string, as it is in the bot; so is each key.
-            self.face.remember(
+            self.face.delivery.remember(
                 INVESTIGATOR_IDS + number % 100,
                 100_000 + number,
                 Reply(reply.text + " ", asks=(reply.asks[0], reply.asks[1])),
@@ -734,7 +742,7 @@ def steps(path: Path) -> None:
     parts.scan()
     say("an escalation scan over every team (and the first bank-holiday calendar)")
     prompts = parts.open_every_run()
-    say(f"every run opened and its question shown ({len(parts.service._runs)} kept)")
+    say(f"every run opened and its question shown ({parts.service.uow.cached_runs()} kept)")
     parts.scan()
     say("a second scan")
     parts.remember(prompts)
@@ -814,7 +822,7 @@ def where(template: Path) -> None:
         shutil.copyfile(template, path)
         parts = Parts(path)
         prompts = parts.open_every_run()  # once first, so lazy imports and caches are warm
-        parts.service._runs.clear()
+        parts.service.uow.forget_runs()
         # One frame per allocation: enough to name the line that allocated, at modest cost.
         tracemalloc.start(1)
         gc.collect()
@@ -822,7 +830,7 @@ def where(template: Path) -> None:
         held = tracemalloc.get_traced_memory()[0]
         parts.open_every_run()
         gc.collect()
-        kept = len(parts.service._runs)
+        kept = parts.service.uow.cached_runs()
         size = tracemalloc.get_traced_memory()[0] - held
         print(
             "\nThe same parts sized with tracemalloc (Python objects only, no SQLite cache):\n"
@@ -859,7 +867,7 @@ def where(template: Path) -> None:
                 f"    {stat.size_diff / 2**20:6.2f} MB  {stat.count_diff:>8,} blocks  {name}:{frame.lineno}"
             )
         tracemalloc.stop()
-        parts.service.db.conn.close()
+        parts.service.uow.db.conn.close()
 
 
 # --- the command ---------------------------------------------------------------------------------

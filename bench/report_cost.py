@@ -85,12 +85,12 @@ def in_process(db_path: Path, team: str, repeat: int) -> list[tuple[float, float
     interpreter's start-up; the SQL runs on its own connection right after each report.
     """
     sys.path.insert(0, str(REPO))
+    from bot.bootstrap import build
     from bot.config import Settings
     from bot.reports.oversight import gather
     from bot.reports.team import render_team_table
-    from bot.services.service import Service
 
-    service = Service.from_settings(Settings(db_path=db_path, playbooks_dir=REPO / "playbooks"))
+    service = build(Settings(db_path=db_path, playbooks_dir=REPO / "playbooks"))
     render_team_table(gather(service, [team]))  # warm: playbooks parsed, pages cached
     pairs = []
     for _ in range(repeat):

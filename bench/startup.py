@@ -251,7 +251,7 @@ IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
 
 def import_costs(top: int) -> tuple[float, list[tuple[float, float, int, str]]]:
     """All the run path's import time, and its heaviest imports: (cumulative ms, self ms, depth, module)."""
-    code = "import bot.cli, bot.cli.support, bot.services.service, bot.adapters.telegram.app"
+    code = "import bot.cli, bot.bootstrap, bot.services.investigating, bot.adapters.telegram.app"
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", code],
         cwd=REPO,

@@ -1,16 +1,49 @@
-"""Settings, read once from environment variables."""
+"""Settings, read once from environment variables and checked there, every one.
+
+A bad value (a number that is not one, an unknown time zone, a crime-reference pattern that
+does not compile) is one `ConfigError` naming the variable and what to set, for every command.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.core.errors import SoteriaError
+from bot.core.typed_input import DEFAULT_CRIME_REFERENCE, CrimeReferenceFormat
+
+#: What a case may be known by in chats: its crime reference, or a handle the bot issues.
+CASE_KEYS = ("crime-reference", "handle")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+#: Every variable the product reads, with its default: the README's table lists each one.
+VARIABLES = (
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_API_BASE_URL",
+    "SOTERIA_DB",
+    "SOTERIA_PLAYBOOKS",
+    "SOTERIA_TZ",
+    "SOTERIA_LOG_LEVEL",
+    "SOTERIA_CRIME_REFERENCE",
+    "SOTERIA_CRIME_REFERENCE_EXAMPLE",
+    "SOTERIA_CASE_KEY",
+    "SOTERIA_NOTICE_SECONDS",
+    "SOTERIA_ESCALATION_SECONDS",
+    "SOTERIA_SEND_RATE",
+    "SOTERIA_PERSON_RATE",
+)
+
+
+class ConfigError(SoteriaError):
+    """A setting in the environment cannot be used; the message says which and what to set."""
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """Where the data and playbooks live, and how to reach Telegram."""
+    """Where the data and playbooks live, how to reach Telegram, and the force's ways."""
 
     db_path: Path = Path("state/soteria.db")
     playbooks_dir: Path = Path("playbooks")
@@ -18,9 +51,8 @@ class Settings:
     telegram_token: str | None = None
     telegram_api_base_url: str | None = None
     log_level: str = "INFO"
-    #: A force's own crime reference shape (a regular expression) and an example that fits it.
-    crime_reference_pattern: str | None = None
-    crime_reference_example: str | None = None
+    #: A force's own crime reference shape, with an example that fits it.
+    crime_reference: CrimeReferenceFormat = DEFAULT_CRIME_REFERENCE
     #: What a case is known by in chats: "crime-reference", or "handle" (issued by the bot).
     case_key: str = "crime-reference"
     #: How often waiting notices are gathered and sent, and how often escalations are looked for.
@@ -35,18 +67,19 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Read the settings from the environment (os.environ unless one is given)."""
+        """Read and check the settings from the environment (os.environ unless one is given)."""
         env = os.environ if environ is None else environ
+        timezone = env.get("SOTERIA_TZ") or "Europe/London"
+        _zone(timezone)
         return cls(
             db_path=Path(env.get("SOTERIA_DB") or "state/soteria.db"),
             playbooks_dir=Path(env.get("SOTERIA_PLAYBOOKS") or "playbooks"),
-            timezone=env.get("SOTERIA_TZ") or "Europe/London",
+            timezone=timezone,
             telegram_token=env.get("TELEGRAM_BOT_TOKEN") or None,
             telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL") or None,
-            log_level=(env.get("SOTERIA_LOG_LEVEL") or "INFO").upper(),
-            crime_reference_pattern=env.get("SOTERIA_CRIME_REFERENCE") or None,
-            crime_reference_example=env.get("SOTERIA_CRIME_REFERENCE_EXAMPLE") or None,
-            case_key=(env.get("SOTERIA_CASE_KEY") or "crime-reference").strip().lower(),
+            log_level=_choice(env, "SOTERIA_LOG_LEVEL", LOG_LEVELS, "INFO", upper=True),
+            crime_reference=_crime_reference(env),
+            case_key=_choice(env, "SOTERIA_CASE_KEY", CASE_KEYS, "crime-reference"),
             notice_seconds=_seconds(env, "SOTERIA_NOTICE_SECONDS", 60.0),
             escalation_seconds=_seconds(env, "SOTERIA_ESCALATION_SECONDS", 900.0),
             send_rate=_rate(env, "SOTERIA_SEND_RATE", 30.0),
@@ -54,16 +87,56 @@ class Settings:
         )
 
     @property
+    def zone(self) -> ZoneInfo:
+        """The force's time zone (checked when the settings were read)."""
+        return _zone(self.timezone)
+
+    @property
     def reports_dir(self) -> Path:
         """Where exported reports are written: beside the database."""
         return self.db_path.parent / "reports"
+
+
+def _zone(name: str) -> ZoneInfo:
+    """The time zone a name gives, or a sentence saying it names none."""
+    try:
+        return ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise ConfigError(
+            f"SOTERIA_TZ must name a time zone, like Europe/London; {name!r} is not one."
+        ) from None
+
+
+def _choice(
+    env: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str, upper: bool = False
+) -> str:
+    """One of a few words from the environment, or the default when unset."""
+    raw = (env.get(name) or default).strip()
+    value = raw.upper() if upper else raw.lower()
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}; {raw!r} is not.")
+    return value
+
+
+def _crime_reference(env: Mapping[str, str]) -> CrimeReferenceFormat:
+    """The force's crime reference format, or the default one when none is set."""
+    pattern = env.get("SOTERIA_CRIME_REFERENCE")
+    if not pattern:
+        return DEFAULT_CRIME_REFERENCE
+    try:
+        return CrimeReferenceFormat.of(pattern, env.get("SOTERIA_CRIME_REFERENCE_EXAMPLE") or "")
+    except (ValueError, re.error) as error:
+        raise ConfigError(
+            "SOTERIA_CRIME_REFERENCE must be a regular expression, and "
+            f"SOTERIA_CRIME_REFERENCE_EXAMPLE a reference that fits it: {error}"
+        ) from None
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     """A positive number of seconds from the environment, or the default."""
     value = _number(env, name, default, "a number of seconds")
     if value <= 0:
-        raise ValueError(f"{name} must be more than 0 seconds.")
+        raise ConfigError(f"{name} must be more than 0 seconds.")
     return value
 
 
@@ -71,7 +144,7 @@ def _rate(env: Mapping[str, str], name: str, default: float) -> float:
     """A rate from the environment (0 for no limit), or the default."""
     value = _number(env, name, default, "a number")
     if value < 0:
-        raise ValueError(f"{name} must be 0 (no limit) or more.")
+        raise ConfigError(f"{name} must be 0 (no limit) or more.")
     return value
 
 
@@ -81,6 +154,9 @@ def _number(env: Mapping[str, str], name: str, default: float, what: str) -> flo
     if not raw:
         return default
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError:
-        raise ValueError(f"{name} must be {what}, not {raw!r}.") from None
+        raise ConfigError(f"{name} must be {what}, not {raw!r}.") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ConfigError(f"{name} must be {what}, not {raw!r}.")
+    return value

@@ -1,4 +1,5 @@
-"""The same dialogue in a terminal: options are numbered; works with no token, no network, piped input."""
+"""The same conversation in a terminal: options are numbered; works with no token, no network,
+and piped input."""
 
 from __future__ import annotations
 
@@ -6,17 +7,19 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import TextIO
 
+from bot.adapters import outbox
 from bot.conversation.dialogue import Dialogue
-from bot.conversation.replies import Option, Reply
-from bot.store import notices
-from bot.store.db import transaction
-from bot.store.users import User
+from bot.conversation.replies import Reply
+from bot.core.people import User
+from bot.services.people import CONSOLE
 
 QUIT = {"/quit", "/exit", "quit", "exit"}
 
 
 class Console:
-    """Reads lines, passes them to the dialogue, and prints replies with numbered options."""
+    """Reads lines, passes them to the conversation, prints replies with numbered options."""
+
+    channel = CONSOLE
 
     def __init__(self, dialogue: Dialogue, user: User, out: TextIO, echo: bool = False) -> None:
         self.dialogue = dialogue
@@ -27,7 +30,7 @@ class Console:
         self.actions: list[str] = []
 
     def show(self, replies: Iterable[Reply]) -> None:
-        """Print replies; remember the options of the last one so a number can press them."""
+        """Print replies, then any notices; remember the last options so a number presses them."""
         actions: list[str] = []
         for reply in [*replies, *self._notices()]:
             self.out.write("\n" + reply.text + "\n")
@@ -42,42 +45,32 @@ class Console:
         self.out.flush()
 
     def _notices(self) -> list[Reply]:
-        """Notices waiting for this terminal's user (a return, a challenge), marked as read."""
-        service = self.dialogue.service
-        waiting = [
-            notice
-            for notice in notices.ready(service.db, service.clock(), timedelta(0))
-            if notice.user_id == self.user.id
-        ]
-        if not waiting:
-            return []
-        with transaction(service.db):
-            notices.mark_sent(service.db, [notice.id for notice in waiting], service.clock())
-        return [
-            Reply(
-                f"Notice: {notice.text}",
-                tuple((Option(label, action),) for label, action in notice.buttons),
-            )
-            for notice in waiting
-        ]
+        """Notices waiting for this terminal's person (a return, a challenge), marked as read."""
+        shown = []
+        for batch in outbox.due_batches(self.dialogue, CONSOLE, timedelta(0), only=self.user.id):
+            shown.append(Reply(f"Notice: {batch.reply.text}", batch.reply.options))
+            outbox.delivered(self.dialogue, batch)
+        return shown
 
     def feed(self, line: str) -> bool:
-        """Handle one line of input; False when the user asked to leave."""
+        """Handle one line of input; False when the person asked to leave."""
         text = line.strip()
         if not text:
             return True
         if text.lower() in QUIT:
             return False
-        if text.isdigit() and self.actions:
-            index = int(text) - 1
-            if 0 <= index < len(self.actions):
-                self.show(self.dialogue.press(self.user, self.actions[index]))
-                return True
-        self.show(self.dialogue.handle(self.user, text))
+        # Each line is one request: the catalog and the cached runs are checked once for it.
+        with self.dialogue.ctx.request():
+            if text.isdigit() and self.actions:
+                index = int(text) - 1
+                if 0 <= index < len(self.actions):
+                    self.show(self.dialogue.press(self.user, self.actions[index]))
+                    return True
+            self.show(self.dialogue.handle(self.user, text))
         return True
 
     def loop(self, lines: Iterable[str]) -> None:
-        """Greet, pick up where the user left off, then read until the input ends."""
+        """Greet, pick up where the person left off, then read until the input ends."""
         self.out.write(
             f"soteria-bot terminal chat, as {self.user.name} ({self.user.role}). "
             "Type a number to press an option, /help for commands, /quit to leave.\n"

@@ -2,42 +2,24 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta, tzinfo
+from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
-import sqlite_utils
 
+from bot.bootstrap import build
 from bot.config import Settings
-from bot.core.errors import SoteriaError
-from bot.store import log as completion_log
-from bot.store import users as user_store
-from bot.store.backup import backup as backup_database
-from bot.store.db import connect
+from bot.core.people import CLI_ADMIN, ROLES
+from bot.services import handover as handovers
+from bot.services import people, records
+from bot.services.context import Context
+from bot.services.people import INVITE_DAYS
 
 
-@contextmanager
-def _database(settings: Settings, *, create: bool = False) -> Iterator[sqlite_utils.Database]:
-    """Open the configured database, turning storage and domain errors into sentences."""
-    path = settings.db_path
-    if not create and not path.is_file():
-        raise click.ClickException(
-            f"No database at {path}; set SOTERIA_DB to the bot's database file."
-        )
-    try:
-        db = connect(path)
-    except sqlite3.Error as error:
-        raise click.ClickException(f"Cannot open the database at {path}: {error}.") from None
-    try:
-        yield db
-    except SoteriaError as error:
-        raise click.ClickException(str(error)) from None
-    finally:
-        db.close()
+def _context(*, create: bool = False) -> Context:
+    """The configured database, for commands that need no playbooks."""
+    return build(Settings.from_env(), playbooks=False, create=create)
 
 
 @click.command()
@@ -50,8 +32,7 @@ def verify() -> None:
     Example:
         soteria-bot verify
     """
-    with _database(Settings.from_env()) as db:
-        verdict = completion_log.verify(db)
+    verdict = records.verify(_context())
     click.echo(verdict.message)
     if not verdict.ok:
         raise SystemExit(1)
@@ -71,12 +52,7 @@ def backup(dest: Path) -> None:
         soteria-bot backup state/before-upgrade.db
     """
     source = Settings.from_env().db_path
-    try:
-        copy = backup_database(source, dest)
-    except SoteriaError as error:
-        raise click.ClickException(str(error)) from None
-    except (sqlite3.Error, OSError) as error:
-        raise click.ClickException(f"The backup to {dest} failed: {error}.") from None
+    copy = records.backup(source, dest)
     click.echo(f"Backed up {source} to {copy}.")
 
 
@@ -93,13 +69,11 @@ def users() -> None:
 
 
 @users.command()
-@click.option(
-    "--role", required=True, type=click.Choice(user_store.ROLES), help="What they will do."
-)
+@click.option("--role", required=True, type=click.Choice(ROLES), help="What they will do.")
 @click.option("--team", required=True, help="Their team, as supervisors will see it.")
 @click.option(
     "--days",
-    default=user_store.INVITE_LIFE.days,
+    default=INVITE_DAYS,
     show_default=True,
     type=click.IntRange(min=1, max=90),
     help="How long the code stays valid.",
@@ -115,11 +89,9 @@ def invite(role: str, team: str, days: int) -> None:
         soteria-bot users invite --role investigator --team "North RASSO"
         soteria-bot users invite --role supervisor --team "North RASSO" --days 2
     """
-    settings = Settings.from_env()
-    now = datetime.now(UTC)
-    with _database(settings, create=True) as db:
-        code = user_store.create_invite(db, role, team, now, timedelta(days=days))
-    expires = _local(now + timedelta(days=days), settings.timezone)
+    ctx = _context(create=True)
+    code = people.invite(ctx, role, team, days)
+    expires = f"{(ctx.now() + timedelta(days=days)).astimezone(ctx.zone):%Y-%m-%d %H:%M %Z}"
     click.echo(f"Enrolment code for {_a(role)} in {' '.join(team.split())}: {code}")
     click.echo(f"It works once, until {expires}.")
     click.echo(f"The new user sends this to the bot:  /start {code}")
@@ -133,9 +105,8 @@ def list_() -> None:
     Example:
         soteria-bot users list
     """
-    with _database(Settings.from_env()) as db:
-        people = user_store.list_users(db)
-    if not people:
+    roster = people.roster(_context())
+    if not roster:
         click.echo("No users are enrolled yet; `soteria-bot users invite` makes a code.")
         return
     rows = [
@@ -145,9 +116,9 @@ def list_() -> None:
             person.role,
             person.team,
             "yes" if person.in_training else "no",
-            "linked" if person.telegram_id is not None else "terminal only",
+            "linked" if "telegram" in channels else "terminal only",
         )
-        for person in people
+        for person, channels in roster
     ]
     click.echo(_table(("ID", "NAME", "ROLE", "TEAM", "IN TRAINING", "TELEGRAM"), rows))
 
@@ -163,8 +134,7 @@ def revoke(user_id: int) -> None:
     Example:
         soteria-bot users revoke 7
     """
-    with _database(Settings.from_env()) as db:
-        person = user_store.revoke_user(db, user_id, datetime.now(UTC))
+    person = people.revoke(_context(), user_id)
     click.echo(
         f"Revoked {person.name} (id {person.id}, {person.role}, {person.team}): "
         "they can no longer use the bot."
@@ -173,15 +143,6 @@ def revoke(user_id: int) -> None:
 
 def _a(word: str) -> str:
     return f"{'an' if word[0] in 'aeiou' else 'a'} {word}"
-
-
-def _local(at: datetime, timezone: str) -> str:
-    zone: tzinfo
-    try:
-        zone = ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = UTC
-    return f"{at.astimezone(zone):%Y-%m-%d %H:%M %Z}"
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -216,15 +177,7 @@ def link(handle: str, crime_ref: str) -> None:
     Example:
         soteria-bot cases link C-7K3M9Q 43/12345/26
     """
-    from bot.core.typed_input import normalise_crime_reference
-    from bot.services.service import crime_reference_format
-    from bot.store import case_links
-
-    settings = Settings.from_env()
-    with _database(settings) as db:
-        chosen = case_links.normalise_handle(handle)
-        ref = normalise_crime_reference(crime_ref, crime_reference_format(settings))
-        case_links.link(db, chosen, ref, "admin:cli", datetime.now(UTC))
+    chosen, ref = records.link_case(_context(), handle, crime_ref)
     click.echo(f"Linked {chosen} to {ref}.")
 
 
@@ -241,8 +194,7 @@ def training(user_id: int, state: str) -> None:
     Example:
         soteria-bot users training 7 on
     """
-    with _database(Settings.from_env()) as db:
-        person = user_store.set_training(db, user_id, state == "on")
+    person = people.set_training(_context(), user_id, state == "on")
     status = "in training" if person.in_training else "no longer in training"
     click.echo(f"{person.name} (id {person.id}) is {status}.")
 
@@ -258,8 +210,7 @@ def oversee(user_id: int, team: str, remove: bool) -> None:
     Example:
         soteria-bot users oversee 3 "South RASSO"
     """
-    with _database(Settings.from_env()) as db:
-        person = user_store.oversee(db, user_id, team, add=not remove)
+    person = people.oversee(_context(), user_id, team, add=not remove)
     click.echo(f"{person.name} (id {person.id}) oversees: {', '.join(person.teams)}.")
 
 
@@ -273,17 +224,7 @@ def handover(ref: str, to_user: int) -> None:
     Example:
         soteria-bot cases handover 43/12345/26 --to 9
     """
-    from bot.services import handover as handovers
-    from bot.services.service import Service
-    from bot.store.users import User
-
-    settings = Settings.from_env()
-    try:
-        service = Service.from_settings(settings)
-        admin = User(0, "Administrator", "admin", "admin", False, None)
-        offer = handovers.offer(service, admin, ref.strip().upper(), to_user)
-    except SoteriaError as error:
-        raise click.ClickException(str(error)) from None
+    offer = handovers.offer(build(Settings.from_env()), CLI_ADMIN, ref.strip().upper(), to_user)
     click.echo(
         f"Offered {offer.case_ref} to user {offer.to_officer}; it stays with user "
         f"{offer.from_officer} until they accept it in the bot."

@@ -1,28 +1,14 @@
-"""The pieces every part of the conversation shares: buttons, replies, chat state, marks."""
+"""What the conversation says: replies with their buttons, and what a chat is waiting for."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.conversation.actions import Action
 from bot.core.errors import InputRefused
-from bot.core.playbook import Item
 from bot.core.screening import screen, warning
 from bot.core.typed_input import check_text
-from bot.wording.preview import answer_label
-
-#: How each item status is marked in a summary and in an answered question's record line.
-MARKS = {
-    "done": "✓",
-    "not-done": "✗",
-    "na": "–",
-    "later": "…",
-    "open": "·",
-    "needs-reason": "?",
-    "to-countersign": "✎",
-    "not-live": " ",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,13 +18,21 @@ class Option:
     label: str
     action: str
 
+    @classmethod
+    def of(cls, label: str, action: Action) -> Option:
+        """A button for an action of the one grammar."""
+        return cls(label, action.encode())
+
+
+Rows = tuple[tuple[Option, ...], ...]
+
 
 @dataclass(frozen=True, slots=True)
 class Reply:
     """A message to show, with its buttons (rows of options)."""
 
     text: str
-    options: tuple[tuple[Option, ...], ...] = ()
+    options: Rows = ()
     #: For a face that can edit: the run and item this message asks about.
     asks: tuple[int, str] | None = None
     #: A file to send with the text, where the face can send files (a report).
@@ -57,23 +51,6 @@ class ChatState:
     ticked: set[str] = field(default_factory=set)
     #: Runs whose move to a newer version the user chose not to make, this session.
     stayed: set[int] = field(default_factory=set)
-
-
-def command_name(text: str) -> str:
-    """The command a message starts with, as the dialogue reads it: "/TEAM@bot x" -> "/team"."""
-    words = text.split()
-    return words[0].lower().split("@")[0] if words else ""
-
-
-def shown_value(item: Item, value: str) -> str:
-    """An answer as a person reads it: labels for answer words, a list for several options."""
-    if item.type == "multi":
-        try:
-            chosen = json.loads(value)
-        except ValueError:
-            return value
-        return ", ".join(chosen) if chosen else "none"
-    return answer_label(value)
 
 
 def screened(text: str) -> str:

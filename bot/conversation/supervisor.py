@@ -3,7 +3,7 @@
 Supervisors see their teams' cases (/team, /case), sign runs off or return them with a note,
 challenge an item, countersign a trainee's answer, hand a case over and export the report.
 Investigators reply to challenges and accept handovers. Every press is checked again by the
-service against who the user is, so a forged button reaches nothing outside their scope.
+use cases against who the person is, so a forged button reaches nothing outside their scope.
 """
 
 from __future__ import annotations
@@ -11,19 +11,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from bot.conversation.replies import MARKS, ChatState, Option, Reply, screened, shown_value
-from bot.core.errors import NotAllowed, NotFound
+from bot.conversation import actions as act
+from bot.conversation.investigator import item_at
+from bot.conversation.replies import ChatState, Option, Reply, screened
+from bot.core.errors import NotAllowed
+from bot.core.people import User
 from bot.core.run import Run, challenge_open
+from bot.reports.formats import write_team_html
 from bot.reports.oversight import CaseFacts, RunFacts, gather
-from bot.services import handover
-from bot.services.service import Service
-from bot.store.users import User
+from bot.services import access, handover, people, supervising
+from bot.services.context import Context
+from bot.wording.labels import MARKS, shown_value
 
-#: Presses this desk answers, and how many ':'-separated parts each has.
-DESK_ARITY = {"cs": 2, "so": 2, "rt": 2, "ch": 2, "ci": 3, "cn": 3, "cr": 3, "ho": 2, "hto": 3}
-#: Chat modes in which typed text belongs to this desk.
-DESK_MODES = ("return-note", "challenge-text", "challenge-reply")
+Handler = Callable[[User, str], list[Reply]]
+Press = Callable[[User, act.Action], list[Reply]]
+
+#: Chat modes in which typed text belongs to this side.
+MODES = ("return-note", "challenge-text", "challenge-reply")
 #: Cases listed by /team before pointing to the full report.
 TEAM_LINES = 15
 RISK_MARKS = {
@@ -34,53 +40,48 @@ RISK_MARKS = {
     "on-track": "✓",
     "closed": "✓",
 }
-SUPERVISOR_HELP = (
-    "Supervisor commands: /team for your team's cases, /case REF for a case's completion log, "
-    "/signoff and /return for runs waiting for review, /handover REF to hand a case over, "
-    "/export for the full report with charts."
-)
 
 
-#: Buttons only a supervisor (or an administrator) may press: sign off, return, challenge,
-#: countersign.
-SUPERVISING = frozenset({"so", "rt", "ch", "ci", "cn"})
+class Supervisor:
+    """Turns supervisors' commands and presses, and replies to them, into use cases."""
 
-
-class Desk:
-    """Turns supervisors' commands and presses, and replies to them, into service calls."""
-
-    def __init__(
-        self, service: Service, chat: Callable[[User], ChatState], export_dir: Path
-    ) -> None:
-        self.service = service
+    def __init__(self, ctx: Context, chat: Callable[[User], ChatState], export_dir: Path) -> None:
+        self.ctx = ctx
         self.chat = chat
         self.export_dir = export_dir
 
-    # --- commands -------------------------------------------------------------------------------
+    def handlers(self) -> dict[str, Handler]:
+        """The commands this side answers, by name."""
+        return {
+            "/team": lambda user, _rest: self._team(user),
+            "/case": self._case_command,
+            "/signoff": lambda user, _rest: self._waiting(user, sign=True),
+            "/return": lambda user, _rest: self._waiting(user, sign=False),
+            "/handover": self._handover_menu,
+            "/export": lambda user, _rest: [self._export(user)],
+        }
 
-    def command(self, user: User, name: str, rest: str) -> list[Reply] | None:
-        """Answer a supervisor's command; None when it is not one of this desk's."""
-        if name == "/handover":
-            return self._handover_menu(user, rest)
-        if name not in ("/team", "/case", "/signoff", "/return", "/export"):
-            return None
-        if user.role not in ("supervisor", "admin") and name != "/case":
-            raise NotAllowed("That command is for supervisors.")
-        if name == "/team":
-            return self._team(user)
-        if name == "/case":
-            if not rest:
-                return [Reply("Send /case with the reference, like /case 43/12345/26.")]
-            return self._case_view(user, self.service.case_key_of(rest))
-        if name == "/export":
-            return [self._export(user)]
-        return self._waiting(user, "so" if name == "/signoff" else "rt")
+    def presses(self) -> dict[type[act.Action], Press]:
+        """The buttons this side answers, by kind."""
+        return {
+            act.OpenCase: self._open_case,
+            act.AcceptHandover: self._accept_handover,
+            act.HandTo: self._hand_to,
+            act.SignOff: self._sign_off,
+            act.ReturnRun: self._return,
+            act.ChallengeMenu: self._challenge_menu,
+            act.ChallengeItem: self._challenge_item,
+            act.Countersign: self._countersign,
+            act.ReplyToChallenge: self._reply_to_challenge,
+        }
+
+    # --- commands -----------------------------------------------------------------------------
 
     def _teams_of(self, user: User) -> list[str] | None:
         return None if user.role == "admin" else list(user.teams)
 
     def _team(self, user: User) -> list[Reply]:
-        oversight = gather(self.service, teams=self._teams_of(user))
+        oversight = gather(self.ctx, teams=self._teams_of(user))
         cases = [case for case in oversight.cases if case.risk != "closed"]
         if not cases:
             return [Reply("No open cases in your team.")]
@@ -88,23 +89,23 @@ class Desk:
         rows = []
         for case in cases[:TEAM_LINES]:
             lines.append(_team_line(case))
-            rows.append((Option(f"{case.ref} · {case.officer}", f"cs:{case.id}"),))
+            rows.append((Option.of(f"{case.ref} · {case.officer}", act.OpenCase(case.id)),))
         if len(cases) > TEAM_LINES:
             lines.append(f"…and {len(cases) - TEAM_LINES} more: send /export for all of them.")
         return [Reply("\n".join(lines), tuple(rows[:10]))]
 
-    def _waiting(self, user: User, kind: str) -> list[Reply]:
+    def _waiting(self, user: User, sign: bool) -> list[Reply]:
         """Runs submitted for review in the user's teams, as buttons to sign off or return."""
-        oversight = gather(self.service, teams=self._teams_of(user), open_runs_only=True)
+        oversight = gather(self.ctx, teams=self._teams_of(user), open_runs_only=True)
         waiting = [(c, r) for c, r in oversight.runs() if r.state == "submitted"]
         if not waiting:
             return [Reply("Nothing is waiting for your review.")]
-        verb = "Sign off" if kind == "so" else "Return"
+        verb = "Sign off" if sign else "Return"
         rows = tuple(
             (
-                Option(
+                Option.of(
                     f"{verb}: {case.ref} · {run.run.playbook.title}"[:60],
-                    f"{kind}:{run.run.run_id}",
+                    act.SignOff(run.run.run_id) if sign else act.ReturnRun(run.run.run_id),
                 ),
             )
             for case, run in waiting[:20]
@@ -114,21 +115,25 @@ class Desk:
             for case, run in waiting
             if run.open_challenges
         ]
-        note = ("\n" + "\n".join(blocked)) if blocked and kind == "so" else ""
+        note = ("\n" + "\n".join(blocked)) if blocked and sign else ""
         return [Reply(f"{len(waiting)} run(s) waiting for review.{note}", rows)]
 
+    def _case_command(self, user: User, rest: str) -> list[Reply]:
+        if not rest:
+            return [Reply("Send /case with the reference, like /case 43/12345/26.")]
+        return self._case_view(user, access.case_key_of(self.ctx, rest))
+
     def _case_view(self, user: User, ref: str) -> list[Reply]:
-        self.service.case_row(user, ref)  # refused here, unless the user may see it
-        cases = gather(self.service, case_ref=ref).cases
+        access.find_case(self.ctx, user, ref)  # refused here, unless the user may see it
+        cases = gather(self.ctx, case_ref=ref).cases
         return self._show_case(user, cases[0])
 
     def _show_case(self, user: User, case: CaseFacts) -> list[Reply]:
-        zone = self.service.zone
+        zone = self.ctx.zone
         lines = [f"{case.ref} · {case.officer} · {case.risk}"]
         if case.handover:
             lines.append(f"In handover to {case.handover['to']} (not yet accepted).")
         buttons: list[tuple[Option, ...]] = []
-        supervising = user.role in ("supervisor", "admin")
         for run in case.runs:
             lines += ["", _run_heading(run)]
             for facts in run.items:
@@ -138,7 +143,7 @@ class Desk:
                 why = f" ({facts.reason})" if facts.reason else ""
                 who = ""
                 if facts.who and facts.when:
-                    who = f" · {self.service.name_of(facts.who)} {_local(facts.when, zone)}"
+                    who = f" · {people.name_of(self.ctx, facts.who)} {_local(facts.when, zone)}"
                 late = f" · {facts.days_over}d overdue" if facts.days_over else ""
                 mark = MARKS.get(facts.status, "·")
                 lines.append(f"{mark} {facts.item.ask}{shown}{why}{who}{late}")
@@ -150,113 +155,136 @@ class Desk:
                 for entry in earlier:  # Each answer a correction replaced, and who gave it.
                     lines.append(
                         f"   changed from {shown_value(facts.item, entry.value or '')}: "
-                        f"{self.service.name_of(entry.actor)} {_local(entry.at, zone)}"
+                        f"{people.name_of(self.ctx, entry.actor)} {_local(entry.at, zone)}"
                     )
                 for entry in facts.thread:
                     said = "asked" if entry.kind == "challenged" else "replied"
                     lines.append(
-                        f"   {self.service.name_of(entry.actor)} {said}: “{entry.value}” "
+                        f"   {people.name_of(self.ctx, entry.actor)} {said}: “{entry.value}” "
                         f"{_local(entry.at, zone)}"
                     )
-            if supervising:
-                buttons += self._run_buttons(run)
+            if user.supervises:
+                buttons += _run_buttons(run)
         return [Reply("\n".join(lines), tuple(buttons[:12]))]
 
-    def _run_buttons(self, run: RunFacts) -> list[tuple[Option, ...]]:
-        rid, title = run.run.run_id, run.run.playbook.title[:30]
-        found: list[tuple[Option, ...]] = []
-        if run.state == "submitted":
-            found.append(
-                (Option(f"Sign off: {title}", f"so:{rid}"), Option("Return", f"rt:{rid}"))
-            )
-        for facts in run.with_status("to-countersign"):
-            number = run.run.playbook.number(facts.item.id)
-            found.append((Option(f"Countersign: {facts.item.ask[:40]}", f"cn:{rid}:{number}"),))
-        if run.state not in ("not_started", "signed_off"):
-            found.append((Option(f"Challenge an item: {title}", f"ch:{rid}"),))
-        return found
+    def _handover_menu(self, user: User, rest: str) -> list[Reply]:
+        if not rest:
+            return [Reply("Send /handover with the case reference, like /handover 43/12345/26.")]
+        ref = access.case_key_of(self.ctx, rest)
+        case, candidates = handover.candidates(self.ctx, user, ref)
+        if not candidates:
+            return [Reply("There is no other investigator in the team to hand it to.")]
+        rows = tuple(
+            (Option.of(person.name, act.HandTo(case.id, person.id)),) for person in candidates[:20]
+        )
+        return [Reply(f"Hand {ref} to whom? They must accept it.", rows)]
 
-    # --- presses --------------------------------------------------------------------------------
+    def _export(self, user: User) -> Reply:
+        oversight = gather(self.ctx, teams=self._teams_of(user))
+        stamp = self.ctx.now().astimezone(self.ctx.zone)
+        self.export_dir.mkdir(parents=True, exist_ok=True)
+        name = "-".join("".join(c for c in team if c.isalnum()) for team in oversight.teams)
+        path = self.export_dir / f"team-report-{name or 'all'}-{stamp:%Y%m%d-%H%M%S}.html"
+        write_team_html(oversight, path)
+        return Reply(
+            f"Team report for {', '.join(oversight.teams) or 'all teams'}, "
+            f"{len(oversight.cases)} cases. It holds case references: keep it on force systems.",
+            document=path,
+        )
 
-    def press(self, user: User, kind: str, parts: list[str]) -> list[Reply]:
-        """Answer one of this desk's buttons; the service checks scope on every one."""
-        chat = self.chat(user)
-        if kind == "cs":
-            return self._case_view(user, self._ref_of(user, int(parts[1])))
-        if kind == "ho":
-            return [Reply(handover.accept(self.service, user, int(parts[1])))]
-        if kind == "hto":
-            offer = handover.offer(
-                self.service, user, self._ref_of(user, int(parts[1])), int(parts[2])
+    # --- presses ------------------------------------------------------------------------------
+
+    def _open_case(self, user: User, action: act.Action) -> list[Reply]:
+        assert isinstance(action, act.OpenCase)
+        return self._case_view(user, access.case_by_id(self.ctx, user, action.case).ref)
+
+    def _accept_handover(self, user: User, action: act.Action) -> list[Reply]:
+        assert isinstance(action, act.AcceptHandover)
+        accepted = handover.accept(self.ctx, user, action.handover)
+        if accepted.already:
+            return [Reply(f"You already hold {accepted.case_ref}.")]
+        return [Reply(f"You now hold {accepted.case_ref}. Send /cases to work on it.")]
+
+    def _hand_to(self, user: User, action: act.Action) -> list[Reply]:
+        assert isinstance(action, act.HandTo)
+        case = access.case_by_id(self.ctx, user, action.case)
+        offer = handover.offer(self.ctx, user, case.ref, action.user)
+        name = people.name_of(self.ctx, f"user:{offer.to_officer}")
+        return [
+            Reply(
+                f"Offered {offer.case_ref} to {name}. "
+                "It stays with its officer until the handover is accepted."
             )
-            return [
-                Reply(
-                    f"Offered {offer.case_ref} to {self.service.name_of(f'user:{offer.to_officer}')}. "
-                    "It stays with its officer until the handover is accepted."
-                )
-            ]
-        run = self.service.run(user, int(parts[1]))
-        # Refused at the press, not after the note or reply is typed: a button of another
-        # role's screen must not lead anyone on.
-        if kind in SUPERVISING and user.role not in ("supervisor", "admin"):
+        ]
+
+    def _run_of(self, user: User, run_id: int, supervising: bool = True) -> Run:
+        """A run the person may see; for a supervisor's button, refused to anyone else at the
+        press, not after a note is typed: another role's button must not lead anyone on."""
+        run = access.run(self.ctx, user, run_id)
+        if supervising and not user.supervises:
             raise NotAllowed("That is for supervisors.")
-        if kind == "cr" and not self.service.is_officer_of(user, run.run_id):
+        return run
+
+    def _sign_off(self, user: User, action: act.Action) -> list[Reply]:
+        assert isinstance(action, act.SignOff)
+        outcome = supervising.sign_off(self.ctx, user, self._run_of(user, action.run).run_id)
+        assert outcome.run is not None
+        return [Reply(f"Signed off: {_named(outcome.run)}. The investigator has been told.")]
+
+    def _return(self, user: User, action: act.Action) -> list[Reply]:
+        assert isinstance(action, act.ReturnRun)
+        run = self._run_of(user, action.run)
+        if run.state != "submitted":
+            raise NotAllowed(f"{_named(run)} is not waiting for review.")
+        chat = self.chat(user)
+        chat.mode, chat.run_id = "return-note", run.run_id
+        return [Reply(f"Returning {_named(run)}. What needs doing? Type a short note (no names).")]
+
+    def _challenge_menu(self, user: User, action: act.Action) -> list[Reply]:
+        assert isinstance(action, act.ChallengeMenu)
+        run = self._run_of(user, action.run)
+        rows = []
+        for index, item in enumerate(run.playbook.items):
+            if run.status(item.id).status in ("not-live", "open"):
+                continue
+            rows.append((Option.of(item.ask[:60], act.ChallengeItem(run.run_id, index)),))
+        if not rows:
+            return [Reply(f"Nothing in {_named(run)} has been answered yet.")]
+        return [Reply(f"Which item of {_named(run)} do you challenge?", tuple(rows[:20]))]
+
+    def _challenge_item(self, user: User, action: act.Action) -> list[Reply]:
+        assert isinstance(action, act.ChallengeItem)
+        run = self._run_of(user, action.run)
+        item = item_at(run, action.item)
+        chat = self.chat(user)
+        chat.mode, chat.run_id, chat.item = "challenge-text", run.run_id, item.id
+        return [Reply(f"Your challenge on “{item.ask}”? Type it (no names).")]
+
+    def _countersign(self, user: User, action: act.Action) -> list[Reply]:
+        assert isinstance(action, act.Countersign)
+        run = self._run_of(user, action.run)
+        item = item_at(run, action.item)
+        supervising.countersign(self.ctx, user, run.run_id, item.id)
+        return [Reply(f"Countersigned: {item.ask}")]
+
+    def _reply_to_challenge(self, user: User, action: act.Action) -> list[Reply]:
+        assert isinstance(action, act.ReplyToChallenge)
+        run = self._run_of(user, action.run, supervising=False)
+        # Refused at the press, not after the reply is typed: a button meant for another
+        # person must not lead anyone on.
+        if not access.is_officer_of(self.ctx, user, run.run_id):
             raise NotAllowed("Only the officer in the case replies to a challenge.")
-        if kind == "so":
-            outcome = self.service.sign_off(user, run.run_id)
-            assert outcome.run is not None
-            return [Reply(f"Signed off: {_named(outcome.run)}. The investigator has been told.")]
-        if kind == "rt":
-            self._require_review(run)
-            chat.mode, chat.run_id = "return-note", run.run_id
-            return [
-                Reply(f"Returning {_named(run)}. What needs doing? Type a short note (no names).")
-            ]
-        if kind == "ch":
-            return [self._challenge_menu(run)]
-        item = run.playbook.items[int(parts[2])]
-        if kind == "ci":
-            chat.mode, chat.run_id, chat.item = "challenge-text", run.run_id, item.id
-            return [Reply(f"Your challenge on “{item.ask}”? Type it (no names).")]
-        if kind == "cn":
-            self.service.countersign(user, run.run_id, item.id)
-            return [Reply(f"Countersigned: {item.ask}")]
-        # "cr": the investigator replies to a challenge.
+        item = item_at(run, action.item)
         thread = run.thread(item.id)
         if not challenge_open(thread):
             raise NotAllowed("That challenge has already been answered.")
+        chat = self.chat(user)
         chat.mode, chat.run_id, chat.item = "challenge-reply", run.run_id, item.id
         return [
             Reply(f"Challenge on “{item.ask}”: “{thread[-1].value}”\nType your reply (no names).")
         ]
 
-    def _ref_of(self, user: User, case_id: int) -> str:
-        """The key of the case a button names by id, if the user may see that case.
-
-        A forged button must not name the case it points at: a case out of reach gets the
-        same sentence as a case that does not exist.
-        """
-        found = list(self.service.db.query("select * from cases where id = ?", [case_id]))
-        if not found or not self.service.can_see(user, found[0]):
-            raise NotFound("That case was not found.")
-        return str(found[0]["ref"])
-
-    def _require_review(self, run: Run) -> None:
-        if run.state != "submitted":
-            raise NotAllowed(f"{_named(run)} is not waiting for review.")
-
-    def _challenge_menu(self, run: Run) -> Reply:
-        rows = []
-        for index, item in enumerate(run.playbook.items):
-            status = run.status(item.id)
-            if status.status in ("not-live", "open"):
-                continue
-            rows.append((Option(item.ask[:60], f"ci:{run.run_id}:{index}"),))
-        if not rows:
-            return Reply(f"Nothing in {_named(run)} has been answered yet.")
-        return Reply(f"Which item of {_named(run)} do you challenge?", tuple(rows[:20]))
-
-    # --- typed text -----------------------------------------------------------------------------
+    # --- typed text ---------------------------------------------------------------------------
 
     def typed(self, user: User, text: str) -> list[Reply]:
         """Text typed as a return note, a challenge or a reply to one."""
@@ -267,7 +295,7 @@ class Desk:
             return [Reply("Start again from /team.")]
         words = screened(text)
         if mode == "return-note":
-            outcome = self.service.send_back(user, run_id, words)
+            outcome = supervising.send_back(self.ctx, user, run_id, words)
             chat.mode = "idle"
             assert outcome.run is not None
             return [Reply(f"Returned: {_named(outcome.run)}. The investigator has your note.")]
@@ -275,7 +303,7 @@ class Desk:
             chat.mode = "idle"
             return [Reply("Start again from /team.")]
         if mode == "challenge-text":
-            outcome = self.service.challenge(user, run_id, item_id, words)
+            outcome = supervising.challenge(self.ctx, user, run_id, item_id, words)
             chat.mode, chat.item = "idle", None
             assert outcome.run is not None
             return [
@@ -284,50 +312,36 @@ class Desk:
                     "the investigator replies."
                 )
             ]
-        outcome = self.service.reply_to_challenge(user, run_id, item_id, words)
+        supervising.reply_to_challenge(self.ctx, user, run_id, item_id, words)
         chat.mode, chat.item = "idle", None
         return [Reply("Reply sent to your supervisor.")]
 
-    # --- handover and export --------------------------------------------------------------------
 
-    def _handover_menu(self, user: User, rest: str) -> list[Reply]:
-        if not rest:
-            return [Reply("Send /handover with the case reference, like /handover 43/12345/26.")]
-        ref = self.service.case_key_of(rest)
-        people = handover.candidates(self.service, user, ref)
-        if not people:
-            return [Reply("There is no other investigator in the team to hand it to.")]
-        case_id = self.service.db.execute("select id from cases where ref = ?", [ref]).fetchone()[
-            0
-        ]
-        rows = tuple(
-            (Option(person.name, f"hto:{case_id}:{person.id}"),) for person in people[:20]
+def _run_buttons(run: RunFacts) -> list[tuple[Option, ...]]:
+    rid, title = run.run.run_id, run.run.playbook.title[:30]
+    found: list[tuple[Option, ...]] = []
+    if run.state == "submitted":
+        found.append(
+            (
+                Option.of(f"Sign off: {title}", act.SignOff(rid)),
+                Option.of("Return", act.ReturnRun(rid)),
+            )
         )
-        return [Reply(f"Hand {ref} to whom? They must accept it.", rows)]
-
-    def _export(self, user: User) -> Reply:
-        from bot.reports.html import render_html
-        from bot.reports.team import team_dict
-
-        oversight = gather(self.service, teams=self._teams_of(user))
-        stamp = self.service.clock().astimezone(self.service.zone)
-        self.export_dir.mkdir(parents=True, exist_ok=True)
-        name = "-".join("".join(c for c in team if c.isalnum()) for team in oversight.teams)
-        path = self.export_dir / f"team-report-{name or 'all'}-{stamp:%Y%m%d-%H%M%S}.html"
-        path.write_text(render_html(team_dict(oversight)), encoding="utf-8")
-        return Reply(
-            f"Team report for {', '.join(oversight.teams) or 'all teams'}, "
-            f"{len(oversight.cases)} cases. It holds case references: keep it on force systems.",
-            document=path,
-        )
+    for facts in run.with_status("to-countersign"):
+        number = run.run.playbook.number(facts.item.id)
+        label = f"Countersign: {facts.item.ask[:40]}"
+        found.append((Option.of(label, act.Countersign(rid, number)),))
+    if run.state not in ("not_started", "signed_off"):
+        found.append((Option.of(f"Challenge an item: {title}", act.ChallengeMenu(rid)),))
+    return found
 
 
 def _named(run: Run) -> str:
     return f"{run.case_ref} · {run.playbook.title}"
 
 
-def _local(at: datetime, zone: object) -> str:
-    return f"{at.astimezone(zone):%d %b %H:%M}"  # type: ignore[arg-type]
+def _local(at: datetime, zone: ZoneInfo) -> str:
+    return f"{at.astimezone(zone):%d %b %H:%M}"
 
 
 def _run_heading(run: RunFacts) -> str:

@@ -8,73 +8,63 @@ never touches a run under way: runs stay on their version until their investigat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from bot.conversation.replies import Reply
 from bot.core.errors import NotAllowed
-from bot.services.publishing import PublishOutcome, publish_files, publish_upload
-from bot.services.service import Service
-from bot.store import versions
-from bot.store.playbook_files import load_library
-from bot.store.users import User
+from bot.core.people import User
+from bot.reports.insights import gather_insights, insights_text
+from bot.services.context import Context
+from bot.services.publishing import PublishOutcome, files_waiting, publish_files, publish_upload
+from bot.wording.changes import headline
+from bot.wording.labels import counted
 
-COMMANDS = ("/playbooks", "/reload", "/insights")
-TRAINER_HELP = (
-    "Trainer commands: /playbooks for each playbook's version and the runs on each version, "
-    "/reload to publish the playbook files changed on the server, /insights for the items "
-    "investigators most often answer no, N/A or later. Send a playbook .yaml file to publish it."
-)
+Handler = Callable[[User, str], list[Reply]]
 #: Telegram refuses messages over 4096 characters: a long list of problems is cut short.
 LONGEST = 3800
-ROLES = ("trainer", "admin")
 
 
-class Workshop:
-    """Turns trainers' commands and the playbook files they send into service calls."""
+class Trainer:
+    """Turns trainers' commands and the playbook files they send into use cases."""
 
-    def __init__(self, service: Service) -> None:
-        self.service = service
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
 
-    def command(self, user: User, name: str) -> list[Reply] | None:
-        """Answer a trainer's command; None when it is not one of this workshop's."""
-        if name not in COMMANDS:
-            return None
-        self._require_trainer(user)
-        if name == "/playbooks":
-            return [Reply(self._playbooks())]
-        if name == "/reload":
-            if self.service.playbooks_dir is None:
-                return [Reply("This bot has no playbooks folder to reload from.")]
-            folder = self.service.playbooks_dir
-            outcome = publish_files(self.service, [folder], user.id, user.name)
-            # A chat needs no server paths: name each file by its place in the folder.
-            outcome.problems = [
-                replace(problem, file=_inside(problem.file, folder))
-                for problem in outcome.problems
-            ]
-            return [_said(outcome)]
-        from bot.reports.insights import gather_insights, insights_text
-
-        return [Reply(insights_text(gather_insights(self.service)))]
+    def handlers(self) -> dict[str, Handler]:
+        """The commands this side answers, by name."""
+        return {
+            "/playbooks": lambda user, _rest: [Reply(self._playbooks())],
+            "/reload": lambda user, _rest: [self._reload(user)],
+            "/insights": lambda user, _rest: [Reply(insights_text(gather_insights(self.ctx)))],
+        }
 
     def upload(self, user: User, filename: str, data: bytes) -> list[Reply]:
         """Check a playbook file sent in the chat and publish it if it is clean."""
-        self._require_trainer(user)
-        return [_said(publish_upload(self.service, filename, data, user.id, user.name))]
-
-    def _require_trainer(self, user: User) -> None:
-        if user.role not in ROLES:
+        if user.role not in ("trainer", "admin"):
             raise NotAllowed("That is for trainers.")
+        return [_said(publish_upload(self.ctx, filename, data, user.id, user.name))]
+
+    def _reload(self, user: User) -> Reply:
+        folder = self.ctx.playbooks_dir
+        if folder is None:
+            return Reply("This bot has no playbooks folder to reload from.")
+        outcome = publish_files(self.ctx, [folder], user.id, user.name)
+        # A chat needs no server paths: name each file by its place in the folder.
+        outcome.problems = [
+            replace(problem, file=_inside(problem.file, folder)) for problem in outcome.problems
+        ]
+        return _said(outcome)
 
     def _playbooks(self) -> str:
         """Each playbook's newest version, who published it, and runs under way per version."""
-        latest = versions.latest(self.service.db)
-        runs = versions.runs_by_version(self.service.db)
-        waiting = self._files_waiting(latest)
+        catalog = self.ctx.catalog
+        runs = catalog.runs_under_way()
+        waiting = files_waiting(self.ctx)
         lines = ["Playbooks: newest version, and runs under way on each version."]
-        for playbook_id, version in latest.items():
-            title = self.service.library.playbook(playbook_id).title
+        for playbook_id, version in catalog.published().items():
+            title = catalog.playbook(playbook_id).title
             when = version.published_at[:10]
             counts = runs.get(playbook_id, {})
             under_way = ", ".join(
@@ -88,20 +78,42 @@ class Workshop:
                 lines.append(f"  The file on the server is v{waiting[playbook_id]}: /reload")
         return "\n".join(lines)
 
-    def _files_waiting(self, latest: dict[str, versions.Version]) -> dict[str, int]:
-        """Playbooks whose file on the server differs from every published version."""
-        if self.service.playbooks_dir is None:
-            return {}
-        folder = self.service.playbooks_dir
-        files = load_library([folder], folder)
-        waiting = {}
-        for entry in files.playbooks:
-            playbook = entry.playbook
-            digest = versions.content_hash(files.texts[playbook.id])
-            kept = {v.content_hash for v in versions.history(self.service.db, playbook.id)}
-            if digest not in kept:
-                waiting[playbook.id] = playbook.version
-        return waiting
+
+def publish_lines(outcome: PublishOutcome) -> list[str]:
+    """A publish's outcome in words, one line each, for a terminal or a chat."""
+    if outcome.problems:
+        return [
+            f"Nothing was published: {counted(len(outcome.problems), 'problem')}.",
+            *(str(problem) for problem in outcome.problems),
+        ]
+    lines = []
+    for done in outcome.published:
+        version = done.version
+        if done.changes is None:
+            lines.append(f"Published {version.playbook_id} version {version.version} (new).")
+            continue
+        old = done.changes.old.version
+        lines.append(
+            f"Published {version.playbook_id} version {version.version} "
+            f"(was {old}): {headline(done.changes)}."
+        )
+        if done.runs_left:
+            lines.append(
+                f"  {counted(done.runs_left, 'run')} under way "
+                f"{'stays' if done.runs_left == 1 else 'stay'} on the version "
+                "started on until the investigator moves."
+            )
+    if not outcome.published and not outcome.behind and outcome.unchanged:
+        count = counted(len(outcome.unchanged), "playbook")
+        return [f"Nothing to publish: all {count} match their published versions."]
+    for version in outcome.unchanged:
+        lines.append(f"Unchanged: {version.playbook_id} version {version.version}.")
+    for old_version, newest in outcome.behind:
+        lines.append(
+            f"Left alone: the file holds {old_version.playbook_id} version {old_version.version}, "
+            f"published before; version {newest.version} is the newest."
+        )
+    return lines or ["No playbook files were found."]
 
 
 def _inside(file: str, folder: Path) -> str:
@@ -114,7 +126,7 @@ def _inside(file: str, folder: Path) -> str:
 
 def _said(outcome: PublishOutcome) -> Reply:
     """A publish's outcome as one message, cut short to fit Telegram."""
-    text = "\n".join(outcome.lines())
+    text = "\n".join(publish_lines(outcome))
     if len(text) > LONGEST:
         text = text[:LONGEST].rsplit("\n", 1)[0] + "\n…and more: run `soteria-bot validate`."
     return Reply(text)

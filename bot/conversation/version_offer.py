@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from bot.conversation import actions as act
 from bot.conversation.replies import Option, Reply
-from bot.services.service import MoveOffer
+from bot.services.moving import MoveOffer
 from bot.wording.changes import Wording
-from bot.wording.texts import counted
+from bot.wording.labels import counted
 
 #: Changes listed in one message before the rest are counted: a phone screen, not a report.
 SHOWN = 12
@@ -46,11 +47,11 @@ def offer_reply(offer: MoveOffer, wording: Wording) -> Reply:
         lines.append(f"…and {len(changed) - SHOWN} more changes.")
     rid = run.run_id
     if required:
-        move = Option(
+        move = Option.of(
             f"Acknowledge {counted(len(required), 'new required item')} and move",
-            f"mva:{rid}:{offer.target}",
+            act.MoveAcknowledged(rid, offer.target),
         )
     else:
-        move = Option(f"Move to version {new}", f"mv:{rid}:{offer.target}")
-    stay = Option(f"Stay on version {old}", f"st:{rid}")
+        move = Option.of(f"Move to version {new}", act.Move(rid, offer.target))
+    stay = Option.of(f"Stay on version {old}", act.Stay(rid))
     return Reply("\n".join(lines), ((move,), (stay,)))

@@ -598,7 +598,7 @@ class _ItemParts:
         )
         if span is None or milestone is None:
             return None
-        return DueRule(relation, span, milestone)  # type: ignore[arg-type]
+        return DueRule("within" if relation == "within" else "before", span, milestone)
 
     def escalate(self) -> Duration | None:
         p, path, label = self.p, self.path + ("escalate",), self.label

@@ -28,9 +28,6 @@ STANDINGS: tuple[str, ...] = Standing.__args__  # type: ignore[attr-defined]
 #: How many calendar days ahead an item counts as upcoming (a week, so Friday sees next Friday).
 UPCOMING_DAYS = 7
 
-_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
 
 def is_working_day(day: date, holidays: Container[date]) -> bool:
     """Tell whether a day is a working day: Monday to Friday and not a holiday."""
@@ -93,22 +90,3 @@ def standing(
     if (due - today).days <= UPCOMING_DAYS:
         return "upcoming"
     return "not-due"
-
-
-def short_date(day: date, today: date) -> str:
-    """Say a date briefly for a phone: 'Fri 27 Nov', with the year only when it differs."""
-    words = f"{_DAY_NAMES[day.weekday()]} {day.day} {_MONTH_NAMES[day.month - 1]}"
-    return words if day.year == today.year else f"{words} {day.year}"
-
-
-def describe_due(due: date, today: date) -> str:
-    """Say when something is due, relative to today: 'due in 3 days (Fri 27 Nov)'."""
-    days = (due - today).days
-    if days == 0:
-        return "due today"
-    if days == 1:
-        return "due tomorrow"
-    if days > 1:
-        return f"due in {days} days ({short_date(due, today)})"
-    late = -days
-    return f"overdue by {late} day{'' if late == 1 else 's'} (was due {short_date(due, today)})"

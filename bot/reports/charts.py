@@ -20,7 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from bot.reports.team import STATUS_WORDS
+from bot.wording.labels import STATUS_WORDS
 
 #: Each chart's key (its `data-chart` attribute) and title (its heading and aria-label).
 TITLES = {

@@ -7,16 +7,12 @@ are, with its number, time, who and the start of its hash, so each line can be t
 
 from __future__ import annotations
 
-from datetime import tzinfo
-from typing import Any
-
 from bot.core.errors import NotFound
+from bot.core.people import user_id_of
 from bot.core.playbook import Playbook
-from bot.core.records import Logged
-from bot.services.service import Service
-from bot.store import log
-from bot.store.case_links import case_key_for, crime_ref_of
-from bot.wording.preview import answer_label
+from bot.core.records import Entry, Logged
+from bot.services.context import Context
+from bot.wording.labels import answer_label
 
 #: Lifecycle events in words; the note a supervisor gave follows where there is one.
 EVENTS = {
@@ -35,53 +31,37 @@ EVENTS = {
 }
 
 
-def render_disclosure(service: Service, ref: str) -> str:
+def render_disclosure(ctx: Context, ref: str) -> str:
     """Every record of one case, oldest first, as a plain-text schedule of relevant material."""
-    key = case_key_for(service.db, ref)
-    cases = list(service.db.query("select * from cases where ref = ?", [key]))
-    if not cases:
+    ctx.fresh()
+    uow = ctx.uow
+    key = uow.cases.key_for(ref)
+    case = uow.cases.by_ref(key)
+    if case is None:
         raise NotFound(f"No case {ref} was found.")
-    case = cases[0]
-    records = log.entries(service.db, case_ref=key)
-    playbooks = _playbooks_by_run(service, case["id"])
-    verdict = log.verify(service.db)
-    zone = service.zone
-    linked = crime_ref_of(service.db, key)
+    records = uow.log.entries(case_ref=key)
+    playbooks = {
+        run_id: ctx.catalog.playbook_of_version(version_id)
+        for run_id, version_id in uow.runs.versions_of_case(case.id).items()
+    }
+    verdict = uow.log.verify()
+    zone = ctx.zone
+    linked = uow.cases.crime_ref_of(key)
+    names = uow.users.names()
     lines = [
         "COMPLETION LOG - SCHEDULE OF RELEVANT MATERIAL",
         f"Case: {key}" + (f" (crime reference {linked})" if linked else ""),
-        f"Team: {case['team']}",
-        f"Generated: {service.clock().astimezone(zone):%d %b %Y %H:%M} ({zone})",
+        f"Team: {case.team}",
+        f"Generated: {ctx.now().astimezone(zone):%d %b %Y %H:%M} ({zone})",
         f"Records: {len(records)}. Log check: {verdict.message}",
         "Times are local. 'Hash' is the start of each record's SHA-256 in the log's chain.",
         "",
         f"{'No.':>7}  {'When':<17}  {'Who':<24}  {'Checklist':<28}  What  [hash]",
     ]
+    schedule = _Schedule(ctx, playbooks, names)
     for logged in records:
-        lines.append(_line(service, logged, playbooks, zone))
+        lines.append(schedule.line(logged))
     return "\n".join(lines) + "\n"
-
-
-def _playbooks_by_run(service: Service, case_id: int) -> dict[int, Playbook]:
-    return {
-        row["id"]: service.playbook_of_version(row["playbook_version_id"])
-        for row in service.db.query(
-            "select id, playbook_version_id from runs where case_id = ?", [case_id]
-        )
-    }
-
-
-def _line(service: Service, logged: Logged, playbooks: dict[int, Playbook], zone: tzinfo) -> str:
-    entry = logged.entry
-    playbook = playbooks.get(entry.run_id) if entry.run_id is not None else None
-    who = f"{service.name_of(entry.actor)} ({entry.actor})"
-    where = playbook.title if playbook else ""
-    when = entry.at.astimezone(zone)
-    return (
-        # Nothing is cut short: a schedule must name who and which checklist in full.
-        f"{logged.seq:>7}  {when:%d %b %Y %H:%M}  {who:<24}  {where:<28}  "
-        f"{_what(service, entry, playbook)}  [{logged.hash[:12]}]"
-    )
 
 
 def _ask(playbook: Playbook | None, item_id: str | None) -> str:
@@ -93,68 +73,100 @@ def _ask(playbook: Playbook | None, item_id: str | None) -> str:
         return item_id
 
 
-def _what(service: Service, entry: Any, playbook: Playbook | None) -> str:
-    """One record in words."""
-    detail = entry.detail
-    ask = _ask(playbook, entry.item)
-    kind = entry.kind
-    if kind == "case-opened":
-        return "Case opened"
-    if kind == "run-started":
-        started = f"Checklist started: {detail.get('playbook')} version {detail.get('version')}"
-        if "moved_from" in detail:
-            started += f", moved from run {detail['moved_from']}"
-        return started
-    if kind == "answered":
-        value = answer_label(entry.value or "")
-        said = (
-            f"Corrected '{ask}': {answer_label(detail['corrects'])} -> {value}"
-            if "corrects" in detail
-            else f"Answered '{ask}': {value}"
+class _Schedule:
+    """Words for each record of one case."""
+
+    def __init__(
+        self, ctx: Context, playbooks: dict[int, Playbook], names: dict[int, str]
+    ) -> None:
+        self.ctx = ctx
+        self.playbooks = playbooks
+        self.names = names
+
+    def name(self, who: str | None) -> str:
+        """The name behind a log actor, as the chat would say it."""
+        user_id = user_id_of(who)
+        if user_id is not None and user_id in self.names:
+            return self.names[user_id]
+        return "an administrator" if who and who.startswith("admin:") else "someone"
+
+    def line(self, logged: Logged) -> str:
+        """One record as a line of the schedule."""
+        entry = logged.entry
+        playbook = self.playbooks.get(entry.run_id) if entry.run_id is not None else None
+        who = f"{self.name(entry.actor)} ({entry.actor})"
+        where = playbook.title if playbook else ""
+        when = entry.at.astimezone(self.ctx.zone)
+        return (
+            # Nothing is cut short: a schedule must name who and which checklist in full.
+            f"{logged.seq:>7}  {when:%d %b %Y %H:%M}  {who:<24}  {where:<28}  "
+            f"{self.what(entry, playbook)}  [{logged.hash[:12]}]"
         )
-        if detail.get("countersign") == "needed":
-            said += " (officer in training: needs a countersignature)"
-        if "carried_from" in detail:
-            said += f" (carried from run {detail['carried_from']})"
-        return said
-    if kind == "reason-given":
-        return f"Reason for '{ask}': {entry.value}"
-    if kind == "deferred":
-        return f"Left for later: '{ask}'"
-    if kind == "milestone-recorded":
-        name = detail.get("milestone", "")
-        known = service.library.milestones.get(name)
-        title = known.title if known else name
-        moved = f" (moved from {detail['moved_from']})" if "moved_from" in detail else ""
-        return f"Milestone recorded: {title}, {detail.get('date')}{moved}"
-    if kind == "transition":
-        said = EVENTS.get(detail.get("event", ""), detail.get("event", ""))
-        return f"{said}: {detail['note']}" if detail.get("note") else said
-    if kind == "challenged":
-        return f"Challenged '{ask}': {entry.value}"
-    if kind == "challenge-answered":
-        return f"Reply to the challenge on '{ask}': {entry.value}"
-    if kind == "countersigned":
-        return f"Countersigned '{ask}'"
-    if kind in ("handover-offered", "handover-accepted"):
-        people = (
-            f"{service.name_of('user:' + detail.get('from', ''))} to "
-            f"{service.name_of('user:' + detail.get('to', ''))}"
-        )
-        verb = "offered" if kind == "handover-offered" else "accepted"
-        return f"Handover {verb}: from {people}"
-    if kind == "version-moved":
-        said = (
-            f"Work moved from version {detail.get('from_version')} to version "
-            f"{detail.get('to_version')} (run {detail.get('to_run')})"
-        )
-        for key, words in (
-            ("carried", "carried"),
-            ("dropped", "asked again"),
-            ("removed", "removed"),
-            ("acknowledged", "acknowledged as new"),
-        ):
-            if detail.get(key):
-                said += f"; {words}: {detail[key].replace(',', ', ')}"
-        return said
-    return kind
+
+    def what(self, entry: Entry, playbook: Playbook | None) -> str:
+        """One record in words."""
+        detail = entry.detail
+        ask = _ask(playbook, entry.item)
+        kind = entry.kind
+        if kind == "case-opened":
+            return "Case opened"
+        if kind == "run-started":
+            started = (
+                f"Checklist started: {detail.get('playbook')} version {detail.get('version')}"
+            )
+            if "moved_from" in detail:
+                started += f", moved from run {detail['moved_from']}"
+            return started
+        if kind == "answered":
+            value = answer_label(entry.value or "")
+            said = (
+                f"Corrected '{ask}': {answer_label(detail['corrects'])} -> {value}"
+                if "corrects" in detail
+                else f"Answered '{ask}': {value}"
+            )
+            if detail.get("countersign") == "needed":
+                said += " (officer in training: needs a countersignature)"
+            if "carried_from" in detail:
+                said += f" (carried from run {detail['carried_from']})"
+            return said
+        if kind == "reason-given":
+            return f"Reason for '{ask}': {entry.value}"
+        if kind == "deferred":
+            return f"Left for later: '{ask}'"
+        if kind == "milestone-recorded":
+            name = detail.get("milestone", "")
+            known = self.ctx.catalog.milestones.get(name)
+            title = known.title if known else name
+            moved = f" (moved from {detail['moved_from']})" if "moved_from" in detail else ""
+            return f"Milestone recorded: {title}, {detail.get('date')}{moved}"
+        if kind == "transition":
+            said = EVENTS.get(detail.get("event", ""), detail.get("event", ""))
+            return f"{said}: {detail['note']}" if detail.get("note") else said
+        if kind == "challenged":
+            return f"Challenged '{ask}': {entry.value}"
+        if kind == "challenge-answered":
+            return f"Reply to the challenge on '{ask}': {entry.value}"
+        if kind == "countersigned":
+            return f"Countersigned '{ask}'"
+        if kind in ("handover-offered", "handover-accepted"):
+            people = (
+                f"{self.name('user:' + detail.get('from', ''))} to "
+                f"{self.name('user:' + detail.get('to', ''))}"
+            )
+            verb = "offered" if kind == "handover-offered" else "accepted"
+            return f"Handover {verb}: from {people}"
+        if kind == "version-moved":
+            said = (
+                f"Work moved from version {detail.get('from_version')} to version "
+                f"{detail.get('to_version')} (run {detail.get('to_run')})"
+            )
+            for key, words in (
+                ("carried", "carried"),
+                ("dropped", "asked again"),
+                ("removed", "removed"),
+                ("acknowledged", "acknowledged as new"),
+            ):
+                if detail.get(key):
+                    said += f"; {words}: {detail[key].replace(',', ', ')}"
+            return said
+        return kind

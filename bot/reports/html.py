@@ -14,7 +14,7 @@ from datetime import date, datetime
 from html import escape
 from typing import Any
 
-from bot.reports.team import STATUS_WORDS
+from bot.wording.labels import STATUS_WORDS
 
 RISK_WORDS = {
     "escalated": "Escalated",

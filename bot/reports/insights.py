@@ -18,9 +18,8 @@ from datetime import datetime
 from typing import Any
 
 from bot.core.playbook import Item, Playbook
-from bot.jobs import teams_with_cases
 from bot.reports.oversight import RunFacts, gather
-from bot.services.service import Service
+from bot.services.context import Context
 
 #: How many reasons an item lists, most often given first.
 TOP_REASONS = 3
@@ -169,12 +168,12 @@ class Insights:
         return troubled[:limit]
 
 
-def gather_insights(service: Service, teams: Sequence[str] | None = None) -> Insights:
+def gather_insights(ctx: Context, teams: Sequence[str] | None = None) -> Insights:
     """Total each item of each playbook version over every run of these teams (all when None)."""
     versions: dict[tuple[str, int], VersionInsight] = {}
     # One team at a time, so memory holds one team's runs however large the force grows.
-    for team in dict.fromkeys(teams) if teams else teams_with_cases(service):
-        for case in gather(service, teams=[team]).cases:
+    for team in dict.fromkeys(teams) if teams else ctx.uow.cases.teams():
+        for case in gather(ctx, teams=[team]).cases:
             for run in case.runs:
                 # A moved run's answers were carried into a run on the newer version: counting
                 # both would count every carried answer twice.
@@ -186,11 +185,11 @@ def gather_insights(service: Service, teams: Sequence[str] | None = None) -> Ins
                     versions[key] = _version(playbook)
                 _count(versions[key], run)
     # The library's current versions appear even before any run: "nobody has used v4 yet".
-    for entry in service.library.playbooks:
+    for entry in ctx.catalog.library.playbooks:
         key = (entry.playbook.id, entry.playbook.version)
         if key not in versions:
             versions[key] = _version(entry.playbook)
-    return Insights(service.clock(), [versions[key] for key in sorted(versions)])
+    return Insights(ctx.now(), [versions[key] for key in sorted(versions)])
 
 
 def _version(playbook: Playbook) -> VersionInsight:

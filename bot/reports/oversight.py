@@ -9,19 +9,20 @@ weekly summary, escalations and every report format are views of these facts.
 from __future__ import annotations
 
 import gc
-import json
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
+from bot.core.case import Case
+from bot.core.people import user_id_of
 from bot.core.playbook import Item
 from bot.core.records import Entry
 from bot.core.run import UNDER_WAY, Run, challenge_open, origin
 from bot.core.schedule import due_date, standing
-from bot.services.service import Service
+from bot.services.context import Context
+from bot.store.cases import Scope
 
 #: Ages of overdue items, in days past their due date, for the "overdue by age" chart.
 AGE_BANDS = ((1, 7, "1–7 days"), (8, 14, "8–14 days"), (15, 28, "15–28 days"), (29, None, "over 28 days"))  # fmt: skip
@@ -118,6 +119,11 @@ class CaseFacts:
         self.risk = self._risk()
 
     @property
+    def case(self) -> Case:
+        """The case itself, as use cases take it."""
+        return Case(self.id, self.ref, self.team, self.officer_id, self.opened)
+
+    @property
     def last_activity(self) -> datetime:
         """When anything last happened on the case."""
         times = [run.last_activity for run in self.runs if run.last_activity is not None]
@@ -156,13 +162,14 @@ class Oversight:
 
     def name(self, who: str | None) -> str:
         """The name behind a log actor ('user:12')."""
-        if who and who.startswith("user:") and who[5:].isdigit():
-            return self.names.get(int(who[5:]), "someone")
+        user_id = user_id_of(who)
+        if user_id is not None:
+            return self.names.get(user_id, "someone")
         return who or ""
 
 
 def gather(
-    service: Service,
+    ctx: Context,
     teams: Sequence[str] | None = None,
     case_ref: str | None = None,
     open_runs_only: bool = False,
@@ -171,8 +178,9 @@ def gather(
 
     `open_runs_only` leaves signed-off runs out, for jobs that look only for work to chase.
     """
+    ctx.fresh()
     with _no_collection_pauses():
-        return _gather(service, teams, case_ref, open_runs_only)
+        return _gather(ctx, Scope(tuple(teams) if teams else None, case_ref), open_runs_only)
 
 
 @contextmanager
@@ -192,123 +200,60 @@ def _no_collection_pauses() -> Iterator[None]:
             gc.enable()
 
 
-def _gather(
-    service: Service, teams: Sequence[str] | None, case_ref: str | None, open_runs_only: bool
-) -> Oversight:
+def _gather(ctx: Context, scope: Scope, open_runs_only: bool) -> Oversight:
     """The work of `gather`."""
-    now = service.clock()
-    today = service.today()
-    where, params = _scope(teams, case_ref)
-    db = service.db
-    cases = list(db.query(f"select * from cases {where} order by id", params))
-    names = {row["id"]: row["name"] for row in db.query("select id, name from users")}
-    milestones: dict[int, dict[str, date]] = defaultdict(dict)
-    for row in db.execute(
-        f"select case_id, name, date from milestones where case_id in (select id from cases {where})",
-        params,
-    ):
-        milestones[row[0]][row[1]] = date.fromisoformat(row[2])
-    runs_by_case: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    # A moved run's work lives on in the run it moved to: counting both would count it twice.
-    signed = " and runs.state != 'moved'"
-    signed += " and runs.state != 'signed_off'" if open_runs_only else ""
-    for row in db.query(
-        f"{service.RUN_ROWS} where runs.case_id in (select id from cases {where}){signed}"
-        " order by runs.id",
-        params,
-    ):
-        runs_by_case[row["case_id"]].append(row)
-    entries = _entries_by_run(service, where, signed, params)
-    handovers = _pending_handovers(service, where, params, names)
-    holidays = service.holidays()
+    uow = ctx.uow
+    now = ctx.now()
+    today = ctx.today()
+    cases = uow.cases.in_scope(scope)
+    names = uow.users.names()
+    milestones = uow.events.milestones_in(scope)
+    runs_by_case = uow.runs.rows_in(scope, open_only=open_runs_only)
+    entries = uow.runs.entries_in(scope, open_only=open_runs_only)
+    handovers = {
+        case_id: {
+            "id": handover.id,
+            "from": names.get(handover.from_officer, "someone"),
+            "to": names.get(handover.to_officer, "someone"),
+            "offered": handover.offered_at,
+        }
+        for case_id, handover in uow.handovers.pending_in(scope).items()
+    }
+    holidays = ctx.holidays()
     found = []
     for case in cases:
         run_facts = []
-        for row in runs_by_case.get(case["id"], []):
-            history = entries.get(row["id"], [])
+        for row in runs_by_case.get(case.id, []):
+            history = entries.get(row.id, [])
             run = Run.replay(
-                service.playbook_of_version(row["playbook_version_id"]),
-                row["id"],
-                row["ref"],
+                ctx.catalog.playbook_of_version(row.version_id),
+                row.id,
+                case.ref,
                 history,
-                milestones.get(case["id"], {}),
-                row["current_item"],
+                milestones.get(case.id, {}),
+                row.cursor,
             )
-            run_facts.append(_run_facts(service, run, history, today, holidays))
+            run_facts.append(_run_facts(ctx, run, history, today, holidays))
         found.append(
             CaseFacts(
-                case["id"],
-                case["ref"],
-                case["team"],
-                case["officer_id"],
-                names.get(case["officer_id"], "someone"),
-                datetime.fromisoformat(case["opened_at"]).astimezone(UTC),
+                case.id,
+                case.ref,
+                case.team,
+                case.officer_id,
+                names.get(case.officer_id, "someone"),
+                case.opened_at,
                 run_facts,
-                milestones.get(case["id"], {}),
-                handovers.get(case["id"]),
+                milestones.get(case.id, {}),
+                handovers.get(case.id),
             )
         )
     found.sort(key=lambda case: (RISKS.index(case.risk), case.opened))
-    chosen = tuple(teams) if teams else tuple(sorted({case["team"] for case in cases}))
+    chosen = scope.teams or tuple(sorted({case.team for case in cases}))
     return Oversight(chosen, now, today, found, names)
 
 
-def _scope(teams: Sequence[str] | None, case_ref: str | None) -> tuple[str, list[Any]]:
-    """The WHERE clause on cases for some teams, one case, or everything."""
-    if case_ref is not None:
-        return "where ref = ?", [case_ref]
-    if teams:
-        return f"where team in ({', '.join('?' * len(teams))})", list(teams)
-    return "", []
-
-
-def _entries_by_run(
-    service: Service, where: str, signed: str, params: list[Any]
-) -> dict[int, list[Entry]]:
-    """Every log entry of the chosen cases' runs (bar signed-off ones, if asked), grouped by run."""
-    grouped: dict[int, list[Entry]] = defaultdict(list)
-    rows = service.db.execute(
-        "select run_id, kind, case_ref, actor, at, item, value, detail from log"
-        " where run_id in (select runs.id from runs"
-        f" where runs.case_id in (select id from cases {where}){signed}) order by seq",
-        params,
-    )
-    # Most details repeat word for word (a transition from asking to review, say): parse each
-    # distinct one once. Entries never change their detail, so sharing the dict is safe.
-    details: dict[str, Any] = {"{}": {}}
-    for run_id, kind, ref, who, at, item, value, detail in rows:
-        parsed = details.get(detail)
-        if parsed is None:
-            parsed = details[detail] = json.loads(detail)
-        grouped[run_id].append(
-            Entry(kind, ref, who, datetime.fromisoformat(at), run_id, item, value, parsed)
-        )
-    return grouped
-
-
-def _pending_handovers(
-    service: Service, where: str, params: list[Any], names: dict[int, str]
-) -> dict[int, dict[str, Any]]:
-    """Handovers offered and not yet accepted, by case."""
-    rows = service.db.execute(
-        "select id, case_id, from_officer, to_officer, offered_at from handovers"
-        " where accepted_at is null and superseded_at is null"
-        f" and case_id in (select id from cases {where})",
-        params,
-    )
-    return {
-        case_id: {
-            "id": handover_id,
-            "from": names.get(from_id, "someone"),
-            "to": names.get(to_id, "someone"),
-            "offered": offered,
-        }
-        for handover_id, case_id, from_id, to_id, offered in rows
-    }
-
-
 def _run_facts(
-    service: Service,
+    ctx: Context,
     run: Run,
     history: list[Entry],
     today: date,
@@ -325,13 +270,13 @@ def _run_facts(
         item = status.item
         # The calendar is worked out once for the whole report, not once per item.
         due = (
-            due_date(item.due, run.milestones, holidays, service.library.settings)
+            due_date(item.due, run.milestones, holidays, ctx.catalog.settings)
             if item.due is not None
             else None
         )
         where, days_over = "not-due", 0
         if status.status in ("open", "later", "needs-reason") and open_run:
-            where = standing(due, today, item.escalate, holidays, service.library.settings)
+            where = standing(due, today, item.escalate, holidays, ctx.catalog.settings)
             days_over = max((today - due).days, 0) if due is not None else 0
         settled = status.status in SETTLED
         items.append(

@@ -11,19 +11,9 @@ from bot.core.run import challenge_open
 from bot.reports import figures
 from bot.reports.measures import measure
 from bot.reports.oversight import CaseFacts, ItemFacts, Oversight, RunFacts
-from bot.wording.preview import answer_label
+from bot.wording.labels import STATUS_WORDS, answer_label
 
 #: How each status reads in the table and CSV.
-STATUS_WORDS = {
-    "done": "done",
-    "not-done": "not done",
-    "na": "n/a",
-    "later": "later",
-    "open": "open",
-    "needs-reason": "reason due",
-    "to-countersign": "to countersign",
-    "not-live": "not asked",
-}
 CSV_COLUMNS = (
     "case", "team", "officer", "playbook", "version", "run_state", "section", "item", "ask",
     "status", "value", "reason", "who", "when", "due", "days_overdue", "focus", "corrections",

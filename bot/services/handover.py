@@ -7,147 +7,89 @@ handover; nothing the old officer recorded moves or changes. Both steps are in t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from bot.core.case import Case
 from bot.core.errors import NotAllowed, NotFound
+from bot.core.people import User, actor_of
 from bot.core.records import Entry
-from bot.reports.oversight import gather
-from bot.services.service import Service, actor
-from bot.store import log
-from bot.store.db import utc_text
-from bot.store.users import User, find_user
-from bot.wording import texts
-
-#: How many open items a handover message lists before saying how many more there are.
-LISTED = 12
+from bot.services import notifications
+from bot.services.access import find_case
+from bot.services.context import Context
+from bot.store.handovers import Handover
 
 
 @dataclass(frozen=True, slots=True)
-class Offer:
-    """A handover waiting for its new officer."""
+class Accepted:
+    """What accepting a handover did: the case, and whether it was already held."""
 
-    id: int
     case_ref: str
-    from_officer: int
-    to_officer: int
+    already: bool = False
 
 
-def candidates(service: Service, user: User, ref: str) -> list[User]:
-    """The investigators a case can be handed to: its team's, bar the officer who has it."""
-    case = _case_to_hand_over(service, user, ref)
-    rows = service.db.execute(
-        "select id from users where role = 'investigator' and team = ? and revoked_at is null"
-        " and id != ? order by name, id",
-        [case["team"], case["officer_id"]],
-    ).fetchall()
-    return [person for (user_id,) in rows if (person := find_user(service.db, user_id=user_id))]
+def candidates(ctx: Context, user: User, ref: str) -> tuple[Case, list[User]]:
+    """The case, and the investigators it can be handed to: its team's, bar its officer."""
+    case = _case_to_hand_over(ctx, user, ref)
+    return case, ctx.uow.users.investigators_of(case.team, but=case.officer_id)
 
 
-def open_items(service: Service, ref: str) -> list[str]:
-    """What the new officer takes on: overdue, later, challenged and victim updates due."""
-    lines = []
-    for case in gather(service, case_ref=ref).cases:
-        for run in case.runs:
-            title = run.run.playbook.title
-            for facts in run.overdue:
-                lines.append(f"• {title}: {facts.item.ask} (overdue {facts.days_over}d)")
-            for facts in run.open_challenges:
-                lines.append(f"• {title}: {facts.item.ask} (challenged)")
-            for facts in run.with_status("later"):
-                if facts.standing not in ("overdue", "escalate"):
-                    lines.append(f"• {title}: {facts.item.ask} (left for later)")
-            for facts in run.with_status("open", "needs-reason"):
-                if facts.item.focus == "victim" and facts.due and facts.days_over == 0:
-                    lines.append(
-                        f"• {title}: {facts.item.ask} (victim update due {facts.due:%d %b})"
-                    )
-    if len(lines) > LISTED:
-        lines = [*lines[:LISTED], f"…and {len(lines) - LISTED} more."]
-    return lines or ["• none: everything is up to date."]
-
-
-def offer(service: Service, user: User, ref: str, to_user_id: int) -> Offer:
+def offer(ctx: Context, user: User, ref: str, to_user_id: int) -> Handover:
     """Offer a case to a new officer of its team; they are told at once and must accept."""
-
-    def work() -> Offer:
-        case = _case_to_hand_over(service, user, ref)
-        target = find_user(service.db, user_id=to_user_id)
-        if target is None or target.role != "investigator" or target.team != case["team"]:
+    with ctx.transaction() as uow:
+        case = _case_to_hand_over(ctx, user, ref)
+        target = uow.users.get(to_user_id)
+        if target is None or target.role != "investigator" or target.team != case.team:
             raise NotAllowed("A case can only go to an investigator in its own team.")
-        if target.id == case["officer_id"]:
-            raise NotAllowed(f"{target.name} already has {case['ref']}.")
-        now = service.clock()
-        service.db.execute(
-            "update handovers set superseded_at = ? where case_id = ? and accepted_at is null"
-            " and superseded_at is null",
-            [utc_text(now), case["id"]],
+        if target.id == case.officer_id:
+            raise NotAllowed(f"{target.name} already has {case.ref}.")
+        now = ctx.now()
+        handover_id = uow.handovers.offer(
+            case.id, case.officer_id, target.id, user.id or None, now
         )
-        cursor = service.db.execute(
-            "insert into handovers (case_id, from_officer, to_officer, offered_by, offered_at)"
-            " values (?, ?, ?, ?, ?)",
-            [case["id"], case["officer_id"], target.id, user.id or None, utc_text(now)],
-        )
-        handover_id = int(cursor.lastrowid or 0)
-        detail = {"from": str(case["officer_id"]), "to": str(target.id)}
-        # The command line acts as no enrolled user: the log says an administrator did it.
-        who = actor(user) if user.id else "admin:cli"
-        log.append(service.db, [Entry("handover-offered", case["ref"], who, now, detail=detail)])
-        text = texts.HANDOVER_OFFERED.format(
-            ref=case["ref"], by=user.name, items="\n".join(open_items(service, case["ref"]))
-        )
-        buttons = [(f"Accept {case['ref']}", f"ho:{handover_id}")]
-        service.tell([target.id], "handover", text, now, buttons, urgent=True)
-        return Offer(handover_id, case["ref"], case["officer_id"], target.id)
-
-    return service.write(work)
+        detail = {"from": str(case.officer_id), "to": str(target.id)}
+        uow.log.append([Entry("handover-offered", case.ref, actor_of(user), now, detail=detail)])
+        facts = {
+            "case_id": str(case.id),
+            "case_ref": case.ref,
+            "by": user.name,
+            "handover_id": str(handover_id),
+        }
+        notifications.tell(uow, [target.id], "handover", facts, now)
+        found = uow.handovers.get(handover_id)
+        assert found is not None
+        return found
 
 
-def accept(service: Service, user: User, handover_id: int) -> str:
+def accept(ctx: Context, user: User, handover_id: int) -> Accepted:
     """The new officer takes the case on; the old officer and the supervisors are told."""
-
-    def work() -> str:
-        row = service.db.execute(
-            "select h.case_id, h.from_officer, h.to_officer, h.accepted_at, h.superseded_at,"
-            " c.ref, c.team from handovers h join cases c on c.id = h.case_id where h.id = ?",
-            [handover_id],
-        ).fetchone()
-        if row is None or row[2] != user.id:
+    with ctx.transaction() as uow:
+        handover = uow.handovers.get(handover_id)
+        if handover is None or handover.to_officer != user.id:
             raise NotFound("That handover is not one for you.")
-        case_id, from_id, _to, accepted, superseded, ref, team = row
-        if accepted is not None:
-            return f"You already hold {ref}."
-        if superseded is not None:
-            raise NotAllowed(f"That handover of {ref} was replaced by a newer one.")
-        now = service.clock()
-        service.db.execute("update cases set officer_id = ? where id = ?", [user.id, case_id])
-        service.db.execute(
-            "update handovers set accepted_at = ? where id = ?", [utc_text(now), handover_id]
-        )
-        detail = {"from": str(from_id), "to": str(user.id)}
-        log.append(service.db, [Entry("handover-accepted", ref, actor(user), now, detail=detail)])
-        service.forget_case(ref)
-        told = {from_id, *service.supervisor_ids(team)}
-        text = texts.HANDOVER_ACCEPTED.format(name=user.name, ref=ref)
-        service.tell(sorted(told), "handover-accepted", text, now)
-        return f"You now hold {ref}. Send /cases to work on it."
-
-    return service.write(work)
+        if handover.accepted:
+            return Accepted(handover.case_ref, already=True)
+        if handover.superseded:
+            raise NotAllowed(f"That handover of {handover.case_ref} was replaced by a newer one.")
+        case = uow.cases.by_id(handover.case_id)
+        assert case is not None
+        now = ctx.now()
+        uow.cases.set_officer(case, user.id)
+        uow.handovers.accept(handover_id, now)
+        detail = {"from": str(handover.from_officer), "to": str(user.id)}
+        uow.log.append([Entry("handover-accepted", case.ref, actor_of(user), now, detail=detail)])
+        told = {handover.from_officer, *notifications.supervisor_ids(uow, case.team)}
+        facts = {"case_ref": case.ref, "by": user.name}
+        notifications.tell(uow, sorted(told), "handover-accepted", facts, now)
+        return Accepted(case.ref)
 
 
-def pending_for(service: Service, user: User) -> list[Offer]:
+def pending_for(ctx: Context, user: User) -> list[Handover]:
     """Handovers waiting for this officer to accept them."""
-    rows = service.db.execute(
-        "select h.id, c.ref, h.from_officer, h.to_officer from handovers h"
-        " join cases c on c.id = h.case_id where h.to_officer = ? and h.accepted_at is null"
-        " and h.superseded_at is null order by h.id",
-        [user.id],
-    ).fetchall()
-    return [Offer(*row) for row in rows]
+    return ctx.uow.handovers.pending_for(user.id)
 
 
-def _case_to_hand_over(service: Service, user: User, ref: str) -> dict[str, Any]:
+def _case_to_hand_over(ctx: Context, user: User, ref: str) -> Case:
     """The case, if this person may hand it over: its officer, its supervisors, an admin."""
-    case = service.case_row(user, ref)
+    case = find_case(ctx, user, ref)
     if user.role == "trainer":
         raise NotAllowed("Only the case's officer or a supervisor can hand it over.")
     return case

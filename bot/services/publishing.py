@@ -17,13 +17,10 @@ from pathlib import Path
 from bot.core.changes import Changes, compare
 from bot.core.errors import Problem
 from bot.core.parsing import Sourced
-from bot.services.service import Service
-from bot.store import versions
-from bot.store.db import transaction
+from bot.services.context import Context
 from bot.store.playbook_files import FileProblem, Library, load_library
+from bot.store.versions import Version, VersionRepository, content_hash
 from bot.store.yaml_source import YamlTrouble, load_located
-from bot.wording.changes import headline
-from bot.wording.texts import counted
 
 #: The largest playbook file taken from a chat: the shipped ones are under 20 KB.
 UPLOAD_LIMIT = 256 * 1024
@@ -33,7 +30,7 @@ UPLOAD_LIMIT = 256 * 1024
 class Published:
     """A version just published, and what it changed from the one before."""
 
-    version: versions.Version
+    version: Version
     changes: Changes | None
     runs_left: int
 
@@ -43,9 +40,9 @@ class PublishOutcome:
     """What a publish did: the versions it kept, the files unchanged, or every problem."""
 
     published: list[Published] = field(default_factory=list)
-    unchanged: list[versions.Version] = field(default_factory=list)
+    unchanged: list[Version] = field(default_factory=list)
     #: Files holding an older published version: left alone, so they block nothing.
-    behind: list[tuple[versions.Version, versions.Version]] = field(default_factory=list)
+    behind: list[tuple[Version, Version]] = field(default_factory=list)
     problems: list[FileProblem] = field(default_factory=list)
 
     @property
@@ -53,54 +50,19 @@ class PublishOutcome:
         """Nothing was wrong, so everything changed was published."""
         return not self.problems
 
-    def lines(self) -> list[str]:
-        """The outcome in words, one line each, for a terminal or a chat."""
-        if self.problems:
-            return [
-                f"Nothing was published: {counted(len(self.problems), 'problem')}.",
-                *(str(problem) for problem in self.problems),
-            ]
-        lines = []
-        for done in self.published:
-            version = done.version
-            if done.changes is None:
-                lines.append(f"Published {version.playbook_id} version {version.version} (new).")
-                continue
-            old = done.changes.old.version
-            lines.append(
-                f"Published {version.playbook_id} version {version.version} "
-                f"(was {old}): {headline(done.changes)}."
-            )
-            if done.runs_left:
-                lines.append(
-                    f"  {counted(done.runs_left, 'run')} under way "
-                    f"{'stays' if done.runs_left == 1 else 'stay'} on the version "
-                    "started on until the investigator moves."
-                )
-        if not self.published and not self.behind and self.unchanged:
-            count = counted(len(self.unchanged), "playbook")
-            return [f"Nothing to publish: all {count} match their published versions."]
-        for version in self.unchanged:
-            lines.append(f"Unchanged: {version.playbook_id} version {version.version}.")
-        for old, newest in self.behind:
-            lines.append(
-                f"Left alone: the file holds {old.playbook_id} version {old.version}, "
-                f"published before; version {newest.version} is the newest."
-            )
-        return lines or ["No playbook files were found."]
-
 
 def publish_files(
-    service: Service, paths: Sequence[Path], by: int | None, by_name: str
+    ctx: Context, paths: Sequence[Path], by: int | None, by_name: str
 ) -> PublishOutcome:
     """Check the files and publish each changed playbook among them, all or nothing."""
-    fallback = service.playbooks_dir
-    library = load_library(list(paths), fallback, known_ids=service.library.texts)
-    return _publish(service, library, by, by_name)
+    ctx.fresh()
+    known = ctx.catalog.library.texts
+    library = load_library(list(paths), ctx.playbooks_dir, known_ids=known)
+    return _publish(ctx, library, by, by_name)
 
 
 def publish_upload(
-    service: Service, filename: str, data: bytes, by: int | None, by_name: str
+    ctx: Context, filename: str, data: bytes, by: int | None, by_name: str
 ) -> PublishOutcome:
     """Check a playbook file sent in a chat and publish it if it is clean."""
     label = _safe_name(filename)
@@ -108,14 +70,47 @@ def publish_upload(
         return _refused(label, "send a playbook as a .yaml file")
     if len(data) > UPLOAD_LIMIT:
         return _refused(label, f"the file is larger than {UPLOAD_LIMIT // 1024} KB")
+    ctx.fresh()
     with tempfile.TemporaryDirectory(prefix="soteria-upload-") as folder:
         path = Path(folder) / label
         path.write_bytes(data)
-        library = load_library([path], service.playbooks_dir, known_ids=service.library.texts)
+        library = load_library([path], ctx.playbooks_dir, known_ids=ctx.catalog.library.texts)
     # Problems name the file as the trainer sent it, not the temporary copy.
     library.problems = [replace(problem, file=label) for problem in library.problems]
     library.playbooks = [Sourced(label, entry.playbook) for entry in library.playbooks]
-    return _publish(service, library, by, by_name)
+    return _publish(ctx, library, by, by_name)
+
+
+def publish_first_use(ctx: Context) -> None:
+    """Publish playbooks never published before (a new install, a new file): a startup step.
+
+    A changed file of a playbook already published is not published here: a trainer
+    publishes it on purpose (`soteria-bot publish`, /reload), so a restart changes nothing.
+    """
+    files = ctx.catalog.files
+    # Asked first without the write lock, so a start with nothing new takes no lock; asked
+    # again under it, since another process may have published in between.
+    if ctx.uow.versions.unpublished(files):
+        with ctx.uow.transaction() as uow:
+            for entry in uow.versions.unpublished(files):
+                text = files.texts[entry.playbook.id]
+                uow.versions.insert(entry.playbook, text, ctx.now(), None, None, entry.source)
+    ctx.catalog.refresh()
+
+
+def files_waiting(ctx: Context) -> dict[str, int]:
+    """Playbooks whose file on the server differs from every published version: {id: version}."""
+    if ctx.playbooks_dir is None:
+        return {}
+    folder = ctx.playbooks_dir
+    files = load_library([folder], folder)
+    waiting = {}
+    for entry in files.playbooks:
+        playbook = entry.playbook
+        digest = content_hash(files.texts[playbook.id])
+        if digest not in {v.content_hash for v in ctx.uow.versions.history(playbook.id)}:
+            waiting[playbook.id] = playbook.version
+    return waiting
 
 
 def _refused(label: str, message: str) -> PublishOutcome:
@@ -134,10 +129,14 @@ def _safe_name(filename: str) -> str:
     return name[-FILE_NAME_LIMIT:]
 
 
-def _publish(service: Service, library: Library, by: int | None, by_name: str) -> PublishOutcome:
-    """Check version numbers against what is published, then publish everything or nothing."""
+def _publish(ctx: Context, library: Library, by: int | None, by_name: str) -> PublishOutcome:
+    """Check version numbers against what is published, then publish everything or nothing.
+
+    The checks are made under the write lock, in the transaction that publishes: a publish
+    racing another (the command line and /reload) cannot keep two texts under one number.
+    """
     outcome = PublishOutcome(problems=list(library.problems))
-    if library.milestones and library.milestones != service.files.milestones:
+    if library.milestones and library.milestones != ctx.catalog.milestones:
         outcome.problems.append(
             FileProblem(
                 "milestones.yaml",
@@ -146,18 +145,43 @@ def _publish(service: Service, library: Library, by: int | None, by_name: str) -
                 "the milestones changed since the bot started; restart it, then publish",
             )
         )
+    with ctx.transaction() as uow:
+        fresh = _changed(uow.versions, library, outcome)
+        outcome.problems.sort()
+        if outcome.problems:
+            outcome.unchanged, outcome.behind = [], []
+            return outcome
+        published = uow.versions.latest()
+        runs = uow.versions.runs_by_version()
+        for entry in fresh:
+            playbook = entry.playbook
+            before = published.get(playbook.id)
+            text = library.texts[playbook.id]
+            kept = uow.versions.insert(playbook, text, ctx.now(), by, by_name, entry.source)
+            changes = None
+            left = 0
+            if before is not None:
+                changes = compare(ctx.catalog.playbook_of_version(before.id), playbook)
+                left = sum(runs.get(playbook.id, {}).values())
+            outcome.published.append(Published(kept, changes, left))
+    ctx.catalog.refresh()
+    return outcome
+
+
+def _changed(
+    versions: VersionRepository, library: Library, outcome: PublishOutcome
+) -> list[Sourced]:
+    """The playbooks to publish; the unchanged, the older and the misnumbered go in `outcome`."""
     fresh: list[Sourced] = []
-    published = versions.latest(service.db)
+    published = versions.latest()
     for entry in library.playbooks:
         text = library.texts[entry.playbook.id]
         before = published.get(entry.playbook.id)
-        digest = versions.content_hash(text)
+        digest = content_hash(text)
         if before is not None and before.content_hash == digest:
             outcome.unchanged.append(before)
             continue
-        earlier = [
-            v for v in versions.history(service.db, entry.playbook.id) if v.content_hash == digest
-        ]
+        earlier = [v for v in versions.history(entry.playbook.id) if v.content_hash == digest]
         if before is not None and earlier:
             outcome.behind.append((earlier[0], before))
             continue
@@ -165,35 +189,10 @@ def _publish(service: Service, library: Library, by: int | None, by_name: str) -
             outcome.problems.append(_version_problem(entry, text, before))
             continue
         fresh.append(entry)
-    outcome.problems.sort()
-    if outcome.problems:
-        outcome.unchanged, outcome.behind = [], []
-        return outcome
-    runs = versions.runs_by_version(service.db)
-    with transaction(service.db):
-        for entry in fresh:
-            playbook = entry.playbook
-            before = published.get(playbook.id)
-            kept = versions.insert(
-                service.db,
-                playbook,
-                library.texts[playbook.id],
-                service.clock(),
-                by,
-                by_name,
-                entry.source,
-            )
-            changes = None
-            left = 0
-            if before is not None:
-                changes = compare(service.playbook_of_version(before.id), playbook)
-                left = sum(runs.get(playbook.id, {}).values())
-            outcome.published.append(Published(kept, changes, left))
-    service.refresh_playbooks()
-    return outcome
+    return fresh
 
 
-def _version_problem(entry: Sourced, text: str, before: versions.Version) -> FileProblem:
+def _version_problem(entry: Sourced, text: str, before: Version) -> FileProblem:
     """Say at the `version:` line why this number cannot be published."""
     number = entry.playbook.version
     if number == before.version:

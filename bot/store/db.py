@@ -304,3 +304,57 @@ def add_publishing(db: sqlite_utils.Database) -> None:
         CREATE TRIGGER playbook_versions_not_removed BEFORE DELETE ON playbook_versions
         BEGIN SELECT RAISE(ABORT, 'a published playbook version never changes'); END"""
     )
+
+
+@migrations(name="0005-channels")
+def add_channels(db: sqlite_utils.Database) -> None:
+    """Identities per channel, handled messages per channel, one text per version number.
+
+    A person's account on a channel (Telegram today) was a column of `users`, and a handled
+    update was a Telegram `update_id`: both are keyed by (channel, key) now, so a second face
+    needs no new columns and its ids cannot collide with Telegram's. Terminal users, who had
+    no Telegram id, get a `console` identity from their role and name.
+    """
+    db.execute(
+        """
+        CREATE TABLE identities (
+            channel TEXT NOT NULL,
+            external_id TEXT NOT NULL,
+            user_id INTEGER NOT NULL REFERENCES users (id),
+            linked_at TEXT NOT NULL,
+            PRIMARY KEY (channel, external_id)
+        )"""
+    )
+    db.execute("CREATE INDEX identities_user ON identities (user_id)")
+    db.execute(
+        "INSERT INTO identities (channel, external_id, user_id, linked_at)"
+        " SELECT 'telegram', CAST(telegram_id AS TEXT), id, created_at FROM users"
+        " WHERE telegram_id IS NOT NULL"
+    )
+    # The terminal chat found its user by name and role, the oldest first: so does this.
+    db.execute(
+        "INSERT OR IGNORE INTO identities (channel, external_id, user_id, linked_at)"
+        " SELECT 'console', role || ':' || name, id, created_at FROM users"
+        " WHERE telegram_id IS NULL AND revoked_at IS NULL ORDER BY id"
+    )
+    db.table("users").transform(drop={"telegram_id"})
+    db.execute(
+        """
+        CREATE TABLE processed (
+            channel TEXT NOT NULL,
+            key TEXT NOT NULL,
+            handled_at TEXT NOT NULL,
+            PRIMARY KEY (channel, key)
+        )"""
+    )
+    db.execute(
+        "INSERT INTO processed (channel, key, handled_at)"
+        " SELECT 'telegram', CAST(update_id AS TEXT), handled_at FROM updates"
+    )
+    db.execute("DROP TABLE updates")
+    # Two texts under one number could be kept by a publish racing another: no longer.
+    db.execute(
+        "CREATE UNIQUE INDEX playbook_versions_number ON playbook_versions (playbook_id, version)"
+    )
+    # Notices are kept as what happened (a kind and its facts); the words come when sent.
+    db.execute("ALTER TABLE notices ADD COLUMN params TEXT")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -227,3 +228,45 @@ def _recomputed(row: Sequence[Any]) -> str | None:
 
 def _broken(checked: int, seq: int | None, message: str) -> Verdict:
     return Verdict(ok=False, checked=checked, first_bad_seq=seq, message=message)
+
+
+def entries_of_runs(
+    db: sqlite_utils.Database, run_ids: str, params: Sequence[object]
+) -> dict[int, list[Entry]]:
+    """Every entry of the runs a subquery names, in order, grouped by run: for reports."""
+    grouped: dict[int, list[Entry]] = defaultdict(list)
+    rows = db.execute(
+        "SELECT run_id, kind, case_ref, actor, at, item, value, detail FROM log"
+        f" WHERE run_id IN ({run_ids}) ORDER BY seq",
+        list(params),
+    )
+    # Most details repeat word for word (a transition from asking to review, say): parse each
+    # distinct one once. Entries never change their detail, so sharing the dict is safe.
+    details: dict[str, Any] = {"{}": {}}
+    for run_id, kind, ref, who, at, item, value, detail in rows:
+        parsed = details.get(detail)
+        if parsed is None:
+            parsed = details[detail] = json.loads(detail)
+        grouped[run_id].append(
+            Entry(kind, ref, who, datetime.fromisoformat(at), run_id, item, value, parsed)
+        )
+    return grouped
+
+
+class CompletionLog:
+    """The log as the unit of work offers it: append, read, verify."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self._db = db
+
+    def append(self, entries: Sequence[Entry]) -> list[Logged]:
+        """Number, chain and store entries after the last record."""
+        return append(self._db, entries)
+
+    def entries(self, *, run_id: int | None = None, case_ref: str | None = None) -> list[Logged]:
+        """The logged entries in order, all of them or those of one run and/or one case."""
+        return entries(self._db, run_id=run_id, case_ref=case_ref)
+
+    def verify(self) -> Verdict:
+        """Walk the chain and report the first record that does not hold."""
+        return verify(self._db)

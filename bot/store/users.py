@@ -1,26 +1,27 @@
-"""Who may use the bot: one-time enrolment codes, the users they create, and revocation.
+"""Who may use the bot: one-time enrolment codes, the users they create, their identities.
 
 An invite's code is shown once, to the administrator who made it, and only its SHA-256 is
 stored. Codes are 10 characters from an alphabet without look-alikes (no 0/O, 1/I/L), about
 49 bits: with one use and a short life, guessing one is hopeless. Revoked users stay in the
 table, for the record, but are no longer found.
+
+A person reaches the bot through an identity: their account on a channel, `(channel, external
+id)`, such as `("telegram", "123456789")`. The terminal chat is a channel too (`console`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Literal, cast
 
 import sqlite_utils
 
+from bot.core.channels import Identity
 from bot.core.errors import InputRefused, NotAllowed, NotFound
-from bot.store.db import transaction, utc_text
-
-Role = Literal["investigator", "supervisor", "trainer", "admin"]
-ROLES: tuple[str, ...] = Role.__args__  # type: ignore[attr-defined]
+from bot.core.people import ROLES, Role, User, as_role
+from bot.store.db import utc_text
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
@@ -29,60 +30,42 @@ NAME_LIMIT = 100
 
 #: The same sentence for a code that is unknown, used or expired: it gives nothing away.
 INVITE_REFUSED = "That enrolment code cannot be used; please ask your administrator for a new one."
-ALREADY_ENROLLED = "This Telegram account is already enrolled; send /help to see what you can do."
+ALREADY_ENROLLED = "This account is already enrolled; send /help to see what you can do."
 
-USER_COLUMNS = "id, name, role, team, in_training, telegram_id"
-
-
-@dataclass(frozen=True, slots=True)
-class User:
-    """An enrolled person: their role and team decide what they may see and do."""
-
-    id: int
-    name: str
-    role: Role
-    team: str
-    in_training: bool
-    telegram_id: int | None
-    #: Teams a supervisor oversees besides their own.
-    also_oversees: tuple[str, ...] = ()
-
-    @property
-    def teams(self) -> tuple[str, ...]:
-        """Every team whose cases this person may see as a supervisor: their own first."""
-        return (self.team, *self.also_oversees)
+USER_COLUMNS = "id, name, role, team, in_training"
 
 
-def create_invite(
-    db: sqlite_utils.Database,
-    role: str,
-    team: str,
-    now: datetime,
-    ttl: timedelta = INVITE_LIFE,
-) -> str:
-    """Make a one-time enrolment code for someone joining `team` as `role`; returns the code."""
-    role, team = _checked_role(role), _checked_team(team)
-    if ttl <= timedelta(0):
-        raise InputRefused("An invite must last for some time; give a number of days above 0.")
-    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-    with transaction(db):
-        db.execute(
+class UserRepository:
+    """Users, their invites, their identities and the extra teams supervisors oversee."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self._db = db
+
+    # --- invites ------------------------------------------------------------------------------
+
+    def create_invite(
+        self, role: str, team: str, now: datetime, ttl: timedelta = INVITE_LIFE
+    ) -> str:
+        """Make a one-time enrolment code for someone joining `team` as `role`; returns it."""
+        role, team = checked_role(role), checked_team(team)
+        if ttl <= timedelta(0):
+            raise InputRefused("An invite must last for some time; give a number of days above 0.")
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        self._db.execute(
             "INSERT INTO invites (code_hash, role, team, created_at, expires_at) "
             "VALUES (?, ?, ?, ?, ?)",
             [_code_hash(code), role, team, utc_text(now), utc_text(now + ttl)],
         )
-    return code
+        return code
 
-
-def redeem_invite(
-    db: sqlite_utils.Database, code: str, telegram_id: int | None, name: str, now: datetime
-) -> User:
-    """Enrol a person with an invite's code, which then cannot be used again."""
-    name = _checked_name(name)
-    with transaction(db):
-        if telegram_id is not None and find_user(db, telegram_id=telegram_id) is not None:
+    def redeem_invite(
+        self, code: str, identity: Identity | None, name: str, now: datetime
+    ) -> User:
+        """Enrol a person with an invite's code, which then cannot be used again."""
+        name = checked_name(name)
+        if identity is not None and self.by_identity(identity) is not None:
             raise NotAllowed(ALREADY_ENROLLED)
-        invite = db.execute(
+        invite = self._db.execute(
             "SELECT id, role, team FROM invites "
             "WHERE code_hash = ? AND used_at IS NULL AND expires_at > ?",
             [_code_hash(code), utc_text(now)],
@@ -90,140 +73,165 @@ def redeem_invite(
         if invite is None:
             raise NotFound(INVITE_REFUSED)
         invite_id, role, team = invite
-        if telegram_id is not None:
-            # A revoked user's account may enrol again; the old row keeps its history.
-            db.execute(
-                "UPDATE users SET telegram_id = NULL "
-                "WHERE telegram_id = ? AND revoked_at IS NOT NULL",
-                [telegram_id],
-            )
-        user = _insert_user(db, name, role, team, telegram_id, now)
-        db.execute(
+        user = self.add(name, role, team, now, identity)
+        self._db.execute(
             "UPDATE invites SET used_at = ?, used_by = ? WHERE id = ?",
             [utc_text(now), user.id, invite_id],
         )
-    return user
-
-
-def add_local_user(
-    db: sqlite_utils.Database, name: str, role: str, team: str, now: datetime
-) -> User:
-    """Enrol a person without Telegram, for the terminal chat."""
-    name, role, team = _checked_name(name), _checked_role(role), _checked_team(team)
-    with transaction(db):
-        return _insert_user(db, name, role, team, None, now)
-
-
-def find_user(
-    db: sqlite_utils.Database, *, telegram_id: int | None = None, user_id: int | None = None
-) -> User | None:
-    """The enrolled (not revoked) user with this Telegram id or user id, if there is one."""
-    if (telegram_id is None) == (user_id is None):
-        raise TypeError("find_user() takes exactly one of telegram_id and user_id")
-    column, key = ("telegram_id", telegram_id) if user_id is None else ("id", user_id)
-    row = db.execute(
-        f"SELECT {USER_COLUMNS} FROM users WHERE {column} = ? AND revoked_at IS NULL", [key]
-    ).fetchone()
-    if row is None:
-        return None
-    user = _user(row)
-    if user.role != "supervisor":
         return user
-    extra = db.execute(
-        "SELECT team FROM supervised_teams WHERE user_id = ? ORDER BY team", [user.id]
-    ).fetchall()
-    return replace(user, also_oversees=tuple(team for (team,) in extra if team != user.team))
 
+    # --- users --------------------------------------------------------------------------------
 
-def set_training(db: sqlite_utils.Database, user_id: int, in_training: bool) -> User:
-    """Mark an investigator as in training (their `countersign` answers need a supervisor)."""
-    with transaction(db):
-        user = _enrolled(db, user_id)
-        db.execute("UPDATE users SET in_training = ? WHERE id = ?", [int(in_training), user_id])
-    return replace(user, in_training=in_training)
+    def add(
+        self, name: str, role: str, team: str, now: datetime, identity: Identity | None = None
+    ) -> User:
+        """Enrol a person, reachable through `identity` when one is given."""
+        name, chosen, team = checked_name(name), checked_role(role), checked_team(team)
+        cursor = self._db.execute(
+            "INSERT INTO users (name, role, team, created_at) VALUES (?, ?, ?, ?)",
+            [name, chosen, team, utc_text(now)],
+        )
+        user = User(int(cursor.lastrowid or 0), name, chosen, team)
+        if identity is not None:
+            self.link(user.id, identity, now)
+        return user
 
+    def link(self, user_id: int, identity: Identity, now: datetime) -> None:
+        """Let a person reach the bot through one more identity.
 
-def oversee(db: sqlite_utils.Database, user_id: int, team: str, *, add: bool = True) -> User:
-    """Give a supervisor another team to oversee (or take it away); returns them as they now are."""
-    team = _checked_team(team)
-    with transaction(db):
-        user = _enrolled(db, user_id)
+        An account that belonged to someone revoked moves to them; the revoked person's rows
+        keep their history.
+        """
+        self._db.execute(
+            "INSERT INTO identities (channel, external_id, user_id, linked_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (channel, external_id) DO UPDATE SET"
+            " user_id = excluded.user_id, linked_at = excluded.linked_at",
+            [identity.channel, identity.external_id, user_id, utc_text(now)],
+        )
+
+    def get(self, user_id: int) -> User | None:
+        """The enrolled (not revoked) user with this id, with every team they oversee."""
+        row = self._db.execute(
+            f"SELECT {USER_COLUMNS} FROM users WHERE id = ? AND revoked_at IS NULL", [user_id]
+        ).fetchone()
+        return None if row is None else self._with_teams(_user(row))
+
+    def by_identity(self, identity: Identity) -> User | None:
+        """The enrolled (not revoked) user behind an account on a channel, if any."""
+        row = self._db.execute(
+            f"SELECT {USER_COLUMNS.replace('id,', 'users.id,', 1)} FROM identities"
+            " JOIN users ON users.id = identities.user_id"
+            " WHERE channel = ? AND external_id = ? AND revoked_at IS NULL",
+            [identity.channel, identity.external_id],
+        ).fetchone()
+        return None if row is None else self._with_teams(_user(row))
+
+    def external_id(self, user_id: int, channel: str) -> str | None:
+        """A person's id on a channel, where they have an account there."""
+        row = self._db.execute(
+            "SELECT external_id FROM identities WHERE user_id = ? AND channel = ?"
+            " ORDER BY linked_at DESC LIMIT 1",
+            [user_id, channel],
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def channels(self) -> dict[int, tuple[str, ...]]:
+        """The channels each user can be reached on, by user id."""
+        found: dict[int, tuple[str, ...]] = {}
+        for user_id, channel in self._db.execute(
+            "SELECT user_id, channel FROM identities ORDER BY channel"
+        ):
+            found[user_id] = (*found.get(user_id, ()), channel)
+        return found
+
+    def enrolled(self, role: Role | None = None) -> list[User]:
+        """Every user not revoked (of one role, if given), by team, then name."""
+        where, params = ("AND role = ?", [role]) if role else ("", [])
+        rows = self._db.execute(
+            f"SELECT {USER_COLUMNS} FROM users WHERE revoked_at IS NULL {where}"
+            " ORDER BY team, name, id",
+            params,
+        ).fetchall()
+        return [self._with_teams(_user(row)) for row in rows]
+
+    def names(self) -> dict[int, str]:
+        """Every user's name by id, revoked ones included: the log still names them."""
+        return {row[0]: row[1] for row in self._db.execute("SELECT id, name FROM users")}
+
+    def name(self, user_id: int) -> str | None:
+        """One user's name, revoked or not."""
+        row = self._db.execute("SELECT name FROM users WHERE id = ?", [user_id]).fetchone()
+        return None if row is None else str(row[0])
+
+    def supervisors_of(self, team: str) -> list[User]:
+        """The enrolled supervisors who oversee a team: its own and those given it."""
+        rows = self._db.execute(
+            "SELECT id FROM users WHERE role = 'supervisor' AND revoked_at IS NULL"
+            " AND (team = ? OR id IN (SELECT user_id FROM supervised_teams WHERE team = ?))"
+            " ORDER BY id",
+            [team, team],
+        ).fetchall()
+        return [user for (user_id,) in rows if (user := self.get(user_id)) is not None]
+
+    def investigators_of(self, team: str, but: int) -> list[User]:
+        """A team's enrolled investigators, bar one, by name."""
+        rows = self._db.execute(
+            "SELECT id FROM users WHERE role = 'investigator' AND team = ?"
+            " AND revoked_at IS NULL AND id != ? ORDER BY name, id",
+            [team, but],
+        ).fetchall()
+        return [user for (user_id,) in rows if (user := self.get(user_id)) is not None]
+
+    def set_training(self, user_id: int, in_training: bool) -> User:
+        """Mark an investigator as in training (their `countersign` answers need a supervisor)."""
+        user = self.enrolled_user(user_id)
+        self._db.execute(
+            "UPDATE users SET in_training = ? WHERE id = ?", [int(in_training), user_id]
+        )
+        return replace(user, in_training=in_training)
+
+    def oversee(self, user_id: int, team: str, *, add: bool = True) -> User:
+        """Give a supervisor another team to oversee (or take it away); returns them now."""
+        team = checked_team(team)
+        user = self.enrolled_user(user_id)
         if user.role != "supervisor":
             raise InputRefused(f"{user.name} is not a supervisor; only supervisors oversee teams.")
         if add:
-            db.execute(
+            self._db.execute(
                 "INSERT OR IGNORE INTO supervised_teams (user_id, team) VALUES (?, ?)",
                 [user_id, team],
             )
         else:
-            db.execute(
+            self._db.execute(
                 "DELETE FROM supervised_teams WHERE user_id = ? AND team = ?", [user_id, team]
             )
-    found = find_user(db, user_id=user_id)
-    assert found is not None
-    return found
+        return self.enrolled_user(user_id)
+
+    def revoke(self, user_id: int, now: datetime) -> User:
+        """Stop a user from using the bot from now on; returns who was revoked."""
+        user = self.enrolled_user(user_id)
+        self._db.execute("UPDATE users SET revoked_at = ? WHERE id = ?", [utc_text(now), user_id])
+        return user
+
+    def enrolled_user(self, user_id: int) -> User:
+        """The enrolled user with this id, or a sentence saying there is none."""
+        user = self.get(user_id)
+        if user is None:
+            raise NotFound(f"No enrolled user has the id {user_id}.")
+        return user
+
+    def _with_teams(self, user: User) -> User:
+        if user.role != "supervisor":
+            return user
+        extra = self._db.execute(
+            "SELECT team FROM supervised_teams WHERE user_id = ? ORDER BY team", [user.id]
+        ).fetchall()
+        return replace(user, also_oversees=tuple(t for (t,) in extra if t != user.team))
 
 
-def supervisors_of(db: sqlite_utils.Database, team: str) -> list[User]:
-    """The enrolled supervisors who oversee a team: its own and those given it."""
-    rows = db.execute(
-        "SELECT id FROM users WHERE role = 'supervisor' AND revoked_at IS NULL"
-        " AND (team = ? OR id IN (SELECT user_id FROM supervised_teams WHERE team = ?))"
-        " ORDER BY id",
-        [team, team],
-    ).fetchall()
-    return [user for (user_id,) in rows if (user := find_user(db, user_id=user_id)) is not None]
-
-
-def list_users(db: sqlite_utils.Database) -> list[User]:
-    """Every enrolled user who has not been revoked, by team, then name."""
-    rows = db.execute(
-        f"SELECT {USER_COLUMNS} FROM users WHERE revoked_at IS NULL ORDER BY team, name, id"
-    )
-    return [_user(row) for row in rows]
-
-
-def revoke_user(db: sqlite_utils.Database, user_id: int, now: datetime) -> User:
-    """Stop a user from using the bot from now on; returns who was revoked."""
-    with transaction(db):
-        user = _enrolled(db, user_id)
-        db.execute("UPDATE users SET revoked_at = ? WHERE id = ?", [utc_text(now), user_id])
-    return user
-
-
-def _enrolled(db: sqlite_utils.Database, user_id: int) -> User:
-    """The enrolled user with this id, or a sentence saying there is none."""
-    user = find_user(db, user_id=user_id)
-    if user is None:
-        raise NotFound(f"No enrolled user has the id {user_id}.")
-    return user
-
-
-def _insert_user(
-    db: sqlite_utils.Database,
-    name: str,
-    role: str,
-    team: str,
-    telegram_id: int | None,
-    now: datetime,
-) -> User:
-    cursor = db.execute(
-        "INSERT INTO users (name, role, team, telegram_id, created_at) VALUES (?, ?, ?, ?, ?)",
-        [name, role, team, telegram_id, utc_text(now)],
-    )
-    return User(
-        id=cast(int, cursor.lastrowid),
-        name=name,
-        role=cast(Role, role),
-        team=team,
-        in_training=False,
-        telegram_id=telegram_id,
-    )
-
-
-def _user(row: tuple[int, str, str, str, int, int | None]) -> User:
-    user_id, name, role, team, in_training, telegram_id = row
-    return User(user_id, name, cast(Role, role), team, bool(in_training), telegram_id)
+def _user(row: tuple[int, str, str, str, int]) -> User:
+    user_id, name, role, team, in_training = row
+    return User(user_id, name, as_role(role), team, bool(in_training))
 
 
 def _code_hash(code: str) -> str:
@@ -232,20 +240,23 @@ def _code_hash(code: str) -> str:
     return hashlib.sha256(normal.encode("utf-8")).hexdigest()
 
 
-def _checked_role(role: str) -> str:
+def checked_role(role: str) -> Role:
+    """A role as given, or a sentence naming the roles there are."""
     if role not in ROLES:
         raise InputRefused(f"'{role}' is not a role; choose one of {', '.join(ROLES)}.")
-    return role
+    return as_role(role)
 
 
-def _checked_team(team: str) -> str:
+def checked_team(team: str) -> str:
+    """A team's name with its spaces tidied, or a sentence asking for one."""
     team = " ".join(team.split())
     if not team:
         raise InputRefused("Give the team's name, for example 'North RASSO'.")
     return team
 
 
-def _checked_name(name: str) -> str:
+def checked_name(name: str) -> str:
+    """A person's name with its spaces tidied, or a sentence saying what is wrong."""
     name = " ".join(name.split())
     if not name:
         raise InputRefused("Give a name to enrol under.")

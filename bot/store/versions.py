@@ -7,7 +7,7 @@ A run is pinned to the version it started on, so a version is written once and n
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -61,100 +61,102 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def latest(db: sqlite_utils.Database) -> dict[str, Version]:
-    """The latest published version of each playbook, by playbook id."""
-    rows = db.query(
-        "select * from playbook_versions where id in"
-        " (select max(id) from playbook_versions group by playbook_id) order by playbook_id"
-    )
-    return {row["playbook_id"]: Version.of(row) for row in rows}
+class VersionRepository:
+    """Published versions, and each one's playbook parsed once and kept."""
 
+    def __init__(self, db: sqlite_utils.Database, milestones: dict[str, Milestone]) -> None:
+        self._db = db
+        self.milestones = milestones
+        self._parsed: dict[int, Playbook] = {}
 
-def history(db: sqlite_utils.Database, playbook_id: str) -> list[Version]:
-    """Every published version of one playbook, oldest first."""
-    rows = db.query(
-        "select * from playbook_versions where playbook_id = ? order by id", [playbook_id]
-    )
-    return [Version.of(row) for row in rows]
+    def latest(self) -> dict[str, Version]:
+        """The latest published version of each playbook, by playbook id."""
+        rows = self._db.query(
+            "select * from playbook_versions where id in"
+            " (select max(id) from playbook_versions group by playbook_id) order by playbook_id"
+        )
+        return {row["playbook_id"]: Version.of(row) for row in rows}
 
+    def history(self, playbook_id: str) -> list[Version]:
+        """Every published version of one playbook, oldest first."""
+        rows = self._db.query(
+            "select * from playbook_versions where playbook_id = ? order by id", [playbook_id]
+        )
+        return [Version.of(row) for row in rows]
 
-def by_id(db: sqlite_utils.Database, version_id: int) -> Version:
-    """One version by its row id (KeyError when there is none)."""
-    rows = list(db.query("select * from playbook_versions where id = ?", [version_id]))
-    if not rows:
-        raise KeyError(version_id)
-    return Version.of(rows[0])
+    def by_id(self, version_id: int) -> Version:
+        """One version by its row id (KeyError when there is none)."""
+        rows = list(self._db.query("select * from playbook_versions where id = ?", [version_id]))
+        if not rows:
+            raise KeyError(version_id)
+        return Version.of(rows[0])
 
+    def newest_id(self) -> int:
+        """The id of the most recently published version (0 when none is): moves on each publish."""
+        return int(
+            self._db.execute("select coalesce(max(id), 0) from playbook_versions").fetchone()[0]
+        )
 
-def newest_id(db: sqlite_utils.Database) -> int:
-    """The id of the most recently published version (0 when none is): moves on each publish."""
-    return int(db.execute("select coalesce(max(id), 0) from playbook_versions").fetchone()[0])
-
-
-def insert(
-    db: sqlite_utils.Database,
-    playbook: Playbook,
-    text: str,
-    at: datetime,
-    by: int | None,
-    by_name: str | None,
-    source: str | None,
-) -> Version:
-    """Keep a new version of a playbook; the caller has checked its number and content."""
-    table = db.table("playbook_versions")
-    table.insert(
-        {
-            "playbook_id": playbook.id,
-            "version": playbook.version,
-            "content_hash": content_hash(text),
-            "text": text,
-            "published_at": utc_text(at),
-            "published_by": by,
-            "published_as": by_name,
-            "source": source,
-        }
-    )
-    return by_id(db, int(table.last_pk))
-
-
-def runs_by_version(db: sqlite_utils.Database) -> dict[str, dict[int, int]]:
-    """Runs under way per playbook and version number: {playbook id: {version: runs}}."""
-    marks = ", ".join("?" for _ in UNDER_WAY)
-    counts: dict[str, dict[int, int]] = {}
-    for row in db.query(
-        "select v.playbook_id, v.version, count(*) as runs from runs"
-        " join playbook_versions v on v.id = runs.playbook_version_id"
-        f" where runs.state in ({marks}) group by v.playbook_id, v.version",
-        list(UNDER_WAY),
-    ):
-        counts.setdefault(row["playbook_id"], {})[row["version"]] = row["runs"]
-    return counts
-
-
-def published_library(
-    newest: Mapping[str, Version],
-    milestones: dict[str, Milestone],
-    settings: dict[str, Duration],
-    parsed: dict[int, Playbook],
-) -> Library:
-    """The library new runs start from: the newest published version of every playbook.
-
-    `parsed` keeps playbooks read by version id, so a reload parses only what is new; each one
-    read here is added to it.
-    """
-    library = Library(milestones=milestones, settings=settings)
-    for version in newest.values():
-        if version.id not in parsed:
-            parsed[version.id] = load_playbook_text(
-                version.text, f"{version.playbook_id} v{version.version}", milestones
+    def playbook(self, version_id: int) -> Playbook:
+        """The playbook exactly as it was published under this version's id."""
+        if version_id not in self._parsed:
+            version = self.by_id(version_id)
+            self._parsed[version_id] = load_playbook_text(
+                version.text, f"{version.playbook_id} v{version.version}", self.milestones
             )
-        label = f"{version.playbook_id} v{version.version}"
-        library.playbooks.append(Sourced(label, parsed[version.id]))
-        library.texts[version.playbook_id] = version.text
-    return library
+        return self._parsed[version_id]
 
+    def insert(
+        self,
+        playbook: Playbook,
+        text: str,
+        at: datetime,
+        by: int | None,
+        by_name: str | None,
+        source: str | None,
+    ) -> Version:
+        """Keep a new version of a playbook; the caller has checked its number and content."""
+        cursor = self._db.execute(
+            "insert into playbook_versions (playbook_id, version, content_hash, text,"
+            " published_at, published_by, published_as, source) values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                playbook.id,
+                playbook.version,
+                content_hash(text),
+                text,
+                utc_text(at),
+                by,
+                by_name,
+                source,
+            ],
+        )
+        version_id = int(cursor.lastrowid or 0)
+        self._parsed[version_id] = playbook
+        return self.by_id(version_id)
 
-def unpublished(db: sqlite_utils.Database, files: Library) -> Iterable[Sourced]:
-    """Playbooks read from files that have never been published: a new install or a new file."""
-    known = set(latest(db))
-    return [entry for entry in files.playbooks if entry.playbook.id not in known]
+    def runs_by_version(self) -> dict[str, dict[int, int]]:
+        """Runs under way per playbook and version number: {playbook id: {version: runs}}."""
+        marks = ", ".join("?" for _ in UNDER_WAY)
+        counts: dict[str, dict[int, int]] = {}
+        for row in self._db.query(
+            "select v.playbook_id, v.version, count(*) as runs from runs"
+            " join playbook_versions v on v.id = runs.playbook_version_id"
+            f" where runs.state in ({marks}) group by v.playbook_id, v.version",
+            list(UNDER_WAY),
+        ):
+            counts.setdefault(row["playbook_id"], {})[row["version"]] = row["runs"]
+        return counts
+
+    def published_library(self, settings: dict[str, Duration]) -> Library:
+        """The library new runs start from: the newest published version of every playbook."""
+        library = Library(milestones=self.milestones, settings=settings)
+        for version in self.latest().values():
+            label = f"{version.playbook_id} v{version.version}"
+            library.playbooks.append(Sourced(label, self.playbook(version.id)))
+            library.texts[version.playbook_id] = version.text
+        return library
+
+    def unpublished(self, files: Library) -> list[Sourced]:
+        """Playbooks read from files that were never published: a new install or a new file."""
+        known = set(self.latest())
+        return [entry for entry in files.playbooks if entry.playbook.id not in known]

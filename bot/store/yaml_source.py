@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from bot.core.errors import Path, Problem
 
 # libyaml's parser is several times faster than the pure-Python one; both give the same marks.
-_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:
+    _BaseLoader = yaml.SafeLoader
+else:
+    _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # Deeper nesting or more nodes than this is not a playbook; refusing it keeps a hostile file
 # (or an alias bomb) from exhausting the stack or the memory.
@@ -23,7 +26,7 @@ STR_TAG = "tag:yaml.org,2002:str"
 INT_TAG = "tag:yaml.org,2002:int"
 
 
-class _TrainerLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _TrainerLoader(_BaseLoader):
     """A safe loader where yes/no/on/off stay words; only true and false are booleans.
 
     YAML 1.1 turns unquoted yes, no, on and off (and Norway's NO) into booleans. Trainers write
@@ -33,11 +36,11 @@ class _TrainerLoader(_BaseLoader):  # type: ignore[misc,valid-type]
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         """Resolve a node's tag, remembering scalar answers: playbooks repeat the same words."""
         if kind is not yaml.ScalarNode:
-            return super().resolve(kind, value, implicit)
+            return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
         key = (value, implicit)
         tag = _SCALAR_TAGS.get(key)
         if tag is None:
-            tag = super().resolve(kind, value, implicit)
+            tag = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
             if len(_SCALAR_TAGS) < 50_000:
                 _SCALAR_TAGS[key] = tag
         return tag

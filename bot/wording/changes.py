@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from bot.core.changes import Changes, ItemChange
 from bot.core.playbook import Duration, Item, Milestone, Playbook
+from bot.wording.labels import counted
 from bot.wording.preview import (
     answer_label,
     condition_in_words,
@@ -13,7 +14,6 @@ from bot.wording.preview import (
     milestone_phrase,
     span_in_words,
 )
-from bot.wording.texts import counted
 
 #: How each part of an item is named when it changes.
 ASPECT_NAMES = {

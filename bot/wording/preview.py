@@ -14,16 +14,10 @@ from bot.core.playbook import (
     Playbook,
     effective,
 )
-from bot.wording.texts import counted
+from bot.wording.labels import answer_label, counted
 
-ANSWER_LABELS = {"yes": "Yes", "no": "No", "na": "N/A"}
 WIDTH = 92
 INDENT = " " * 7
-
-
-def answer_label(answer: str) -> str:
-    """The button text for an answer word."""
-    return ANSWER_LABELS.get(answer, answer)
 
 
 def milestone_phrase(name: str, milestones: Mapping[str, Milestone]) -> str:

@@ -1,12 +1,6 @@
-"""Wording shared by every face of the product."""
+"""Fixed sentences and sentence templates shared by every face of the product."""
 
 from __future__ import annotations
-
-
-def counted(count: int, noun: str) -> str:
-    """Say a count with its noun: '1 section', '3 sections'."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
 
 # --- Telegram ------------------------------------------------------------------------------------
 
@@ -18,10 +12,6 @@ PRIVATE_ONLY = "I only work in a private chat. Please message me directly."
 ENROLLED = "Welcome, {name}. You are enrolled as {role} in team {team}."
 ENROL_NAME_HINT = (
     "Your Telegram first name is used as your name here; an administrator can change it."
-)
-STALE_OFFER = (
-    "That offer is out of date: the checklist moved, or another version was published since. "
-    "Open the checklist again to see where it stands."
 )
 UPLOAD_NOT_FETCHED = (
     "This Telegram server does not let me fetch files, so nothing was published. Put the file "
@@ -62,21 +52,10 @@ EXPORT_NOT_SENT = (
     "It is saved on the bot's server at {path}; ask your administrator for it."
 )
 
-COMMANDS = (
-    ("new", "Open a case by crime reference"),
-    ("cases", "Your cases and what is overdue"),
-    ("resume", "Carry on where you left off"),
-    ("milestone", "Record an arrest, charge, trial date…"),
-    ("summary", "Where this checklist stands"),
-    ("cancel", "Stop what you are doing"),
-    ("help", "What the bot can do"),
-)
-#: Shown to supervisors as well as the commands above.
-SUPERVISOR_COMMANDS = (
-    ("team", "Your team's cases, riskiest first"),
-    ("case", "A case's completion log: /case REF"),
-    ("signoff", "Runs waiting for your sign-off"),
-    ("return", "Return a submitted run with a note"),
-    ("handover", "Hand a case to another officer: /handover REF"),
-    ("export", "The team report as a file"),
-)
+# --- what a command set going ---------------------------------------------------------------------
+
+MILESTONE_RECORDED = "Recorded: {title}, {when:%d %b %Y}."
+MILESTONE_MOVED = "Moved: {title}, now {when:%d %b %Y}."
+PLAYBOOK_STARTED = "Started the checklist '{title}' on this case."
+PLAYBOOK_OPENED = "Opened the checklist '{title}' on this case."
+RUN_MOVED = "Moved to version {version} of '{title}'. {carried} carried over."

@@ -33,9 +33,9 @@ from bot.core.records import Entry
 from bot.store import log
 from bot.store.db import connect, transaction
 from bot.store.playbook_files import load_library
-from bot.store.users import create_invite
 from bot.wording import texts
 
+from ..apps import create_invite
 from ..conftest import PLAYBOOKS_DIR, REPO
 from .bot_process import BotProcess
 from .emulator import BotMessage, Client, Emulator
@@ -346,6 +346,7 @@ def tireless_bot(emulator: Emulator, token: str, db_path: Path) -> BotProcess:
     return bot
 
 
+@pytest.mark.slow
 async def test_fifty_kills_under_load_lose_no_acknowledged_answer_and_record_none_twice(
     emulator: Emulator, tmp_path: Path
 ):

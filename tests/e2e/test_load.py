@@ -18,8 +18,8 @@ import pytest
 
 from bot.store import log
 from bot.store.db import connect
-from bot.store.users import create_invite
 
+from ..apps import create_invite
 from ..conftest import REPO
 from .bot_process import BotProcess
 from .emulator import BotMessage, Client, Emulator
@@ -69,6 +69,7 @@ async def investigator(client: Client, code: str, number: int) -> int:
     return given
 
 
+@pytest.mark.slow
 async def test_fifty_investigators_at_once_lose_nothing_and_record_nothing_twice(
     emulator: Emulator, tmp_path: Path
 ):

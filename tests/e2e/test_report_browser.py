@@ -20,17 +20,18 @@ from typing import Any
 import pytest
 import sqlite_utils
 
+from bot.core.people import User
 from bot.core.playbook import Item
 from bot.reports.charts import TITLES
 from bot.reports.html import render_html
 from bot.reports.oversight import gather
 from bot.reports.team import team_dict
-from bot.services import handover
-from bot.services.service import Service
+from bot.services import access, cases, events, handover, investigating, supervising
+from bot.services.context import Context
 from bot.store.db import connect
 from bot.store.playbook_files import load_library
-from bot.store.users import User, add_local_user
 
+from ..apps import enrol, make_app
 from ..conftest import PLAYBOOKS_DIR, REPO
 
 pytestmark = pytest.mark.e2e
@@ -70,7 +71,7 @@ TYPED_REASONS = (
 class Caseload:
     """A team's work, done through the service on the days it happens, clock moving forward."""
 
-    service: Service
+    service: Context
     now: list[datetime]
     supervisor: User
     officers: list[tuple[User, float, float]]
@@ -93,15 +94,17 @@ class Caseload:
 
     def work(self, user: User, run_id: int, share: float, slack: float) -> None:
         """Answer a share of the run's remaining questions, with reasons where asked."""
-        run = self.service.run(user, run_id)
+        run = access.run(self.service, user, run_id)
         left = run.progress()[1] - run.progress()[0]
         for _ in range(max(round(left * share), 1 if share else 0)):
-            item = self.service.run(user, run_id).current()
+            item = access.run(self.service, user, run_id).current()
             if item is None:
                 return
-            outcome = self.service.answer(user, run_id, item.id, self._value(item, slack))
+            outcome = investigating.answer(
+                self.service, user, run_id, item.id, self._value(item, slack)
+            )
             if outcome.run is not None and outcome.run.state == "awaiting_reason":
-                self.service.give_reason(user, run_id, self._reason(item))
+                investigating.give_reason(self.service, user, run_id, self._reason(item))
 
     def _value(self, item: Item, slack: float) -> Any:
         """An answer an officer might give to this item."""
@@ -132,34 +135,36 @@ class Caseload:
         service = self.service
 
         def open_case() -> None:
-            service.open_case(user, ref)
+            cases.open_case(service, user, ref)
 
         def start(playbook: str) -> Callable[[], None]:
             def action() -> None:
-                service.start_run(user, ref, playbook)
+                investigating.start_run(service, user, ref, playbook)
                 catch_up()
 
             return action
 
         def milestone(name: str) -> Callable[[], object]:
             # Milestones open the checklists that start on them; the next catch-up works them.
-            return lambda: service.record_milestone(user, ref, name, service.today())
+            return lambda: events.record_milestone(service, user, ref, name, service.today())
 
         def catch_up() -> None:
-            for run in service.runs_of_case(user, ref):
+            for run in cases.runs_of_case(service, user, ref):
                 if run.state in ("not_started", "asking"):
                     self.work(user, run.run_id, share, slack)
-                if service.run(user, run.run_id).state == "review" and share >= 0.7:
-                    service.submit(user, run.run_id)
+                if access.run(service, user, run.run_id).state == "review" and share >= 0.7:
+                    investigating.submit(service, user, run.run_id)
 
         def review() -> None:
-            for run in service.runs_of_case(user, ref):
+            for run in cases.runs_of_case(service, user, ref):
                 if run.state != "submitted" or number % 5 == 3:
                     continue  # cases ending in 3 or 8 still wait for the supervisor
                 if number % 7 == 6:
-                    service.send_back(self.supervisor, run.run_id, "Add the ISVA's details.")
+                    supervising.send_back(
+                        service, self.supervisor, run.run_id, "Add the ISVA's details."
+                    )
                 else:
-                    service.sign_off(self.supervisor, run.run_id, "Good work.")
+                    supervising.sign_off(service, self.supervisor, run.run_id, "Good work.")
 
         self.on(opened, open_case)
         self.on(opened, start("initial-report"))
@@ -176,14 +181,14 @@ class Caseload:
             self.on(opened + later, review)
 
 
-def build_caseload(db: sqlite_utils.Database) -> Service:
+def build_caseload(db: sqlite_utils.Database) -> Context:
     """Twenty cases of one team, worked over ten weeks, read on the last day."""
     library = load_library([PLAYBOOKS_DIR], PLAYBOOKS_DIR)
     now = [datetime.combine(START, time(8), UTC)]
-    service = Service(db, library, clock=lambda: now[0])
-    supervisor = add_local_user(db, "DS Laura Grant", "supervisor", TEAM, now[0])
+    service = make_app(db, library, clock=lambda: now[0])
+    supervisor = enrol(db, "DS Laura Grant", "supervisor", TEAM, now[0])
     officers = [
-        (add_local_user(db, name, "investigator", TEAM, now[0]), share, slack)
+        (enrol(db, name, "investigator", TEAM, now[0]), share, slack)
         for name, share, slack in OFFICERS
     ]
     caseload = Caseload(service, now, supervisor, officers)
@@ -195,20 +200,20 @@ def build_caseload(db: sqlite_utils.Database) -> Service:
     return service
 
 
-def _challenge_one(service: Service, supervisor: User) -> None:
+def _challenge_one(service: Context, supervisor: User) -> None:
     """The supervisor questions the first reason given for not contacting a victim."""
     for _case, run in gather(service, teams=[TEAM]).runs():
         for facts in run.with_status("not-done"):
             if facts.item.focus == "victim" and run.state != "signed_off":
                 question = "What has been tried to reach the victim since? Please update."
-                service.challenge(supervisor, run.run.run_id, facts.item.id, question)
+                supervising.challenge(service, supervisor, run.run.run_id, facts.item.id, question)
                 return
 
 
-def _offer_handover(service: Service, giver: User, taker: User, supervisor: User) -> None:
+def _offer_handover(service: Context, giver: User, taker: User, supervisor: User) -> None:
     """The supervisor offers the giver's oldest case to the taker, who has not yet accepted."""
     ref = min(
-        (case for case in service.my_cases(giver) if case.officer_id == giver.id),
+        (case for case in cases.my_cases(service, giver) if case.officer_id == giver.id),
         key=lambda case: case.id,
     ).ref
     handover.offer(service, supervisor, ref, taker.id)

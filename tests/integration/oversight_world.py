@@ -11,10 +11,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from bot.services.service import Service
+from bot.core.people import User
+from bot.services import cases, investigating
+from bot.services.context import Context
 from bot.store.db import connect
 from bot.store.playbook_files import load_library
-from bot.store.users import User, add_local_user, find_user, set_training
+
+from ..apps import enrol, find_user, make_app, set_training
 
 PLAYBOOKS_DIR = Path(__file__).resolve().parents[2] / "playbooks"
 DRILL = """\
@@ -77,21 +80,21 @@ class Clock:
 class World:
     """The service, its clock and the people of two teams."""
 
-    service: Service
+    service: Context
     clock: Clock
     people: dict[str, User] = field(default_factory=dict)
 
     def open(self, who: str, ref: str) -> int:
         """Open a case as someone and start the drill on it; the run's id."""
         user = self.people[who]
-        self.service.open_case(user, ref)
-        outcome = self.service.start_run(user, ref, "drill")
+        cases.open_case(self.service, user, ref)
+        outcome = investigating.start_run(self.service, user, ref, "drill")
         assert outcome.run is not None
         return outcome.run.run_id
 
     def refresh(self, who: str) -> User:
         """Someone as the database now has them (after training or team changes)."""
-        found = find_user(self.service.db, user_id=self.people[who].id)
+        found = find_user(self.service.uow.db, user_id=self.people[who].id)
         assert found is not None
         self.people[who] = found
         return found
@@ -110,7 +113,7 @@ def make_world(tmp_path: Path, extra: dict[str, str] | None = None) -> World:
     assert not library.problems, library.problems
     clock = Clock()
     db = connect(tmp_path / "state" / "soteria.db")
-    world = World(Service(db, library, clock), clock)
+    world = World(make_app(db, library, clock), clock)
     for name, role, team in (
         ("Casey", "investigator", "North"),
         ("Robin", "investigator", "North"),
@@ -119,7 +122,7 @@ def make_world(tmp_path: Path, extra: dict[str, str] | None = None) -> World:
         ("Sol", "investigator", "South"),
         ("Sasha", "supervisor", "South"),
     ):
-        world.people[name] = add_local_user(db, name, role, team, clock())
+        world.people[name] = enrol(db, name, role, team, clock())
     set_training(db, world.people["Trainee Tam"].id, True)
     world.refresh("Trainee Tam")
     return world

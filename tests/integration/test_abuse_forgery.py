@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy as copy_module
 import itertools
-import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,21 +24,24 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from telegram import Update
 
-from bot.adapters.telegram.face import TelegramFace
-from bot.conversation.dialogue import Dialogue, Reply
-from bot.services.service import Service
+from bot.adapters.telegram.delivery import Delivery
+from bot.adapters.telegram.handlers import TelegramFace
+from bot.conversation.dialogue import Dialogue
+from bot.conversation.replies import Reply
+from bot.conversation.said import buttons_of
+from bot.core.people import User
 from bot.store.db import connect
-from bot.store.users import (
-    INVITE_REFUSED,
-    User,
-    create_invite,
-    find_user,
-    redeem_invite,
-    revoke_user,
-    set_training,
-)
+from bot.store.users import INVITE_REFUSED, UserRepository
 from bot.wording import texts
 
+from ..apps import (
+    create_invite,
+    find_user,
+    make_app,
+    redeem_invite,
+    set_training,
+    telegram_id_of,
+)
 from ..conftest import PLAYBOOKS_DIR
 from .test_abuse_inputs import (
     LIBRARY,
@@ -84,20 +86,20 @@ class Force:
     """Two teams on one real database, working through the dialogue and keeping their screens."""
 
     def __init__(self, folder: Path, people: dict[str, Person] | None = None) -> None:
-        self.service = Service(
+        self.service = make_app(
             connect(folder / "state" / "soteria.db"),
             LIBRARY,
             clock=lambda: NOW,
             playbooks_dir=PLAYBOOKS_DIR,
         )
         self.dialogue = Dialogue(self.service, folder / "reports")
-        self.face = TelegramFace(self.service, self.dialogue)
+        self.face = TelegramFace(self.dialogue, Delivery(self.dialogue))
         self.people: dict[str, Person] = people or {}
         self.telegram_ids = itertools.count(700_001)
 
     @property
     def db(self) -> Any:
-        return self.service.db
+        return self.service.uow.db
 
     def enrol(self, name: str, role: str, team: str) -> User:
         code = create_invite(self.db, role, team, NOW)
@@ -116,11 +118,10 @@ class Force:
         return replies
 
     def read_notices(self, name: str) -> None:
-        rows = self.db.execute(
-            "select buttons from notices where user_id = ?", [self.people[name].user.id]
-        )
-        for (buttons,) in rows.fetchall():
-            self.people[name].seen += [action for _label, action in json.loads(buttons)]
+        ready = self.service.uow.notices.ready(NOW + timedelta(days=30), timedelta(0))
+        for notice in ready:
+            if notice.user_id == self.people[name].user.id:
+                self.people[name].seen += [option.action for option in buttons_of(notice)]
 
     def run_of(self, ref: str, playbook: str) -> int:
         return self.db.execute(
@@ -450,14 +451,14 @@ def tap(who: dict[str, Any], data: str, where: str | dict = PRIVATE) -> Update:
 
 
 def understood(force: Force, update: Update) -> list[Reply]:
-    return force.face._understand(update).replies
+    return force.face.understand(update).replies
 
 
 def test_a_revoked_officer_gets_nothing_from_any_button_or_command(force: Force) -> None:
     """Once revoked, an officer's old buttons, everyone's buttons and every command do nothing."""
     officer = force.people["North Officer"].user
-    revoke_user(force.db, officer.id, NOW)
-    who = sender(officer.telegram_id or 0)
+    UserRepository(force.db).revoke(officer.id, NOW)
+    who = sender(telegram_id_of(force.db, officer) or 0)
     before = snapshot(force.db)
     every = {a for person in force.people.values() for a in person.seen}
     for action in sorted(every):
@@ -514,7 +515,7 @@ def test_a_group_chat_gets_one_sentence_and_nothing_changes(
 ) -> None:
     """In a group, even an enrolled officer gets "private chats only", and nothing is recorded."""
     user = force.people[member].user if member else None
-    who = sender(user.telegram_id if user and user.telegram_id else 424_242)
+    who = sender((user and telegram_id_of(force.db, user)) or 424_242)
     if text == "/start {code}":
         text = "/start " + create_invite(force.db, "investigator", "North", NOW)
     before = snapshot(force.db)
@@ -533,7 +534,7 @@ def _spent_codes(force: Force) -> list[str]:
     expired = create_invite(force.db, "supervisor", "North", NOW - timedelta(days=8))
     revoked = create_invite(force.db, "trainer", "South", NOW)
     gone = redeem_invite(force.db, revoked, 800_002, "Gone Soon", NOW)
-    revoke_user(force.db, gone.id, NOW)
+    UserRepository(force.db).revoke(gone.id, NOW)
     return [used, expired, revoked]
 
 
@@ -575,7 +576,7 @@ def test_a_message_of_only_spaces_gets_a_sentence(
 ) -> None:
     """A message that is all spaces (Telegram passes some, such as U+3000) gets a plain reply."""
     user = force.people[member].user if member else None
-    who = sender(user.telegram_id if user and user.telegram_id else 123_456)
+    who = sender((user and telegram_id_of(force.db, user)) or 123_456)
     before = snapshot(force.db)
     check_replies(understood(force, message(who, spaces)))
     assert snapshot(force.db) == before
@@ -610,7 +611,7 @@ def test_an_officer_s_anything_through_telegram_gets_a_reply_and_no_error(
 ) -> None:
     """Whatever an enrolled officer sends or presses, the face answers with plain sentences."""
     officer = force.people["North Officer"]
-    who = sender(officer.user.telegram_id or 0)
+    who = sender(telegram_id_of(force.db, officer.user) or 0)
     if isinstance(data, int):
         data = officer.seen[data % len(officer.seen)]
     update = message(who, text) if text is not None else tap(who, data)

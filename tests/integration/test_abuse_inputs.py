@@ -9,6 +9,7 @@ restored with a few cheap calls, and the database is compared before and after t
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import shutil
@@ -24,17 +25,18 @@ import sqlite_utils
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from bot.conversation.dialogue import ARITY, Dialogue
+from bot.conversation.actions import KINDS as ACTIONS
+from bot.conversation.dialogue import Dialogue
 from bot.conversation.replies import Reply, screened
-from bot.conversation.supervisor import DESK_ARITY
 from bot.core.errors import InputRefused
+from bot.core.people import User
 from bot.core.typed_input import parse_date, parse_number
-from bot.services.service import Service
+from bot.services import access, cases, investigating, people, supervising
 from bot.store import log
 from bot.store.db import connect
 from bot.store.playbook_files import Library, load_library
-from bot.store.users import User, add_local_user
 
+from ..apps import enrol, make_app
 from ..conftest import PLAYBOOKS_DIR
 from .test_html_report import plain_answer
 
@@ -65,14 +67,17 @@ def snapshot(db: sqlite_utils.Database) -> dict[str, Any]:
         "cursors": rows("select id, current_item from runs order by id"),
         "cases": rows("select id, ref, team, officer_id from cases order by id"),
         "milestones": rows("select case_id, name, date from milestones order by case_id, name"),
-        "notices": rows("select id, user_id, kind, text, buttons from notices order by id"),
+        "notices": rows(
+            "select id, user_id, kind, text, buttons, params from notices order by id"
+        ),
         "handovers": rows("select * from handovers order by id"),
         "users": rows("select * from users order by id"),
         "invites": rows("select * from invites order by id"),
         "versions": rows("select id, playbook_id, version from playbook_versions order by id"),
         "links": rows("select * from case_links order by case_id"),
         "oversees": rows("select * from supervised_teams order by user_id, team"),
-        "updates": rows("select count(*) from updates"),
+        "processed": rows("select count(*) from processed"),
+        "identities": rows("select * from identities order by channel, external_id"),
     }
 
 
@@ -128,7 +133,7 @@ class Bench:
     """One real database, the service and dialogue over it, and helpers to put people in place."""
 
     def __init__(self, folder: Path, library: Library = LIBRARY) -> None:
-        self.service = Service(
+        self.service = make_app(
             connect(folder / "state" / "soteria.db"),
             library,
             clock=lambda: NOW,
@@ -138,20 +143,22 @@ class Bench:
         self.serials = itertools.count(10001)
         # Someone else's case in another team, for every reply to keep quiet about.
         stranger = self.person("Stranger", "investigator", "South")
-        self.service.open_case(stranger, STRANGER_REF)
-        self.service.start_run(stranger, STRANGER_REF, library.playbooks[0].playbook.id)
+        cases.open_case(self.service, stranger, STRANGER_REF)
+        investigating.start_run(
+            self.service, stranger, STRANGER_REF, library.playbooks[0].playbook.id
+        )
 
     @property
     def db(self) -> sqlite_utils.Database:
-        return self.service.db
+        return self.service.uow.db
 
     def person(self, name: str, role: str, team: str = "North") -> User:
-        return add_local_user(self.db, name, role, team, NOW)
+        return enrol(self.db, name, role, team, NOW)
 
     def open_run(self, user: User, playbook: str) -> int:
         ref = f"43/{next(self.serials)}/26"
-        self.service.open_case(user, ref)
-        outcome = self.service.start_run(user, ref, playbook)
+        cases.open_case(self.service, user, ref)
+        outcome = investigating.start_run(self.service, user, ref, playbook)
         assert outcome.run is not None
         return outcome.run.run_id
 
@@ -160,36 +167,36 @@ class Bench:
     ) -> None:
         """Answer plainly until `until` is asked (or, without it, until nothing is left)."""
         for _ in range(300):
-            run = self.service.run(user, run_id)
+            run = access.run(self.service, user, run_id)
             item = run.current()
             if item is None or item.id == until:
                 return
             if run.state == "awaiting_reason":
-                self.service.give_reason(user, run_id, "Awaiting partner agency")
+                investigating.give_reason(self.service, user, run_id, "Awaiting partner agency")
                 continue
             value = (choose or {}).get(item.id, plain_answer(item, self.service.today()))
-            self.service.answer(user, run_id, item.id, value)
+            investigating.answer(self.service, user, run_id, item.id, value)
         raise AssertionError(f"never reached {until}")
 
     def place(self, user: User, run_id: int, item_id: str, reason: bool = False) -> None:
         """Put a run back at one item (waiting for its reason, if asked), as cheaply as can be."""
-        run = self.service.run(user, run_id)
+        run = access.run(self.service, user, run_id)
         current = run.current()
         wanted = "awaiting_reason" if reason else "asking"
         if current is not None and current.id == item_id and run.state == wanted:
             return
         if run.state == "awaiting_reason":
-            self.service.give_reason(user, run_id, "Awaiting partner agency")
-        self.service.revisit(user, run_id, item_id)
+            investigating.give_reason(self.service, user, run_id, "Awaiting partner agency")
+        investigating.revisit(self.service, user, run_id, item_id)
         if reason:
-            self.service.answer(user, run_id, item_id, "yes")
-            self.service.answer(user, run_id, item_id, "no")
+            investigating.answer(self.service, user, run_id, item_id, "yes")
+            investigating.answer(self.service, user, run_id, item_id, "no")
 
     def submitted(self, user: User) -> int:
         """A supervisory review run of a new case, answered in full and submitted."""
         run_id = self.open_run(user, "supervisory-review")
         self.walk(user, run_id)
-        self.service.submit(user, run_id)
+        investigating.submit(self.service, user, run_id)
         return run_id
 
 
@@ -221,7 +228,9 @@ def crime_reference(bench: Bench) -> Spot:
 
     arrive()
     seen = actions(bench.dialogue.handle(user, "43/12345/26"))
-    return Spot(user, arrive, reads=bench.service.case_key_of, seen=seen)
+    return Spot(
+        user, arrive, reads=lambda typed: access.case_key_of(bench.service, typed), seen=seen
+    )
 
 
 def question(
@@ -233,7 +242,7 @@ def question(
         user = bench.person(f"Officer at {item_id}", "investigator")
         run_id = bench.open_run(user, playbook)
         bench.walk(user, run_id, until=item_id, choose=choose)
-        item = bench.service.run(user, run_id).playbook.item(item_id)
+        item = access.run(bench.service, user, run_id).playbook.item(item_id)
 
         def arrive() -> list[Reply]:
             bench.place(user, run_id, item_id, reason)
@@ -259,8 +268,8 @@ def question(
 def milestone_date(bench: Bench) -> Spot:
     user = bench.person("Officer Marsh", "investigator")
     run_id = bench.open_run(user, "initial-report")
-    names = list(bench.service.library.milestones)
-    arrest = bench.service.library.milestones["arrest"]
+    names = list(bench.service.catalog.library.milestones)
+    arrest = bench.service.catalog.library.milestones["arrest"]
 
     def arrive() -> list[Reply]:
         bench.dialogue.handle(user, "/cancel")
@@ -292,20 +301,24 @@ class Review:
     def submitted(self, challenged: bool = False) -> int:
         """The run, submitted again if it was returned, or a new one once it is signed off."""
         service = self.bench.service
-        run = service.run(self.officer, self.run_id)
+        run = access.run(service, self.officer, self.run_id)
         if run.state == "returned":
-            service.resume(self.officer, self.run_id)
+            investigating.resume(service, self.officer, self.run_id)
             self.bench.walk(self.officer, self.run_id)
-            service.submit(self.officer, self.run_id)
+            investigating.submit(service, self.officer, self.run_id)
         elif run.state != "submitted":
             self.run_id = self.bench.submitted(self.officer)
-        run = service.run(self.officer, self.run_id)
+        run = access.run(service, self.officer, self.run_id)
         first = run.playbook.items[0].id
         is_open = bool(run.open_challenges())
         if is_open and not challenged:
-            service.reply_to_challenge(self.officer, self.run_id, first, "On the crime system")
+            supervising.reply_to_challenge(
+                service, self.officer, self.run_id, first, "On the crime system"
+            )
         if challenged and not is_open:
-            service.challenge(self.supervisor, self.run_id, first, "Where is it filed?")
+            supervising.challenge(
+                service, self.supervisor, self.run_id, first, "Where is it filed?"
+            )
         return self.run_id
 
     def screens(self) -> list[str]:
@@ -314,7 +327,7 @@ class Review:
         seen: list[str] = []
         for command in ("/team", "/signoff", "/return"):
             seen += actions(say(self.supervisor, command))
-        ref = self.bench.service.run(self.officer, self.run_id).case_ref
+        ref = access.run(self.bench.service, self.officer, self.run_id).case_ref
         seen += actions(say(self.supervisor, f"/case {ref}"))
         seen += actions(say(self.supervisor, f"/handover {ref}"))
         say(self.supervisor, "/cancel")
@@ -520,7 +533,7 @@ typed = st.one_of(
 
 # --- what people press ----------------------------------------------------------------------
 
-KINDS = sorted({*ARITY, *DESK_ARITY})
+KINDS = sorted(ACTIONS)
 # Numbers past SQLite's 64 bits have a test of their own, below.
 part = st.one_of(
     st.integers(-3, 40).map(str),
@@ -704,7 +717,7 @@ def test_a_file_sent_in_the_chat_gets_one_reply_and_only_a_clean_new_version_is_
     bench: Bench, name: str, data: bytes, role: str
 ) -> None:
     """Any file sent gets one short reply; nothing broken, and nothing from a non-trainer, is kept."""
-    user = bench.service.local_user(f"Sender {role}", role, "North")
+    user = people.local_user(bench.service, f"Sender {role}", role, "North")
     before = snapshot(bench.db)
     replies = bench.dialogue.upload(user, name, data)
     check_replies(replies)
@@ -727,9 +740,9 @@ def test_a_button_naming_a_number_too_big_for_the_database_gets_a_sentence(
     bench: Bench, kind: str, number: int, sign: str
 ) -> None:
     """A forged button whose id lies past what SQLite stores (2**63) is refused, not an error."""
-    user = bench.service.local_user("Officer Hugh", "investigator", "North")
-    arity = ARITY.get(kind) or DESK_ARITY[kind]
-    action = ":".join([kind, *[f"{sign}{number}"] * (arity - 1)])
+    user = people.local_user(bench.service, "Officer Hugh", "investigator", "North")
+    arity = len(dataclasses.fields(ACTIONS[kind]))
+    action = ":".join([kind, *[f"{sign}{number}"] * arity])
     before = snapshot(bench.db)
     failed = []
     try:
@@ -749,7 +762,7 @@ def test_a_button_naming_a_number_too_big_for_the_database_gets_a_sentence(
 @example(length=300)
 def test_a_playbook_file_with_a_very_long_name_gets_a_sentence(bench: Bench, length: int) -> None:
     """A trainer's file whose name is over 255 characters is answered, not an internal error."""
-    trainer = bench.service.local_user("Trainer Tate", "trainer", "North")
+    trainer = people.local_user(bench.service, "Trainer Tate", "trainer", "North")
     before = snapshot(bench.db)
     try:
         replies = bench.dialogue.upload(trainer, "p" * length + ".yaml", SHIPPED.encode("utf-8"))

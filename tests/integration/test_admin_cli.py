@@ -7,20 +7,19 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import click
 import pytest
 from click.testing import CliRunner
 
-from bot.cli.admin import backup, users, verify
+from bot.cli import cli
 from bot.core.records import Entry
 from bot.store import log
-from bot.store import users as user_store
 from bot.store.db import connect, transaction
+
+from ..apps import enrol, redeem_invite
 
 T0 = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 
-# The main group registers these with `cli.add_command`; a bare group stands in for it here.
-group = click.Group("soteria-bot", commands=[verify, backup, users])
+group = cli
 
 
 @pytest.fixture(name="db_path")
@@ -83,8 +82,8 @@ def test_users_list_shows_enrolled_users_in_a_table(db_path):
     code_text = invite("supervisor")
     db = connect(db_path)
     try:
-        user_store.redeem_invite(db, code_text, 1001, "Jo Bloggs", datetime.now(UTC))
-        user_store.add_local_user(db, "Terminal Tester", "trainer", "Training", T0)
+        redeem_invite(db, code_text, 1001, "Jo Bloggs", datetime.now(UTC))
+        enrol(db, "Terminal Tester", "trainer", "Training", T0)
     finally:
         db.close()
 
@@ -112,7 +111,7 @@ def test_users_list_says_when_nobody_is_enrolled(db_path):
 def test_users_revoke_removes_a_user_from_the_list(db_path):
     db = connect(db_path)
     try:
-        user = user_store.add_local_user(db, "Jo Bloggs", "investigator", "North", T0)
+        user = enrol(db, "Jo Bloggs", "investigator", "North", T0)
     finally:
         db.close()
 

@@ -11,10 +11,12 @@ from click.testing import CliRunner
 from bot.cli import cli
 from bot.conversation.dialogue import Dialogue
 from bot.core.errors import InputRefused
-from bot.services.service import Service
+from bot.services import cases, people
+from bot.services.context import Context
 from bot.store.db import connect
 from bot.store.playbook_files import load_library
 
+from ..apps import make_app
 from ..conftest import PLAYBOOKS_DIR
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
@@ -30,14 +32,14 @@ def _db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-def handle_service(path: Path) -> Service:
-    return Service(connect(path), LIBRARY, clock=lambda: NOW, case_key="handle")
+def handle_service(path: Path) -> Context:
+    return make_app(connect(path), LIBRARY, clock=lambda: NOW, case_key="handle")
 
 
-def opened_by_handle(service: Service) -> tuple[Dialogue, str]:
+def opened_by_handle(service: Context) -> tuple[Dialogue, str]:
     """An investigator sends /new; the bot issues a handle and offers the playbooks."""
     dialogue = Dialogue(service)
-    user = service.local_user("Casey", "investigator")
+    user = people.local_user(service, "Casey", "investigator")
     replies = dialogue.handle(user, "/new")
     handle = replies[0].text.split("New case handle: ")[1].split(".")[0]
     return dialogue, handle
@@ -47,7 +49,7 @@ def test_new_issues_a_handle_and_never_asks_for_the_crime_reference(db_path: Pat
     """/new answers with a handle like C-7K3M9Q and the playbook menu, in one step."""
     service = handle_service(db_path)
     dialogue = Dialogue(service)
-    user = service.local_user("Casey", "investigator")
+    user = people.local_user(service, "Casey", "investigator")
     replies = dialogue.handle(user, "/new")
     assert "crime reference" not in replies[0].text.split(";")[0]
     assert "do not send the crime reference here" in replies[0].text
@@ -55,16 +57,16 @@ def test_new_issues_a_handle_and_never_asks_for_the_crime_reference(db_path: Pat
     assert len(handle) == 8
     assert handle.startswith("C-")
     assert replies[1].options  # the playbooks to start
-    assert [case.ref for case in service.my_cases(user)] == [handle]
+    assert [case.ref for case in cases.my_cases(service, user)] == [handle]
 
 
 def test_a_crime_reference_typed_where_a_handle_is_expected_is_refused(db_path: Path):
     """Typing a crime reference to find a case gets a sentence, and nothing is opened."""
     service = handle_service(db_path)
-    user = service.local_user("Casey", "investigator")
+    user = people.local_user(service, "Casey", "investigator")
     with pytest.raises(InputRefused, match="not a case handle"):
-        service.open_case(user, "43/12345/26")
-    assert service.db["cases"].count == 0
+        cases.open_case(service, user, "43/12345/26")
+    assert service.uow.db["cases"].count == 0
 
 
 def test_an_administrator_links_the_handle_and_the_report_finds_it_by_either(db_path: Path):
@@ -102,6 +104,6 @@ def test_a_handle_or_a_reference_cannot_be_linked_twice(db_path: Path):
 
 def test_the_default_keeps_the_crime_reference_as_the_key(tmp_path: Path):
     """With no setting, /new asks for the crime reference as before."""
-    service = Service(connect(tmp_path / "soteria.db"), LIBRARY, clock=lambda: NOW)
-    user = service.local_user("Casey", "investigator")
+    service = make_app(connect(tmp_path / "soteria.db"), LIBRARY, clock=lambda: NOW)
+    user = people.local_user(service, "Casey", "investigator")
     assert "crime reference" in Dialogue(service).handle(user, "/new")[0].text

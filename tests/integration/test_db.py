@@ -8,9 +8,13 @@ from datetime import UTC, datetime
 import pytest
 import sqlite_utils
 
+from bot.core.channels import Identity, MessageKey
+from bot.core.people import User
 from bot.core.records import Entry
 from bot.store import log
-from bot.store.db import connect, migrate, transaction
+from bot.store.db import connect, migrate, migrations, transaction
+from bot.store.processed import ProcessedRepository
+from bot.store.users import UserRepository
 
 NOW = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 
@@ -45,7 +49,8 @@ def test_the_schema_has_every_table(db):
         "runs",
         "log",
         "log_head",
-        "updates",
+        "identities",
+        "processed",
     }
 
 
@@ -74,6 +79,7 @@ def test_applying_the_migrations_twice_is_harmless(db, db_path):
             ("0002-case-links",),
             ("0003-oversight",),
             ("0004-publishing",),
+            ("0005-channels",),
         ]
     finally:
         again.close()
@@ -149,3 +155,40 @@ def test_a_transaction_takes_the_write_lock_at_once(db, db_path):
         other.execute("ROLLBACK")
     finally:
         other.close()
+
+
+def test_a_database_of_the_last_release_opens_with_its_people_and_updates_kept(tmp_path):
+    """Telegram ids move from `users` into identities; handled updates keep their keys."""
+    path = tmp_path / "soteria.db"
+    old = sqlite_utils.Database(sqlite3.connect(path, isolation_level=None))
+    old.execute("PRAGMA foreign_keys = ON")
+    migrations.apply(old, stop_before="0005-channels")
+    for name, telegram_id in (("Sam", 555), ("Local investigator", None)):
+        old.execute(
+            "INSERT INTO users (name, role, team, telegram_id, created_at)"
+            " VALUES (?, 'investigator', 'North', ?, ?)",
+            [name, telegram_id, NOW.isoformat()],
+        )
+    old.execute(
+        "INSERT INTO cases (ref, team, officer_id, opened_at, opened_by)"
+        " VALUES ('43/1/26', 'North', 1, ?, 1)",
+        [NOW.isoformat()],
+    )
+    old.execute("INSERT INTO updates (update_id, handled_at) VALUES (77, ?)", [NOW.isoformat()])
+    old.close()
+
+    db = connect(path)
+    try:
+        users = UserRepository(db)
+        assert users.by_identity(Identity("telegram", "555")) == User(
+            1, "Sam", "investigator", "North"
+        )
+        local = users.by_identity(Identity("console", "investigator:Local investigator"))
+        assert local is not None
+        assert local.id == 2
+        assert "telegram_id" not in db["users"].columns_dict
+        assert ProcessedRepository(db).seen(MessageKey("telegram", "77"))
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert log.verify(db).ok
+    finally:
+        db.close()

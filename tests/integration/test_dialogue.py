@@ -9,14 +9,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.conversation.dialogue import Dialogue, Reply
+from bot.conversation.dialogue import Dialogue
+from bot.conversation.replies import Reply
 from bot.core.errors import NotFound
-from bot.services.service import Service
+from bot.services import access, cases, investigating, people
+from bot.services.context import Context
 from bot.store import log
 from bot.store.db import connect
 from bot.store.playbook_files import load_library
-from bot.store.users import add_local_user
 
+from ..apps import enrol, make_app, open_app
 from ..conftest import PLAYBOOKS_DIR
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
@@ -24,8 +26,8 @@ LIBRARY = load_library([PLAYBOOKS_DIR], PLAYBOOKS_DIR)
 
 
 @pytest.fixture(name="service")
-def _service(tmp_path: Path) -> Service:
-    return Service(connect(tmp_path / "soteria.db"), LIBRARY, clock=lambda: NOW)
+def _service(tmp_path: Path) -> Context:
+    return make_app(connect(tmp_path / "soteria.db"), LIBRARY, clock=lambda: NOW)
 
 
 def options(replies: list[Reply]) -> dict[str, str]:
@@ -43,20 +45,20 @@ def open_bad_character(dialogue: Dialogue, user, ref: str = "43/12345/26") -> li
     return dialogue.press(user, action)
 
 
-def log_size(service: Service) -> int:
-    return len(log.entries(service.db))
+def log_size(service: Context) -> int:
+    return len(log.entries(service.uow.db))
 
 
-def test_an_investigator_never_reaches_another_investigators_case(service: Service):
-    owner = add_local_user(service.db, "Owner", "investigator", "north", NOW)
-    other = add_local_user(service.db, "Other", "investigator", "north", NOW)
+def test_an_investigator_never_reaches_another_investigators_case(service: Context):
+    owner = enrol(service.uow.db, "Owner", "investigator", "north", NOW)
+    other = enrol(service.uow.db, "Other", "investigator", "north", NOW)
     dialogue = Dialogue(service)
     first = open_bad_character(dialogue, owner)
     run_id = first[-1].asks[0]
     before = log_size(service)
-    assert service.my_cases(other) == []
+    assert cases.my_cases(service, other) == []
     with pytest.raises(NotFound):
-        service.run(other, run_id)
+        access.run(service, other, run_id)
     for action in options(first).values():
         replies = dialogue.press(other, action)
         assert "not one of yours" in replies[0].text or "no longer valid" in replies[0].text
@@ -66,19 +68,19 @@ def test_an_investigator_never_reaches_another_investigators_case(service: Servi
     assert "belongs to another officer" in refused[0].text
 
 
-def test_a_supervisor_sees_their_team_and_not_another(service: Service):
-    owner = add_local_user(service.db, "Owner", "investigator", "north", NOW)
-    own_sup = add_local_user(service.db, "Sup North", "supervisor", "north", NOW)
-    far_sup = add_local_user(service.db, "Sup South", "supervisor", "south", NOW)
+def test_a_supervisor_sees_their_team_and_not_another(service: Context):
+    owner = enrol(service.uow.db, "Owner", "investigator", "north", NOW)
+    own_sup = enrol(service.uow.db, "Sup North", "supervisor", "north", NOW)
+    far_sup = enrol(service.uow.db, "Sup South", "supervisor", "south", NOW)
     open_bad_character(Dialogue(service), owner)
-    assert [case.ref for case in service.my_cases(own_sup)] == ["43/12345/26"]
-    assert service.my_cases(far_sup) == []
+    assert [case.ref for case in cases.my_cases(service, own_sup)] == ["43/12345/26"]
+    assert cases.my_cases(service, far_sup) == []
 
 
 def test_a_button_from_an_earlier_message_changes_nothing_and_says_where_things_stand(
-    service: Service,
+    service: Context,
 ):
-    user = add_local_user(service.db, "Owner", "investigator", "north", NOW)
+    user = enrol(service.uow.db, "Owner", "investigator", "north", NOW)
     dialogue = Dialogue(service)
     first = open_bad_character(dialogue, user)
     yes, no = options(first)["Yes"], options(first)["No"]
@@ -112,9 +114,9 @@ def test_a_button_from_an_earlier_message_changes_nothing_and_says_where_things_
     ],
 )
 def test_forged_or_malformed_buttons_get_a_sentence_and_change_nothing(
-    service: Service, action: str
+    service: Context, action: str
 ):
-    user = add_local_user(service.db, "Owner", "investigator", "north", NOW)
+    user = enrol(service.uow.db, "Owner", "investigator", "north", NOW)
     dialogue = Dialogue(service)
     open_bad_character(dialogue, user)
     before = log_size(service)
@@ -124,8 +126,8 @@ def test_forged_or_malformed_buttons_get_a_sentence_and_change_nothing(
     assert log_size(service) == before
 
 
-def test_free_text_where_a_button_is_expected_asks_for_the_buttons(service: Service):
-    user = add_local_user(service.db, "Owner", "investigator", "north", NOW)
+def test_free_text_where_a_button_is_expected_asks_for_the_buttons(service: Context):
+    user = enrol(service.uow.db, "Owner", "investigator", "north", NOW)
     dialogue = Dialogue(service)
     open_bad_character(dialogue, user)
     replies = dialogue.handle(user, "yes I did it")
@@ -133,8 +135,8 @@ def test_free_text_where_a_button_is_expected_asks_for_the_buttons(service: Serv
     assert "PNC record" in replies[1].text
 
 
-def test_a_very_long_reason_is_refused_and_nothing_is_stored(service: Service):
-    user = add_local_user(service.db, "Owner", "investigator", "north", NOW)
+def test_a_very_long_reason_is_refused_and_nothing_is_stored(service: Context):
+    user = enrol(service.uow.db, "Owner", "investigator", "north", NOW)
     dialogue = Dialogue(service)
     first = open_bad_character(dialogue, user)
     dialogue.press(user, options(first)["No"])
@@ -144,20 +146,20 @@ def test_a_very_long_reason_is_refused_and_nothing_is_stored(service: Service):
     assert log_size(service) == before
 
 
-def test_a_crime_reference_in_the_wrong_format_is_refused(service: Service):
-    user = add_local_user(service.db, "Owner", "investigator", "north", NOW)
+def test_a_crime_reference_in_the_wrong_format_is_refused(service: Context):
+    user = enrol(service.uow.db, "Owner", "investigator", "north", NOW)
     dialogue = Dialogue(service)
     dialogue.handle(user, "/new")
     replies = dialogue.handle(user, "Jane Smith")
     assert "does not look like a crime reference" in replies[0].text
-    assert service.my_cases(user) == []
+    assert cases.my_cases(service, user) == []
 
 
-def test_recording_a_milestone_brings_items_into_play_with_due_dates(service: Service):
-    user = add_local_user(service.db, "Owner", "investigator", "north", NOW)
+def test_recording_a_milestone_brings_items_into_play_with_due_dates(service: Context):
+    user = enrol(service.uow.db, "Owner", "investigator", "north", NOW)
     dialogue = Dialogue(service)
     open_bad_character(dialogue, user)
-    run = service.active_run(user)
+    run = cases.active_run(service, user)
     charge_items = [
         item for item in run.playbook.items if item.when is not None and "charge" in str(item.when)
     ]
@@ -167,7 +169,7 @@ def test_recording_a_milestone_brings_items_into_play_with_due_dates(service: Se
     dialogue.press(user, options(menu)["Charge"])
     replies = dialogue.handle(user, "yesterday")
     assert replies[0].text.startswith("Recorded: Charge, 19 Nov 2026.")
-    run = service.active_run(user)
+    run = cases.active_run(service, user)
     assert any(run.is_live(item) for item in charge_items)
     impossible = dialogue.handle(user, "/milestone")
     dialogue.press(user, options(impossible)["Charge"])
@@ -175,8 +177,8 @@ def test_recording_a_milestone_brings_items_into_play_with_due_dates(service: Se
     assert "future" in dialogue.handle(user, "1/1/2030")[0].text
 
 
-def test_an_unknown_command_gets_a_plain_sentence(service: Service):
-    user = add_local_user(service.db, "Owner", "investigator", "north", NOW)
+def test_an_unknown_command_gets_a_plain_sentence(service: Context):
+    user = enrol(service.uow.db, "Owner", "investigator", "north", NOW)
     assert (
         Dialogue(service).handle(user, "/launch")[0].text
         == "I don't know that command. Send /help for the list."
@@ -197,29 +199,31 @@ def test_an_unknown_command_gets_a_plain_sentence(service: Service):
     )
 )
 def test_nothing_typed_or_pressed_ever_raises_and_the_log_always_verifies(
-    service: Service, inputs
+    service: Context, inputs
 ):
-    user = service.local_user("Fuzz", "investigator", "north")
+    user = people.local_user(service, "Fuzz", "investigator", "north")
     dialogue = Dialogue(service)
     open_bad_character(dialogue, user, "43/99999/26")
     for text in inputs:
         replies = dialogue.press(user, text) if ":" in text else dialogue.handle(user, text)
         assert all(isinstance(reply.text, str) and reply.text for reply in replies)
-    assert log.verify(service.db).ok
+    assert log.verify(service.uow.db).ok
 
 
 def test_a_force_can_set_its_own_crime_reference_format(tmp_path: Path):
     from bot.config import Settings
     from bot.core.errors import SoteriaError
 
-    settings = Settings(
-        db_path=tmp_path / "force.db",
-        playbooks_dir=PLAYBOOKS_DIR,
-        crime_reference_pattern=r"CRI\d{8}",
-        crime_reference_example="CRI00123456",
+    settings = Settings.from_env(
+        {
+            "SOTERIA_DB": str(tmp_path / "force.db"),
+            "SOTERIA_PLAYBOOKS": str(PLAYBOOKS_DIR),
+            "SOTERIA_CRIME_REFERENCE": r"CRI\d{8}",
+            "SOTERIA_CRIME_REFERENCE_EXAMPLE": "CRI00123456",
+        }
     )
-    service = Service.from_settings(settings)
-    user = service.local_user("Owner", "investigator", "north")
+    service = open_app(settings)
+    user = people.local_user(service, "Owner", "investigator", "north")
     dialogue = Dialogue(service)
     dialogue.handle(user, "/new")
     refused = dialogue.handle(user, "43/12345/26")
@@ -227,18 +231,13 @@ def test_a_force_can_set_its_own_crime_reference_format(tmp_path: Path):
     dialogue.handle(user, "/new")
     accepted = dialogue.handle(user, "cri00123456")
     assert accepted[0].text.startswith("Case CRI00123456 opened.")
-    broken = Settings(
-        db_path=tmp_path / "x.db",
-        playbooks_dir=PLAYBOOKS_DIR,
-        crime_reference_pattern="CRI\\d{8}",
-        crime_reference_example="nope",
-    )
+    broken = {"SOTERIA_CRIME_REFERENCE": "CRI\\d{8}", "SOTERIA_CRIME_REFERENCE_EXAMPLE": "nope"}
     with pytest.raises(SoteriaError, match="SOTERIA_CRIME_REFERENCE_EXAMPLE"):
-        Service.from_settings(broken)
+        Settings.from_env(broken)
 
 
-def test_the_summary_offers_to_answer_open_items_and_change_answered_ones(service: Service):
-    user = add_local_user(service.db, "Owner", "investigator", "north", NOW)
+def test_the_summary_offers_to_answer_open_items_and_change_answered_ones(service: Context):
+    user = enrol(service.uow.db, "Owner", "investigator", "north", NOW)
     dialogue = Dialogue(service)
     first = open_bad_character(dialogue, user)
     dialogue.press(user, options(first)["Yes"])
@@ -250,11 +249,11 @@ def test_the_summary_offers_to_answer_open_items_and_change_answered_ones(servic
 def test_the_morning_digest_lists_what_is_overdue_and_nothing_for_an_idle_officer(tmp_path: Path):
     """A report opened on Monday: by Wednesday the 1-day safeguarding item is overdue."""
     clock = [datetime(2026, 11, 16, 10, 0, tzinfo=UTC)]  # Monday
-    service = Service(connect(tmp_path / "soteria.db"), LIBRARY, clock=lambda: clock[0])
-    owner = add_local_user(service.db, "Owner", "investigator", "north", clock[0])
-    idle = add_local_user(service.db, "Idle", "investigator", "north", clock[0])
-    service.open_case(owner, "43/12345/26")
-    service.start_run(owner, "43/12345/26", "initial-report")
+    service = make_app(connect(tmp_path / "soteria.db"), LIBRARY, clock=lambda: clock[0])
+    owner = enrol(service.uow.db, "Owner", "investigator", "north", clock[0])
+    idle = enrol(service.uow.db, "Idle", "investigator", "north", clock[0])
+    cases.open_case(service, owner, "43/12345/26")
+    investigating.start_run(service, owner, "43/12345/26", "initial-report")
     dialogue = Dialogue(service)
     clock[0] = datetime(2026, 11, 18, 7, 30, tzinfo=UTC)  # Wednesday morning
     digest = dialogue.digest(owner)
@@ -267,11 +266,12 @@ def test_the_morning_digest_lists_what_is_overdue_and_nothing_for_an_idle_office
 
 def test_a_due_date_in_a_question_keeps_its_day_and_month_capitalised(tmp_path: Path):
     """'Due in 2 days (Sun 22 Nov)', not '(sun 22 nov)'."""
-    service = Service(connect(tmp_path / "soteria.db"), LIBRARY, clock=lambda: NOW)  # Fri 20 Nov
-    user = add_local_user(service.db, "Owner", "investigator", "north", NOW)
+    service = make_app(connect(tmp_path / "soteria.db"), LIBRARY, clock=lambda: NOW)  # Fri 20 Nov
+    user = enrol(service.uow.db, "Owner", "investigator", "north", NOW)
     dialogue = Dialogue(service)
-    service.open_case(user, "43/12345/26")
+    cases.open_case(service, user, "43/12345/26")
     replies = dialogue.press(
-        user, f"go:{service.start_run(user, '43/12345/26', 'investigation-plan').run.run_id}"
+        user,
+        f"go:{investigating.start_run(service, user, '43/12345/26', 'investigation-plan').run.run_id}",
     )
     assert "\nDue in 2 days (Sun 22 Nov)" in replies[-1].text

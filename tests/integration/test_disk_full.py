@@ -7,14 +7,15 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.conversation.dialogue import Dialogue, Reply
+from bot.conversation.dialogue import Dialogue
+from bot.conversation.replies import Reply
 from bot.core.records import Entry
-from bot.services.service import Service
+from bot.services.context import Context
 from bot.store import log
 from bot.store.db import connect, transaction
 from bot.store.playbook_files import load_library
-from bot.store.users import add_local_user
 
+from ..apps import enrol, make_app
 from ..conftest import PLAYBOOKS_DIR
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
@@ -30,48 +31,48 @@ def press(dialogue: Dialogue, user, replies: list[Reply], label: str | None = No
     return dialogue.press(user, action)
 
 
-def fill_the_disk(service: Service) -> None:
+def fill_the_disk(service: Context) -> None:
     """Let the file grow no further, then fill the log's last page with other cases' records.
 
     SQLite then fails the next write that needs a page with SQLITE_FULL, as on a full disk.
     """
-    (pages,) = service.db.execute("PRAGMA page_count").fetchone()
-    service.db.execute(f"PRAGMA max_page_count = {pages}")
+    (pages,) = service.uow.db.execute("PRAGMA page_count").fetchone()
+    service.uow.db.execute(f"PRAGMA max_page_count = {pages}")
     for number in itertools.count():
         other = Entry("answered", f"43/{number:05d}/25", "user:0", NOW, 1_000_000, "x", "yes")
         try:
-            with transaction(service.db):
-                log.append(service.db, [other])
+            with transaction(service.uow.db):
+                log.append(service.uow.db, [other])
         except sqlite3.OperationalError as error:
             if "full" not in str(error):
                 raise
             return
 
 
-def free_the_disk(service: Service) -> None:
+def free_the_disk(service: Context) -> None:
     """Room again, as when the disk has been cleared."""
-    service.db.execute("PRAGMA max_page_count = 1073741823")
+    service.uow.db.execute("PRAGMA max_page_count = 1073741823")
 
 
-def answered(service: Service) -> list[str | None]:
+def answered(service: Context) -> list[str | None]:
     """The items of the case's records, in order."""
-    return [e.entry.item for e in log.entries(service.db) if e.entry.case_ref == REF]
+    return [e.entry.item for e in log.entries(service.uow.db) if e.entry.case_ref == REF]
 
 
-def snapshot(service: Service) -> tuple[object, ...]:
+def snapshot(service: Context) -> tuple[object, ...]:
     """Everything an answer could change: the log, the runs and the handled updates."""
     return (
-        service.db.execute("select count(*), max(seq) from log").fetchone(),
-        service.db.execute("select * from runs order by id").fetchall(),
-        service.db.execute("select count(*) from updates").fetchone(),
-        service.db.execute("select * from log_head").fetchall(),
+        service.uow.db.execute("select count(*), max(seq) from log").fetchone(),
+        service.uow.db.execute("select * from runs order by id").fetchall(),
+        service.uow.db.execute("select count(*) from processed").fetchone(),
+        service.uow.db.execute("select * from log_head").fetchall(),
     )
 
 
 def test_a_full_disk_refuses_the_answer_in_a_sentence_and_the_next_answer_works(tmp_path: Path):
     """While the disk is full each answer is refused in one sentence; once freed, the same question goes on."""
-    service = Service(connect(tmp_path / "soteria.db"), LIBRARY, clock=lambda: NOW)
-    casey = add_local_user(service.db, "Casey", "investigator", "north", NOW)
+    service = make_app(connect(tmp_path / "soteria.db"), LIBRARY, clock=lambda: NOW)
+    casey = enrol(service.uow.db, "Casey", "investigator", "north", NOW)
     dialogue = Dialogue(service)
     dialogue.handle(casey, "/new")
     press(
@@ -89,7 +90,7 @@ def test_a_full_disk_refuses_the_answer_in_a_sentence_and_the_next_answer_works(
         assert refused[0].text == NOT_SAVED
         assert refused[-1].asks == asked  # and the question is there to try again
         assert snapshot(service) == before  # nothing half-written: no record, no run change
-    assert log.verify(service.db).ok
+    assert log.verify(service.uow.db).ok
 
     free_the_disk(service)
     resumed = dialogue.handle(casey, "/resume")
@@ -98,4 +99,4 @@ def test_a_full_disk_refuses_the_answer_in_a_sentence_and_the_next_answer_works(
     assert moved[-1].asks != asked
     assert answered(service)[-1] == asked[1]
     assert answered(service).count(asked[1]) == 1
-    assert log.verify(service.db).ok
+    assert log.verify(service.uow.db).ok

@@ -15,17 +15,18 @@ from xml.etree import ElementTree
 
 import pytest
 
+from bot.core.people import User
 from bot.core.playbook import Item
 from bot.reports.charts import TITLES
 from bot.reports.html import render_html
 from bot.reports.oversight import gather
 from bot.reports.team import team_dict
-from bot.services import handover
-from bot.services.service import Service
+from bot.services import access, cases, handover, investigating, supervising
+from bot.services.context import Context
 from bot.store.db import connect
 from bot.store.playbook_files import load_library
-from bot.store.users import User, add_local_user
 
+from ..apps import enrol, make_app
 from ..conftest import PLAYBOOKS_DIR
 
 LIBRARY = load_library([PLAYBOOKS_DIR], PLAYBOOKS_DIR)
@@ -60,53 +61,58 @@ def plain_answer(item: Item, today: date) -> Any:
     return "ok"
 
 
-def finish(service: Service, user: User, run_id: int) -> None:
+def finish(service: Context, user: User, run_id: int) -> None:
     """Answer every question of a run, in the order they are asked."""
-    while (item := service.run(user, run_id).current()) is not None:
-        service.answer(user, run_id, item.id, plain_answer(item, service.today()))
+    while (item := access.run(service, user, run_id).current()) is not None:
+        investigating.answer(service, user, run_id, item.id, plain_answer(item, service.today()))
 
 
-def close(service: Service, officer: User, supervisor: User, ref: str) -> None:
+def close(service: Context, officer: User, supervisor: User, ref: str) -> None:
     """Finish, submit and sign off every checklist of a case, and any its answers open."""
-    while runs := [r for r in service.runs_of_case(officer, ref) if r.state != "signed_off"]:
+    while runs := [
+        r for r in cases.runs_of_case(service, officer, ref) if r.state != "signed_off"
+    ]:
         for run in runs:
             finish(service, officer, run.run_id)
-            service.submit(officer, run.run_id)
-            service.sign_off(supervisor, run.run_id)
+            investigating.submit(service, officer, run.run_id)
+            supervising.sign_off(service, supervisor, run.run_id)
 
 
 @pytest.fixture(name="service", scope="module")
-def _service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+def _service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Context]:
     db = connect(tmp_path_factory.mktemp("report") / "soteria.db")
     now = [at(OPENED)]
-    service = Service(db, LIBRARY, clock=lambda: now[0])
-    ann = add_local_user(db, "DC Ann Patel", "investigator", "north", now[0])
-    sam = add_local_user(db, "DC Sam Okafor", "investigator", "north", now[0])
-    sergeant = add_local_user(db, "DS Rob Hale", "supervisor", "north", now[0])
+    service = make_app(db, LIBRARY, clock=lambda: now[0])
+    ann = enrol(db, "DC Ann Patel", "investigator", "north", now[0])
+    sam = enrol(db, "DC Sam Okafor", "investigator", "north", now[0])
+    sergeant = enrol(db, "DS Rob Hale", "supervisor", "north", now[0])
 
-    service.open_case(ann, ESCALATED)
-    run = service.start_run(ann, ESCALATED, "initial-report").run
+    cases.open_case(service, ann, ESCALATED)
+    run = investigating.start_run(service, ann, ESCALATED, "initial-report").run
     assert run is not None
     first = run.current()
     assert first is not None
-    assert service.answer(ann, run.run_id, first.id, "no").run.state == "awaiting_reason"
-    service.give_reason(ann, run.run_id, SCRIPT)
+    assert (
+        investigating.answer(service, ann, run.run_id, first.id, "no").run.state
+        == "awaiting_reason"
+    )
+    investigating.give_reason(service, ann, run.run_id, SCRIPT)
 
-    service.open_case(ann, CLOSED)
-    service.start_run(ann, CLOSED, "initial-report")
+    cases.open_case(service, ann, CLOSED)
+    investigating.start_run(service, ann, CLOSED, "initial-report")
     close(service, ann, sergeant, CLOSED)
 
     now[0] = at(TODAY)
-    service.challenge(sergeant, run.run_id, first.id, CHALLENGE)
-    service.open_case(sam, DUE_SOON)
-    service.start_run(sam, DUE_SOON, "initial-report")
+    supervising.challenge(service, sergeant, run.run_id, first.id, CHALLENGE)
+    cases.open_case(service, sam, DUE_SOON)
+    investigating.start_run(service, sam, DUE_SOON, "initial-report")
     handover.offer(service, sergeant, DUE_SOON, ann.id)
     yield service
     db.close()
 
 
 @pytest.fixture(name="report", scope="module")
-def _report(service: Service) -> dict[str, Any]:
+def _report(service: Context) -> dict[str, Any]:
     return team_dict(gather(service, teams=["north"]))
 
 
@@ -227,7 +233,7 @@ def test_the_footer_says_who_made_it_when_and_how_to_handle_it(page: str):
     assert "OFFICIAL-SENSITIVE" in footer
 
 
-def test_a_team_with_no_cases_renders_and_says_so(service: Service):
+def test_a_team_with_no_cases_renders_and_says_so(service: Context):
     page = render_html(team_dict(gather(service, teams=["south"])))
     assert "<title>Team report: south · 23 Mar 2026</title>" in page
     assert "There are no cases for south." in page

@@ -25,6 +25,7 @@ from bot.reports.insights import (
     render_insights_csv,
     render_insights_table,
 )
+from bot.services import cases, events, investigating, supervising
 from bot.store import log
 
 from .oversight_world import START, World, make_world
@@ -74,27 +75,31 @@ def worked_world(tmp_path: Path) -> World:
     b = world.open("Robin", REFS[1])
     c = world.open("Sol", REFS[2])
     at_day(world, 0.5)
-    service.answer(robin, b, "plan", "no")
-    service.give_reason(robin, b, "Awaiting allocation")
-    service.answer(robin, b, "records", "na")
-    service.give_reason(robin, b, "No request made")
+    investigating.answer(service, robin, b, "plan", "no")
+    investigating.give_reason(service, robin, b, "Awaiting allocation")
+    investigating.answer(service, robin, b, "records", "na")
+    investigating.give_reason(service, robin, b, "No request made")
     at_day(world, 1)
-    service.answer(casey, a, "plan", "no")
-    service.give_reason(casey, a, "Awaiting allocation")
-    service.defer(casey, a, "records")
+    investigating.answer(service, casey, a, "plan", "no")
+    investigating.give_reason(service, casey, a, "Awaiting allocation")
+    investigating.defer(service, casey, a, "records")
     at_day(world, 2)
-    service.answer(casey, a, "records", "yes")  # deferred, then answered: still a "later"
-    service.answer(casey, a, "victim-update", "no")
-    service.give_reason(casey, a, "Victim asked for contact by letter only")
-    service.answer(casey, a, "note", "Plan filed on the system")
-    service.defer(robin, b, "victim-update")  # never answered: overdue from the 13th
+    investigating.answer(
+        service, casey, a, "records", "yes"
+    )  # deferred, then answered: still a "later"
+    investigating.answer(service, casey, a, "victim-update", "no")
+    investigating.give_reason(service, casey, a, "Victim asked for contact by letter only")
+    investigating.answer(service, casey, a, "note", "Plan filed on the system")
+    investigating.defer(
+        service, robin, b, "victim-update"
+    )  # never answered: overdue from the 13th
     at_day(world, 3)
-    service.answer(sol, c, "plan", "yes")  # a day late
-    service.answer(sol, c, "records", "na")
-    service.give_reason(sol, c, "No request made")
-    service.answer(sol, c, "victim-update", "yes")
+    investigating.answer(service, sol, c, "plan", "yes")  # a day late
+    investigating.answer(service, sol, c, "records", "na")
+    investigating.give_reason(service, sol, c, "No request made")
+    investigating.answer(service, sol, c, "victim-update", "yes")
     at_day(world, 4)
-    service.challenge(people["Sam"], a, "plan", "Why is there no plan yet?")
+    supervising.challenge(service, people["Sam"], a, "plan", "Why is there no plan yet?")
     return world
 
 
@@ -171,9 +176,13 @@ def test_an_item_goes_overdue_only_once_the_clock_passes_its_due_date(world: Wor
 
 def test_the_overdue_rate_counts_only_runs_where_the_item_had_a_due_date(world: World) -> None:
     service, casey, robin = world.service, world.people["Casey"], world.people["Robin"]
-    service.record_milestone(casey, REFS[0], "arrest", date(2026, 11, 3))  # contact due the 5th
-    service.start_run(casey, REFS[0], "follow-up")
-    service.start_run(robin, REFS[1], "follow-up")  # no arrest on this case: no due date
+    events.record_milestone(
+        service, casey, REFS[0], "arrest", date(2026, 11, 3)
+    )  # contact due the 5th
+    investigating.start_run(service, casey, REFS[0], "follow-up")
+    investigating.start_run(
+        service, robin, REFS[1], "follow-up"
+    )  # no arrest on this case: no due date
     (follow_up,) = [v for v in insights_on(world, 14).versions if v.playbook == "follow-up"]
     contact = follow_up.items[0]
     assert (contact.asked, contact.with_due, contact.overdue, contact.still_open) == (2, 1, 1, 2)
@@ -194,8 +203,8 @@ def test_an_item_never_live_and_a_playbook_never_run_show_a_dash(world: World) -
     (follow_up,) = [v for v in insights.versions if v.playbook == "follow-up"]
     assert (follow_up.version, follow_up.runs) == (2, 0)
     casey = world.people["Casey"]
-    run_id = world.service.start_run(casey, REFS[0], "follow-up").run.run_id
-    world.service.answer(casey, run_id, "contact", "no")
+    run_id = investigating.start_run(world.service, casey, REFS[0], "follow-up").run.run_id
+    investigating.answer(world.service, casey, run_id, "contact", "no")
     insights = insights_on(world, 14)
     (follow_up,) = [v for v in insights.versions if v.playbook == "follow-up"]
     assert follow_up.runs == 1
@@ -212,14 +221,14 @@ def test_an_item_never_live_and_a_playbook_never_run_show_a_dash(world: World) -
 
 def test_a_run_moved_to_a_newer_version_is_not_counted_twice(world: World) -> None:
     service, robin = world.service, world.people["Robin"]
-    service.open_case(robin, "43/44444/26")
-    run_id = service.start_run(robin, "43/44444/26", "drill").run.run_id
-    service.answer(robin, run_id, "plan", "no")
-    service.give_reason(robin, run_id, "Awaiting allocation")
+    cases.open_case(service, robin, "43/44444/26")
+    run_id = investigating.start_run(service, robin, "43/44444/26", "drill").run.run_id
+    investigating.answer(service, robin, run_id, "plan", "no")
+    investigating.give_reason(service, robin, run_id, "Awaiting allocation")
     assert drill_items(insights_on(world, 14))["plan"].no == 3
     # Moving a run ends it with a transition to "moved"; its answers live on in the new run.
     log.append(
-        service.db,
+        service.uow.db,
         [
             Entry(
                 "transition",

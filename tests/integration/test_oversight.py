@@ -4,12 +4,14 @@ escalations, and the figures the team report is made of, on a real SQLite file."
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
+from bot.conversation.said import notice_reply, outcome_lines
 from bot.core.errors import NotAllowed, NotFound
 from bot.jobs import queue_escalations, weekly_summary
 from bot.reports import figures
@@ -17,11 +19,12 @@ from bot.reports.disclosure import render_disclosure
 from bot.reports.measures import MEASURES, measure
 from bot.reports.oversight import gather
 from bot.reports.team import render_csv, render_team_table, team_dict
+from bot.services import access, cases, events, investigating, supervising
 from bot.services.handover import accept, offer, pending_for
 from bot.store import log
 from bot.store.playbook_files import load_library
-from bot.store.users import add_local_user, oversee
 
+from ..apps import enrol, oversee
 from .oversight_world import PLAYBOOKS_DIR, World, make_world
 
 
@@ -31,21 +34,31 @@ def _world(tmp_path: Path) -> World:
 
 
 def notices_for(world: World, name: str) -> list[dict]:
-    """The notices kept for someone, oldest first."""
-    return list(
-        world.service.db.query(
-            "select * from notices where user_id = ? order by id", [world.people[name].id]
-        )
-    )
+    """The notices kept for someone, oldest first, as they would be delivered."""
+    waiting = world.service.uow.notices.ready(world.clock() + timedelta(days=365), timedelta(0))
+    found = []
+    for notice in waiting:
+        if notice.user_id == world.people[name].id:
+            reply = notice_reply(world.service, notice)
+            buttons = [[option.label, option.action] for row in reply.options for option in row]
+            found.append(
+                {
+                    "kind": notice.kind,
+                    "urgent": int(notice.urgent),
+                    "text": reply.text,
+                    "buttons": json.dumps(buttons),
+                }
+            )
+    return found
 
 
 def finish(world: World, who: str, run_id: int) -> None:
     """Answer every drill item yes (and the note), then submit."""
     service, user = world.service, world.people[who]
     for item_id, value in (("plan", "yes"), ("records", "yes"), ("victim-update", "yes")):
-        service.answer(user, run_id, item_id, value)
-    service.answer(user, run_id, "note", "Plan filed on the system")
-    service.submit(user, run_id)
+        investigating.answer(service, user, run_id, item_id, value)
+    investigating.answer(service, user, run_id, "note", "Plan filed on the system")
+    investigating.submit(service, user, run_id)
 
 
 def test_a_supervisor_reaches_only_their_own_teams_cases(world: World) -> None:
@@ -54,47 +67,49 @@ def test_a_supervisor_reaches_only_their_own_teams_cases(world: World) -> None:
     finish(world, "Casey", north)
     service = world.service
     with pytest.raises(NotFound):
-        service.sign_off(world.people["Sasha"], north)
+        supervising.sign_off(service, world.people["Sasha"], north)
     with pytest.raises(NotFound):
-        service.challenge(world.people["Sasha"], north, "plan", "Why?")
+        supervising.challenge(service, world.people["Sasha"], north, "plan", "Why?")
     assert [case.ref for case in gather(service, teams=world.people["Sam"].teams).cases] == [
         "43/11111/26"
     ]
     # Given the North team too, Sasha reaches its cases.
-    oversee(service.db, world.people["Sasha"].id, "North")
+    oversee(service.uow.db, world.people["Sasha"].id, "North")
     sasha = world.refresh("Sasha")
     assert sasha.teams == ("South", "North")
-    assert service.sign_off(sasha, north).run.state == "signed_off"
+    assert supervising.sign_off(service, sasha, north).run.state == "signed_off"
 
 
 def test_an_investigator_never_reaches_a_colleagues_case(world: World) -> None:
     run_id = world.open("Casey", "43/11111/26")
     with pytest.raises(NotFound):
-        world.service.answer(world.people["Robin"], run_id, "plan", "yes")
+        investigating.answer(world.service, world.people["Robin"], run_id, "plan", "yes")
     with pytest.raises(NotFound):
-        world.service.reply_to_challenge(world.people["Robin"], run_id, "plan", "Mine now")
+        supervising.reply_to_challenge(
+            world.service, world.people["Robin"], run_id, "plan", "Mine now"
+        )
 
 
 def test_an_open_challenge_blocks_sign_off_until_the_investigator_replies(world: World) -> None:
     run_id = world.open("Casey", "43/11111/26")
     finish(world, "Casey", run_id)
     service, sam, casey = world.service, world.people["Sam"], world.people["Casey"]
-    service.challenge(sam, run_id, "plan", "Where is the plan filed?")
+    supervising.challenge(service, sam, run_id, "plan", "Where is the plan filed?")
     told = notices_for(world, "Casey")[-1]
     assert told["kind"] == "challenged"
     assert told["urgent"] == 1
     assert "Where is the plan filed?" in told["text"]
     assert json.loads(told["buttons"]) == [["Reply", f"cr:{run_id}:0"]]
     with pytest.raises(NotAllowed, match="challenge is open"):
-        service.sign_off(sam, run_id)
+        supervising.sign_off(service, sam, run_id)
     with pytest.raises(NotAllowed, match="already has an open challenge"):
-        service.challenge(sam, run_id, "plan", "And again?")
-    service.reply_to_challenge(casey, run_id, "plan", "On the crime system, action 4")
+        supervising.challenge(service, sam, run_id, "plan", "And again?")
+    supervising.reply_to_challenge(service, casey, run_id, "plan", "On the crime system, action 4")
     assert "On the crime system" in notices_for(world, "Sam")[-1]["text"]
-    assert service.sign_off(sam, run_id, "Good work").run.state == "signed_off"
+    assert supervising.sign_off(service, sam, run_id, "Good work").run.state == "signed_off"
     kinds = [
         logged.entry.kind
-        for logged in log.entries(service.db, run_id=run_id)
+        for logged in log.entries(service.uow.db, run_id=run_id)
         if logged.entry.kind.startswith("challenge")
     ]
     assert kinds == ["challenged", "challenge-answered"]
@@ -104,14 +119,16 @@ def test_an_open_challenge_blocks_sign_off_until_the_investigator_replies(world:
 def test_a_return_reaches_the_investigator_at_once_with_its_note(world: World) -> None:
     run_id = world.open("Casey", "43/11111/26")
     finish(world, "Casey", run_id)
-    outcome = world.service.send_back(world.people["Sam"], run_id, "Add the CCTV  action")
+    outcome = supervising.send_back(
+        world.service, world.people["Sam"], run_id, "Add the CCTV  action"
+    )
     assert outcome.run.state == "returned"
     told = notices_for(world, "Casey")[-1]
     assert told["urgent"] == 1
     assert "Add the CCTV action" in told["text"]
     assert json.loads(told["buttons"]) == [["Carry on", f"go:{run_id}"]]
     with pytest.raises(NotAllowed):
-        world.service.send_back(world.people["Sam"], run_id, "Twice")
+        supervising.send_back(world.service, world.people["Sam"], run_id, "Twice")
 
 
 def test_a_submission_tells_the_teams_supervisors_and_no_one_else(world: World) -> None:
@@ -131,24 +148,26 @@ def test_a_trainees_countersign_answer_is_not_done_until_a_supervisor_confirms(
     assert [f.item.id for f in facts.with_status("to-countersign")] == ["records"]
     assert "Countersignature needed" in notices_for(world, "Sam")[0]["text"]
     with pytest.raises(NotAllowed, match="countersignature"):
-        service.sign_off(sam, run_id)
+        supervising.sign_off(service, sam, run_id)
     with pytest.raises(NotAllowed):
         # Answered by the trainee, but not an item that needs countersigning.
-        service.countersign(sam, run_id, "plan")
-    service.countersign(sam, run_id, "records")
-    assert service.run(sam, run_id).status("records").status == "done"
-    assert service.sign_off(sam, run_id).run.state == "signed_off"
+        supervising.countersign(service, sam, run_id, "plan")
+    supervising.countersign(service, sam, run_id, "records")
+    assert access.run(service, sam, run_id).status("records").status == "done"
+    assert supervising.sign_off(service, sam, run_id).run.state == "signed_off"
 
 
 def test_an_answer_from_a_trained_officer_needs_no_countersignature(world: World) -> None:
     run_id = world.open("Casey", "43/11111/26")
     finish(world, "Casey", run_id)
-    assert world.service.run(world.people["Casey"], run_id).status("records").status == "done"
+    assert (
+        access.run(world.service, world.people["Casey"], run_id).status("records").status == "done"
+    )
 
 
 def test_a_handover_moves_the_case_only_once_the_new_officer_accepts(world: World) -> None:
     run_id = world.open("Casey", "43/11111/26")
-    world.service.defer(world.people["Casey"], run_id, "plan")
+    investigating.defer(world.service, world.people["Casey"], run_id, "plan")
     service, robin = world.service, world.people["Robin"]
     with pytest.raises(NotAllowed):
         offer(service, world.people["Sam"], "43/11111/26", world.people["Sol"].id)  # other team
@@ -161,15 +180,15 @@ def test_a_handover_moves_the_case_only_once_the_new_officer_accepts(world: Worl
     assert case.handover is not None
     assert case.handover["to"] == "Robin"
     with pytest.raises(NotFound):  # Not Robin's until accepted.
-        service.answer(robin, run_id, "plan", "yes")
+        investigating.answer(service, robin, run_id, "plan", "yes")
     with pytest.raises(NotFound):
         accept(service, world.people["Casey"], made.id)
-    assert accept(service, robin, made.id).startswith("You now hold 43/11111/26")
-    service.answer(robin, run_id, "plan", "yes")
+    assert accept(service, robin, made.id).case_ref == "43/11111/26"
+    investigating.answer(service, robin, run_id, "plan", "yes")
     with pytest.raises(NotFound):
-        service.answer(world.people["Casey"], run_id, "records", "yes")
+        investigating.answer(service, world.people["Casey"], run_id, "records", "yes")
     assert gather(service, teams=["North"]).cases[0].handover is None
-    kinds = [e.entry.kind for e in log.entries(service.db, case_ref="43/11111/26")]
+    kinds = [e.entry.kind for e in log.entries(service.uow.db, case_ref="43/11111/26")]
     assert "handover-offered" in kinds
     assert "handover-accepted" in kinds
 
@@ -200,13 +219,13 @@ def test_the_weekly_summary_is_queued_once_a_week(world: World) -> None:
 def test_the_figures_count_what_the_team_did(world: World) -> None:
     service = world.service
     first = world.open("Casey", "43/11111/26")
-    service.answer(world.people["Casey"], first, "plan", "no")
-    service.give_reason(world.people["Casey"], first, "Awaiting allocation")
+    investigating.answer(service, world.people["Casey"], first, "plan", "no")
+    investigating.give_reason(service, world.people["Casey"], first, "Awaiting allocation")
     second = world.open("Robin", "43/22222/26")
-    service.answer(world.people["Robin"], second, "plan", "no")
-    service.give_reason(world.people["Robin"], second, "Awaiting allocation")
-    service.answer(world.people["Robin"], second, "records", "na")
-    service.give_reason(world.people["Robin"], second, "No request made")
+    investigating.answer(service, world.people["Robin"], second, "plan", "no")
+    investigating.give_reason(service, world.people["Robin"], second, "Awaiting allocation")
+    investigating.answer(service, world.people["Robin"], second, "records", "na")
+    investigating.give_reason(service, world.people["Robin"], second, "No request made")
     world.open("Sol", "43/33333/26")  # South: never in North's figures
     world.clock.days(9)  # records due the 7th: Casey's is 2 days over
     oversight = gather(service, teams=["North"])
@@ -237,13 +256,13 @@ def test_every_measure_names_items_that_exist_in_the_shipped_playbooks() -> None
 def test_the_disclosure_schedule_lists_every_record_of_the_case_in_order(world: World) -> None:
     run_id = world.open("Casey", "43/11111/26")
     service, casey = world.service, world.people["Casey"]
-    service.answer(casey, run_id, "plan", "yes")
-    service.answer(casey, run_id, "plan", "no")
-    service.give_reason(casey, run_id, "Awaiting allocation")
-    service.defer(casey, run_id, "records")
-    service.challenge(world.people["Sam"], run_id, "plan", "Why not yet?")
+    investigating.answer(service, casey, run_id, "plan", "yes")
+    investigating.answer(service, casey, run_id, "plan", "no")
+    investigating.give_reason(service, casey, run_id, "Awaiting allocation")
+    investigating.defer(service, casey, run_id, "records")
+    supervising.challenge(service, world.people["Sam"], run_id, "plan", "Why not yet?")
     schedule = render_disclosure(service, "43/11111/26")
-    records = log.entries(service.db, case_ref="43/11111/26")
+    records = log.entries(service.uow.db, case_ref="43/11111/26")
     body = schedule.splitlines()[8:]
     assert [int(line.split()[0]) for line in body] == [logged.seq for logged in records]
     assert "Corrected 'Investigation plan opened?': Yes -> No" in schedule
@@ -256,8 +275,8 @@ def test_the_disclosure_schedule_lists_every_record_of_the_case_in_order(world: 
 
 def test_the_team_report_formats_agree(world: World) -> None:
     run_id = world.open("Casey", "43/11111/26")
-    world.service.answer(world.people["Casey"], run_id, "plan", "no")
-    world.service.give_reason(world.people["Casey"], run_id, "Awaiting, allocation")
+    investigating.answer(world.service, world.people["Casey"], run_id, "plan", "no")
+    investigating.give_reason(world.service, world.people["Casey"], run_id, "Awaiting, allocation")
     oversight = gather(world.service, teams=["North"])
     table = render_team_table(oversight)
     assert "43/11111/26 · Casey" in table
@@ -271,7 +290,7 @@ def test_the_team_report_formats_agree(world: World) -> None:
 
 def test_the_report_command_writes_each_format(world: World, tmp_path: Path, monkeypatch) -> None:
     world.open("Casey", "43/11111/26")
-    db_file = world.service.db.execute("pragma database_list").fetchone()[2]
+    db_file = world.service.uow.db.execute("pragma database_list").fetchone()[2]
     monkeypatch.setenv("SOTERIA_DB", db_file)
     monkeypatch.setenv("SOTERIA_PLAYBOOKS", str(tmp_path / "playbooks"))
     runner = CliRunner()
@@ -299,16 +318,20 @@ def test_the_report_command_writes_each_format(world: World, tmp_path: Path, mon
 def test_a_victim_update_answered_no_in_time_is_not_an_update_on_time(world: World) -> None:
     run_id = world.open("Casey", "43/11111/26")
     service, casey = world.service, world.people["Casey"]
-    service.answer(casey, run_id, "plan", "yes")
-    service.answer(casey, run_id, "records", "yes")
-    service.answer(casey, run_id, "victim-update", "no")  # not done, though answered in time
-    service.give_reason(casey, run_id, "Victim not reachable")
+    investigating.answer(service, casey, run_id, "plan", "yes")
+    investigating.answer(service, casey, run_id, "records", "yes")
+    investigating.answer(
+        service, casey, run_id, "victim-update", "no"
+    )  # not done, though answered in time
+    investigating.give_reason(service, casey, run_id, "Victim not reachable")
     results = {r.id: (r.met, r.of) for r in measure(gather(service, teams=["North"]))}
     assert results["victims-code-on-time"] == (1, 2)
 
 
 def test_workload_counts_every_officer_with_a_case_even_before_a_checklist(world: World) -> None:
-    world.service.open_case(world.people["Robin"], "43/22222/26")  # no checklist started yet
+    cases.open_case(
+        world.service, world.people["Robin"], "43/22222/26"
+    )  # no checklist started yet
     world.open("Casey", "43/11111/26")
     officers = {row.officer: row.cases for row in figures.workload(gather(world.service))}
     assert officers == {"Casey": 1, "Robin": 1}
@@ -333,26 +356,30 @@ def test_moving_a_milestone_never_starts_a_signed_off_checklist_again(tmp_path: 
     world = make_world(tmp_path, {"on-arrest.yaml": ON_ARREST})
     service, casey, sam = world.service, world.people["Casey"], world.people["Sam"]
     world.open("Casey", "43/11111/26")
-    assert "Started the checklist 'On arrest'" in " ".join(
-        service.record_milestone(casey, "43/11111/26", "arrest", world.clock().date())
+    assert "Started the checklist 'On arrest' on this case." in outcome_lines(
+        events.record_milestone(service, casey, "43/11111/26", "arrest", world.clock().date())
     )
     run = next(
-        r for r in service.runs_of_case(casey, "43/11111/26") if r.playbook.id == "on-arrest"
+        r
+        for r in cases.runs_of_case(service, casey, "43/11111/26")
+        if r.playbook.id == "on-arrest"
     )
-    service.answer(casey, run.run_id, "orders", "yes")
-    service.submit(casey, run.run_id)
-    service.sign_off(sam, run.run_id)
+    investigating.answer(service, casey, run.run_id, "orders", "yes")
+    investigating.submit(service, casey, run.run_id)
+    supervising.sign_off(service, sam, run.run_id)
     world.clock.days(1)
-    moved = service.record_milestone(casey, "43/11111/26", "arrest", world.clock().date())
-    assert not any("Started" in notice for notice in moved)
-    playbooks = [r.playbook.id for r in service.runs_of_case(casey, "43/11111/26")]
+    moved = events.record_milestone(service, casey, "43/11111/26", "arrest", world.clock().date())
+    assert outcome_lines(moved) == [
+        f"Moved: Arrest or interview under caution, now {world.clock().date():%d %b %Y}."
+    ]
+    playbooks = [r.playbook.id for r in cases.runs_of_case(service, casey, "43/11111/26")]
     assert playbooks.count("on-arrest") == 1
 
 
 def test_the_disclosure_schedule_never_cuts_a_name_or_checklist_short(world: World) -> None:
     long_name = "Detective Constable Alexandra Whitfield-Montgomery"
-    world.people["Long"] = add_local_user(
-        world.service.db, long_name, "investigator", "North", world.clock()
+    world.people["Long"] = enrol(
+        world.service.uow.db, long_name, "investigator", "North", world.clock()
     )
     world.open("Long", "43/11111/26")
     schedule = render_disclosure(world.service, "43/11111/26")

@@ -1,6 +1,6 @@
 """Each shipped playbook walked to submission over a real database: branches, reasons, due dates.
 
-Every walk uses the real Service, the real SQLite file and the real library in playbooks/, with
+Every walk uses the real Context, the real SQLite file and the real library in playbooks/, with
 the clock pinned to one day. `Walk.step` first checks that the item about to be answered is the
 question the investigator is shown next, so each walk also reads as the order of the questions.
 Expected due dates are worked out by hand in the comments, against the England and Wales bank
@@ -19,13 +19,17 @@ from typing import Any
 import pytest
 import sqlite_utils
 
+from bot.conversation.said import outcome_lines
 from bot.core.errors import NotAllowed
+from bot.core.people import User
 from bot.core.run import Run
-from bot.services.service import Service
+from bot.reports.case import case_report
+from bot.services import access, cases, deadlines, events, investigating
+from bot.services.context import Context
 from bot.store import log
 from bot.store.playbook_files import load_library
-from bot.store.users import User, add_local_user
 
+from ..apps import enrol, make_app
 from ..conftest import PLAYBOOKS_DIR
 
 LIBRARY = load_library([PLAYBOOKS_DIR], PLAYBOOKS_DIR)
@@ -36,41 +40,48 @@ VPS_AND_TRIAL = "Victim personal statement and the road to trial"
 NFA_AND_REVIEW = "NFA, withdrawal and the right to review"
 
 
-def service_on(db: sqlite_utils.Database, today: date) -> Service:
+def milestone(service: Context, user: User, ref: str, name: str, when: date) -> list[str]:
+    """Record a milestone; what it set going, as the investigator is told it."""
+    return outcome_lines(events.record_milestone(service, user, ref, name, when))
+
+
+def service_on(db: sqlite_utils.Database, today: date) -> Context:
     """A service whose clock stands still at 10:00 UTC on `today`."""
     now = datetime.combine(today, time(10), tzinfo=UTC)
-    return Service(db, LIBRARY, clock=lambda: now)
+    return make_app(db, LIBRARY, clock=lambda: now)
 
 
-def investigator(service: Service) -> User:
-    return add_local_user(service.db, "Owner", "investigator", "north", service.clock())
+def investigator(service: Context) -> User:
+    return enrol(service.uow.db, "Owner", "investigator", "north", service.clock())
 
 
-def open_case(service: Service, user: User, reported: date) -> None:
+def open_case(service: Context, user: User, reported: date) -> None:
     """Open the case in the bot today, and give the date the crime was reported."""
-    service.open_case(user, REF)
+    cases.open_case(service, user, REF)
     if reported != service.today():
-        service.record_milestone(user, REF, "report", reported)
+        milestone(service, user, REF, "report", reported)
 
 
 @dataclass
 class Walk:
     """One run being walked: answers go through the service and are remembered for the report."""
 
-    service: Service
+    service: Context
     user: User
     run_id: int
     given: dict[str, tuple[Any, str | None]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, service: Service, user: User, playbook_id: str) -> Walk:
+    def of(cls, service: Context, user: User, playbook_id: str) -> Walk:
         """The walk of the case's run of this playbook, which must already be under way."""
-        runs = [run for run in service.runs_of_case(user, REF) if run.playbook.id == playbook_id]
+        runs = [
+            run for run in cases.runs_of_case(service, user, REF) if run.playbook.id == playbook_id
+        ]
         assert len(runs) == 1, f"one run of {playbook_id} expected"
         return cls(service, user, runs[0].run_id)
 
     def run(self) -> Run:
-        return self.service.run(self.user, self.run_id)
+        return access.run(self.service, self.user, self.run_id)
 
     def asked(self) -> str | None:
         """The id of the question the investigator is shown now."""
@@ -80,44 +91,44 @@ class Walk:
     def step(self, item_id: str, value: Any, reason: str | None = None) -> list[str]:
         """Answer the question shown now (it must be `item_id`), with a reason if one is asked."""
         assert self.asked() == item_id
-        outcome = self.service.answer(self.user, self.run_id, item_id, value)
+        outcome = investigating.answer(self.service, self.user, self.run_id, item_id, value)
         assert (outcome.run.state == "awaiting_reason") == (reason is not None), item_id
         if reason is not None:
-            self.service.give_reason(self.user, self.run_id, reason)
+            investigating.give_reason(self.service, self.user, self.run_id, reason)
         self.given[item_id] = (value, reason)
-        return outcome.notices
+        return outcome_lines(outcome.facts)
 
     def change(self, item_id: str, value: Any, reason: str | None = None) -> list[str]:
         """Go back to an earlier item and correct its answer."""
-        self.service.revisit(self.user, self.run_id, item_id)
+        investigating.revisit(self.service, self.user, self.run_id, item_id)
         return self.step(item_id, value, reason)
 
     def later(self, item_id: str) -> None:
         assert self.asked() == item_id
-        self.service.defer(self.user, self.run_id, item_id)
+        investigating.defer(self.service, self.user, self.run_id, item_id)
 
     def due(self, item_id: str) -> date | None:
-        return self.service.due(self.run(), item_id)
+        return deadlines.due(self.service, self.run(), item_id)
 
     def refuse_submit(self, *unexplained: str) -> None:
         """Submit is refused, counting the unexplained items and naming the first three."""
         playbook, state = self.run().playbook, self.run().state
-        recorded = len(log.entries(self.service.db))
+        recorded = len(log.entries(self.service.uow.db))
         with pytest.raises(NotAllowed) as refused:
-            self.service.submit(self.user, self.run_id)
+            investigating.submit(self.service, self.user, self.run_id)
         message = str(refused.value)
         assert message.startswith(f"{len(unexplained)} item(s) still need an answer or a reason")
         for item_id in unexplained[:3]:
             assert playbook.item(item_id).ask in message
         assert self.run().state == state  # nothing moved, and nothing was recorded
-        assert len(log.entries(self.service.db)) == recorded
+        assert len(log.entries(self.service.uow.db)) == recorded
 
     def submit_and_report(self) -> dict[str, dict[str, Any]]:
         """Submit; check the state, the log and that the case report lists every answer given."""
-        assert self.service.submit(self.user, self.run_id).run.state == "submitted"
+        assert investigating.submit(self.service, self.user, self.run_id).run.state == "submitted"
         assert self.run().state == "submitted"
-        assert log.verify(self.service.db).ok
-        report = self.service.case_report(REF)
+        assert log.verify(self.service.uow.db).ok
+        report = case_report(self.service, REF)
         [shown] = [run for run in report["runs"] if run["run"] == self.run_id]
         assert shown["state"] == "submitted"
         items = {item["id"]: item for item in shown["items"]}
@@ -144,8 +155,8 @@ def test_initial_report_walks_to_submission_with_christmas_working_days(db_today
     service = db_today(date(2026, 12, 23))  # a Wednesday, two days before Christmas
     user = investigator(service)
     open_case(service, user, reported=date(2026, 12, 23))
-    assert "initial-report" in [playbook.id for playbook in service.suggested_playbooks()]
-    service.start_run(user, REF, "initial-report")
+    assert "initial-report" in [playbook.id for playbook in service.catalog.suggested()]
+    investigating.start_run(service, user, REF, "initial-report")
     walk = Walk.of(service, user, "initial-report")
 
     # Reported Wed 23 Dec 2026. 2 working days: Thu 24 (1); Fri 25 Christmas, the weekend and
@@ -192,7 +203,7 @@ def test_initial_report_walks_to_submission_with_christmas_working_days(db_today
     assert items["timed-contact"]["status"] == "na"
     assert items["interpreter-arranged"]["status"] == "not-live"
     assert items["written-confirmation"]["due"] == "2027-01-04"
-    assert service.case_report(REF)["milestones"]["interview"] == "2027-01-06"
+    assert case_report(service, REF)["milestones"]["interview"] == "2027-01-06"
 
 
 def test_investigation_plan_walks_to_the_arrest_over_easter(db_today):
@@ -200,7 +211,7 @@ def test_investigation_plan_walks_to_the_arrest_over_easter(db_today):
     service = db_today(date(2026, 4, 2))  # Thursday before Good Friday
     user = investigator(service)
     open_case(service, user, reported=date(2026, 3, 30))
-    service.start_run(user, REF, "investigation-plan")
+    investigating.start_run(service, user, REF, "investigation-plan")
     walk = Walk.of(service, user, "investigation-plan")
     # 2 calendar days after the report on Mon 30 Mar.
     assert walk.due("plan-opened") == date(2026, 4, 1)
@@ -254,7 +265,7 @@ def test_bad_character_walks_from_identification_to_the_crown_court_notice(db_to
     service = db_today(date(2026, 12, 22))
     user = investigator(service)
     open_case(service, user, reported=date(2026, 9, 28))
-    notices = service.record_milestone(user, REF, "suspect-identified", date(2026, 10, 1))
+    notices = milestone(service, user, REF, "suspect-identified", date(2026, 10, 1))
     assert STARTED.format(BAD_CHARACTER) in notices
     walk = Walk.of(service, user, "bad-character")
     # 7 and 28 calendar days after Thu 1 Oct.
@@ -280,7 +291,7 @@ def test_bad_character_walks_from_identification_to_the_crown_court_notice(db_to
     walk.step("pnc-attached", "yes")
     assert walk.run().state == "review"  # the court items wait for a charge
 
-    service.record_milestone(user, REF, "charge", date(2026, 11, 16))
+    milestone(service, user, REF, "charge", date(2026, 11, 16))
     assert walk.run().state == "asking"
     assert walk.asked() == "material-with-cps"
     walk.refuse_submit("material-with-cps", "not-guilty-plea-date")
@@ -314,7 +325,7 @@ def test_protective_orders_walks_arrest_bail_and_nfa_over_the_may_bank_holiday(d
     service = db_today(date(2026, 5, 21))
     user = investigator(service)
     open_case(service, user, reported=date(2026, 4, 27))
-    notices = service.record_milestone(user, REF, "arrest", date(2026, 4, 30))
+    notices = milestone(service, user, REF, "arrest", date(2026, 4, 30))
     assert STARTED.format("Protective and preventative orders") in notices
     walk = Walk.of(service, user, "protective-orders")
     assert walk.due("sro-considered") == date(2026, 5, 14)  # 14 days after Thu 30 Apr
@@ -349,7 +360,7 @@ def test_protective_orders_walks_arrest_bail_and_nfa_over_the_may_bank_holiday(d
     walk.step("bail-breaches", "yes")
     assert walk.run().state == "review"  # the charge and verdict items are not live
 
-    notices = service.record_milestone(user, REF, "nfa", date(2026, 5, 20))
+    notices = milestone(service, user, REF, "nfa", date(2026, 5, 20))
     assert STARTED.format(NFA_AND_REVIEW) in notices
     assert walk.asked() == "nfa-sro-spo"
     assert walk.due("nfa-sro-spo") == date(2026, 6, 3)  # 14 days after Wed 20 May
@@ -367,7 +378,7 @@ def test_vps_and_trial_walks_from_interview_to_a_moved_trial_date(db_today):
     service = db_today(date(2026, 12, 24))
     user = investigator(service)
     open_case(service, user, reported=date(2026, 11, 2))
-    notices = service.record_milestone(user, REF, "interview", date(2026, 11, 5))
+    notices = milestone(service, user, REF, "interview", date(2026, 11, 5))
     assert STARTED.format(VPS_AND_TRIAL) in notices
     walk = Walk.of(service, user, "vps-and-trial")
     assert walk.due("vps-offered") == date(2026, 11, 12)  # 10 days after the report, Mon 2 Nov
@@ -387,7 +398,7 @@ def test_vps_and_trial_walks_from_interview_to_a_moved_trial_date(db_today):
     walk.step("s28-applied", "no", reason="Awaiting CPS")
     assert walk.run().state == "review"
 
-    service.record_milestone(user, REF, "charge", date(2026, 11, 30))
+    milestone(service, user, REF, "charge", date(2026, 11, 30))
     assert walk.asked() == "wcu-needs-assessment"
     assert walk.due("mg2-sent") == date(2026, 12, 7)  # 7 days after Mon 30 Nov
     walk.refuse_submit(
@@ -416,7 +427,7 @@ def test_vps_and_trial_walks_from_interview_to_a_moved_trial_date(db_today):
     assert items["therapy-notes-justified"]["status"] == "not-live"
     assert items["victim-told-outcome"]["status"] == "not-live"  # waits for a verdict
     assert items["vps-update-trial"]["due"] == "2027-02-15"
-    assert service.case_report(REF)["milestones"]["trial"] == "2027-03-15"
+    assert case_report(service, REF)["milestones"]["trial"] == "2027-03-15"
 
 
 def test_early_advice_and_charge_walks_to_a_charge_before_easter(db_today):
@@ -424,7 +435,7 @@ def test_early_advice_and_charge_walks_to_a_charge_before_easter(db_today):
     service = db_today(date(2027, 3, 25))  # Thursday before Good Friday
     user = investigator(service)
     open_case(service, user, reported=date(2027, 1, 11))
-    notices = service.record_milestone(user, REF, "arrest", date(2027, 2, 1))
+    notices = milestone(service, user, REF, "arrest", date(2027, 2, 1))
     assert STARTED.format("Early advice, charging and NFA") in notices
     walk = Walk.of(service, user, "early-advice-and-charge")
     assert walk.due("eia-sought") == date(2027, 2, 15)  # 14 days after Mon 1 Feb
@@ -467,7 +478,7 @@ def test_nfa_and_review_walks_a_police_nfa_and_a_review_over_the_summer_bank_hol
     service = db_today(date(2026, 10, 12))
     user = investigator(service)
     open_case(service, user, reported=date(2026, 6, 1))
-    notices = service.record_milestone(user, REF, "nfa", date(2026, 8, 20))
+    notices = milestone(service, user, REF, "nfa", date(2026, 8, 20))
     assert STARTED.format(NFA_AND_REVIEW) in notices
     walk = Walk.of(service, user, "nfa-and-review")
     assert walk.due("decision-told-date") == date(2026, 8, 21)  # 1 working day after Thu 20 Aug
@@ -506,16 +517,16 @@ def test_nfa_and_review_walks_a_police_nfa_and_a_review_over_the_summer_bank_hol
     assert items["vrr-police-info"]["status"] == "done"
     assert items["disruption-considered"]["status"] == "not-done"
     assert items["vrr-acknowledged"]["due"] == "2026-09-08"
-    assert service.case_report(REF)["milestones"]["vrr-request"] == "2026-08-24"
+    assert case_report(service, REF)["milestones"]["vrr-request"] == "2026-08-24"
 
 
 def test_supervisory_review_walks_a_supervisors_review_after_charge(db_today):
     """supervisory-review: escalation branch, charge brings its item, optional direction at the end."""
     service = db_today(date(2026, 11, 30))
     user = investigator(service)
-    supervisor = add_local_user(service.db, "Sergeant", "supervisor", "north", service.clock())
+    supervisor = enrol(service.uow.db, "Sergeant", "supervisor", "north", service.clock())
     open_case(service, user, reported=date(2026, 11, 2))
-    service.start_run(supervisor, REF, "supervisory-review")
+    investigating.start_run(service, supervisor, REF, "supervisory-review")
     walk = Walk.of(service, supervisor, "supervisory-review")
     # This playbook recurs (every 28 days from the report) but none of its items carries a due
     # date of its own, so there is no item due date to check here.
@@ -533,19 +544,19 @@ def test_supervisory_review_walks_a_supervisors_review_after_charge(db_today):
     walk.step("victim-withdrawn", "no")
     walk.step("mg16-considered", "yes")
     # The investigator records the charge while the review is under way.
-    assert service.record_milestone(user, REF, "charge", date(2026, 11, 27)) == [
+    assert milestone(service, user, REF, "charge", date(2026, 11, 27)) == [
         "Recorded: Charge, 27 Nov 2026."
     ]
     walk.step("orders-current-stage", "yes")
     assert walk.asked() == "post-charge-progress"
     walk.step("post-charge-progress", "yes")
     walk.step("data-quality", "yes")
-    assert service.answer(supervisor, walk.run_id, "officer-wellbeing", "no").run.state == (
-        "awaiting_reason"
-    )
+    assert investigating.answer(
+        service, supervisor, walk.run_id, "officer-wellbeing", "no"
+    ).run.state == ("awaiting_reason")
     # A no still waiting for its reason blocks; the optional direction, unanswered, does not.
     walk.refuse_submit("officer-wellbeing")
-    service.give_reason(supervisor, walk.run_id, "Booked for later")
+    investigating.give_reason(service, supervisor, walk.run_id, "Booked for later")
     walk.given["officer-wellbeing"] = ("no", "Booked for later")
     walk.step("supervisor-direction", "Chase the digital examination by Friday.")
 
@@ -562,7 +573,7 @@ def test_a_charge_date_answered_in_one_checklist_reopens_a_finished_one(db_today
     service = db_today(date(2026, 11, 30))
     user = investigator(service)
     open_case(service, user, reported=date(2026, 11, 2))
-    service.start_run(user, REF, "supervisory-review")
+    investigating.start_run(service, user, REF, "supervisory-review")
     review = Walk.of(service, user, "supervisory-review")
     for item_id, value in [
         ("plan-on-target", "yes"),
@@ -579,12 +590,14 @@ def test_a_charge_date_answered_in_one_checklist_reopens_a_finished_one(db_today
     ]:
         review.step(item_id, value)
     assert review.run().state == "review"
-    service.record_milestone(user, REF, "arrest", date(2026, 11, 10))
+    milestone(service, user, REF, "arrest", date(2026, 11, 10))
     advice = Walk.of(service, user, "early-advice-and-charge")
-    service.answer(user, advice.run_id, "decision-route", "full file to the CPS for a decision")
-    service.answer(user, advice.run_id, "cps-decision", "charge")
-    service.answer(user, advice.run_id, "charge-date", date(2026, 11, 27))
-    assert service.case_report(REF)["milestones"]["charge"] == "2026-11-27"
+    investigating.answer(
+        service, user, advice.run_id, "decision-route", "full file to the CPS for a decision"
+    )
+    investigating.answer(service, user, advice.run_id, "cps-decision", "charge")
+    investigating.answer(service, user, advice.run_id, "charge-date", date(2026, 11, 27))
+    assert case_report(service, REF)["milestones"]["charge"] == "2026-11-27"
     # As after /milestone: the review is taking answers again, at the item the charge brought.
     assert review.run().state == "asking"
     assert review.asked() == "post-charge-progress"
@@ -595,15 +608,18 @@ def test_two_answers_that_open_the_same_checklist_tell_the_investigator_once(db_
     service = db_today(date(2026, 12, 22))
     user = investigator(service)
     open_case(service, user, reported=date(2026, 9, 28))
-    service.record_milestone(user, REF, "suspect-identified", date(2026, 10, 1))
+    milestone(service, user, REF, "suspect-identified", date(2026, 10, 1))
     walk = Walk.of(service, user, "bad-character")
-    notices = service.answer(
-        user,
-        walk.run_id,
-        "related-found",
-        ["stalking or harassment", "coercive control or domestic abuse"],
-    ).notices
-    assert [run.playbook.id for run in service.runs_of_case(user, REF)] == [
+    notices = outcome_lines(
+        investigating.answer(
+            service,
+            user,
+            walk.run_id,
+            "related-found",
+            ["stalking or harassment", "coercive control or domestic abuse"],
+        ).facts
+    )
+    assert [run.playbook.id for run in cases.runs_of_case(service, user, REF)] == [
         "bad-character",
         "protective-orders",
     ]
@@ -613,7 +629,7 @@ def test_two_answers_that_open_the_same_checklist_tell_the_investigator_once(db_
 def test_a_case_opened_just_after_midnight_in_summer_is_reported_that_day(db):
     """At 00:30 BST on 1 July (23:30 UTC on 30 June) the report is dated 1 July."""
     now = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)
-    service = Service(db, LIBRARY, clock=lambda: now)
+    service = make_app(db, LIBRARY, clock=lambda: now)
     user = investigator(service)
-    service.open_case(user, REF)
-    assert service.case_report(REF)["milestones"]["report"] == "2026-07-01"
+    cases.open_case(service, user, REF)
+    assert case_report(service, REF)["milestones"]["report"] == "2026-07-01"

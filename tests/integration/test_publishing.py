@@ -13,16 +13,18 @@ from pathlib import Path
 import pytest
 
 from bot.conversation.dialogue import Dialogue
+from bot.conversation.trainer import publish_lines
 from bot.core.changes import compare
 from bot.core.errors import NotAllowed
 from bot.reports.oversight import gather
 from bot.reports.team import render_team_table
+from bot.services import access, cases, investigating, moving, people, supervising
 from bot.services.publishing import publish_files, publish_upload
-from bot.services.service import Service
 from bot.store import log, versions
 from bot.store.playbook_files import load_library
 from bot.wording.changes import Wording, diff_text
 
+from ..apps import make_app
 from .oversight_world import DRILL, World, make_world
 
 #: Version 2 of the drill: `records` removed, a required `suspect-contact` added.
@@ -69,12 +71,12 @@ def write_drill(world: World, text: str) -> None:
 
 def publish(world: World, by: str = "DS Trainer") -> list[str]:
     outcome = publish_files(world.service, [folder_of(world)], None, by)
-    assert outcome.ok, outcome.lines()
-    return outcome.lines()
+    assert outcome.ok, publish_lines(outcome)
+    return publish_lines(outcome)
 
 
 def log_rows(world: World) -> list[tuple[object, ...]]:
-    return world.service.db.execute("select * from log order by seq").fetchall()
+    return world.service.uow.db.execute("select * from log order by seq").fetchall()
 
 
 def test_a_version_that_removes_one_item_and_adds_a_required_one_breaks_no_run(world: World):
@@ -82,7 +84,7 @@ def test_a_version_that_removes_one_item_and_adds_a_required_one_breaks_no_run(w
     service, casey = world.service, world.people["Casey"]
     runs = [world.open("Casey", f"43/{10000 + n}/26") for n in range(20)]
     for run_id in runs[:10]:
-        service.answer(casey, run_id, "plan", "yes")
+        investigating.answer(service, casey, run_id, "plan", "yes")
     before = log_rows(world)
 
     write_drill(world, DRILL_V2)
@@ -93,17 +95,17 @@ def test_a_version_that_removes_one_item_and_adds_a_required_one_breaks_no_run(w
     # Nothing recorded before the publish changed.
     assert log_rows(world)[: len(before)] == before
     for run_id in runs:
-        run = service.run(casey, run_id)
+        run = access.run(service, casey, run_id)
         assert run.playbook.version == 1
         assert run.current() is not None
         assert run.current().id in ("plan", "records")
     # Every run still takes answers on its own version, the removed item included.
     for run_id in runs[:10]:
-        outcome = service.answer(casey, run_id, "records", "yes")
+        outcome = investigating.answer(service, casey, run_id, "records", "yes")
         assert outcome.run is not None
         assert outcome.run.status("records").status == "done"
-    service.open_case(casey, "43/20000/26")
-    fresh = service.start_run(casey, "43/20000/26", "drill").run
+    cases.open_case(service, casey, "43/20000/26")
+    fresh = investigating.start_run(service, casey, "43/20000/26", "drill").run
     assert fresh is not None
     assert fresh.playbook.version == 2
     assert [item.id for item in fresh.playbook.items] == [
@@ -113,15 +115,15 @@ def test_a_version_that_removes_one_item_and_adds_a_required_one_breaks_no_run(w
     table = render_team_table(gather(service, teams=["North"]))
     assert "Review drill v1" in table
     assert "Review drill v2" in table
-    assert log.verify(service.db).ok
+    assert log.verify(service.uow.db).ok
 
 
 def test_the_diff_of_that_pair_says_both_changes_in_words(world: World):
     write_drill(world, DRILL_V2)
     publish(world)
-    kept = versions.history(world.service.db, "drill")
-    old, new = (world.service.playbook_of_version(v.id) for v in kept)
-    text = diff_text(compare(old, new), Wording(world.service.files.milestones, {}))
+    kept = world.service.catalog.history("drill")
+    old, new = (world.service.catalog.playbook_of_version(v.id) for v in kept)
+    text = diff_text(compare(old, new), Wording(world.service.catalog.files.milestones, {}))
 
     assert text.startswith("drill: version 1 → version 2 (1 item added, 1 removed)")
     assert (
@@ -143,10 +145,10 @@ def test_one_invalid_file_among_valid_ones_publishes_nothing(world: World):
     outcome = publish_files(world.service, [folder_of(world)], None, "DS Trainer")
 
     assert not outcome.ok
-    assert outcome.lines()[0] == "Nothing was published: 1 problem."
-    assert outcome.lines()[1].startswith(f"{broken}:10:15: ")
-    assert versions.latest(world.service.db)["drill"].version == 1
-    assert world.service.library.playbook("drill").version == 1
+    assert publish_lines(outcome)[0] == "Nothing was published: 1 problem."
+    assert publish_lines(outcome)[1].startswith(f"{broken}:10:15: ")
+    assert world.service.catalog.published()["drill"].version == 1
+    assert world.service.catalog.library.playbook("drill").version == 1
 
 
 def test_a_changed_text_under_a_published_number_is_refused_at_its_version_line(world: World):
@@ -161,13 +163,15 @@ def test_a_changed_text_under_a_published_number_is_refused_at_its_version_line(
     publish(world)
     write_drill(world, DRILL_V3.replace("version: 3", "version: 1"))
     outcome = publish_files(world.service, [folder_of(world)], None, "DS Trainer")
-    assert "version 1 is older than the published version 2; make it 3" in outcome.lines()[1]
+    assert (
+        "version 1 is older than the published version 2; make it 3" in publish_lines(outcome)[1]
+    )
 
 
 def test_a_version_keeps_its_text_who_published_it_and_when(world: World):
     write_drill(world, DRILL_V2)
     publish(world, by="DS Trainer (command line)")
-    first, second = versions.history(world.service.db, "drill")
+    first, second = world.service.catalog.history("drill")
 
     assert first.text == DRILL
     assert first.publisher == "the server, on first use"
@@ -176,35 +180,35 @@ def test_a_version_keeps_its_text_who_published_it_and_when(world: World):
     assert second.content_hash == versions.content_hash(DRILL_V2)
     assert second.published_at.startswith("2026-11-02T09:00:00")
     with pytest.raises(sqlite3.IntegrityError, match="never changes"):
-        world.service.db.execute(
+        world.service.uow.db.execute(
             "update playbook_versions set text = 'x' where id = ?", [first.id]
         )
     with pytest.raises(sqlite3.IntegrityError, match="never changes"):
-        world.service.db.execute("delete from playbook_versions where id = ?", [first.id])
+        world.service.uow.db.execute("delete from playbook_versions where id = ?", [first.id])
 
 
 def test_publishing_the_same_files_again_changes_nothing(world: World):
     assert publish(world) == ["Nothing to publish: all 1 playbook match their published versions."]
-    assert len(versions.history(world.service.db, "drill")) == 1
+    assert len(world.service.catalog.history("drill")) == 1
 
 
 def test_moving_carries_answers_and_needs_the_new_required_item_acknowledged(world: World):
     service, casey = world.service, world.people["Casey"]
     run_id = world.open("Casey", "43/30000/26")
-    service.answer(casey, run_id, "plan", "no")
-    service.give_reason(casey, run_id, "Awaiting allocation")
-    service.answer(casey, run_id, "records", "yes")
+    investigating.answer(service, casey, run_id, "plan", "no")
+    investigating.give_reason(service, casey, run_id, "Awaiting allocation")
+    investigating.answer(service, casey, run_id, "records", "yes")
     world.clock.days(1)
     write_drill(world, DRILL_V2)
     publish(world)
 
-    offer = service.move_offer(casey, run_id)
+    offer = moving.move_offer(service, casey, run_id)
     assert offer is not None
     assert offer.carried == ("plan",)
     assert [item.id for item in offer.changes.newly_required] == ["suspect-contact"]
     with pytest.raises(NotAllowed, match="Acknowledge the new required items first"):
-        service.move_run(casey, run_id, offer.target, acknowledged=False)
-    outcome = service.move_run(casey, run_id, offer.target, acknowledged=True)
+        moving.move_run(service, casey, run_id, offer.target, acknowledged=False)
+    outcome = moving.move_run(service, casey, run_id, offer.target, acknowledged=True)
 
     moved = outcome.run
     assert moved is not None
@@ -216,19 +220,19 @@ def test_moving_carries_answers_and_needs_the_new_required_item_acknowledged(wor
     assert plan.at == world.clock.now.replace(day=2)
     assert moved.current() is not None
     assert moved.current().id == "suspect-contact"
-    old = service.run(casey, run_id)
+    old = access.run(service, casey, run_id)
     assert old.state == "moved"
-    moved_entry = list(log.entries(service.db, run_id=run_id))[-1].entry
+    moved_entry = list(log.entries(service.uow.db, run_id=run_id))[-1].entry
     assert moved_entry.kind == "version-moved"
     assert moved_entry.detail["to_run"] == str(moved.run_id)
     assert moved_entry.detail["removed"] == "records"
     assert moved_entry.detail["acknowledged"] == "suspect-contact"
-    assert service.move_offer(casey, moved.run_id) is None
+    assert moving.move_offer(service, casey, moved.run_id) is None
     # The case's run of the drill is now the moved one: starting it again finds it.
-    again = service.start_run(casey, "43/30000/26", "drill").run
+    again = investigating.start_run(service, casey, "43/30000/26", "drill").run
     assert again is not None
     assert again.run_id == moved.run_id
-    assert log.verify(service.db).ok
+    assert log.verify(service.uow.db).ok
 
 
 def test_an_answer_whose_options_changed_does_not_carry_and_is_asked_again(world: World):
@@ -236,16 +240,16 @@ def test_an_answer_whose_options_changed_does_not_carry_and_is_asked_again(world
     write_drill(world, DRILL_V2)
     publish(world)
     run_id = world.open("Casey", "43/30001/26")
-    service.answer(casey, run_id, "plan", "yes")
-    service.answer(casey, run_id, "suspect-contact", "yes")
+    investigating.answer(service, casey, run_id, "plan", "yes")
+    investigating.answer(service, casey, run_id, "suspect-contact", "yes")
     write_drill(world, DRILL_V3)
     publish(world)
 
-    offer = service.move_offer(casey, run_id)
+    offer = moving.move_offer(service, casey, run_id)
     assert offer is not None
     assert offer.carried == ("suspect-contact",)
     assert [item.id for item in offer.dropped] == ["plan"]
-    moved = service.move_run(casey, run_id, offer.target, acknowledged=False).run
+    moved = moving.move_run(service, casey, run_id, offer.target, acknowledged=False).run
     assert moved is not None
     assert moved.status("plan").status == "open"
     assert moved.current().id == "plan"
@@ -257,37 +261,37 @@ def test_a_stale_offer_is_refused_once_another_version_is_out(world: World):
     run_id = world.open("Casey", "43/30002/26")
     write_drill(world, DRILL_V2)
     publish(world)
-    stale = service.move_offer(casey, run_id)
+    stale = moving.move_offer(service, casey, run_id)
     assert stale is not None
     write_drill(world, DRILL_V3)
     publish(world)
 
     with pytest.raises(NotAllowed, match="out of date"):
-        service.move_run(casey, run_id, stale.target, acknowledged=True)
-    assert service.run(casey, run_id).state == "asking"
+        moving.move_run(service, casey, run_id, stale.target, acknowledged=True)
+    assert access.run(service, casey, run_id).state == "asking"
 
 
 def test_only_the_officer_in_the_case_moves_it_and_never_over_an_open_challenge(world: World):
     service, casey = world.service, world.people["Casey"]
     run_id = world.open("Casey", "43/30003/26")
-    service.answer(casey, run_id, "plan", "yes")
-    service.challenge(world.people["Sam"], run_id, "plan", "Which plan?")
+    investigating.answer(service, casey, run_id, "plan", "yes")
+    supervising.challenge(service, world.people["Sam"], run_id, "plan", "Which plan?")
     write_drill(world, DRILL_V2)
     publish(world)
-    offer = service.move_offer(casey, run_id)
+    offer = moving.move_offer(service, casey, run_id)
     assert offer is not None
 
     with pytest.raises(NotAllowed, match="Only the officer in the case"):
-        service.move_run(world.people["Sam"], run_id, offer.target, acknowledged=True)
+        moving.move_run(service, world.people["Sam"], run_id, offer.target, acknowledged=True)
     with pytest.raises(NotAllowed, match="Reply to the open challenge"):
-        service.move_run(casey, run_id, offer.target, acknowledged=True)
-    assert service.run(casey, run_id).state == "asking"
+        moving.move_run(service, casey, run_id, offer.target, acknowledged=True)
+    assert access.run(service, casey, run_id).state == "asking"
 
 
 def test_a_publish_from_another_process_reaches_a_running_service(world: World, tmp_path: Path):
     """The bot keeps running while `soteria-bot publish` writes: its next new run is on v2."""
-    other = Service(
-        type(world.service.db)(sqlite3.connect(tmp_path / "state" / "soteria.db")),
+    other = make_app(
+        type(world.service.uow.db)(sqlite3.connect(tmp_path / "state" / "soteria.db")),
         load_library([folder_of(world)], folder_of(world)),
         world.clock,
         playbooks_dir=folder_of(world),
@@ -296,19 +300,19 @@ def test_a_publish_from_another_process_reaches_a_running_service(world: World, 
     assert publish_files(other, [folder_of(world)], None, "cli").ok
 
     casey = world.people["Casey"]
-    world.service.open_case(casey, "43/30004/26")
-    run = world.service.start_run(casey, "43/30004/26", "drill").run
+    cases.open_case(world.service, casey, "43/30004/26")
+    run = investigating.start_run(world.service, casey, "43/30004/26", "drill").run
     assert run is not None
     assert run.playbook.version == 2
 
 
 def test_a_restart_never_publishes_a_changed_file_by_itself(world: World, tmp_path: Path):
     write_drill(world, DRILL_V2)
-    again = Service(
-        world.service.db, load_library([folder_of(world)], folder_of(world)), world.clock
+    again = make_app(
+        world.service.uow.db, load_library([folder_of(world)], folder_of(world)), world.clock
     )
-    assert again.library.playbook("drill").version == 1
-    assert len(versions.history(again.db, "drill")) == 1
+    assert again.catalog.library.playbook("drill").version == 1
+    assert len(again.catalog.history("drill")) == 1
 
 
 def test_a_playbook_sent_as_a_file_is_checked_and_published(world: World):
@@ -317,16 +321,16 @@ def test_a_playbook_sent_as_a_file_is_checked_and_published(world: World):
         world.service, "../../drill.yaml", b"playbook: drill\nversion: [", trainer.id, "Tina"
     )
     assert not bad.ok
-    assert bad.lines()[1].startswith("drill.yaml:3:1: YAML syntax error")
+    assert publish_lines(bad)[1].startswith("drill.yaml:3:1: YAML syntax error")
     assert not publish_upload(world.service, "drill.txt", DRILL_V2.encode(), None, "Tina").ok
     assert (
-        publish_upload(world.service, "drill.yaml", b"\xff\xfe", None, "Tina").lines()[1]
+        publish_lines(publish_upload(world.service, "drill.yaml", b"\xff\xfe", None, "Tina"))[1]
         == "drill.yaml:1:1: the file is not UTF-8 text (byte 0)"
     )
 
     good = publish_upload(world.service, "drill.yaml", DRILL_V2.encode(), None, "Tina")
-    assert good.ok, good.lines()
-    latest = versions.latest(world.service.db)["drill"]
+    assert good.ok, publish_lines(good)
+    latest = world.service.catalog.published()["drill"]
     assert (latest.version, latest.publisher, latest.source) == (2, "Tina", "drill.yaml")
 
 
@@ -334,7 +338,7 @@ def test_the_investigator_is_offered_the_move_in_the_chat_and_can_stay(world: Wo
     service, casey = world.service, world.people["Casey"]
     dialogue = Dialogue(service)
     run_id = world.open("Casey", "43/30005/26")
-    service.answer(casey, run_id, "plan", "yes")
+    investigating.answer(service, casey, run_id, "plan", "yes")
     write_drill(world, DRILL_V2)
     publish(world)
 
@@ -366,7 +370,7 @@ def test_the_investigator_is_offered_the_move_in_the_chat_and_can_stay(world: Wo
 
 def test_trainers_see_versions_and_runs_per_version_and_others_cannot_publish(world: World):
     service = world.service
-    world.people["Tina"] = service.local_user("Tina", "trainer")
+    world.people["Tina"] = people.local_user(service, "Tina", "trainer")
     dialogue = Dialogue(service)
     world.open("Casey", "43/30006/26")
     write_drill(world, DRILL_V2)
@@ -390,12 +394,12 @@ def test_the_disclosure_schedule_says_what_a_move_carried_and_dropped(world: Wor
 
     service, casey = world.service, world.people["Casey"]
     run_id = world.open("Casey", "43/30008/26")
-    service.answer(casey, run_id, "plan", "yes")
+    investigating.answer(service, casey, run_id, "plan", "yes")
     write_drill(world, DRILL_V2)
     publish(world)
-    offer = service.move_offer(casey, run_id)
+    offer = moving.move_offer(service, casey, run_id)
     assert offer is not None
-    service.move_run(casey, run_id, offer.target, acknowledged=True)
+    moving.move_run(service, casey, run_id, offer.target, acknowledged=True)
 
     schedule = render_disclosure(service, "43/30008/26")
     assert "Moved to a newer version of the checklist" in schedule
@@ -423,7 +427,7 @@ def test_stay_on_a_run_already_moved_is_refused_not_confirmed(world: World):
 
 
 def test_reload_names_files_by_their_place_in_the_playbooks_folder(world: World):
-    world.people["Tina"] = world.service.local_user("Tina", "trainer")
+    world.people["Tina"] = people.local_user(world.service, "Tina", "trainer")
     (folder_of(world) / "broken.yaml").write_text("playbook: [\n", encoding="utf-8")
     said = Dialogue(world.service).handle(world.people["Tina"], "/reload")[0].text
     assert said.splitlines()[1].startswith("broken.yaml:2:1: ")

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.telegram.reader import Reader, is_slow_read
+from bot.adapters.telegram.reader import Reader
+from bot.conversation.commands import is_slow_read
 from bot.conversation.dialogue import Dialogue
-from bot.services.service import Service
+from bot.services import access, investigating
 from bot.store.db import connect
 
+from ..apps import make_app
 from .oversight_world import World, make_world
 
 
@@ -21,9 +23,9 @@ def _world(tmp_path: Path) -> World:
     world = make_world(tmp_path)
     for number, who in enumerate(("Casey", "Robin", "Sol")):
         run_id = world.open(who, f"43/1000{number}/26")
-        item = world.service.run(world.people[who], run_id).current()
+        item = access.run(world.service, world.people[who], run_id).current()
         assert item is not None
-        world.service.answer(world.people[who], run_id, item.id, "no")
+        investigating.answer(world.service, world.people[who], run_id, item.id, "no")
     return world
 
 
@@ -33,7 +35,7 @@ def reader_for(world: World, threads: list[str], db_path: Path) -> Reader:
 
     def make() -> Dialogue:
         threads.append(threading.current_thread().name)
-        service = Service(connect(db_path), main.library, world.clock)
+        service = make_app(connect(db_path), main.catalog.files, world.clock)
         return Dialogue(service)
 
     return Reader(make)

@@ -16,20 +16,24 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.conversation.dialogue import Dialogue, Reply
-from bot.services.service import Service
+from bot.conversation.dialogue import Dialogue
+from bot.conversation.replies import Reply
+from bot.reports.case import case_report
+from bot.services import people
+from bot.services.context import Context
 from bot.store import log
 from bot.store.db import connect
 from bot.store.playbook_files import load_library
 
+from ..apps import make_app
 from ..conftest import PLAYBOOKS_DIR
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture(name="service")
-def _service(tmp_path: Path) -> Service:
-    return Service(
+def _service(tmp_path: Path) -> Context:
+    return make_app(
         connect(tmp_path / "soteria.db"),
         load_library([PLAYBOOKS_DIR], PLAYBOOKS_DIR),
         clock=lambda: NOW,
@@ -46,10 +50,10 @@ def press_label(dialogue: Dialogue, user, replies: list[Reply], label: str) -> l
 
 
 def test_a_whole_walk_with_a_branch_a_reason_and_a_correction_reaches_submission(
-    service: Service, tmp_path
+    service: Context, tmp_path
 ):
     dialogue = Dialogue(service)
-    user = service.local_user("Test investigator", "investigator")
+    user = people.local_user(service, "Test investigator", "investigator")
     replies = dialogue.handle(user, "/new")
     replies = dialogue.handle(user, "43/12345/26")
     replies = press_label(dialogue, user, replies, "Bad character")
@@ -93,7 +97,7 @@ def test_a_whole_walk_with_a_branch_a_reason_and_a_correction_reaches_submission
         )
     replies = press_label(dialogue, user, replies, "Submit")
     assert "Submitted for review" in replies[-1].text
-    report = service.case_report("43/12345/26")
+    report = case_report(service, "43/12345/26")
     run = next(run for run in report["runs"] if run["playbook"] == "bad-character")
     assert run["state"] == "submitted"
     pnc = next(item for item in run["items"] if item["id"] == "pnc-record")
@@ -102,14 +106,14 @@ def test_a_whole_walk_with_a_branch_a_reason_and_a_correction_reaches_submission
         ("no", False),
         ("yes", True),
     ]
-    assert log.verify(service.db).ok
+    assert log.verify(service.uow.db).ok
 
 
 def test_report_json_from_the_command_line_shows_every_answer(
-    service: Service, tmp_path, monkeypatch
+    service: Context, tmp_path, monkeypatch
 ):
     dialogue = Dialogue(service)
-    user = service.local_user("Test investigator", "investigator")
+    user = people.local_user(service, "Test investigator", "investigator")
     dialogue.handle(user, "/new")
     replies = dialogue.handle(user, "43/55555/26")
     replies = press_label(dialogue, user, replies, "Bad character")
@@ -135,20 +139,20 @@ def test_report_json_from_the_command_line_shows_every_answer(
     assert "NOT DONE   pnc-record: No — Awaiting PNC access" in table.output
 
 
-def test_the_screen_refuses_personal_details_and_stores_nothing(service: Service):
+def test_the_screen_refuses_personal_details_and_stores_nothing(service: Context):
     dialogue = Dialogue(service)
-    user = service.local_user("Test investigator", "investigator")
+    user = people.local_user(service, "Test investigator", "investigator")
     dialogue.handle(user, "/new")
     replies = dialogue.handle(user, "43/77777/26")
     replies = press_label(dialogue, user, replies, "Bad character")
     press_label(dialogue, user, replies, "No")
-    before = len(log.entries(service.db))
+    before = len(log.entries(service.uow.db))
     replies = dialogue.handle(user, "victim Jane Smith asked us to wait, call 07700 900123")
     assert (
         "don't type personal details" in replies[0].text.lower()
         or "personal details" in replies[0].text
     )
-    assert len(log.entries(service.db)) == before
+    assert len(log.entries(service.uow.db)) == before
 
 
 # --- the real command, killed ---------------------------------------------------------------

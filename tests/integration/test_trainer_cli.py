@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
+from bot.services import cases, investigating, people
 
 from .oversight_world import DRILL, PLAYBOOKS_DIR
 from .test_publishing import DRILL_V2
@@ -113,16 +114,17 @@ def test_preview_mermaid_prints_a_state_diagram(env):
 
 def test_the_trainer_report_gives_per_item_rates_without_naming_cases(env):
     run(env, "publish")
-    from bot.cli.support import open_service
     from bot.config import Settings
 
-    service = open_service(Settings.from_env(env))
-    casey = service.local_user("Casey", "investigator")
-    service.open_case(casey, "43/11111/26")
-    run_id = service.start_run(casey, "43/11111/26", "drill").run.run_id  # type: ignore[union-attr]
-    service.answer(casey, run_id, "plan", "no")
-    service.give_reason(casey, run_id, "Awaiting allocation")
-    service.db.close()
+    from ..apps import open_app
+
+    service = open_app(Settings.from_env(env))
+    casey = people.local_user(service, "Casey", "investigator")
+    cases.open_case(service, casey, "43/11111/26")
+    run_id = investigating.start_run(service, casey, "43/11111/26", "drill").run.run_id  # type: ignore[union-attr]
+    investigating.answer(service, casey, run_id, "plan", "no")
+    investigating.give_reason(service, casey, run_id, "Awaiting allocation")
+    service.uow.db.close()
 
     code, output = run(env, "report", "--trainer")
     assert code == 0, output

@@ -48,9 +48,9 @@ def test_nothing_under_core_or_store_imports_telegram(path: Path):
     assert not any(module.split(".")[0] == "telegram" for module in imported_modules(path))
 
 
-def test_store_does_not_import_the_service_dialogue_or_adapters():
+def test_store_does_not_import_the_use_cases_conversation_or_faces():
     for path in (ROOT / "store").rglob("*.py"):
         for module in imported_modules(path):
             assert not module.startswith(
-                ("bot.services.service", "bot.conversation.dialogue", "bot.adapters", "bot.cli")
+                ("bot.services", "bot.conversation", "bot.adapters", "bot.cli", "bot.wording")
             ), path.name

@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from bot.core.playbook import DueRule, Duration
-from bot.core.schedule import add_days, describe_due, due_date, short_date, standing
+from bot.core.schedule import add_days, due_date, standing
+from bot.wording.labels import describe_due, short_date
 
 # England and Wales bank holidays, written out so these tests need no library and no clock.
 HOLIDAYS_2026 = frozenset(

@@ -15,7 +15,7 @@ from bot.adapters.telegram.render import (
     rendered,
     with_record,
 )
-from bot.conversation.dialogue import Option, Reply
+from bot.conversation.replies import Option, Reply
 
 
 def test_what_a_user_typed_is_shown_as_typed_not_as_markup():

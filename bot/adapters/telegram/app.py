@@ -10,18 +10,20 @@ from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import BotCommand, Update
-from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
+from telegram.ext import AIORateLimiter, Application, ContextTypes, JobQueue, TypeHandler
 
-from bot.adapters.telegram.throttle import Throttle
+from bot.bootstrap import build
 from bot.config import Settings
+from bot.conversation.commands import menu
 from bot.conversation.dialogue import Dialogue
 from bot.jobs import queue_escalations, teams_with_cases, weekly_summary
-from bot.services.service import Service
-from bot.wording import texts
+from bot.services.context import Context
 
-from .face import TelegramFace
+from .delivery import Delivery, quietly
+from .handlers import TelegramFace
 from .ordering import PerChatOrder
 from .reader import Reader
+from .throttle import Throttle
 
 log = logging.getLogger(__name__)
 
@@ -51,23 +53,24 @@ def stops_quietly(job: Job) -> Job:
     return run
 
 
-def build_application(settings: Settings, service: Service) -> Application:
+def build_application(settings: Settings, ctx: Context) -> Application:
     """Wire the face into a python-telegram-bot Application (long polling, rate limited)."""
     if not settings.telegram_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    dialogue = Dialogue(ctx, settings.reports_dir)
+    delivery = Delivery(dialogue, timedelta(seconds=settings.notice_seconds))
     face = TelegramFace(
-        service,
-        Dialogue(service, settings.reports_dir),
-        timedelta(seconds=settings.notice_seconds),
+        dialogue,
+        delivery,
         Throttle(per_minute=settings.person_rate) if settings.person_rate else None,
-        Reader(lambda: Dialogue(Service.from_settings(settings), settings.reports_dir)),
+        Reader(lambda: Dialogue(build(settings, ctx.clock), settings.reports_dir)),
     )
 
     async def on_start(application: Application) -> None:
         # A server without setMyCommands (the test emulator, some self-hosted servers) is no
         # reason not to start: the commands are a convenience shown in the chat's menu.
-        commands = [BotCommand(name, words) for name, words in texts.COMMANDS]
-        await face._quietly(application.bot.set_my_commands(commands))
+        commands = [BotCommand(name, words) for name, words in menu("investigator")]
+        await quietly(application.bot.set_my_commands(commands))
         me = application.bot.username
         log.info("soteria-bot is running as @%s", me)
 
@@ -92,45 +95,50 @@ def build_application(settings: Settings, service: Service) -> Application:
     application.add_handler(TypeHandler(Update, face.on_update))
     application.add_error_handler(face.on_error)
     if application.job_queue is not None:
-        at = DIGEST_AT.replace(tzinfo=ZoneInfo(settings.timezone))
-        application.job_queue.run_daily(
-            stops_quietly(face.send_digests), time=at, name="morning digest"
-        )
-        jobs = application.job_queue
-
-        @stops_quietly
-        async def send_notices(context: ContextTypes.DEFAULT_TYPE) -> None:
-            await face.send_notices(context.bot)
-
-        @stops_quietly
-        async def escalate(context: ContextTypes.DEFAULT_TYPE) -> None:
-            # Team by team, giving way to updates between teams: a force of thousands of cases
-            # must not hold investigators' taps up for the whole scan.
-            for team in teams_with_cases(service):
-                queue_escalations(service, team)
-                await asyncio.sleep(0)
-            await face.send_notices(context.bot)
-
-        @stops_quietly
-        async def week(context: ContextTypes.DEFAULT_TYPE) -> None:
-            weekly_summary(service)
-            await face.send_notices(context.bot)
-
-        jobs.run_repeating(send_notices, interval=settings.notice_seconds, name="notices")
-        jobs.run_repeating(
-            escalate,
-            interval=settings.escalation_seconds,
-            first=min(settings.escalation_seconds, 30),
-            name="escalations",
-        )
-        monday = WEEKLY_AT.replace(tzinfo=ZoneInfo(settings.timezone))
-        jobs.run_daily(week, time=monday, days=(1,), name="weekly summary")
+        _schedule(application.job_queue, settings, ctx, delivery)
     return application
 
 
-def run_polling(settings: Settings, service: Service) -> None:
+def _schedule(jobs: JobQueue, settings: Settings, ctx: Context, delivery: Delivery) -> None:
+    """The timed work: notices, escalations, the weekly summary and the morning digest."""
+    zone = ZoneInfo(settings.timezone)
+
+    @stops_quietly
+    async def digests(context: ContextTypes.DEFAULT_TYPE) -> None:
+        await delivery.send_digests(context.bot)
+
+    @stops_quietly
+    async def send_notices(context: ContextTypes.DEFAULT_TYPE) -> None:
+        await delivery.send_notices(context.bot)
+
+    @stops_quietly
+    async def escalate(context: ContextTypes.DEFAULT_TYPE) -> None:
+        # Team by team, giving way to updates between teams: a force of thousands of cases
+        # must not hold investigators' taps up for the whole scan.
+        for team in teams_with_cases(ctx):
+            queue_escalations(ctx, team)
+            await asyncio.sleep(0)
+        await delivery.send_notices(context.bot)
+
+    @stops_quietly
+    async def week(context: ContextTypes.DEFAULT_TYPE) -> None:
+        weekly_summary(ctx)
+        await delivery.send_notices(context.bot)
+
+    jobs.run_daily(digests, time=DIGEST_AT.replace(tzinfo=zone), name="morning digest")
+    jobs.run_repeating(send_notices, interval=settings.notice_seconds, name="notices")
+    jobs.run_repeating(
+        escalate,
+        interval=settings.escalation_seconds,
+        first=min(settings.escalation_seconds, 30),
+        name="escalations",
+    )
+    jobs.run_daily(week, time=WEEKLY_AT.replace(tzinfo=zone), days=(1,), name="weekly summary")
+
+
+def run_polling(settings: Settings, ctx: Context) -> None:
     """Run the bot until SIGINT or SIGTERM, taking messages and button presses only."""
-    application = build_application(settings, service)
+    application = build_application(settings, ctx)
     application.run_polling(
         allowed_updates=["message", "callback_query"],
         timeout=POLL_TIMEOUT,

@@ -13,17 +13,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from bot.conversation.dialogue import Dialogue
-from bot.conversation.replies import Reply, command_name
-from bot.store.users import User
-
-#: Commands that only read, and read a team's or the force's runs. They record nothing (an
-#: export writes a file, not the database) and keep no chat state between messages.
-SLOW_READS = frozenset({"/team", "/signoff", "/return", "/export", "/insights"})
-
-
-def is_slow_read(text: str) -> bool:
-    """Tell whether typed text is one of the commands answered off the event loop."""
-    return command_name(text) in SLOW_READS
+from bot.conversation.replies import Reply
+from bot.core.people import User
 
 
 class Reader:
@@ -44,7 +35,8 @@ class Reader:
         if self._dialogue is None:
             # SQLite connections stay on the thread that opened them: open it here.
             self._dialogue = self._make_dialogue()
-        return self._dialogue.handle(user, text)
+        with self._dialogue.ctx.request():
+            return self._dialogue.handle(user, text)
 
     def close(self) -> None:
         """Finish what is being worked out, then stop the thread."""

@@ -6,7 +6,7 @@ import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.conversation.dialogue import Option, Reply
+from bot.conversation.replies import Option, Reply
 
 #: Telegram's limits: characters in one message, bytes of callback data in one button.
 MAX_MESSAGE = 4096

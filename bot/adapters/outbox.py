@@ -1,0 +1,75 @@
+"""Notices waiting for people on one channel, gathered into one message per person.
+
+Every face delivers notices the same way: take what is due, word each batch, send it, and
+only then mark it delivered, so a notice is never lost to a failed send.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.conversation.dialogue import Dialogue
+from bot.conversation.replies import Option, Reply
+from bot.services import notifications, people
+from bot.wording import texts
+
+#: Buttons one batch of notices carries at most.
+BUTTONS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """One person's waiting notices, worded as one message, for one address on a channel."""
+
+    user_id: int
+    address: str
+    reply: Reply
+    notice_ids: tuple[int, ...]
+
+
+def due_batches(
+    dialogue: Dialogue, channel: str, interval: timedelta, only: int | None = None
+) -> list[Batch]:
+    """The batches due now for people reachable on `channel` (or one person, `only`)."""
+    ctx = dialogue.ctx
+    ctx.fresh()
+    waiting = (
+        notifications.waiting_for(ctx, only)
+        if only is not None
+        else notifications.ready(ctx, interval)
+    )
+    by_person: dict[int, list[notifications.Notice]] = {}
+    for notice in waiting:
+        by_person.setdefault(notice.user_id, []).append(notice)
+    batches = []
+    for user_id, batch in by_person.items():
+        if people.get(ctx, user_id) is None:
+            continue  # Revoked: they never read them.
+        address = people.address(ctx, user_id, channel)
+        if address is None:
+            continue  # Reached on another channel, which delivers them.
+        replies = [dialogue.notice(notice) for notice in batch]
+        batches.append(Batch(user_id, address, combined(replies), tuple(n.id for n in batch)))
+    return batches
+
+
+def combined(replies: list[Reply]) -> Reply:
+    """Several notices as one message: a heading, a paragraph each, their buttons once each."""
+    if len(replies) == 1:
+        text = replies[0].text
+    else:
+        heading = texts.NOTICES_HEADING.format(count=len(replies))
+        text = heading + "\n\n" + "\n\n".join(f"• {reply.text}" for reply in replies)
+    seen: dict[str, str] = {}
+    for reply in replies:
+        for row in reply.options:
+            for option in row:
+                seen.setdefault(option.action, option.label)
+    rows = tuple((Option(label, action),) for action, label in list(seen.items())[:BUTTONS])
+    return Reply(text, rows)
+
+
+def delivered(dialogue: Dialogue, batch: Batch) -> None:
+    """Mark a batch's notices as delivered, once it reached its person."""
+    notifications.mark_delivered(dialogue.ctx, batch.notice_ids)

@@ -1,0 +1,195 @@
+"""Telegram updates in: who is it, handled once, then the conversation; replies go to delivery.
+
+Every update is one request of the conversation: it is noted as handled in the transaction of
+the first thing it records (or on its own), so an update Telegram delivers again acts once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from telegram import Bot, Message, Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.conversation.commands import is_slow_read
+from bot.conversation.dialogue import Dialogue
+from bot.conversation.replies import Reply
+from bot.core.channels import Identity, MessageKey
+from bot.core.errors import SoteriaError
+from bot.core.people import User
+from bot.services import people
+from bot.services.publishing import UPLOAD_LIMIT
+from bot.wording import texts
+
+from .delivery import CHANNEL, Delivery, Question, Work, quietly
+from .reader import Reader
+from .throttle import Throttle, Verdict
+
+log = logging.getLogger(__name__)
+#: Who may send a playbook file to publish.
+PUBLISHERS = ("trainer", "admin")
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A file a trainer sent: its name and bytes, or why it could not be fetched."""
+
+    name: str
+    data: bytes | None
+    refusal: str = ""
+
+
+class TelegramFace:
+    """Handles every update: enrolment, refusals, then the shared conversation."""
+
+    channel = CHANNEL
+
+    def __init__(
+        self,
+        dialogue: Dialogue,
+        delivery: Delivery,
+        throttle: Throttle | None = None,
+        reader: Reader | None = None,
+    ) -> None:
+        self.dialogue = dialogue
+        self.delivery = delivery
+        self.throttle = throttle  # None: nobody is held back
+        self.reader = reader  # None: slow reads are answered in the event loop
+
+    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Handle one update exactly once; a repeat delivery of the same update does nothing."""
+        query = update.callback_query
+        chat, sender = update.effective_chat, update.effective_user
+        verdict = Verdict.ADMIT
+        if self.throttle is not None and sender is not None:
+            verdict = self.throttle.admit(sender.id)
+        if verdict is not Verdict.ADMIT:
+            await self._turn_away(update, context.bot, tell=verdict is Verdict.TELL)
+            return
+        if query is not None:
+            await quietly(query.answer())  # Stop the button's spinner whatever happens.
+        if chat is None or sender is None:
+            return
+        ctx = self.dialogue.ctx
+        key = MessageKey(CHANNEL, str(update.update_id))
+        if ctx.handled(key):
+            log.info("update %s was delivered again; ignored", update.update_id)
+            return
+        upload = await self._fetch_upload(update, context.bot)
+        with ctx.request(key):
+            work = self.understand(update, upload)
+        if work.read_later is not None and work.user is not None and self.reader is not None:
+            work.replies = await self.reader.handle(work.user, work.read_later)
+        await self.delivery.send(work, context.bot, chat.id)
+        # What this update told someone else (a return, a challenge) goes out now.
+        await self.delivery.send_notices(context.bot)
+
+    async def _turn_away(self, update: Update, bot: Bot, *, tell: bool) -> None:
+        """Skip a throttled update without touching the database; say why once in a while."""
+        query, chat = update.callback_query, update.effective_chat
+        private = chat is not None and chat.type == ChatType.PRIVATE
+        if query is not None:
+            await quietly(query.answer(texts.SLOW_DOWN if tell and private else None))
+        elif tell and private:
+            assert chat is not None
+            await quietly(bot.send_message(chat.id, texts.SLOW_DOWN))
+
+    def _identify(self, telegram_id: int) -> User | None:
+        return people.identify(self.dialogue.ctx, Identity(CHANNEL, str(telegram_id)))
+
+    async def _fetch_upload(self, update: Update, bot: Bot) -> Upload | None:
+        """A trainer's playbook file, fetched before anything is recorded; None for others.
+
+        Some Bot API servers (the test emulator among them) cannot hand files to bots: then the
+        trainer is told how else to publish, and nothing is recorded.
+        """
+        message = update.message
+        document = message.document if message is not None else None
+        if document is None or update.effective_chat is None or update.effective_user is None:
+            return None
+        if update.effective_chat.type != ChatType.PRIVATE:
+            return None
+        user = self._identify(update.effective_user.id)
+        if user is None or user.role not in PUBLISHERS:
+            return None
+        name = document.file_name or "playbook.yaml"
+        if document.file_size and document.file_size > UPLOAD_LIMIT:
+            return Upload(name, None, texts.UPLOAD_TOO_LARGE)
+        try:
+            fetched = await bot.get_file(document.file_id)
+            data = bytes(await fetched.download_as_bytearray())
+        except TelegramError as error:
+            log.warning("could not fetch the file %s sent by a trainer: %s", name, error)
+            return Upload(name, None, texts.UPLOAD_NOT_FETCHED)
+        return Upload(name, data)
+
+    def understand(self, update: Update, upload: Upload | None = None) -> Work:
+        """Decide the replies for an update; every write happens here, before anything is sent."""
+        chat, sender = update.effective_chat, update.effective_user
+        assert chat is not None
+        assert sender is not None
+        query, message = update.callback_query, update.message
+        if chat.type != ChatType.PRIVATE:
+            return Work([Reply(texts.PRIVATE_ONLY)] if message is not None else [])
+        user = self._identify(sender.id)
+        words = message.text.split() if message is not None and message.text else []
+        if words[:1] == ["/start"] and len(words) > 1 and user is None:
+            return Work([self._enrol(words[1], sender.id, sender.full_name)])
+        if user is None:
+            # One sentence, the same for everyone: an unenrolled person learns nothing else.
+            return Work([Reply(texts.NOT_ENROLLED)] if message is not None else [])
+        if query is not None:
+            action = query.data or ""
+            pressed = query.message if isinstance(query.message, Message) else None
+            asked = self._asked_by(user, pressed, action)
+            return Work(
+                self.dialogue.press(user, action), user, pressed, asked, edit_in_place=True
+            )
+        if message is None:
+            return Work([])
+        if upload is not None:
+            if upload.data is None:
+                return Work([Reply(upload.refusal)])
+            return Work(self.dialogue.upload(user, upload.name, upload.data))
+        if not message.text:
+            return Work([Reply(texts.NOT_TEXT)])
+        if self.reader is not None and is_slow_read(message.text):
+            return Work([], user, read_later=message.text)
+        latest = self.delivery.latest.get(chat.id)
+        known = self.delivery.questions.get((chat.id, latest)) if latest is not None else None
+        replies = self.dialogue.handle(user, message.text)
+        return Work(replies, user, None, (latest, known) if known else None)
+
+    def _enrol(self, code: str, telegram_id: int, name: str) -> Reply:
+        try:
+            user = people.enrol(self.dialogue.ctx, code, Identity(CHANNEL, str(telegram_id)), name)
+        except SoteriaError as error:
+            return Reply(str(error))
+        welcome = texts.ENROLLED.format(name=user.name, role=user.role, team=user.team)
+        return Reply(
+            f"{welcome} {texts.ENROL_NAME_HINT}\n\n{self.dialogue.handle(user, '/help')[0].text}"
+        )
+
+    def _asked_by(
+        self, user: User, pressed: Message | None, action: str
+    ) -> tuple[int, Question] | None:
+        """The question a pressed message asked: remembered, or worked out from its button."""
+        if pressed is None:
+            return None
+        known = self.delivery.questions.get((pressed.chat_id, pressed.message_id))
+        if known is None:
+            asks = self.dialogue.asks_of(user, action)
+            if asks is None:
+                return None
+            known = Question(asks, pressed.text or "")
+        return pressed.message_id, known
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log what went wrong; tell the person in one sentence that nothing was lost."""
+        log.error("error while handling an update", exc_info=context.error)
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is not None and chat.type == ChatType.PRIVATE:
+            await quietly(context.bot.send_message(chat.id, texts.SOMETHING_WENT_WRONG))

@@ -1,0 +1,143 @@
+"""Build the application from its settings: the connection, the catalog, the clock, the context.
+
+The one place where the parts are put together: the bot, its reader thread, the terminal chat
+and the command line each call `build` and get a `Context` to hand to the use cases in
+`bot.services`.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from bot.config import Settings
+from bot.core.errors import SoteriaError
+from bot.core.parsing import Sourced
+from bot.services.catalog import Catalog
+from bot.services.context import Clock, Context, utc_now
+from bot.services.publishing import publish_first_use
+from bot.store.db import connect
+from bot.store.playbook_files import Library, load_library
+from bot.store.unit_of_work import UnitOfWork
+
+logger = logging.getLogger(__name__)
+
+
+def build(
+    settings: Settings,
+    clock: Clock = utc_now,
+    *,
+    playbooks: bool = True,
+    create: bool = True,
+    check_files: bool = True,
+) -> Context:
+    """Open the configured database and playbooks, ready for the use cases.
+
+    It refuses to start on a broken milestone catalogue, or on broken playbook files when
+    nothing was ever published (unless `check_files` is off: publishing lists the problems
+    itself). Once playbooks are published, a file edited badly on the server does not stop
+    the bot: it runs on what is published and says what is wrong. Without `playbooks`, the
+    context serves what needs no playbook (users, the log); without `create`, a missing
+    database is an error rather than a new one.
+    """
+    if not create and not settings.db_path.is_file():
+        raise SoteriaError(
+            f"No database at {settings.db_path}; set SOTERIA_DB to the bot's database file."
+        )
+    files = (
+        load_library([settings.playbooks_dir], settings.playbooks_dir) if playbooks else Library()
+    )
+    db = _connect(settings.db_path)
+    try:
+        ctx = context_on(db, files, settings, clock, settings.playbooks_dir)
+        ctx.uses_catalog = playbooks
+        if playbooks and check_files and files.problems:
+            lines = "\n".join(str(problem) for problem in files.problems[:10])
+            if not files.milestones or not ctx.uow.versions.newest_id():
+                raise SoteriaError(f"The playbooks have problems; fix them first:\n{lines}")
+            logger.warning(
+                "Playbook files have problems; running on the published versions:\n%s", lines
+            )
+    except BaseException:
+        db.close()
+        raise
+    return ctx
+
+
+def _connect(path: Path) -> sqlite_utils.Database:
+    """The database at `path`, or one sentence saying why it cannot be opened."""
+    try:
+        return connect(path)
+    except sqlite3.Error as error:
+        raise SoteriaError(f"Cannot open the database at {path}: {error}.") from None
+
+
+def context_on(
+    db: sqlite_utils.Database,
+    files: Library,
+    settings: Settings | None = None,
+    clock: Clock = utc_now,
+    playbooks_dir: Path | None = None,
+) -> Context:
+    """A context over an open database and the files read at start (tests give their own)."""
+    settings = settings or Settings()
+    uow = UnitOfWork(db, files.milestones, clock)
+    return Context(
+        uow,
+        Catalog(uow.versions, files),
+        clock,
+        settings.zone,
+        settings.case_key,
+        settings.crime_reference,
+        playbooks_dir,
+    )
+
+
+def read_files(
+    paths: Sequence[Path], settings: Settings, known_ids: Sequence[str] = ()
+) -> Library:
+    """Playbook files and folders read with their milestones and settings, every problem kept."""
+    return load_library(list(paths), settings.playbooks_dir, known_ids=known_ids)
+
+
+@contextmanager
+def draft_context(path: Path, settings: Settings) -> Iterator[tuple[Context, str]]:
+    """A context on a throwaway database, with a draft beside the shipped playbooks.
+
+    The draft replaces the playbook of the same id, so a walk meets it exactly as an
+    investigator would once it is published; nothing touches the real database.
+    """
+    draft = read_files([path], settings)
+    if draft.problems:
+        raise DraftInvalid(draft)
+    chosen = draft.playbooks[0].playbook
+    shipped = read_files([settings.playbooks_dir], settings)
+    library = Library(milestones=draft.milestones, settings=draft.settings)
+    for entry in shipped.playbooks:
+        if entry.playbook.id != chosen.id:
+            library.playbooks.append(entry)
+            library.texts[entry.playbook.id] = shipped.texts[entry.playbook.id]
+    library.playbooks.append(Sourced(str(path), chosen))
+    library.texts[chosen.id] = draft.texts[chosen.id]
+    with tempfile.TemporaryDirectory(prefix="soteria-draft-") as folder:
+        db = connect(Path(folder) / "draft.db")
+        try:
+            ctx = context_on(db, library, settings)
+            publish_first_use(ctx)
+            yield ctx, chosen.id
+        finally:
+            db.close()
+
+
+class DraftInvalid(SoteriaError):
+    """A draft playbook has problems, so it cannot be walked; `library.problems` lists them."""
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        super().__init__("Fix the draft's problems first; nothing was walked.")

@@ -1,0 +1,93 @@
+"""The conversation from the server: in this terminal (`chat`), or on Telegram (`run`)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from bot.bootstrap import build
+from bot.cli.playbooks import walk_draft
+from bot.config import Settings
+from bot.services import people
+from bot.services.publishing import publish_first_use
+
+
+@click.command()
+@click.option(
+    "--as",
+    "name",
+    default="Local investigator",
+    show_default=True,
+    help="Your name in this terminal.",
+)
+@click.option(
+    "--role",
+    type=click.Choice(["investigator", "supervisor", "trainer", "admin"]),
+    default="investigator",
+    show_default=True,
+)
+@click.option(
+    "--playbook",
+    "draft",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A draft playbook file to walk (with --draft).",
+)
+@click.option("--draft", "is_draft", is_flag=True, help="Use a throwaway database.")
+def chat(name: str, role: str, draft: Path | None, is_draft: bool) -> None:
+    """Talk to the bot in this terminal: no Telegram token and no network needed.
+
+    With no configuration it creates state/soteria.db and a local investigator. Type a number to
+    press an option; piped input works too.
+
+    \b
+    Example:
+        soteria-bot chat
+        printf '/new\\n43/12345/26\\n1\\n' | soteria-bot chat
+        soteria-bot chat --playbook drafts/bad-character.yaml --draft
+    """
+    from bot.adapters.console import Console
+    from bot.conversation.dialogue import Dialogue
+
+    settings = Settings.from_env()
+    if draft is not None or is_draft:
+        if draft is None or not is_draft:
+            raise click.UsageError("Walk a draft with both: --playbook FILE --draft.")
+        walk_draft(draft, settings)
+        return
+    ctx = build(settings)
+    publish_first_use(ctx)
+    user = people.local_user(ctx, name, role)
+    dialogue = Dialogue(ctx, settings.reports_dir)
+    Console(dialogue, user, sys.stdout, echo=not sys.stdin.isatty()).loop(sys.stdin)
+
+
+@click.command()
+def run() -> None:
+    """Run the Telegram bot (long polling) until stopped with Ctrl-C or SIGTERM.
+
+    Needs TELEGRAM_BOT_TOKEN. TELEGRAM_API_BASE_URL points it at another Bot API server (a
+    force's own, or a local emulator for tests).
+
+    \b
+    Example:
+        TELEGRAM_BOT_TOKEN=123456:ABC... soteria-bot run
+    """
+    settings = Settings.from_env()
+    if not settings.telegram_token:
+        raise click.ClickException(
+            "Set TELEGRAM_BOT_TOKEN to the token BotFather gave you (see README), "
+            "or use `soteria-bot chat` to try the bot in this terminal."
+        )
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # httpx logs every request at INFO, a getUpdates call every few seconds: keep it for errors.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    from bot.adapters.telegram.app import run_polling
+
+    ctx = build(settings)
+    publish_first_use(ctx)
+    run_polling(settings, ctx)

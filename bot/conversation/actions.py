@@ -1,0 +1,343 @@
+"""The one grammar of button actions: what a button sends back when it is pressed.
+
+An action is a short string such as "a:12:3:0" (answer run 12, item 3, answer 0): a kind, then
+numbers or short words, joined by colons, within Telegram's 64 bytes of callback data. Each kind
+is a frozen dataclass here, built by the code that draws a button and read back by `decode`,
+the one parser. Anything that is not exactly one of these is a `BadAction`, which the
+conversation answers with one sentence; every action is checked again against the run as it
+stands before it changes anything.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from bot.core.errors import SoteriaError
+
+#: Telegram's limit on a button's callback data.
+MAX_BYTES = 64
+#: The largest id an action may carry: SQLite's integers are 64-bit.
+MAX_ID = 2**63 - 1
+WORD = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
+DAYS = ("today", "yesterday")
+
+
+class BadAction(SoteriaError):
+    """Button data that is not one of ours, or no longer fits: nothing is changed."""
+
+    def __init__(self) -> None:
+        super().__init__("That button is no longer valid.")
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """A button's action. Subclasses set `KIND` and their fields (ints or short words)."""
+
+    KIND: ClassVar[str] = ""
+    #: Carried only by a question's own message: it names the item that message asks.
+    ON_QUESTION: ClassVar[bool] = False
+    #: Only supervisors (and administrators) may press it.
+    SUPERVISING: ClassVar[bool] = False
+
+    def encode(self) -> str:
+        """The action as callback data; a programming error if it does not fit Telegram."""
+        parts = [self.KIND, *(str(getattr(self, f.name)) for f in dataclasses.fields(self))]
+        data = ":".join(parts)
+        if len(data.encode("utf-8")) > MAX_BYTES:
+            raise ValueError(f"callback data over {MAX_BYTES} bytes: {data}")
+        return data
+
+
+# --- an investigator's run -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StartPlaybook(Action):
+    """Start a playbook on the case being opened (by id: a publish may reorder the menu)."""
+
+    KIND = "pb"
+    playbook: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChooseMilestone(Action):
+    """Pick which milestone to record, by its place in the force's catalogue."""
+
+    KIND = "ms"
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneDay(Action):
+    """Record the chosen milestone today or yesterday."""
+
+    KIND = "msd"
+    day: str
+
+
+@dataclass(frozen=True, slots=True)
+class OpenRun(Action):
+    """Carry on with a run (resuming it if paused or returned)."""
+
+    KIND = "go"
+    run: int
+
+
+@dataclass(frozen=True, slots=True)
+class ShowSummary(Action):
+    """Show where a run stands."""
+
+    KIND = "sum"
+    run: int
+
+
+@dataclass(frozen=True, slots=True)
+class Submit(Action):
+    """Submit a finished run for review."""
+
+    KIND = "s"
+    run: int
+
+
+@dataclass(frozen=True, slots=True)
+class Back(Action):
+    """Show the previous item."""
+
+    KIND = "b"
+    run: int
+
+
+@dataclass(frozen=True, slots=True)
+class Revisit(Action):
+    """Open an item again to change its answer."""
+
+    KIND = "rv"
+    run: int
+    item: int
+
+
+@dataclass(frozen=True, slots=True)
+class Guidance(Action):
+    """Show an item's guidance."""
+
+    KIND = "g"
+    ON_QUESTION = True
+    run: int
+    item: int
+
+
+@dataclass(frozen=True, slots=True)
+class Answer(Action):
+    """Give one of an item's answers, by its place among them."""
+
+    KIND = "a"
+    ON_QUESTION = True
+    run: int
+    item: int
+    choice: int
+
+
+@dataclass(frozen=True, slots=True)
+class DateButton(Action):
+    """Answer a date item with today or yesterday."""
+
+    KIND = "t"
+    ON_QUESTION = True
+    run: int
+    item: int
+    day: str
+
+
+@dataclass(frozen=True, slots=True)
+class Tick(Action):
+    """Tick or untick one option of a multi-select item."""
+
+    KIND = "m"
+    ON_QUESTION = True
+    run: int
+    item: int
+    option: int
+
+
+@dataclass(frozen=True, slots=True)
+class TicksDone(Action):
+    """Answer a multi-select item with the options ticked."""
+
+    KIND = "md"
+    ON_QUESTION = True
+    run: int
+    item: int
+
+
+@dataclass(frozen=True, slots=True)
+class Later(Action):
+    """Put an item off until later."""
+
+    KIND = "l"
+    ON_QUESTION = True
+    run: int
+    item: int
+
+
+@dataclass(frozen=True, slots=True)
+class PresetReason(Action):
+    """Give one of an item's preset reasons."""
+
+    KIND = "r"
+    ON_QUESTION = True
+    run: int
+    item: int
+    reason: int
+
+
+@dataclass(frozen=True, slots=True)
+class Move(Action):
+    """Move a run to a newer version (`version` is the target version's id)."""
+
+    KIND = "mv"
+    run: int
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class MoveAcknowledged(Action):
+    """Move a run to a newer version, acknowledging its new required items."""
+
+    KIND = "mva"
+    run: int
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class Stay(Action):
+    """Stay on the version the run is on."""
+
+    KIND = "st"
+    run: int
+
+
+# --- supervision and handovers ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OpenCase(Action):
+    """Show a case's completion log."""
+
+    KIND = "cs"
+    case: int
+
+
+@dataclass(frozen=True, slots=True)
+class SignOff(Action):
+    """Sign a submitted run off."""
+
+    KIND = "so"
+    SUPERVISING = True
+    run: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnRun(Action):
+    """Return a submitted run with a note."""
+
+    KIND = "rt"
+    SUPERVISING = True
+    run: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChallengeMenu(Action):
+    """List a run's answered items to challenge one."""
+
+    KIND = "ch"
+    SUPERVISING = True
+    run: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChallengeItem(Action):
+    """Challenge one item."""
+
+    KIND = "ci"
+    SUPERVISING = True
+    run: int
+    item: int
+
+
+@dataclass(frozen=True, slots=True)
+class Countersign(Action):
+    """Confirm a trainee's answer."""
+
+    KIND = "cn"
+    SUPERVISING = True
+    run: int
+    item: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyToChallenge(Action):
+    """The officer replies to a challenge on an item."""
+
+    KIND = "cr"
+    run: int
+    item: int
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptHandover(Action):
+    """Accept a case handed over."""
+
+    KIND = "ho"
+    handover: int
+
+
+@dataclass(frozen=True, slots=True)
+class HandTo(Action):
+    """Offer a case to another investigator."""
+
+    KIND = "hto"
+    case: int
+    user: int
+
+
+KINDS: dict[str, type[Action]] = {
+    kind.KIND: kind
+    for kind in (
+        StartPlaybook, ChooseMilestone, MilestoneDay, OpenRun, ShowSummary, Submit, Back,
+        Revisit, Guidance, Answer, DateButton, Tick, TicksDone, Later, PresetReason, Move,
+        MoveAcknowledged, Stay, OpenCase, SignOff, ReturnRun, ChallengeMenu, ChallengeItem,
+        Countersign, ReplyToChallenge, AcceptHandover, HandTo,
+    )
+}  # fmt: skip
+
+
+def decode(data: str) -> Action:
+    """Read callback data back into its action, or raise `BadAction`."""
+    kind, *values = data.split(":")
+    cls = KINDS.get(kind)
+    if cls is None:
+        raise BadAction
+    fields = dataclasses.fields(cls)
+    if len(values) != len(fields):
+        raise BadAction
+    read: dict[str, Any] = {}
+    for field, value in zip(fields, values, strict=True):
+        read[field.name] = _number(value) if field.type in (int, "int") else _word(value)
+    if "day" in read and read["day"] not in DAYS:
+        raise BadAction
+    return cls(**read)
+
+
+def _number(text: str) -> int:
+    if not text.isascii() or not text.isdigit() or int(text) > MAX_ID:
+        raise BadAction
+    return int(text)
+
+
+def _word(text: str) -> str:
+    if not WORD.fullmatch(text):
+        raise BadAction
+    return text

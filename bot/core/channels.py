@@ -1,0 +1,21 @@
+"""Channels people reach the bot on (Telegram, the terminal), and the keys each one gives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """A person's account on one channel: the channel's name and its id for them, as text."""
+
+    channel: str
+    external_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class MessageKey:
+    """What identifies one inbound message on its channel (Telegram's update id, say)."""
+
+    channel: str
+    key: str

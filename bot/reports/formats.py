@@ -1,0 +1,50 @@
+"""Every report format, chosen from one table: the command line and /export both read it.
+
+A team format renders the gathered facts of some teams; a case format renders one case from
+its key. Adding a format is a function and a row here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bot.reports.case import case_report, render_case_table
+from bot.reports.disclosure import render_disclosure
+from bot.reports.oversight import Oversight
+from bot.reports.team import render_csv, render_team_table, team_dict
+from bot.services.context import Context
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _html(oversight: Oversight) -> str:
+    # matplotlib is loaded only when a page with charts is asked for: it is slow to import.
+    from bot.reports.html import render_html
+
+    return render_html(team_dict(oversight))
+
+
+#: Formats of a report on teams (or on one case, seen as a team of one).
+TEAM_FORMATS: dict[str, Callable[[Oversight], str]] = {
+    "table": render_team_table,
+    "csv": render_csv,
+    "json": lambda oversight: _json(team_dict(oversight)),
+    "html": _html,
+}
+#: Formats only a single case has: its full record, and the disclosure schedule.
+CASE_FORMATS: dict[str, Callable[[Context, str], str]] = {
+    "table": lambda ctx, ref: render_case_table(case_report(ctx, ref)),
+    "json": lambda ctx, ref: _json(case_report(ctx, ref)),
+    "disclosure": render_disclosure,
+}
+FORMATS = tuple(dict.fromkeys([*TEAM_FORMATS, *CASE_FORMATS]))
+
+
+def write_team_html(oversight: Oversight, path: Path) -> None:
+    """Write the team report's page to a file."""
+    path.write_text(_html(oversight), encoding="utf-8")

@@ -1,0 +1,64 @@
+"""Due dates and what needs doing: from the case's milestones, the calendar and today."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from bot.core.people import User
+from bot.core.playbook import Item
+from bot.core.run import Run
+from bot.core.schedule import Standing, due_date, standing
+from bot.services.access import load
+from bot.services.context import Context
+
+#: Where an item stands when it is late: the digest and the overdue counts look for these.
+LATE = ("overdue", "escalate")
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaLine:
+    """One item that needs doing: for the morning digest."""
+
+    case_ref: str
+    playbook_title: str
+    ask: str
+    due: date
+    standing: Standing
+
+
+def due(ctx: Context, run: Run, item_id: str) -> date | None:
+    """When an item falls due, from the case's milestones, in working days where it says so."""
+    rule = run.playbook.item(item_id).due
+    if rule is None:
+        return None
+    return due_date(rule, run.milestones, ctx.holidays(), ctx.catalog.settings)
+
+
+def open_items(ctx: Context, run: Run) -> Iterator[tuple[Item, date | None, Standing]]:
+    """Each live, unsettled item of a run, with its due date and where it stands today."""
+    today = ctx.today()
+    holidays = ctx.holidays()
+    for item in run.playbook.items:
+        if not run.is_live(item) or run.is_settled(item.id):
+            continue
+        when = due(ctx, run, item.id)
+        yield item, when, standing(when, today, item.escalate, holidays, ctx.catalog.settings)
+
+
+def overdue(ctx: Context, run: Run) -> list[str]:
+    """Ids of live, unsettled items whose due date has passed."""
+    return [item.id for item, _due, where in open_items(ctx, run) if where in LATE]
+
+
+def agenda(ctx: Context, user: User) -> list[AgendaLine]:
+    """What is due today, overdue or to escalate in a user's own open runs, soonest first."""
+    ctx.fresh()
+    lines = []
+    for run_id in ctx.uow.runs.under_way_of_officer(user.id):
+        run = load(ctx, user, run_id).run
+        for item, when, where in open_items(ctx, run):
+            if when is not None and where in ("due-today", *LATE):
+                lines.append(AgendaLine(run.case_ref, run.playbook.title, item.ask, when, where))
+    return sorted(lines, key=lambda line: (line.due, line.case_ref))

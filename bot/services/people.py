@@ -1,0 +1,93 @@
+"""People: who is behind an account on a channel, enrolment by code, names, and the roster."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.core.channels import Identity
+from bot.core.people import Role, User, user_id_of
+from bot.services.context import Context
+from bot.store.users import INVITE_LIFE, NAME_LIMIT
+
+#: The terminal chat's channel: its people are known by their role and name.
+CONSOLE = "console"
+#: How many days an enrolment code works unless the administrator says otherwise.
+INVITE_DAYS = INVITE_LIFE.days
+
+
+def identify(ctx: Context, identity: Identity) -> User | None:
+    """The enrolled person behind an account on a channel, if any."""
+    return ctx.uow.users.by_identity(identity)
+
+
+def enrol(ctx: Context, code: str, identity: Identity, name: str) -> User:
+    """Enrol the person behind an account with a one-time code; their name is cut to fit."""
+    # Telegram allows 128 characters of name; the bot keeps 100, so cut rather than refuse.
+    name = " ".join(name.split())[:NAME_LIMIT].strip() or "Officer"
+    with ctx.transaction() as uow:
+        return uow.users.redeem_invite(code, identity, name, ctx.now())
+
+
+def local_user(ctx: Context, name: str, role: str, team: str = "local") -> User:
+    """The terminal chat's user: found by role and name, enrolled on first use."""
+    identity = Identity(CONSOLE, f"{role}:{' '.join(name.split())}")
+    with ctx.transaction() as uow:
+        found = uow.users.by_identity(identity)
+        return found or uow.users.add(name, role, team, ctx.now(), identity)
+
+
+def name_of(ctx: Context, who: str | None) -> str:
+    """The name behind a log actor ('user:12'), for showing who answered."""
+    user_id = user_id_of(who)
+    if user_id is not None:
+        name = ctx.uow.users.name(user_id)
+        if name is not None:
+            return name
+    if who and who.startswith("admin:"):
+        return "an administrator"
+    return "someone"
+
+
+def invite(ctx: Context, role: str, team: str, days: int = INVITE_DAYS) -> str:
+    """A one-time enrolment code for someone joining a team in a role."""
+    with ctx.transaction() as uow:
+        return uow.users.create_invite(role, team, ctx.now(), timedelta(days=days))
+
+
+def roster(ctx: Context) -> list[tuple[User, tuple[str, ...]]]:
+    """Everyone enrolled and not revoked, by team and name, with the channels they use."""
+    channels = ctx.uow.users.channels()
+    return [(user, channels.get(user.id, ())) for user in ctx.uow.users.enrolled()]
+
+
+def enrolled(ctx: Context, role: Role) -> list[User]:
+    """Everyone enrolled in one role."""
+    return ctx.uow.users.enrolled(role)
+
+
+def address(ctx: Context, user_id: int, channel: str) -> str | None:
+    """A person's id on a channel, where they can be reached there."""
+    return ctx.uow.users.external_id(user_id, channel)
+
+
+def get(ctx: Context, user_id: int) -> User | None:
+    """The enrolled person with this id."""
+    return ctx.uow.users.get(user_id)
+
+
+def revoke(ctx: Context, user_id: int) -> User:
+    """Stop someone using the bot; their records stay in the log."""
+    with ctx.transaction() as uow:
+        return uow.users.revoke(user_id, ctx.now())
+
+
+def set_training(ctx: Context, user_id: int, in_training: bool) -> User:
+    """Mark an investigator as in training, or no longer."""
+    with ctx.transaction() as uow:
+        return uow.users.set_training(user_id, in_training)
+
+
+def oversee(ctx: Context, user_id: int, team: str, add: bool = True) -> User:
+    """Give a supervisor another team to oversee, or take it away."""
+    with ctx.transaction() as uow:
+        return uow.users.oversee(user_id, team, add=add)

@@ -1,0 +1,36 @@
+"""The record itself, for administrators: check the log's chain, copy the database, link keys."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from bot.core.errors import SoteriaError
+from bot.core.people import CLI_ADMIN_ACTOR
+from bot.core.typed_input import normalise_crime_reference
+from bot.services.context import Context
+from bot.store.backup import backup as copy_database
+from bot.store.cases import normalise_handle
+from bot.store.log import Verdict
+
+
+def verify(ctx: Context) -> Verdict:
+    """Walk the completion log's chain and say whether it holds, naming the first bad record."""
+    return ctx.uow.log.verify()
+
+
+def backup(db_path: Path, dest: Path) -> Path:
+    """A consistent copy of the database, safe while the bot writes; the copy's path."""
+    try:
+        return copy_database(db_path, dest)
+    except (sqlite3.Error, OSError) as error:
+        raise SoteriaError(f"The backup to {dest} failed: {error}.") from None
+
+
+def link_case(ctx: Context, handle: str, crime_ref: str) -> tuple[str, str]:
+    """Link a case handle to its crime reference on the server; both as stored."""
+    chosen = normalise_handle(handle)
+    ref = normalise_crime_reference(crime_ref, ctx.crime_reference)
+    with ctx.transaction() as uow:
+        uow.cases.link(chosen, ref, CLI_ADMIN_ACTOR, ctx.now())
+    return chosen, ref

@@ -1,0 +1,107 @@
+"""A supervisor's work on a run: sign off, return, challenge, countersign; and the officer's reply.
+
+Each is refused to anyone but a supervisor (or an administrator), whatever face it comes from,
+and each tells the other side at once, in the same transaction as the act.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.core.errors import NotAllowed
+from bot.core.people import User
+from bot.core.records import Entry
+from bot.core.run import Run
+from bot.services import notifications
+from bot.services.context import Context
+from bot.services.investigating import command
+from bot.services.outcomes import Outcome
+from bot.store.runs import StoredRun
+from bot.store.unit_of_work import UnitOfWork
+
+
+def require_supervisor(user: User) -> None:
+    """Refuse anyone who is not a supervisor or an administrator."""
+    if not user.supervises:
+        raise NotAllowed("Only a supervisor can do that.")
+
+
+def sign_off(ctx: Context, user: User, run_id: int, note: str = "") -> Outcome:
+    """A supervisor signs a submitted run off; its investigator is told at once."""
+    require_supervisor(user)
+
+    def then(uow: UnitOfWork, stored: StoredRun, entries: list[Entry], now: datetime) -> None:
+        facts = {
+            "case_ref": stored.case.ref,
+            "title": stored.run.playbook.title,
+            "by": user.name,
+            "note": entries[-1].detail.get("note", ""),  # as the log keeps it
+        }
+        notifications.tell(uow, [stored.case.officer_id], "signed-off", facts, now)
+
+    return command(ctx, user, run_id, lambda run, who, now: run.sign_off(who, now, note), then)
+
+
+def send_back(ctx: Context, user: User, run_id: int, note: str) -> Outcome:
+    """A supervisor returns a submitted run with a note; its investigator is told at once."""
+    require_supervisor(user)
+
+    def then(uow: UnitOfWork, stored: StoredRun, entries: list[Entry], now: datetime) -> None:
+        facts = {
+            "case_ref": stored.case.ref,
+            "title": stored.run.playbook.title,
+            "by": user.name,
+            "note": entries[-1].detail["note"],
+            "run_id": str(stored.run.run_id),
+        }
+        notifications.tell(uow, [stored.case.officer_id], "returned", facts, now)
+
+    return command(ctx, user, run_id, lambda run, who, now: run.send_back(who, now, note), then)
+
+
+def challenge(ctx: Context, user: User, run_id: int, item_id: str, question: str) -> Outcome:
+    """A supervisor challenges one item; the investigator is told at once and must reply."""
+    require_supervisor(user)
+
+    def then(uow: UnitOfWork, stored: StoredRun, entries: list[Entry], now: datetime) -> None:
+        playbook = stored.run.playbook
+        facts = {
+            "case_ref": stored.case.ref,
+            "title": playbook.title,
+            "by": user.name,
+            "ask": playbook.item(item_id).ask,
+            "question": entries[0].value or "",
+            "run_id": str(stored.run.run_id),
+            "item": str(playbook.number(item_id)),
+        }
+        notifications.tell(uow, [stored.case.officer_id], "challenged", facts, now)
+
+    def act(run: Run, who: str, now: datetime) -> list[Entry]:
+        return run.challenge(item_id, question, who, now)
+
+    return command(ctx, user, run_id, act, then)
+
+
+def reply_to_challenge(ctx: Context, user: User, run_id: int, item_id: str, reply: str) -> Outcome:
+    """The case's officer replies to a challenge; the supervisors are told."""
+
+    def act(run: Run, who: str, now: datetime) -> list[Entry]:
+        return run.reply_to_challenge(item_id, reply, who, now)
+
+    def then(uow: UnitOfWork, stored: StoredRun, entries: list[Entry], now: datetime) -> None:
+        if stored.case.officer_id != user.id:
+            raise NotAllowed("Only the officer in the case replies to a challenge.")
+        facts = {
+            "ask": stored.run.playbook.item(item_id).ask,
+            "by": user.name,
+            "reply": entries[0].value or "",
+        }
+        notifications.tell_supervisors(uow, stored.case, "challenge-answered", facts, now)
+
+    return command(ctx, user, run_id, act, then)
+
+
+def countersign(ctx: Context, user: User, run_id: int, item_id: str) -> Outcome:
+    """A supervisor confirms a trainee's answer, which then counts as done."""
+    require_supervisor(user)
+    return command(ctx, user, run_id, lambda run, who, now: run.countersign(item_id, who, now))
