@@ -55,15 +55,12 @@ from bot.core.screening import KINDS, screen, warning
         ("CF10 1EP", ["postcode"]),
         # dates of birth
         ("DOB 03/11/1990", ["date of birth"]),
-        ("d.o.b. not known", ["date of birth"]),
         ("D.O.B: 3.11.90", ["date of birth"]),
-        ("her date of birth is on RMS", ["date of birth"]),
         ("born on 3 November 1990", ["date of birth"]),
         ("born in 2009", ["date of birth"]),
-        ("birth date checked", ["date of birth"]),
         # National Insurance numbers
         ("NI QQ 12 34 56 C", ["national insurance number"]),
-        ("qq123456c", ["national insurance number"]),
+        ("ab123456c", ["national insurance number"]),
         ("AB123456D", ["national insurance number"]),
         ("ni ab 12 34 56", ["national insurance number"]),
         # several at once, in the order they appear
@@ -107,6 +104,11 @@ def test_personal_details_are_caught(text, kinds):
         "ABE interview 2nd of March",
         "Reviewed by DS on 24/11",
         "victim didn't want to dob him in",
+        # A date-of-birth word with no date is no date of birth (security review M5).
+        "d.o.b. not known",
+        "her date of birth is on RMS",
+        "birth date checked",
+        "Suspect DOB confirmed on PNC",
         "suspect arrested at 10.45 and bailed to 24.12.2026",
         "ISVA referral made; SARC appointment booked",
         "Awaiting phone download",
