@@ -689,7 +689,7 @@ def _is_name(view: View, j: int, *, after_title: bool) -> bool:
         return True
     if not word.replace("'", "").replace("-", "").isalpha():
         return False
-    if _followed_by_organisation(tokens, j):
+    if _followed_by_organisation(tokens, j) or _is_sensitive_word(low):
         return False
     if view.shouting or not word[0].isupper():
         return after_title and low != "and" and not _is_ordinary(low)
@@ -745,6 +745,11 @@ def _followed_by_organisation(tokens: list[re.Match[str]], j: int) -> bool:
 def _next_word(tokens: list[re.Match[str]], j: int) -> str:
     """The token after j, in lower case, or nothing."""
     return tokens[j + 1][0].lower() if j + 1 < len(tokens) else ""
+
+
+def _is_sensitive_word(low: str) -> bool:
+    """Tell whether a word is a faith or a condition ("victim is Muslim"), which is no name."""
+    return bool(_RELIGION.fullmatch(low) or _HEALTH.fullmatch(low))
 
 
 def _is_institutional(low: str) -> bool:
