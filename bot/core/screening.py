@@ -108,9 +108,7 @@ def normalise(text: str) -> str:
         text = _INVISIBLE.sub("", text)
         text = unicodedata.normalize("NFKC", text).translate(_LOOK_ALIKES)
         text = _OTHER_DIGIT.sub(lambda digit: str(unicodedata.decimal(digit[0], 0)), text)
-    text = _SPACES.sub(" ", text)
-    if _SPELLED_DIGITS.search(text.lower()):
-        text = _SPELLED_DIGITS.sub(_digits_of_words, _lower_in_place(text))
+    text = _digits_for_words(_SPACES.sub(" ", text))
     return _NUMBER_LIKE.sub(_digits_for_letters, text)
 
 
@@ -122,9 +120,15 @@ def _lower_in_place(text: str) -> str:
     return "".join(char if len(char.lower()) != 1 else char.lower() for char in text)
 
 
-def _digits_of_words(match: re.Match[str]) -> str:
-    """Write spelled-out digits as digits: "zero seven seven zero" becomes "0770"."""
-    return "".join(_DIGIT_WORDS[word.lower()] for word in re.split(r"[ -]", match[0]))
+def _digits_for_words(text: str) -> str:
+    """Write spelled-out digits as digits: "Zero seven seven zero" becomes "0770"."""
+    lower = _lower_in_place(text)
+    pieces, done = [], 0
+    for match in _SPELLED_DIGITS.finditer(lower):
+        digits = "".join(_DIGIT_WORDS[word] for word in re.split(r"[ -]", match[0]))
+        pieces += [text[done : match.start()], digits]
+        done = match.end()
+    return "".join(pieces) + text[done:] if pieces else text
 
 
 def _digits_for_letters(match: re.Match[str]) -> str:
@@ -142,7 +146,7 @@ def _squeezed(text: str) -> str:
     return _SPACED_OUT.sub(lambda run: _SEPARATOR.sub("", run[0]), text)
 
 
-class View:
+class _View:
     """One reading of a message, with what several finders need worked out once."""
 
     def __init__(self, text: str) -> None:
@@ -166,12 +170,12 @@ class View:
         return _email_spans(self)
 
     @cached_property
-    def for_names(self) -> View:
+    def for_names(self) -> _View:
         """The same reading with e-mail addresses and handles blanked out."""
         blanked = self.text
         for start, end in _address_spans(self):
             blanked = blanked[:start] + " " * (end - start) + blanked[end:]
-        return self if blanked == self.text else View(blanked)
+        return self if blanked == self.text else _View(blanked)
 
 
 # --- phone -----------------------------------------------------------------------------------
@@ -188,7 +192,7 @@ _SLASHED = re.compile(r"(?<![\w/])\+?\d{3,5}(?:/\d{3,6}){1,2}(?![\w/])")
 _UK_LEADING = frozenset("1235789")
 
 
-def _phone_at(view: View) -> int | None:
+def _phone_at(view: _View) -> int | None:
     """Where the first phone number starts, or None."""
     text = view.text
     for run in _DIGIT_RUN.finditer(text):
@@ -280,13 +284,13 @@ _HANDLE_MARKS = re.compile(r"[\d_#]|\w\.\w|[a-z][A-Z]")
 _STRONG_LINK = re.compile(r"[:=]|\b(?:is|name|username|handle|called|as)\b")
 
 
-def _email_at(view: View) -> int | None:
+def _email_at(view: _View) -> int | None:
     """Where the first e-mail address starts, or None."""
     spans = view.email_spans
     return spans[0][0] if spans else None
 
 
-def _email_spans(view: View) -> list[tuple[int, int]]:
+def _email_spans(view: _View) -> list[tuple[int, int]]:
     """Where the e-mail addresses are, written with "@" or spelled out with "at"."""
     found = list(_EMAIL_AT.finditer(view.lower)) if "@" in view.text else []
     found += _SPELLED_AT.finditer(view.lower)
@@ -298,7 +302,7 @@ def _email_spans(view: View) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-def _address_spans(view: View) -> list[tuple[int, int]]:
+def _address_spans(view: _View) -> list[tuple[int, int]]:
     """Where e-mail addresses and @handles are, which hold names that are no news."""
     spans = list(view.email_spans)
     if "@" in view.text:
@@ -306,7 +310,7 @@ def _address_spans(view: View) -> list[tuple[int, int]]:
     return spans
 
 
-def _handle_at(view: View) -> int | None:
+def _handle_at(view: _View) -> int | None:
     """Where the first social media handle starts ("@jsmith99", "snap: sarah_x"), or None."""
     if "@" in view.text:
         for match in _AT_HANDLE.finditer(view.text):
@@ -389,7 +393,7 @@ def _counted(word: str) -> bool:
     return word.islower() and (low.endswith("s") or low in ("men", "women") or _is_ordinary(low))
 
 
-def _postcode_at(view: View) -> int | None:
+def _postcode_at(view: _View) -> int | None:
     """Where the first postcode starts, or None."""
     for match in _POSTCODE.finditer(view.lower):
         # "s28 2nd hearing": an ordinal typed in lower case is not an inward code.
@@ -399,7 +403,7 @@ def _postcode_at(view: View) -> int | None:
     return None
 
 
-def _address_at(view: View) -> int | None:
+def _address_at(view: _View) -> int | None:
     """Where the first street address or flat number starts, or None."""
     for match in _HOUSE.finditer(view.lower):
         words = view.text[match.start(1) : match.end(1)].split()
@@ -435,7 +439,7 @@ _ANY_DATE = (
     rf"|{_MONTH} {_DAY}\b|{_YEAR}\b)"
 )
 _BIRTH_WORD = (
-    r"\b(?:d\.? ?o\.? ?b\b\.?|dates? of birth|birth ?dates?|birthdays?|born)"
+    r"\b(?:d\.? ?o\.? ?b\b\.?|dates? of birth|birth ?dates?|birthdays?|born)(?:'s)?"
     r"(?: ?[:=-])?(?: (?:is|was|on|in|of|the|=|-|:))*"
 )
 _BIRTH = re.compile(
@@ -443,13 +447,13 @@ _BIRTH = re.compile(
     rf"|\bb\. ?(?:{_FULL_DATE}|{_YEAR}\b)"
     # Without a keyword: a full date straight after a person or an age ("suspect 12/03/1990",
     # "aged 34 (1/2/90)"). Event dates follow verbs ("arrested 3/11"), not people.
-    rf"|\b(?:victim|vic|suspect|susp|witness|complainant|offender|defendant|v|s|ip|w)"
-    rf"(?:'s)?[,:]? ?\(?{_FULL_DATE}"
+    rf"|(?<![\w'])(?:victim|vic|suspect|susp|witness|complainant|offender|defendant|v|s|ip|w)"
+    rf"[,:]? ?\(?{_FULL_DATE}"
     rf"|\baged? [0-9]{{1,3}},? ?\(?(?:born )?{_FULL_DATE}"
 )
 
 
-def _birth_at(view: View) -> int | None:
+def _birth_at(view: _View) -> int | None:
     """Where the first date of birth starts, or None."""
     match = _BIRTH.search(view.lower)
     return match.start() if match else None
@@ -500,7 +504,7 @@ _PLATE_ANY_CASE = re.compile(
 _DATELESS = re.compile(rf"(?:{_DATELESS_PLATE})(?![A-Za-z0-9])")
 
 
-def _ni_at(view: View) -> int | None:
+def _ni_at(view: _View) -> int | None:
     """Where the first National Insurance number starts, or None."""
     for match in _NI.finditer(view.text):
         prefix, spaced, suffix = match[1].upper(), match[3], match[6]
@@ -516,7 +520,7 @@ def _ni_at(view: View) -> int | None:
     return None
 
 
-def _nhs_at(view: View) -> int | None:
+def _nhs_at(view: _View) -> int | None:
     """Where the first NHS number starts, or None."""
     for match in _NHS.finditer(view.text):
         digits = "".join(match.group(1, 3, 4))
@@ -538,19 +542,19 @@ def _nhs_check_digit_holds(digits: str) -> bool:
     return check != 10 and check == int(digits[9])
 
 
-def _passport_at(view: View) -> int | None:
+def _passport_at(view: _View) -> int | None:
     """Where the first passport number starts, or None."""
     match = _PASSPORT.search(view.lower)
     return match.start() if match else None
 
 
-def _licence_at(view: View) -> int | None:
+def _licence_at(view: _View) -> int | None:
     """Where the first driving licence number starts, or None."""
     match = _LICENCE.search(view.lower)
     return match.start() if match else None
 
 
-def _plate_at(view: View) -> int | None:
+def _plate_at(view: _View) -> int | None:
     """Where the first vehicle registration starts, or None."""
     text = view.text
     for match in _PLATE.finditer(text):
@@ -613,7 +617,7 @@ _CONTEXT_WORDS = _ROLES | _TITLES | _SPEAKING | _LINKS | _FAMILY
 _INTRODUCERS = _ROLES | _SPEAKING
 
 
-def _name_at(view: View) -> int | None:
+def _name_at(view: _View) -> int | None:
     """Where the first name starts, or None."""
     view = view.for_names
     tokens = view.tokens
@@ -636,7 +640,7 @@ def _name_at(view: View) -> int | None:
     return None
 
 
-def _titles_someone(view: View, i: int, word: str) -> bool:
+def _titles_someone(view: _View, i: int, word: str) -> bool:
     """Tell whether "Mr", "Dr", "Miss"... at i comes before a name ("Mr. Jones", "mrs patel")."""
     tokens = view.tokens
     if word == "miss" or i + 1 >= len(tokens):
@@ -680,7 +684,7 @@ def _joined(text: str, left: re.Match[str], right: re.Match[str]) -> bool:
     return len(gap) <= 3 and not any(mark in gap for mark in ".;!?")
 
 
-def _is_name(view: View, j: int, *, after_title: bool) -> bool:
+def _is_name(view: _View, j: int, *, after_title: bool) -> bool:
     """Tell whether the token at j, which follows a role, verb or title, is a name."""
     tokens = view.tokens
     word = _base(tokens[j][0])
@@ -706,7 +710,7 @@ def _is_name(view: View, j: int, *, after_title: bool) -> bool:
     return low in WORD_LIKE_NAMES or not _is_ordinary(low)
 
 
-def _is_name_alone(view: View, i: int) -> bool:
+def _is_name_alone(view: _View, i: int) -> bool:
     """Tell whether a token is a name without any word before it to say so."""
     tokens = view.tokens
     word = _base(tokens[i][0])
@@ -794,13 +798,13 @@ _HEALTH = re.compile(r"\b(?:" + "|".join(HEALTH_PATTERNS) + r")\b")
 _RELIGION = re.compile(r"\b(?:" + "|".join(RELIGION_PATTERNS) + r")\b")
 
 
-def _health_at(view: View) -> int | None:
+def _health_at(view: _View) -> int | None:
     """Where the first health detail starts, or None."""
     match = _HEALTH.search(view.lower)
     return match.start() if match else None
 
 
-def _religion_at(view: View) -> int | None:
+def _religion_at(view: _View) -> int | None:
     """Where the first mention of religion starts, or None."""
     match = _RELIGION.search(view.lower)
     return match.start() if match else None
@@ -808,7 +812,7 @@ def _religion_at(view: View) -> int | None:
 
 # --- the screen ------------------------------------------------------------------------------
 
-Finder = Callable[[View], int | None]
+Finder = Callable[[_View], int | None]
 _FINDERS: tuple[tuple[Kind, Finder], ...] = (
     ("name", _name_at),
     ("phone", _phone_at),
@@ -837,7 +841,7 @@ def screen(text: str, *, focus: str | None = None) -> list[Kind]:
     finders = _FINDERS + _VICTIM_FINDERS if focus == VICTIM_FOCUS else _FINDERS
     plain = normalise(text)
     squeezed = _squeezed(plain)
-    views = [View(plain)] if squeezed == plain else [View(plain), View(squeezed)]
+    views = [_View(plain)] if squeezed == plain else [_View(plain), _View(squeezed)]
     first: dict[Kind, int] = {}
     for view in views:
         for kind, finder in finders:

@@ -190,6 +190,9 @@ _ORDINARY = """
 
     youth zone
     rape sexual domestic stalking harassment coercive coercion grooming exploitation
+    navigator inspector sergeant constable detective superintendent chief two three four five
+    withdrew dob hub helpline advocate champion coordinator co-ordinator lead officer
+    crimestoppers childline samaritans nspcc barnardo's
     unidentified unidentify identified unnamed named nil n/a tbc tba
     led focus focused focussed centred centered care-experienced
     anonymous anonymised initials

@@ -158,6 +158,8 @@ def test_personal_details_are_caught(text, kinds):
         "MG16 CPS review awaited",
         "interview on 12 03 26",
         "ABE @ 14.00 at the SARC",
+        "Victim Navigator allocated",
+        "victim's 14/11/2026 statement reviewed",
     ],
 )
 @pytest.mark.parametrize("focus", [None, "victim"])
@@ -196,6 +198,7 @@ def test_ordinary_policing_text_passes_clean(text, focus):
         ("suspect 12/03/1990", "date of birth"),
         ("b. 1990", "date of birth"),
         ("V's birthday is 1st Feb", "date of birth"),
+        ("her birthday's 25 Dec 1990", "date of birth"),
         # numbers with a published format
         ("NI AB 12 34 56 C", "national insurance number"),
         ("NHS number 943 476 5919", "nhs number"),
@@ -299,6 +302,7 @@ def test_normalising_gives_plain_digits_letters_and_single_spaces():
     assert normalise("０７７００\u00a0\u200b9OO123") == "07700 900123"
     assert normalise("victim\u2003Jаne") == "victim Jane"
     assert normalise("Ｏｐ Ｂｌｕｅｂｉｒｄ") == "Op Bluebird"
+    assert normalise("Victim Jane: zero seven seven zero") == "Victim Jane: 0770"
 
 
 def test_ordinary_words_with_o_and_l_are_not_read_as_digits():
