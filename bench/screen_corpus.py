@@ -99,7 +99,7 @@ def report_personal(name: str, result: Tally) -> bool:
     print(f"{name}: refused {result.refused} of {result.lines}, recall {value:.3f}", end="")
     print(f" (target >= {RECALL_TARGET}: {'met' if met else 'NOT MET'})")
     for kind, (refused, lines) in result.by_kind.items():
-        print(f"  {kind:<35} {refused:>3}/{lines:<3}")
+        print(f"  {kind:<35} {refused:>3}/{lines}")
     print(f"  misses: {len(result.wrong) or 'none'}")
     for kind, line, _ in result.wrong:
         print(f"    [{kind}] {line}")
