@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from bot import __version__
-from bot.cli.admin import backup, cases, users, verify
+from bot.cli.admin import backup, cases, screen, users, verify
 from bot.cli.chat import chat, run
 from bot.cli.playbooks import diff, preview, publish, validate
 from bot.cli.reports import report
@@ -48,5 +48,18 @@ def cli() -> None:
     """Playbooks that keep RASSO investigations suspect-focused, one tap at a time."""
 
 
-for command in (validate, preview, chat, run, report, publish, diff, verify, backup, users, cases):
+for command in (
+    validate,
+    preview,
+    chat,
+    run,
+    report,
+    publish,
+    diff,
+    verify,
+    backup,
+    users,
+    cases,
+    screen,
+):
     cli.add_command(command)

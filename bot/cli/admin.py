@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
+from typing import TextIO
 
 import click
 
 from bot.bootstrap import build
 from bot.config import Settings
 from bot.core.people import CLI_ADMIN, ROLES
+from bot.core.screening import screen_lines
 from bot.services import handover as handovers
 from bot.services import people, records
 from bot.services.context import Context
@@ -229,3 +231,25 @@ def handover(ref: str, to_user: int) -> None:
         f"Offered {offer.case_ref} to user {offer.to_officer}; it stays with user "
         f"{offer.from_officer} until they accept it in the bot."
     )
+
+
+@click.command()
+@click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
+@click.option(
+    "--focus",
+    type=click.Choice(["victim"]),
+    help="Screen as on an item about the victim: health and religion count too.",
+)
+def screen(file: TextIO, focus: str | None) -> None:
+    """Say, for each line, whether the chat's personal-data screen would take it.
+
+    Prints `ok`, or `refused<TAB>why`, one line for each line read (FILE, or standard input).
+    For data protection officers and trainers to test the screen; nothing is stored.
+
+    \b
+    Example:
+        soteria-bot screen notes.txt
+        echo "spoke to Jane Smith" | soteria-bot screen
+    """
+    for verdict in screen_lines((line.rstrip("\n") for line in file), focus=focus):
+        click.echo(verdict)

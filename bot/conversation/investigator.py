@@ -156,7 +156,8 @@ class Investigator:
             return [Reply(NOTHING_OPEN)]
         rid = run.run_id
         if run.state == "awaiting_reason":
-            return self.after(user, investigating.give_reason(self.ctx, user, rid, screened(text)))
+            reason = screened(text, item.focus)
+            return self.after(user, investigating.give_reason(self.ctx, user, rid, reason))
         if item.type == "date":
             when = parse_date(text, self.ctx.today(), item.dates)  # type: ignore[arg-type]
             return self.after(user, investigating.answer(self.ctx, user, rid, item.id, when))
@@ -165,7 +166,7 @@ class Investigator:
             value = int(number) if float(number).is_integer() else number
             return self.after(user, investigating.answer(self.ctx, user, rid, item.id, value))
         if item.type == "text":
-            words = screened(text)
+            words = screened(text, item.focus)
             return self.after(user, investigating.answer(self.ctx, user, rid, item.id, words))
         return [Reply("Please answer with the buttons."), self.prompt(run, item)]
 

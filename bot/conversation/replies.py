@@ -53,9 +53,12 @@ class ChatState:
     stayed: set[int] = field(default_factory=set)
 
 
-def screened(text: str) -> str:
-    """Typed free text, checked for length and refused if it holds personal details."""
-    kinds = screen(text)
+def screened(text: str, focus: str | None = None) -> str:
+    """Typed free text, checked for length and refused if it holds personal details.
+
+    On an item about the victim (`focus`), health and religion count as personal details too.
+    """
+    kinds = screen(text, focus=focus)
     if kinds:
         raise InputRefused(warning(kinds))
     return check_text(text)

@@ -224,3 +224,18 @@ def test_every_admin_command_has_help_with_an_example(path):
 
     assert code == 0
     assert "Example:" in output
+
+
+def test_screen_says_ok_or_refused_with_why_for_each_line(tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text(
+        "Arrested 3/11, interview booked\nspoke to Jane Smith\nV in hospital after overdose\n",
+        encoding="utf-8",
+    )
+
+    code, output = run("screen", str(notes))
+    assert code == 0, output
+    assert output.splitlines() == ["ok", "refused\ta name", "ok"]
+
+    code, output = run("screen", "--focus", "victim", str(notes))
+    assert output.splitlines()[2] == "refused\ta health detail"
