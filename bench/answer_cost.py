@@ -22,6 +22,7 @@ from pathlib import Path
 
 from bot.bootstrap import context_on
 from bot.conversation.dialogue import Dialogue
+from bot.conversation.questions import prompt
 from bot.core.records import Entry
 from bot.services import access, cases, investigating, people
 from bot.services.context import Context
@@ -107,7 +108,7 @@ def measure(
         following = outcome.run.current()
         if following is not None:
             # The next prompt, as a face would show it.
-            dialogue.investigator.prompt(outcome.run, following)
+            prompt(service, outcome.run, following)
         ours.append(time.perf_counter() - started)
         started = time.perf_counter()
         floor_db.execute("BEGIN IMMEDIATE")

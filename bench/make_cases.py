@@ -34,10 +34,11 @@ from typing import Any
 import sqlite_utils
 
 from bot.bootstrap import context_on
+from bot.core.answers import kind_of
 from bot.core.condition import milestones_in
 from bot.core.people import User
 from bot.core.playbook import Item
-from bot.core.run import Run, encode_answer
+from bot.core.run import Run
 from bot.services import access, cases, events, investigating, supervising
 from bot.services.context import Context
 from bot.services.publishing import publish_first_use
@@ -598,7 +599,9 @@ class CaseLife:
             wanted = self.want(item, self.today(), self.officer)
             if not run.is_live(item) or wanted is None:
                 continue
-            if run.answers()[item_id] != encode_answer(item, wanted):
+            if run.answers()[item_id] != kind_of(item).encode(
+                item, kind_of(item).check(item, wanted)
+            ):
                 yield from self.act(
                     investigating.revisit, self.service, self.officer.user, run_id, item_id
                 )
@@ -680,7 +683,9 @@ class CaseLife:
             if item_id in answers:
                 item = run.playbook.item(item_id)
                 wanted = self.want(item, FAR, self.officer)
-                if wanted is not None and answers[item_id] != encode_answer(item, wanted):
+                if wanted is not None and answers[item_id] != kind_of(item).encode(
+                    item, kind_of(item).check(item, wanted)
+                ):
                     return False
         return True
 

@@ -59,10 +59,11 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))  # so `bot` and `tests.e2e` import when run as a script
 
 from bot.bootstrap import context_on  # noqa: E402
+from bot.conversation import questions  # noqa: E402
 from bot.core.channels import Identity  # noqa: E402
+from bot.core.lifecycle import UNDER_WAY  # noqa: E402
 from bot.core.people import User  # noqa: E402
 from bot.core.playbook import Item  # noqa: E402
-from bot.core.run import UNDER_WAY  # noqa: E402
 from bot.services import access, cases, events, investigating  # noqa: E402
 from bot.services.context import Context  # noqa: E402
 from bot.services.publishing import publish_first_use  # noqa: E402
@@ -690,7 +691,7 @@ class Parts:
             run = access.run(self.service, user, run_id)
             item = run.current()
             if item is not None:
-                prompts.append(self.dialogue.investigator.prompt(run, item))
+                prompts.append(questions.prompt(self.service, run, item))
         return prompts
 
     def scan(self) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.conversation import actions as act
-from bot.conversation import commands, investigator, supervisor
+from bot.conversation import commands, questions, supervisor
 from bot.conversation.investigator import Investigator
 from bot.conversation.replies import ChatState, Reply
 from bot.conversation.said import notice_reply
@@ -137,7 +137,7 @@ class Dialogue:
             if not action.ON_QUESTION:
                 return None
             run = access.run(self.ctx, user, action.run)
-            return run.run_id, investigator.item_at(run, action.item).id
+            return run.run_id, questions.item_at(run, action.item).id
         except SoteriaError:
             return None
 

@@ -9,22 +9,21 @@ question.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 
 from bot.conversation import actions as act
-from bot.conversation.replies import ChatState, Option, Reply, Rows, screened
+from bot.conversation.questions import Questions, prompt, summary
+from bot.conversation.replies import ChatState, Option, Reply, screened
 from bot.conversation.said import outcome_lines
 from bot.conversation.version_offer import offer_reply
 from bot.core.errors import NotAllowed, NotFound, SoteriaError
+from bot.core.lifecycle import STANDING
 from bot.core.people import User
-from bot.core.playbook import Item
-from bot.core.run import STANDING, Run
+from bot.core.run import Run
 from bot.core.typed_input import parse_date, parse_number
-from bot.services import access, cases, deadlines, events, investigating, moving
+from bot.services import access, cases, events, investigating, moving
 from bot.services.context import Context
 from bot.services.outcomes import Outcome
 from bot.wording.changes import Wording
-from bot.wording.labels import MARKS, answer_label, describe_due, sentence, shown_value
 
 Handler = Callable[[User, str], list[Reply]]
 Press = Callable[[User, act.Action], list[Reply]]
@@ -44,6 +43,7 @@ class Investigator:
     def __init__(self, ctx: Context, chat: Callable[[User], ChatState]) -> None:
         self.ctx = ctx
         self.chat = chat
+        self.questions = Questions(self)
 
     def handlers(self) -> dict[str, Handler]:
         """The commands this side answers, by name."""
@@ -62,17 +62,7 @@ class Investigator:
             act.ChooseMilestone: self._choose_milestone,
             act.MilestoneDay: self._milestone_day,
             act.OpenRun: self._open_run,
-            act.ShowSummary: self._show_summary,
-            act.Submit: self._submit,
-            act.Back: self._back,
-            act.Revisit: self._revisit,
-            act.Guidance: self._guidance,
-            act.Answer: self._answer,
-            act.DateButton: self._date_button,
-            act.Tick: self._tick,
-            act.TicksDone: self._ticks_done,
-            act.Later: self._later,
-            act.PresetReason: self._preset_reason,
+            **self.questions.presses(),
             act.Move: self._move,
             act.MoveAcknowledged: self._move,
             act.Stay: self._stay,
@@ -132,7 +122,7 @@ class Investigator:
         run = self.current_run(user)
         if run is None:
             return [Reply("No checklist is open. Send /cases.")]
-        return [self.summary(run), *self._move_offer(user, run, again=True)]
+        return [summary(run), *self._move_offer(user, run, again=True)]
 
     # --- typed text ---------------------------------------------------------------------------
 
@@ -168,7 +158,7 @@ class Investigator:
         if item.type == "text":
             words = screened(text, item.focus)
             return self.after(user, investigating.answer(self.ctx, user, rid, item.id, words))
-        return [Reply("Please answer with the buttons."), self.prompt(run, item)]
+        return [Reply("Please answer with the buttons."), prompt(self.ctx, run, item)]
 
     # --- presses ------------------------------------------------------------------------------
 
@@ -227,98 +217,11 @@ class Investigator:
         moved = moving.move_run(self.ctx, user, action.run, action.version, acknowledged)
         return self.after(user, moved)
 
-    def _show_summary(self, user: User, action: act.Action) -> list[Reply]:
-        assert isinstance(action, act.ShowSummary)
-        return [self.summary(self._focus(user, action.run))]
-
-    def _submit(self, user: User, action: act.Action) -> list[Reply]:
-        assert isinstance(action, act.Submit)
-        run = self._focus(user, action.run)
-        return self.after(user, investigating.submit(self.ctx, user, run.run_id), submitted=True)
-
-    def _back(self, user: User, action: act.Action) -> list[Reply]:
-        assert isinstance(action, act.Back)
-        run = self._focus(user, action.run)
-        return self.after(user, investigating.back(self.ctx, user, run.run_id))
-
-    def _revisit(self, user: User, action: act.Action) -> list[Reply]:
-        assert isinstance(action, act.Revisit)
-        run = self._focus(user, action.run)
-        item = item_at(run, action.item)
-        return self.after(user, investigating.revisit(self.ctx, user, run.run_id, item.id))
-
-    def _guidance(self, user: User, action: act.Action) -> list[Reply]:
-        assert isinstance(action, act.Guidance)
-        item = item_at(self._focus(user, action.run), action.item)
-        return [Reply(item.guidance or "No guidance for this item.")]
-
-    def _answer(self, user: User, action: act.Action) -> list[Reply]:
-        assert isinstance(action, act.Answer)
-        run, item = self._asked(user, action.run, action.item)
-        if item.type == "info":
-            value = "ok"
-        elif action.choice < len(item.answers):
-            value = item.answers[action.choice]
-        else:
-            raise act.BadAction
-        return self.after(user, investigating.answer(self.ctx, user, run.run_id, item.id, value))
-
-    def _date_button(self, user: User, action: act.Action) -> list[Reply]:
-        assert isinstance(action, act.DateButton)
-        run, item = self._asked(user, action.run, action.item)
-        today = self.ctx.today()
-        when = today if action.day == "today" else today - timedelta(days=1)
-        return self.after(user, investigating.answer(self.ctx, user, run.run_id, item.id, when))
-
-    def _tick(self, user: User, action: act.Action) -> list[Reply]:
-        assert isinstance(action, act.Tick)
-        run, item = self._asked(user, action.run, action.item)
-        if action.option >= len(item.options):
-            raise act.BadAction
-        chat = self.chat(user)
-        chat.ticked ^= {item.options[action.option]}
-        return [self.prompt(run, item, frozenset(chat.ticked))]
-
-    def _ticks_done(self, user: User, action: act.Action) -> list[Reply]:
-        assert isinstance(action, act.TicksDone)
-        run, item = self._asked(user, action.run, action.item)
-        chat = self.chat(user)
-        chosen, chat.ticked = set(chat.ticked), set()
-        return self.after(user, investigating.answer(self.ctx, user, run.run_id, item.id, chosen))
-
-    def _later(self, user: User, action: act.Action) -> list[Reply]:
-        assert isinstance(action, act.Later)
-        run, item = self._asked(user, action.run, action.item)
-        return self.after(user, investigating.defer(self.ctx, user, run.run_id, item.id))
-
-    def _preset_reason(self, user: User, action: act.Action) -> list[Reply]:
-        assert isinstance(action, act.PresetReason)
-        run, item = self._asked(user, action.run, action.item)
-        if action.reason >= len(item.reasons):
-            raise act.BadAction
-        reason = item.reasons[action.reason]
-        return self.after(user, investigating.give_reason(self.ctx, user, run.run_id, reason))
-
-    # --- helpers ------------------------------------------------------------------------------
-
-    def _focus(self, user: User, run_id: int) -> Run:
+    def focus(self, user: User, run_id: int) -> Run:
         """A run the user may see, now the chat's run."""
         run = access.run(self.ctx, user, run_id)
         self.chat(user).run_id = run.run_id
         return run
-
-    def _asked(self, user: User, run_id: int, number: int) -> tuple[Run, Item]:
-        """The run and the item a question's button names, refused unless it is asked now."""
-        run = self._focus(user, run_id)
-        item = item_at(run, number)
-        current = run.current()
-        if current is None or current.id != item.id:
-            status = run.status(item.id)
-            shown = f" It was answered: {answer_label(status.value)}." if status.value else ""
-            raise NotAllowed(
-                f"That button is from an earlier message; nothing was changed.{shown}"
-            )
-        return run, item
 
     def _move_offer(self, user: User, run: Run, again: bool = False) -> list[Reply]:
         """The offer to move to a newer version, once a session unless asked `again`."""
@@ -378,69 +281,19 @@ class Investigator:
         self.chat(user).run_id = run.run_id
         item = run.current()
         if item is not None:
-            return [self.prompt(run, item)]
+            return [prompt(self.ctx, run, item)]
         if run.state == "review":
-            summary = self.summary(run)
+            shown = summary(run)
             submit = (Option.of("Submit", act.Submit(run.run_id)),)
             return [
                 Reply(
-                    summary.text + "\n\nEverything is answered. Submit it for review?",
-                    (submit, *summary.options),
+                    shown.text + "\n\nEverything is answered. Submit it for review?",
+                    (submit, *shown.options),
                 )
             ]
         return [
             Reply(f"{run.playbook.title} on {run.case_ref}: this checklist {STANDING[run.state]}.")
         ]
-
-    def prompt(self, run: Run, item: Item, ticked: frozenset[str] = frozenset()) -> Reply:
-        """The message that asks an item, with its buttons."""
-        settled, live = run.progress()
-        number = run.playbook.number(item.id)
-        lines = [f"{run.case_ref} · {run.playbook.title} · {settled}/{live}", item.ask]
-        due = deadlines.due(self.ctx, run, item.id)
-        if due is not None:
-            lines.append(sentence(describe_due(due, self.ctx.today())))
-        rid = run.run_id
-        rows: list[tuple[Option, ...]] = []
-        if run.state == "awaiting_reason":
-            status = run.status(item.id)
-            lines.append(
-                f"Answered {answer_label(status.value or '')}. Why? Tap a reason or type a short one (no names)."
-            )
-            rows += [
-                (Option.of(reason, act.PresetReason(rid, number, index)),)
-                for index, reason in enumerate(item.reasons)
-            ]
-            rows.append((Option.of("Later", act.Later(rid, number)),))
-            return Reply("\n".join(lines), tuple(rows), asks=(rid, item.id))
-        rows += answer_rows(run, item, number, ticked, lines)
-        extra = [Option.of("Later", act.Later(rid, number))] if item.type != "info" else []
-        if item.guidance:
-            extra.append(Option.of("Guidance", act.Guidance(rid, number)))
-        extra.append(Option.of("Back", act.Back(rid)))
-        rows.append(tuple(extra))
-        return Reply("\n".join(lines), tuple(rows), asks=(rid, item.id))
-
-    def summary(self, run: Run) -> Reply:
-        """Where a run stands, item by item, with buttons to change or answer them."""
-        lines = [
-            f"{run.case_ref} · {run.playbook.title} (v{run.playbook.version}) · {run.state.replace('_', ' ')}"
-        ]
-        rows = []
-        for index, status in enumerate(run.statuses()):
-            if status.status == "not-live":
-                continue
-            shown = f": {shown_value(status.item, status.value)}" if status.value else ""
-            why = f" ({status.reason})" if status.reason else ""
-            lines.append(f"{MARKS[status.status]} {status.item.ask}{shown}{why}")
-            if status.status in ("later", "open", "needs-reason") or run.state in (
-                "review",
-                "returned",
-            ):
-                verb = "Change" if status.value else "Answer"
-                label = f"{verb}: {status.item.ask[:40]}"
-                rows.append((Option.of(label, act.Revisit(run.run_id, index)),))
-        return Reply("\n".join(lines), tuple(rows[:12]))
 
     def _playbook_menu(self, ref: str, is_new: bool) -> Reply:
         opening = f"Case {ref} opened." if is_new else f"Case {ref} is already open."
@@ -454,46 +307,3 @@ class Investigator:
             )
         rows.sort(key=lambda row: "(suggested)" not in row[0].label)  # suggested first, stable
         return Reply(f"{opening} Which checklist first? Others can be added later.", tuple(rows))
-
-
-def item_at(run: Run, number: int) -> Item:
-    """The item at a place in a run's playbook, as a button names it; BadAction if none."""
-    if number >= len(run.playbook.items):
-        raise act.BadAction
-    return run.playbook.items[number]
-
-
-def answer_rows(
-    run: Run, item: Item, number: int, ticked: frozenset[str], lines: list[str]
-) -> Rows:
-    """The buttons that answer an item, by its type (and a line of instruction where typed)."""
-    rid = run.run_id
-    if item.type in ("yes-no", "yes-no-na", "choice"):
-        buttons = [
-            Option.of(answer_label(answer), act.Answer(rid, number, index))
-            for index, answer in enumerate(item.answers)
-        ]
-        if item.type == "choice":
-            return tuple((button,) for button in buttons)
-        return tuple(tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3))
-    if item.type == "multi":
-        ticks = tuple(
-            (Option.of(("✓ " if option in ticked else "") + option, act.Tick(rid, number, index)),)
-            for index, option in enumerate(item.options)
-        )
-        return (*ticks, (Option.of("Done", act.TicksDone(rid, number)),))
-    if item.type == "date":
-        lines.append("Type the date (like 3/11) or tap:")
-        return (
-            (
-                Option.of("Today", act.DateButton(rid, number, "today")),
-                Option.of("Yesterday", act.DateButton(rid, number, "yesterday")),
-            ),
-        )
-    if item.type == "number":
-        lines.append("Type the number.")
-    elif item.type == "text":
-        lines.append("Type a short note (no names or personal details).")
-    elif item.type == "info":
-        return ((Option.of("OK", act.Answer(rid, number, 0)),),)
-    return ()

@@ -14,11 +14,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.conversation import actions as act
-from bot.conversation.investigator import item_at
+from bot.conversation.questions import item_at
 from bot.conversation.replies import ChatState, Option, Reply, screened
 from bot.core.errors import NotAllowed
+from bot.core.history import challenge_open
 from bot.core.people import User
-from bot.core.run import Run, challenge_open
+from bot.core.run import Run
 from bot.reports.formats import write_team_html
 from bot.reports.oversight import CaseFacts, RunFacts, gather
 from bot.services import access, handover, people, supervising

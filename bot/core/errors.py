@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 #: A place in a parsed document: mapping keys and list indexes from the top down.
-Path = tuple[str | int, ...]
+DocPath = tuple[str | int, ...]
 
 
 class SoteriaError(Exception):
@@ -22,7 +22,7 @@ class Problem:
     at the right spot.
     """
 
-    path: Path
+    path: DocPath
     message: str
     on: Literal["key", "value"] = "value"
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.core.condition import AllOf, AnswerIs, AnyOf, Condition, MilestoneRecorded, Not
-from bot.core.errors import Path, PlaybookInvalid, Problem
+from bot.core.errors import DocPath, PlaybookInvalid, Problem
 from bot.core.liveness import never_live
 from bot.core.playbook import (
     ANSWER_TYPES,
@@ -102,7 +102,7 @@ class _Parser:
         self.settings: list[SettingUse] = []
         self.built: list[Item] = []
 
-    def fail(self, path: Path, message: str, on: Literal["key", "value"] = "value") -> None:
+    def fail(self, path: DocPath, message: str, on: Literal["key", "value"] = "value") -> None:
         self.problems.append(Problem(path, message, on))
 
     # generic shapes
@@ -110,7 +110,7 @@ class _Parser:
     def mapping(
         self,
         value: Any,
-        path: Path,
+        path: DocPath,
         what: str,
         allowed: tuple[str, ...],
         required: tuple[str, ...] = (),
@@ -134,7 +134,7 @@ class _Parser:
                 self.fail(path, f"{what}: '{key}' is required")
         return clean
 
-    def text(self, value: Any, path: Path, what: str, limit: int) -> str | None:
+    def text(self, value: Any, path: DocPath, what: str, limit: int) -> str | None:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             self.fail(path, f"{what} should be text, not {_kind(value)}")
             return None
@@ -146,7 +146,7 @@ class _Parser:
             self.fail(path, f"{what} is {len(words)} characters long; keep it under {limit}")
         return words
 
-    def identifier(self, value: Any, path: Path, what: str) -> str | None:
+    def identifier(self, value: Any, path: DocPath, what: str) -> str | None:
         if not isinstance(value, str) or not ID_PATTERN.match(value):
             shown = f"'{value}'" if isinstance(value, str | int) else _kind(value)
             self.fail(
@@ -157,7 +157,7 @@ class _Parser:
             return None
         return value
 
-    def flag(self, value: Any, path: Path, what: str) -> bool | None:
+    def flag(self, value: Any, path: DocPath, what: str) -> bool | None:
         if isinstance(value, bool):
             return value
         if isinstance(value, str) and value.lower() in TRUE_WORDS + FALSE_WORDS:
@@ -165,10 +165,10 @@ class _Parser:
         self.fail(path, f"{what} should be true or false, not {_kind(value)}")
         return None
 
-    def string_list(self, value: Any, path: Path, what: str) -> list[tuple[Path, str]]:
+    def string_list(self, value: Any, path: DocPath, what: str) -> list[tuple[DocPath, str]]:
         """Read a list of words; a single word is taken as a list of one."""
         entries = value if isinstance(value, list) else [value]
-        out: list[tuple[Path, str]] = []
+        out: list[tuple[DocPath, str]] = []
         for index, entry in enumerate(entries):
             where = path + (index,) if isinstance(value, list) else path
             word = as_answer(entry)
@@ -180,7 +180,7 @@ class _Parser:
             self.fail(path, f"{what} is an empty list")
         return out
 
-    def milestone(self, value: Any, path: Path, what: str) -> str | None:
+    def milestone(self, value: Any, path: DocPath, what: str) -> str | None:
         if not isinstance(value, str) or not value.strip():
             self.fail(path, f"{what} should name a milestone, not {_kind(value)}")
             return None
@@ -191,7 +191,7 @@ class _Parser:
             return None
         return name
 
-    def duration(self, value: Any, path: Path, what: str) -> Duration | None:
+    def duration(self, value: Any, path: DocPath, what: str) -> Duration | None:
         """Read `5d`, `2w`, `5wd`, or a force setting `{setting: name, default: 5d}`."""
         if isinstance(value, dict):
             shape = self.mapping(value, path, what, ("setting", "default"), ("setting", "default"))
@@ -256,7 +256,7 @@ class _Parser:
             settings=tuple(self.settings),
         )
 
-    def version(self, value: Any, path: Path) -> int | None:
+    def version(self, value: Any, path: DocPath) -> int | None:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             self.fail(path, "the version should be a whole number, 1 or more (for example 3)")
             return None
@@ -269,7 +269,7 @@ class _Parser:
         return self.milestone(shape["milestone"], ("starts", "milestone"), "'starts'")
 
     def repeat(self, value: Any) -> Repeat | None:
-        path: Path = ("repeat",)
+        path: DocPath = ("repeat",)
         shape = self.mapping(value, path, "'repeat'", ("every", "from"), ("every", "from"))
         if not shape or "every" not in shape or "from" not in shape:
             return None
@@ -287,11 +287,11 @@ class _Parser:
             )
             return ()
         sections: list[Section] = []
-        seen_sections: dict[str, Path] = {}
+        seen_sections: dict[str, DocPath] = {}
         earlier: dict[str, Item] = {}
         all_ids = _all_item_ids(value)
         for index, raw in enumerate(value):
-            path: Path = ("sections", index)
+            path: DocPath = ("sections", index)
             shape = self.mapping(raw, path, f"section {index + 1}", SECTION_KEYS, SECTION_KEYS)
             if shape is None:
                 continue
@@ -324,7 +324,7 @@ class _Parser:
     def items(
         self,
         value: Any,
-        path: Path,
+        path: DocPath,
         label: str,
         earlier: dict[str, Item],
         all_ids: set[str],
@@ -343,7 +343,7 @@ class _Parser:
     def item(
         self,
         raw: Any,
-        path: Path,
+        path: DocPath,
         section_label: str,
         index: int,
         earlier: dict[str, Item],
@@ -404,7 +404,7 @@ class _ItemParts:
     """Reads the optional keys of one item, checking each against the item's type."""
 
     def __init__(
-        self, parser: _Parser, shape: dict[str, Any], path: Path, label: str, kind: str | None
+        self, parser: _Parser, shape: dict[str, Any], path: DocPath, label: str, kind: str | None
     ) -> None:
         self.p = parser
         self.shape = shape
@@ -686,7 +686,7 @@ class _ConditionReader:
         self.earlier = earlier
         self.all_ids = all_ids
 
-    def read(self, value: Any, path: Path) -> Condition | None:
+    def read(self, value: Any, path: DocPath) -> Condition | None:
         if not isinstance(value, dict) or not value:
             self.p.fail(
                 path, f"{self.label}: a condition should be a mapping such as {{pnc-record: yes}}"
@@ -704,7 +704,7 @@ class _ConditionReader:
             return None
         return parts[0] if len(parts) == 1 else AllOf(tuple(parts))
 
-    def part(self, key: str, operand: Any, path: Path) -> Condition | None:
+    def part(self, key: str, operand: Any, path: DocPath) -> Condition | None:
         p, label = self.p, self.label
         if key == "milestone":
             names = [
@@ -728,7 +728,7 @@ class _ConditionReader:
             return Not(inner) if inner is not None else None
         return self.answer(key, operand, path)
 
-    def answer(self, key: str, operand: Any, path: Path) -> Condition | None:
+    def answer(self, key: str, operand: Any, path: DocPath) -> Condition | None:
         p, label = self.p, self.label
         if key == self.own_id:
             p.fail(path, f"{label}: the condition names the item itself", on="key")
@@ -801,7 +801,7 @@ def parse_milestones(data: Any) -> dict[str, Milestone]:
             ("milestones",), "'milestones' should map each milestone id to its title and phrase"
         )
     for key, value in raw.items() if isinstance(raw, dict) else ():
-        path: Path = ("milestones", str(key))
+        path: DocPath = ("milestones", str(key))
         name = parser.identifier(key, path, "the milestone id")
         what = f"milestone '{key}'"
         shape = parser.mapping(value, path, what, MILESTONE_KEYS, ("title",))

@@ -9,19 +9,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.core.answers import KINDS, NAMED_TYPES, Fixed, kind_of
 from bot.core.condition import Condition, milestones_in
-from bot.core.errors import Path
+from bot.core.errors import DocPath
 
-ITEM_TYPES = ("yes-no", "yes-no-na", "choice", "multi", "date", "number", "text", "info")
+#: Every item type, as trainers write it: one answer kind each (see `bot.core.answers`).
+ITEM_TYPES = tuple(KINDS)
 FOCUSES = ("suspect", "victim", "context")
 DATE_RANGES = ("past", "future", "any")
 #: The answers each fixed-answer type can give; choice and multi take theirs from `options`.
 FIXED_ANSWERS: Mapping[str, tuple[str, ...]] = {
-    "yes-no": ("yes", "no"),
-    "yes-no-na": ("yes", "no", "na"),
+    name: kind.words for name, kind in KINDS.items() if isinstance(kind, Fixed) and kind.words
 }
 #: Types whose answers conditions, `reason` and `open` can name.
-ANSWER_TYPES = ("yes-no", "yes-no-na", "choice", "multi")
+ANSWER_TYPES = NAMED_TYPES
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +76,7 @@ class Item:
     id: str
     ask: str
     type: str
-    path: Path = ()
+    path: DocPath = ()
     options: tuple[str, ...] = ()
     reason: frozenset[str] = frozenset()
     reasons: tuple[str, ...] = ()
@@ -95,11 +96,7 @@ class Item:
     @property
     def answers(self) -> tuple[str, ...]:
         """The answers a button can give (empty for date, number, text and info)."""
-        if self.type in FIXED_ANSWERS:
-            return FIXED_ANSWERS[self.type]
-        if self.type in ("choice", "multi"):
-            return self.options
-        return ()
+        return kind_of(self).values(self)
 
     def needs_reason(self, value: str | frozenset[str]) -> bool:
         """Tell whether this answer must be explained before the item counts as done."""
@@ -123,7 +120,7 @@ class SettingUse:
 
     name: str
     default: Duration
-    path: Path
+    path: DocPath
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,10 +16,12 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.core.case import Case
+from bot.core.history import challenge_open, origin
+from bot.core.lifecycle import UNDER_WAY
 from bot.core.people import user_id_of
 from bot.core.playbook import Item
 from bot.core.records import Entry
-from bot.core.run import UNDER_WAY, Run, challenge_open, origin
+from bot.core.run import Run
 from bot.core.schedule import due_date, standing
 from bot.services.context import Context
 from bot.store.cases import Scope

@@ -7,7 +7,7 @@ import io
 from datetime import datetime
 from typing import Any
 
-from bot.core.run import challenge_open
+from bot.core.history import challenge_open
 from bot.reports import figures
 from bot.reports.measures import measure
 from bot.reports.oversight import CaseFacts, ItemFacts, Oversight, RunFacts

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 from bot.core.changes import Changes, compare
 from bot.core.errors import NotAllowed
+from bot.core.lifecycle import MOVABLE
 from bot.core.people import User, actor_of
 from bot.core.playbook import Item
-from bot.core.run import MOVABLE, Run
+from bot.core.run import Run
 from bot.services.access import load
 from bot.services.context import Context
 from bot.services.events import add_run

@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any
 import sqlite_utils
 
 from bot.core.case import Case
+from bot.core.lifecycle import MOVABLE
 from bot.core.records import Entry
-from bot.core.run import MOVABLE, Run
+from bot.core.run import Run
 from bot.store import log
 from bot.store.db import utc_text
 

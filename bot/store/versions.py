@@ -14,9 +14,9 @@ from typing import Any
 
 import sqlite_utils
 
+from bot.core.lifecycle import UNDER_WAY
 from bot.core.parsing import Sourced
 from bot.core.playbook import Duration, Milestone, Playbook
-from bot.core.run import UNDER_WAY
 from bot.store.db import utc_text
 from bot.store.playbook_files import Library, load_playbook_text
 

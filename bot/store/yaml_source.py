@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from bot.core.errors import Path, Problem
+from bot.core.errors import DocPath, Problem
 
 # libyaml's parser is several times faster than the pure-Python one; both give the same marks.
 if TYPE_CHECKING:
@@ -67,8 +67,8 @@ class Located:
     """Loaded data with the line and column (1-based) of each key and value by path."""
 
     data: Any
-    values: dict[Path, Position] = field(default_factory=dict)
-    keys: dict[Path, Position] = field(default_factory=dict)
+    values: dict[DocPath, Position] = field(default_factory=dict)
+    keys: dict[DocPath, Position] = field(default_factory=dict)
     #: Problems the loader found and stepped over (a key given twice, say), to report with the rest.
     troubles: list[tuple[str, Position]] = field(default_factory=list)
 
@@ -162,7 +162,7 @@ class _Builder:
         self.located = located
         self.count = 0
 
-    def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
+    def build(self, node: yaml.Node, path: DocPath, depth: int) -> Any:
         self.count += 1
         where = (node.start_mark.line + 1, node.start_mark.column + 1)
         self.located.values.setdefault(path, where)
@@ -181,7 +181,7 @@ class _Builder:
             ]
         return self.scalar(node, where)
 
-    def mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[Any, Any]:
+    def mapping(self, node: yaml.MappingNode, path: DocPath, depth: int) -> dict[Any, Any]:
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key_at = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
@@ -205,7 +205,7 @@ class _Builder:
                     (f"the key '{key}' appears twice in the same mapping; keep one", key_at)
                 )
                 continue
-            child: Path = path + (key,)
+            child: DocPath = path + (key,)
             self.located.keys[child] = key_at
             out[key] = self.build(value_node, child, depth + 1)
         return out

@@ -11,8 +11,8 @@ from transitions import State
 from transitions.extensions.diagrams import GraphMachine
 
 from bot.core.condition import AllOf, AnswerIs, AnyOf, Condition
+from bot.core.lifecycle import EVENTS, RUN_MACHINE, STATES
 from bot.core.playbook import DueRule, Item, Milestone, Playbook
-from bot.core.run import EVENTS, RUN_MACHINE, STATES
 from bot.wording.preview import (
     answer_label,
     condition_in_words,

@@ -3,6 +3,7 @@ type errors and a module in the wrong layer fail the suite, not a review."""
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -62,3 +63,21 @@ def test_only_the_store_runs_sql():
         if SQL.search(line)
     ]
     assert offenders == []
+
+
+def test_no_class_has_more_than_25_methods_and_no_module_more_than_600_lines():
+    large = []
+    for path in BOT.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        if len(text.splitlines()) > 600 and path != BOT / "core" / "parsing.py":
+            large.append(f"{path.relative_to(REPO)}: {len(text.splitlines())} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.ClassDef):
+                methods = [
+                    n for n in node.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+                ]
+                if len(methods) > 25:
+                    large.append(
+                        f"{path.relative_to(REPO)}: {node.name} has {len(methods)} methods"
+                    )
+    assert large == []

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
+from bot.core.lifecycle import EVENTS, STATES
 from bot.core.parsing import parse
 from bot.core.playbook import Playbook
-from bot.core.run import EVENTS, STATES
 from bot.store.playbook_files import CATALOGUE_FILES, load_library
 from bot.wording.diagram import (
     MAX_LABEL,

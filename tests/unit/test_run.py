@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot.core.errors import InputRefused, NotAllowed
+from bot.core.lifecycle import EVENTS, RUN_MACHINE, STATES
 from bot.core.parsing import parse
-from bot.core.run import EVENTS, RUN_MACHINE, STATES, Run
+from bot.core.run import Run
 
 from .factories import MILESTONES, item, playbook_data
 
