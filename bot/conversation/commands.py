@@ -51,6 +51,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("help", "What the bot can do", EVERYONE),
 )
 BY_NAME = {command.name: command for command in COMMANDS}
+#: What a chat offers before its person is known: enrol with a code, or ask what this is.
+STRANGERS_MENU = (("start", "Enrol with your code"), ("help", "What the bot can do"))
 #: Commands answered off a face's main loop: they read a team or the force, and record nothing.
 SLOW_READS = frozenset(f"/{command.name}" for command in COMMANDS if command.slow_read)
 

@@ -15,11 +15,12 @@ from bot.conversation.questions import Questions, prompt, summary
 from bot.conversation.replies import ChatState, Option, Reply, screened
 from bot.conversation.said import outcome_lines
 from bot.conversation.version_offer import offer_reply
+from bot.core.answers import kind_of
 from bot.core.errors import NotAllowed, NotFound, SoteriaError
 from bot.core.lifecycle import STANDING
 from bot.core.people import User
 from bot.core.run import Run
-from bot.core.typed_input import parse_date, parse_number
+from bot.core.typed_input import parse_date
 from bot.services import access, cases, events, investigating, moving
 from bot.services.context import Context
 from bot.services.outcomes import Outcome
@@ -148,16 +149,12 @@ class Investigator:
         if run.state == "awaiting_reason":
             reason = screened(text, item.focus)
             return self.after(user, investigating.give_reason(self.ctx, user, rid, reason))
-        if item.type == "date":
-            when = parse_date(text, self.ctx.today(), item.dates)  # type: ignore[arg-type]
-            return self.after(user, investigating.answer(self.ctx, user, rid, item.id, when))
-        if item.type == "number":
-            number = parse_number(text, item.min, item.max)
-            value = int(number) if float(number).is_integer() else number
+        kind = kind_of(item)
+        if kind.typed:
+            # Free text is screened for personal details before anything else reads it.
+            said = screened(text, item.focus) if kind.free_text else text
+            value = kind.read(item, said, self.ctx.today())
             return self.after(user, investigating.answer(self.ctx, user, rid, item.id, value))
-        if item.type == "text":
-            words = screened(text, item.focus)
-            return self.after(user, investigating.answer(self.ctx, user, rid, item.id, words))
         return [Reply("Please answer with the buttons."), prompt(self.ctx, run, item)]
 
     # --- presses ------------------------------------------------------------------------------

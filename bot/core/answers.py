@@ -29,6 +29,8 @@ class AnswerKind:
     named: ClassVar[bool] = False
     #: It is answered by typing (a date, a number, a note), not only with buttons.
     typed: ClassVar[bool] = False
+    #: What is typed is free text, screened for personal details before it is read.
+    free_text: ClassVar[bool] = False
 
     def values(self, item: Item) -> tuple[str, ...]:
         """The answers a button can give (none for a typed answer)."""
@@ -166,6 +168,7 @@ class Text(AnswerKind):
 
     name = "text"
     typed = True
+    free_text = True
 
     def check(self, item: Item, value: Any) -> str:
         """Some words, spaces tidied."""

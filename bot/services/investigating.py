@@ -7,14 +7,12 @@ Answers can record milestones and open other playbooks; what they set going is r
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
 from bot.core.errors import NotFound
 from bot.core.people import User, actor_of
 from bot.core.records import Entry
-from bot.core.run import Run
 from bot.services import notifications
 from bot.services.access import NOT_YOURS, find_case, load
 from bot.services.context import Context
@@ -22,11 +20,6 @@ from bot.services.events import apply_milestone, refresh_case, start_playbook
 from bot.services.outcomes import Fact, Outcome, PlaybookOpened
 from bot.store.runs import StoredRun
 from bot.store.unit_of_work import UnitOfWork
-
-#: What a command does to a run: (run, actor, now) -> the entries to log.
-Act = Callable[[Run, str, datetime], list[Entry]]
-#: What follows an act in its transaction (notices): (uow, stored run, entries, now).
-Then = Callable[[UnitOfWork, StoredRun, list[Entry], datetime], None]
 
 
 def start_run(ctx: Context, user: User, ref: str, playbook_id: str) -> Outcome:
@@ -41,23 +34,20 @@ def start_run(ctx: Context, user: User, ref: str, playbook_id: str) -> Outcome:
         return Outcome(start_playbook(ctx, uow, user, case, playbook_id, ctx.now())[0])
 
 
-def command(ctx: Context, user: User, run_id: int, act: Act, then: Then | None = None) -> Outcome:
-    """Load a run, let the core act, save the result and follow on (milestones, opens).
+def acting_on(ctx: Context, user: User, run_id: int) -> StoredRun:
+    """The run a command acts on, inside the command's transaction: the user's to change."""
+    stored = load(ctx, user, run_id)
+    if user.role == "investigator" and stored.case.officer_id != user.id:
+        raise NotFound(NOT_YOURS)
+    return stored
 
-    `then` runs in the same transaction, for the notices the act calls for: they are kept
-    exactly when the act is.
-    """
-    with ctx.transaction() as uow:
-        stored = load(ctx, user, run_id)
-        if user.role == "investigator" and stored.case.officer_id != user.id:
-            raise NotFound(NOT_YOURS)
-        now = ctx.now()
-        entries = act(stored.run, actor_of(user), now)
-        uow.runs.save(stored, entries)
-        outcome = Outcome(stored.run, _follow_on(ctx, uow, user, stored, entries, now))
-        if then is not None:
-            then(uow, stored, entries, now)
-        return outcome
+
+def record(
+    ctx: Context, uow: UnitOfWork, user: User, stored: StoredRun, entries: list[Entry]
+) -> Outcome:
+    """Keep what the core decided, and follow it on: milestones recorded, playbooks opened."""
+    uow.runs.save(stored, entries)
+    return Outcome(stored.run, _follow_on(ctx, uow, user, stored, entries, ctx.now()))
 
 
 def _follow_on(
@@ -95,60 +85,70 @@ def _follow_on(
 
 def answer(ctx: Context, user: User, run_id: int, item_id: str, value: Any) -> Outcome:
     """Record an answer (or a correction); a trainee's may need a countersignature."""
-
-    def act(run: Run, who: str, now: datetime) -> list[Entry]:
-        return run.answer(item_id, value, who, now, user.in_training)
-
-    def then(uow: UnitOfWork, stored: StoredRun, entries: list[Entry], now: datetime) -> None:
+    with ctx.transaction() as uow:
+        stored = acting_on(ctx, user, run_id)
+        now = ctx.now()
+        entries = stored.run.answer(item_id, value, actor_of(user), now, user.in_training)
+        outcome = record(ctx, uow, user, stored, entries)
         for entry in entries:
             if entry.kind == "answered" and entry.detail.get("countersign") == "needed":
-                ask = stored.run.playbook.item(entry.item or "").ask
-                facts = {"ask": ask, "by": user.name}
+                facts = {"ask": stored.run.playbook.item(item_id).ask, "by": user.name}
                 notifications.tell_supervisors(uow, stored.case, "countersign", facts, now)
-
-    return command(ctx, user, run_id, act, then)
+        return outcome
 
 
 def give_reason(ctx: Context, user: User, run_id: int, reason: str) -> Outcome:
     """Record the reason the current answer needs."""
-    return command(ctx, user, run_id, lambda run, who, now: run.give_reason(reason, who, now))
+    with ctx.transaction() as uow:
+        stored = acting_on(ctx, user, run_id)
+        entries = stored.run.give_reason(reason, actor_of(user), ctx.now())
+        return record(ctx, uow, user, stored, entries)
 
 
 def defer(ctx: Context, user: User, run_id: int, item_id: str) -> Outcome:
     """Put an item off until later."""
-    return command(ctx, user, run_id, lambda run, who, now: run.defer(item_id, who, now))
+    with ctx.transaction() as uow:
+        stored = acting_on(ctx, user, run_id)
+        entries = stored.run.defer(item_id, actor_of(user), ctx.now())
+        return record(ctx, uow, user, stored, entries)
 
 
 def back(ctx: Context, user: User, run_id: int) -> Outcome:
     """Show the previous item (nothing is recorded, but the place is kept)."""
-
-    def step(run: Run, who: str, now: datetime) -> list[Entry]:
-        run.back()
-        return []
-
-    return command(ctx, user, run_id, step)
+    with ctx.transaction() as uow:
+        stored = acting_on(ctx, user, run_id)
+        stored.run.back()
+        return record(ctx, uow, user, stored, [])
 
 
 def revisit(ctx: Context, user: User, run_id: int, item_id: str) -> Outcome:
     """Open an item to change its answer."""
-    return command(ctx, user, run_id, lambda run, who, now: run.revisit(item_id, who, now))
+    with ctx.transaction() as uow:
+        stored = acting_on(ctx, user, run_id)
+        entries = stored.run.revisit(item_id, actor_of(user), ctx.now())
+        return record(ctx, uow, user, stored, entries)
 
 
 def pause(ctx: Context, user: User, run_id: int) -> Outcome:
     """Pause a run."""
-    return command(ctx, user, run_id, lambda run, who, now: run.pause(who, now))
+    with ctx.transaction() as uow:
+        stored = acting_on(ctx, user, run_id)
+        return record(ctx, uow, user, stored, stored.run.pause(actor_of(user), ctx.now()))
 
 
 def resume(ctx: Context, user: User, run_id: int) -> Outcome:
     """Resume a paused or returned run."""
-    return command(ctx, user, run_id, lambda run, who, now: run.resume(who, now))
+    with ctx.transaction() as uow:
+        stored = acting_on(ctx, user, run_id)
+        return record(ctx, uow, user, stored, stored.run.resume(actor_of(user), ctx.now()))
 
 
 def submit(ctx: Context, user: User, run_id: int) -> Outcome:
     """Submit a finished run for a supervisor's review; the team's supervisors are told."""
-
-    def then(uow: UnitOfWork, stored: StoredRun, entries: list[Entry], now: datetime) -> None:
+    with ctx.transaction() as uow:
+        stored = acting_on(ctx, user, run_id)
+        now = ctx.now()
+        outcome = record(ctx, uow, user, stored, stored.run.submit(actor_of(user), now))
         facts = {"title": stored.run.playbook.title, "by": user.name}
         notifications.tell_supervisors(uow, stored.case, "submitted", facts, now)
-
-    return command(ctx, user, run_id, lambda run, who, now: run.submit(who, now), then)
+        return outcome

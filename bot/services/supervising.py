@@ -6,18 +6,12 @@ and each tells the other side at once, in the same transaction as the act.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from bot.core.errors import NotAllowed
-from bot.core.people import User
-from bot.core.records import Entry
-from bot.core.run import Run
+from bot.core.people import User, actor_of
 from bot.services import notifications
 from bot.services.context import Context
-from bot.services.investigating import command
+from bot.services.investigating import acting_on, record
 from bot.services.outcomes import Outcome
-from bot.store.runs import StoredRun
-from bot.store.unit_of_work import UnitOfWork
 
 
 def require_supervisor(user: User) -> None:
@@ -29,8 +23,11 @@ def require_supervisor(user: User) -> None:
 def sign_off(ctx: Context, user: User, run_id: int, note: str = "") -> Outcome:
     """A supervisor signs a submitted run off; its investigator is told at once."""
     require_supervisor(user)
-
-    def then(uow: UnitOfWork, stored: StoredRun, entries: list[Entry], now: datetime) -> None:
+    with ctx.transaction() as uow:
+        stored = acting_on(ctx, user, run_id)
+        now = ctx.now()
+        entries = stored.run.sign_off(actor_of(user), now, note)
+        outcome = record(ctx, uow, user, stored, entries)
         facts = {
             "case_ref": stored.case.ref,
             "title": stored.run.playbook.title,
@@ -38,15 +35,17 @@ def sign_off(ctx: Context, user: User, run_id: int, note: str = "") -> Outcome:
             "note": entries[-1].detail.get("note", ""),  # as the log keeps it
         }
         notifications.tell(uow, [stored.case.officer_id], "signed-off", facts, now)
-
-    return command(ctx, user, run_id, lambda run, who, now: run.sign_off(who, now, note), then)
+        return outcome
 
 
 def send_back(ctx: Context, user: User, run_id: int, note: str) -> Outcome:
     """A supervisor returns a submitted run with a note; its investigator is told at once."""
     require_supervisor(user)
-
-    def then(uow: UnitOfWork, stored: StoredRun, entries: list[Entry], now: datetime) -> None:
+    with ctx.transaction() as uow:
+        stored = acting_on(ctx, user, run_id)
+        now = ctx.now()
+        entries = stored.run.send_back(actor_of(user), now, note)
+        outcome = record(ctx, uow, user, stored, entries)
         facts = {
             "case_ref": stored.case.ref,
             "title": stored.run.playbook.title,
@@ -55,15 +54,17 @@ def send_back(ctx: Context, user: User, run_id: int, note: str) -> Outcome:
             "run_id": str(stored.run.run_id),
         }
         notifications.tell(uow, [stored.case.officer_id], "returned", facts, now)
-
-    return command(ctx, user, run_id, lambda run, who, now: run.send_back(who, now, note), then)
+        return outcome
 
 
 def challenge(ctx: Context, user: User, run_id: int, item_id: str, question: str) -> Outcome:
     """A supervisor challenges one item; the investigator is told at once and must reply."""
     require_supervisor(user)
-
-    def then(uow: UnitOfWork, stored: StoredRun, entries: list[Entry], now: datetime) -> None:
+    with ctx.transaction() as uow:
+        stored = acting_on(ctx, user, run_id)
+        now = ctx.now()
+        entries = stored.run.challenge(item_id, question, actor_of(user), now)
+        outcome = record(ctx, uow, user, stored, entries)
         playbook = stored.run.playbook
         facts = {
             "case_ref": stored.case.ref,
@@ -75,33 +76,31 @@ def challenge(ctx: Context, user: User, run_id: int, item_id: str, question: str
             "item": str(playbook.number(item_id)),
         }
         notifications.tell(uow, [stored.case.officer_id], "challenged", facts, now)
-
-    def act(run: Run, who: str, now: datetime) -> list[Entry]:
-        return run.challenge(item_id, question, who, now)
-
-    return command(ctx, user, run_id, act, then)
+        return outcome
 
 
 def reply_to_challenge(ctx: Context, user: User, run_id: int, item_id: str, reply: str) -> Outcome:
     """The case's officer replies to a challenge; the supervisors are told."""
-
-    def act(run: Run, who: str, now: datetime) -> list[Entry]:
-        return run.reply_to_challenge(item_id, reply, who, now)
-
-    def then(uow: UnitOfWork, stored: StoredRun, entries: list[Entry], now: datetime) -> None:
+    with ctx.transaction() as uow:
+        stored = acting_on(ctx, user, run_id)
         if stored.case.officer_id != user.id:
             raise NotAllowed("Only the officer in the case replies to a challenge.")
+        now = ctx.now()
+        entries = stored.run.reply_to_challenge(item_id, reply, actor_of(user), now)
+        outcome = record(ctx, uow, user, stored, entries)
         facts = {
             "ask": stored.run.playbook.item(item_id).ask,
             "by": user.name,
             "reply": entries[0].value or "",
         }
         notifications.tell_supervisors(uow, stored.case, "challenge-answered", facts, now)
-
-    return command(ctx, user, run_id, act, then)
+        return outcome
 
 
 def countersign(ctx: Context, user: User, run_id: int, item_id: str) -> Outcome:
     """A supervisor confirms a trainee's answer, which then counts as done."""
     require_supervisor(user)
-    return command(ctx, user, run_id, lambda run, who, now: run.countersign(item_id, who, now))
+    with ctx.transaction() as uow:
+        stored = acting_on(ctx, user, run_id)
+        entries = stored.run.countersign(item_id, actor_of(user), ctx.now())
+        return record(ctx, uow, user, stored, entries)

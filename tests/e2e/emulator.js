@@ -64,8 +64,13 @@ changes.setMaxListeners(0); // one listener per waiting long poll
 let version = 0; // bumped whenever a bot message is sent, edited or deleted
 const chats = new Map(); // chat id -> Chat as the client described it [group]
 const answers = new Map(); // callback query id -> null until the bot answers, then the answer
-const commands = new Map(); // token -> the list from setMyCommands
+const commands = new Map(); // token and scope -> the list from setMyCommands
 const allowedUpdates = new Map(); // token -> update kinds from getUpdates' allowed_updates
+
+function menuKey(token, params) {
+  const scope = params.scope ? json(params.scope, 'scope') : { type: 'default' };
+  return `${token}:${scope.type}:${scope.chat_id ?? ''}`;
+}
 
 class ApiError extends Error {
   constructor(description, code = 400) {
@@ -347,11 +352,12 @@ const botMethods = {
     server.deleteWebhook(token);
     return true;
   },
+  // Menus are kept per scope (the default one, or one chat's), as Telegram keeps them.
   setMyCommands(token, params) {
-    commands.set(token, json(params.commands ?? '[]', 'commands'));
+    commands.set(menuKey(token, params), json(params.commands ?? '[]', 'commands'));
     return true;
   },
-  getMyCommands: (token) => commands.get(token) ?? [],
+  getMyCommands: (token, params) => commands.get(menuKey(token, params)) ?? [],
   ...Object.fromEntries(HARMLESS_SETTERS.map((name) => [name, () => true])),
 };
 

@@ -4,6 +4,7 @@ returns, escalations, handovers and the exported report, as each person sees the
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import shutil
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 
 from ..integration.oversight_world import DRILL, PLAYBOOKS_DIR
@@ -86,6 +88,46 @@ async def drill_submitted(casey: Client, ref: str = REF) -> None:
     await settle(casey, last_says("Submit it for review?"))
     await press_labelled(casey, "Submit")
     await settle(casey, last_says("Submitted for review"))
+
+
+async def menu_of(emulator: Emulator, bot: BotProcess, client: Client) -> list[str]:
+    """The commands Telegram would show in this person's chat, as the bot set them."""
+    token = bot.token  # type: ignore[attr-defined]
+    scope = json.dumps({"type": "chat", "chat_id": client.chat_id})
+    async with httpx.AsyncClient() as http:
+        for _ in range(50):
+            found = (
+                await http.post(
+                    f"{emulator.bot_api_base_url}{token}/getMyCommands", data={"scope": scope}
+                )
+            ).json()["result"]
+            if found:
+                return [command["command"] for command in found]
+            await asyncio.sleep(0.1)
+    return []
+
+
+async def test_each_chat_is_offered_the_commands_of_its_persons_role(
+    emulator: Emulator, bot: BotProcess
+):
+    """Supervisors and trainers are never offered /new; investigators are; strangers see two."""
+    async with (
+        someone(emulator, bot, "Casey") as casey,
+        someone(emulator, bot, "Sam") as sam,
+        someone(emulator, bot, "Tina") as tina,
+    ):
+        await enrolled(casey, bot, "investigator")
+        await enrolled(sam, bot, "supervisor")
+        await enrolled(tina, bot, "trainer")
+        casey_menu = await menu_of(emulator, bot, casey)
+        sam_menu = await menu_of(emulator, bot, sam)
+        tina_menu = await menu_of(emulator, bot, tina)
+    assert "new" in casey_menu
+    assert "team" not in casey_menu
+    assert "new" not in sam_menu
+    assert {"team", "signoff", "case"} <= set(sam_menu)
+    assert "new" not in tina_menu
+    assert {"playbooks", "reload", "insights"} <= set(tina_menu)
 
 
 async def test_the_team_view_shows_only_the_supervisors_team(emulator: Emulator, bot: BotProcess):

@@ -213,3 +213,28 @@ def test_a_force_setting_changes_what_the_preview_says(tmp_path: Path):
     assert "every 21 days (force setting 'review-cadence', set by the force)" in " ".join(
         output.split()
     )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("SOTERIA_CASE_KEY", "foo", "SOTERIA_CASE_KEY must be one of crime-reference, handle"),
+        ("SOTERIA_TZ", "Mars/Olympus", "SOTERIA_TZ must name a time zone"),
+        ("SOTERIA_NOTICE_SECONDS", "soon", "SOTERIA_NOTICE_SECONDS must be a number of seconds"),
+        ("SOTERIA_SEND_RATE", "-1", "SOTERIA_SEND_RATE must be 0 (no limit) or more"),
+        ("SOTERIA_PERSON_RATE", "nan", "SOTERIA_PERSON_RATE must be a number"),
+        ("SOTERIA_LOG_LEVEL", "chatty", "SOTERIA_LOG_LEVEL must be one of DEBUG"),
+        ("SOTERIA_CRIME_REFERENCE", "CRI(", "SOTERIA_CRIME_REFERENCE must be a regular expression"),
+    ],
+)
+@pytest.mark.parametrize("command", [["verify"], ["report"], ["users", "list"], ["validate"]])
+def test_a_bad_setting_is_one_sentence_and_exit_2_for_every_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command, variable, value, says
+):
+    monkeypatch.setenv("SOTERIA_DB", str(tmp_path / "soteria.db"))
+    monkeypatch.setenv(variable, value)
+    result = CliRunner().invoke(cli, command)
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: {says}")
+    assert len(result.output.strip().splitlines()) == 1
+    assert "Traceback" not in result.output

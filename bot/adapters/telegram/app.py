@@ -14,7 +14,7 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes, JobQueue, Ty
 
 from bot.bootstrap import build
 from bot.config import Settings
-from bot.conversation.commands import menu
+from bot.conversation.commands import STRANGERS_MENU
 from bot.conversation.dialogue import Dialogue
 from bot.jobs import queue_escalations, teams_with_cases, weekly_summary
 from bot.services.context import Context
@@ -68,9 +68,9 @@ def build_application(settings: Settings, ctx: Context) -> Application:
 
     async def on_start(application: Application) -> None:
         # A server without setMyCommands (the test emulator, some self-hosted servers) is no
-        # reason not to start: the commands are a convenience shown in the chat's menu.
-        commands = [BotCommand(name, words) for name, words in menu("investigator")]
-        await quietly(application.bot.set_my_commands(commands))
+        # reason not to start: the commands are a convenience shown in the chat's menu. Until
+        # someone is known, their chat offers only /start and /help; then their role's menu.
+        await quietly(application.bot.set_my_commands([BotCommand(*c) for c in STRANGERS_MENU]))
         me = application.bot.username
         log.info("soteria-bot is running as @%s", me)
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from telegram import Bot, Message, Update
+from telegram import Bot, BotCommand, BotCommandScopeChat, Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.conversation.commands import is_slow_read
+from bot.conversation.commands import is_slow_read, menu
 from bot.conversation.dialogue import Dialogue
 from bot.conversation.replies import Reply
 from bot.core.channels import Identity, MessageKey
@@ -58,6 +58,8 @@ class TelegramFace:
         self.delivery = delivery
         self.throttle = throttle  # None: nobody is held back
         self.reader = reader  # None: slow reads are answered in the event loop
+        # The role whose command menu each chat was given since the bot started.
+        self._menus: dict[int, str] = {}
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Handle one update exactly once; a repeat delivery of the same update does nothing."""
@@ -84,8 +86,18 @@ class TelegramFace:
         if work.read_later is not None and work.user is not None and self.reader is not None:
             work.replies = await self.reader.handle(work.user, work.read_later)
         await self.delivery.send(work, context.bot, chat.id)
+        if work.user is not None:
+            await self._show_menu(context.bot, chat.id, work.user)
         # What this update told someone else (a return, a challenge) goes out now.
         await self.delivery.send_notices(context.bot)
+
+    async def _show_menu(self, bot: Bot, chat_id: int, user: User) -> None:
+        """Give the person's chat the command menu of their role, once per role and start."""
+        if self._menus.get(chat_id) == user.role:
+            return
+        self._menus[chat_id] = user.role
+        commands = [BotCommand(name, words) for name, words in menu(user.role)]
+        await quietly(bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id)))
 
     async def _turn_away(self, update: Update, bot: Bot, *, tell: bool) -> None:
         """Skip a throttled update without touching the database; say why once in a while."""
@@ -137,7 +149,7 @@ class TelegramFace:
         user = self._identify(sender.id)
         words = message.text.split() if message is not None and message.text else []
         if words[:1] == ["/start"] and len(words) > 1 and user is None:
-            return Work([self._enrol(words[1], sender.id, sender.full_name)])
+            return self._enrol(words[1], sender.id, sender.full_name)
         if user is None:
             # One sentence, the same for everyone: an unenrolled person learns nothing else.
             return Work([Reply(texts.NOT_ENROLLED)] if message is not None else [])
@@ -163,15 +175,15 @@ class TelegramFace:
         replies = self.dialogue.handle(user, message.text)
         return Work(replies, user, None, (latest, known) if known else None)
 
-    def _enrol(self, code: str, telegram_id: int, name: str) -> Reply:
+    def _enrol(self, code: str, telegram_id: int, name: str) -> Work:
+        """Enrol the sender with their code, and welcome them with what they can do."""
         try:
             user = people.enrol(self.dialogue.ctx, code, Identity(CHANNEL, str(telegram_id)), name)
         except SoteriaError as error:
-            return Reply(str(error))
+            return Work([Reply(str(error))])
         welcome = texts.ENROLLED.format(name=user.name, role=user.role, team=user.team)
-        return Reply(
-            f"{welcome} {texts.ENROL_NAME_HINT}\n\n{self.dialogue.handle(user, '/help')[0].text}"
-        )
+        help_text = self.dialogue.handle(user, "/help")[0].text
+        return Work([Reply(f"{welcome} {texts.ENROL_NAME_HINT}\n\n{help_text}")], user)
 
     def _asked_by(
         self, user: User, pressed: Message | None, action: str
