@@ -13,7 +13,8 @@ from bot.core.condition import Condition, milestones_in
 from bot.core.errors import Path
 
 ITEM_TYPES = ("yes-no", "yes-no-na", "choice", "multi", "date", "number", "text", "info")
-FOCUSES = ("suspect", "victim", "context")
+#: What an item is aimed at; "intrusion" marks a request into the victim's own records or devices.
+FOCUSES = ("suspect", "victim", "context", "intrusion")
 DATE_RANGES = ("past", "future", "any")
 #: The answers each fixed-answer type can give; choice and multi take theirs from `options`.
 FIXED_ANSWERS: Mapping[str, tuple[str, ...]] = {
