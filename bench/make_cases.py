@@ -337,9 +337,7 @@ def _court(story: Story, rng: random.Random, charge: date) -> None:
             return
         verdict = events["verdict"] = events["outcome"] = trial + days(rng, 2, 10)
         story.outcome = (
-            "convicted after trial"
-            if rng.random() < 0.55
-            else "acquitted by the jury or court"
+            "convicted after trial" if rng.random() < 0.55 else "acquitted by the jury or court"
         )
     story.ends = verdict + timedelta(days=30)
     if story.outcome != "acquitted by the jury or court":

@@ -64,9 +64,9 @@ MISSING = "999999"
 SHIPPED_REVIEW = (PLAYBOOKS_DIR / "supervisory-review.yaml").read_text(encoding="utf-8")
 #: The shipped review, one version on, with one question reworded.
 NEXT_VERSION = int(re.search(r"^version: (\d+)$", SHIPPED_REVIEW, re.MULTILINE).group(1)) + 1
-V2 = SHIPPED_REVIEW.replace(
-    f"version: {NEXT_VERSION - 1}", f"version: {NEXT_VERSION}", 1
-).replace("Every action in the plan on target?", "Every action in the plan on track?", 1)
+V2 = SHIPPED_REVIEW.replace(f"version: {NEXT_VERSION - 1}", f"version: {NEXT_VERSION}", 1).replace(
+    "Every action in the plan on target?", "Every action in the plan on track?", 1
+)
 
 
 # --- a force of two teams, at work ----------------------------------------------------------
@@ -240,9 +240,9 @@ def _template(tmp_path_factory: pytest.TempPathFactory) -> Force:
     force.at_work("South", 2)
     trainer = force.people["North Trainer"].user
     published = force.dialogue.upload(trainer, "supervisory-review.yaml", V2.encode("utf-8"))
-    assert published[0].text.startswith(
-        f"Published supervisory-review version {NEXT_VERSION}"
-    ), published
+    assert published[0].text.startswith(f"Published supervisory-review version {NEXT_VERSION}"), (
+        published
+    )
     force.move_offers("North", 1)
     force.move_offers("South", 2)
     return force
