@@ -92,17 +92,15 @@ POLICE_NFA = "police decision of no further action"
 CPS_FILE = "full file to the CPS for a decision"
 BAILED = ("on bail with conditions", "on bail without conditions")
 RELATIONSHIPS = {
-    "current or former partner": 30,
-    "friend or acquaintance": 30,
+    "known to the victim": 73,
     "met recently or online": 15,
     "stranger": 9,
-    "family member": 8,
-    "colleague or person in a position of trust": 5,
     "not yet known": 3,
 }
+#: Of the suspects known to the victim, the share who are a partner, former partner or relative.
+DOMESTIC_SHARE = 0.52
 #: Yes-or-no items whose "no" needs no reason: branches, answered yes this often.
 YES_SHARES = {
-    "communication-needs": 0.15,
     "intermediary-needed": 0.25,
     "vir-considered": 0.12,
     "vir-counselling": 0.4,
@@ -195,7 +193,7 @@ class Story:
 def make_story(rng: random.Random, report: date) -> Story:
     """Decide what will happen in a case reported on `report`."""
     relationship = rng.choices(list(RELATIONSHIPS), list(RELATIONSHIPS.values()))[0]
-    domestic = relationship in ("current or former partner", "family member")
+    domestic = relationship == "known to the victim" and rng.random() < DOMESTIC_SHARE
     stalking = rng.random() < 0.2
     related = {
         name
@@ -338,18 +336,16 @@ def _court(story: Story, rng: random.Random, charge: date) -> None:
             events["trial-date-changed"] = listed + days(rng, 14, (trial - listed).days - 7)
             story.moved_trial = trial = trial + days(rng, 30, 180)
         if rng.random() < 0.08:
-            story.outcome = "discontinued"
+            story.outcome = "discontinued by the CPS"
             events["outcome"] = max(trial - days(rng, 10, 60), plea + timedelta(days=1))
             story.ends = events["outcome"] + timedelta(days=30)
             return
         verdict = events["verdict"] = events["outcome"] = trial + days(rng, 2, 10)
         story.outcome = (
-            "convicted after trial"
-            if rng.random() < 0.55
-            else "acquitted (including no evidence offered)"
+            "convicted after trial" if rng.random() < 0.55 else "acquitted by the jury or court"
         )
     story.ends = verdict + timedelta(days=30)
-    if story.outcome != "acquitted (including no evidence offered)":
+    if story.outcome != "acquitted by the jury or court":
         events["sentence"] = verdict + days(rng, 28, 56)
         story.known["sentence"] = verdict
         story.ends = events["sentence"] + timedelta(days=30)

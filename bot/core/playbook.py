@@ -15,7 +15,8 @@ from bot.core.errors import DocPath
 
 #: Every item type, as trainers write it: one answer kind each (see `bot.core.answers`).
 ITEM_TYPES = tuple(KINDS)
-FOCUSES = ("suspect", "victim", "context")
+#: What an item is aimed at; "intrusion" marks a request into the victim's own records or devices.
+FOCUSES = ("suspect", "victim", "context", "intrusion")
 DATE_RANGES = ("past", "future", "any")
 #: The answers each fixed-answer type can give; choice and multi take theirs from `options`.
 FIXED_ANSWERS: Mapping[str, tuple[str, ...]] = {

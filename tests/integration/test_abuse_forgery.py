@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy as copy_module
 import itertools
+import re
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -62,11 +63,11 @@ OFFICERS_ONLY = frozenset({"cr", "mv", "mva"})
 UNNAMED = frozenset({"pb", "ms", "msd"})
 NO_ONE_ELSE = "Add the CCTV action to the plan"
 MISSING = "999999"
-V2 = (
-    (PLAYBOOKS_DIR / "supervisory-review.yaml")
-    .read_text(encoding="utf-8")
-    .replace("version: 1", "version: 2", 1)
-    .replace("with target and review dates set?", "with its dates set?", 1)
+SHIPPED_REVIEW = (PLAYBOOKS_DIR / "supervisory-review.yaml").read_text(encoding="utf-8")
+#: The shipped review, one version on, with one question reworded.
+NEXT_VERSION = int(re.search(r"^version: (\d+)$", SHIPPED_REVIEW, re.MULTILINE).group(1)) + 1
+V2 = SHIPPED_REVIEW.replace(f"version: {NEXT_VERSION - 1}", f"version: {NEXT_VERSION}", 1).replace(
+    "Every action in the plan on target?", "Every action in the plan on track?", 1
 )
 
 
@@ -196,6 +197,9 @@ class Force:
         self.tap(trainee, f"cr:{challenged}:0")
         self.say(trainee, "/cancel")
         self.answer_all(trainee, self.open(trainee, ref[6], "investigation-plan"))
+        # Its yes to a records request opened the requests checklist, whose gates a supervisor
+        # countersigns for a trainee.
+        self.answer_all(trainee, self.open(trainee, ref[6], "victim-records-requests"))
         self.answer_all(officer, self.open(officer, ref[7], "initial-report"))
         menu = self.say(sergeant, f"/handover {ref[6]}")
         self.tap(sergeant, actions(menu)[0])  # to the officer
@@ -237,7 +241,9 @@ def _template(tmp_path_factory: pytest.TempPathFactory) -> Force:
     force.at_work("South", 2)
     trainer = force.people["North Trainer"].user
     published = force.dialogue.upload(trainer, "supervisory-review.yaml", V2.encode("utf-8"))
-    assert published[0].text.startswith("Published supervisory-review version 2"), published
+    assert published[0].text.startswith(f"Published supervisory-review version {NEXT_VERSION}"), (
+        published
+    )
     force.move_offers("North", 1)
     force.move_offers("South", 2)
     return force

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,50 @@ def test_text_items_warn_against_personal_details():
         for item in entry.playbook.items:
             if item.type == "text":
                 assert "no names" in item.ask.lower(), f"{entry.source}: {item.id}"
+
+
+def test_sources_list_every_item_of_every_playbook_at_its_version():
+    """SOURCES.md maps each item to its legal or guidance basis; a new item must be added there."""
+    sources = (PLAYBOOKS_DIR / "SOURCES.md").read_text(encoding="utf-8")
+    chunks = {chunk.split("\n", 1)[0]: chunk for chunk in sources.split("\n### ")[1:]}
+    library = load_library([PLAYBOOKS_DIR], PLAYBOOKS_DIR)
+    for entry in library.playbooks:
+        playbook = entry.playbook
+        heading = f"{playbook.id} (version {playbook.version})"
+        assert heading in chunks, heading
+        missing = [i.id for i in playbook.items if f"\n| {i.id} |" not in chunks[heading]]
+        assert missing == [], (playbook.id, missing)
+
+
+def test_victims_code_deadlines_are_rules_not_force_settings():
+    """An item whose guidance gives a Victims' Code Right's limit falls due by a fixed rule."""
+    code_limit = re.compile(r"Right \d+[^.]*?\b\d+ working days?")
+    library = load_library([PLAYBOOKS_DIR], PLAYBOOKS_DIR)
+    checked = 0
+    for entry in library.playbooks:
+        for item in entry.playbook.items:
+            if item.due and code_limit.search(item.guidance or ""):
+                checked += 1
+                assert item.due.span.setting is None, f"{entry.playbook.id}/{item.id}"
+    assert checked >= 10
+
+
+def test_questions_are_short_enough_for_a_phone():
+    library = load_library([PLAYBOOKS_DIR], PLAYBOOKS_DIR)
+    long = [
+        f"{entry.playbook.id}/{item.id}"
+        for entry in library.playbooks
+        for item in entry.playbook.items
+        if len(item.ask) >= 100
+    ]
+    assert long == []
+
+
+def test_guidance_shows_investigators_nothing_unconfirmed():
+    """Open questions live in SOURCES.md for the force, not in guidance read at the roadside."""
+    library = load_library([PLAYBOOKS_DIR], PLAYBOOKS_DIR)
+    for entry in library.playbooks:
+        texts = [entry.playbook.summary or ""] + [i.guidance or "" for i in entry.playbook.items]
+        for text in texts:
+            assert "not confirmed" not in text.lower(), entry.playbook.id
+            assert "local choice" not in text.lower(), entry.playbook.id

@@ -63,7 +63,7 @@ def test_a_whole_walk_with_a_branch_a_reason_and_a_correction_reaches_submission
     # A branch and a reason: No needs a reason; a preset is offered.
     replies = press_label(dialogue, user, replies, "No")
     assert "Why?" in replies[-1].text
-    replies = press_label(dialogue, user, replies, "Awaiting other force")
+    replies = press_label(dialogue, user, replies, "Systems unavailable")
     # Walk on: Yes where offered, the first option otherwise, dates by Today.
     for _ in range(80):
         text = replies[-1].text
@@ -126,7 +126,7 @@ def test_report_json_from_the_command_line_shows_every_answer(
     data = json.loads(result.output)
     assert data["case"] == "43/55555/26"
     run = data["runs"][0]
-    assert (run["playbook"], run["version"], run["state"]) == ("bad-character", 1, "asking")
+    assert (run["playbook"], run["version"], run["state"]) == ("bad-character", 2, "asking")
     pnc = run["items"][0]
     assert (pnc["id"], pnc["status"], pnc["value"], pnc["reason"]) == (
         "pnc-record",

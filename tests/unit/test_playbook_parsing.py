@@ -68,6 +68,13 @@ def test_a_full_item_is_read_with_every_key():
     assert note.required is False  # an info item is never required
 
 
+@pytest.mark.parametrize("focus", ["suspect", "victim", "context", "intrusion"])
+def test_every_focus_is_accepted(focus):
+    """'intrusion' marks a request into the victim's own records or devices."""
+    [only] = parse(playbook_data(item("a", focus=focus)), MILESTONES).items
+    assert only.focus == focus
+
+
 @pytest.mark.parametrize(
     ("written", "expected"),
     [
@@ -175,7 +182,10 @@ def test_every_problem_is_reported_not_just_the_first():
         ([item("a", dates="future")], "'dates' only goes on date items"),
         ([item("a", "date", dates="soon")], "'dates' should be 'past', 'future' or 'any'"),
         ([item("a", "number", min=5, max=1)], "'min' (5) is more than 'max' (1)"),
-        ([item("a", focus="victims")], "'focus' should be 'suspect', 'victim' or 'context'"),
+        (
+            [item("a", focus="victims")],
+            "'focus' should be 'suspect', 'victim', 'context' or 'intrusion'",
+        ),
         ([item("a", required="perhaps")], "'required' should be true or false"),
         ([item("a", when={"a": "yes"})], "the condition names the item itself"),
         (
