@@ -107,9 +107,7 @@ CASES_PER_TRANSACTION = 50
 def starters(library: Library) -> frozenset[str]:
     """Milestones that start a playbook when recorded: an answer setting one adds a run."""
     return frozenset(
-        entry.playbook.starts
-        for entry in library.playbooks
-        if entry.playbook.starts and entry.playbook.starts != "report"
+        name for entry in library.playbooks for name in entry.playbook.starts if name != "report"
     )
 
 
@@ -173,7 +171,7 @@ def build(path: Path, runs: int, teams: int, per_team: int, seed: int) -> Built:
     publish_first_use(service)
     starting = starters(library)
     started_by = {
-        name: [entry.playbook.id for entry in library.playbooks if entry.playbook.starts == name]
+        name: [entry.playbook.id for entry in library.playbooks if name in entry.playbook.starts]
         for name in starting
     }
     sizes = [len(by_hand) + len(started_by.get(name or "", [])) for _w, name, by_hand in KINDS]

@@ -56,7 +56,7 @@ def validate(paths: tuple[Path, ...]) -> None:
         raise click.ClickException("No playbook files (*.yaml) were found there.")
     for entry in library.playbooks:
         playbook = entry.playbook
-        extra = f", starts on {playbook.starts}" if playbook.starts else ""
+        extra = f", starts on {' or '.join(playbook.starts)}" if playbook.starts else ""
         extra += f", repeats every {playbook.repeat.every}" if playbook.repeat else ""
         click.echo(
             f"{entry.source}: ok: {playbook.id} v{playbook.version}, "

@@ -22,7 +22,8 @@ MAX_BYTES = 64
 #: The largest id an action may carry: SQLite's integers are 64-bit.
 MAX_ID = 2**63 - 1
 WORD = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
-DAYS = ("today", "yesterday")
+#: The days a date button can give: today, yesterday, or the date the item works out.
+DAYS = ("today", "yesterday", "computed")
 
 
 class BadAction(SoteriaError):
@@ -71,6 +72,22 @@ class ChooseMilestone(Action):
 
 
 @dataclass(frozen=True, slots=True)
+class MilestoneCase(Action):
+    """Pick the case a milestone is recorded on, from the picker."""
+
+    KIND = "msc"
+    case: int
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneOccurrence(Action):
+    """For a repeating milestone: record another occurrence (0), or correct occurrence N."""
+
+    KIND = "mso"
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
 class MilestoneDay(Action):
     """Record the chosen milestone today or yesterday."""
 
@@ -88,10 +105,11 @@ class OpenRun(Action):
 
 @dataclass(frozen=True, slots=True)
 class ShowSummary(Action):
-    """Show where a run stands."""
+    """Show one page of where a run stands (0 is the first)."""
 
     KIND = "sum"
     run: int
+    page: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,8 +159,18 @@ class Answer(Action):
 
 
 @dataclass(frozen=True, slots=True)
+class NotYet(Action):
+    """Answer that the event an item asks about has not happened yet."""
+
+    KIND = "ny"
+    ON_QUESTION = True
+    run: int
+    item: int
+
+
+@dataclass(frozen=True, slots=True)
 class DateButton(Action):
-    """Answer a date item with today or yesterday."""
+    """Answer a date item with today, yesterday or the date it works out."""
 
     KIND = "t"
     ON_QUESTION = True
@@ -287,6 +315,26 @@ class ReplyToChallenge(Action):
 
 
 @dataclass(frozen=True, slots=True)
+class HoldReview(Action):
+    """Start or carry on the recurring checklist (the supervisory review) due on a case."""
+
+    KIND = "hr"
+    SUPERVISING = True
+    case: int
+    playbook: str
+
+
+@dataclass(frozen=True, slots=True)
+class CloseCase(Action):
+    """Close a case with one of the reasons, by its place in the list."""
+
+    KIND = "cc"
+    SUPERVISING = True
+    case: int
+    reason: int
+
+
+@dataclass(frozen=True, slots=True)
 class AcceptHandover(Action):
     """Accept a case handed over."""
 
@@ -306,10 +354,10 @@ class HandTo(Action):
 KINDS: dict[str, type[Action]] = {
     kind.KIND: kind
     for kind in (
-        StartPlaybook, ChooseMilestone, MilestoneDay, OpenRun, ShowSummary, Submit, Back,
-        Revisit, Guidance, Answer, DateButton, Tick, TicksDone, Later, PresetReason, Move,
+        StartPlaybook, ChooseMilestone, MilestoneCase, MilestoneOccurrence, MilestoneDay, OpenRun, ShowSummary, Submit, Back,
+        Revisit, Guidance, Answer, NotYet, DateButton, Tick, TicksDone, Later, PresetReason, Move,
         MoveAcknowledged, Stay, OpenCase, SignOff, ReturnRun, ChallengeMenu, ChallengeItem,
-        Countersign, ReplyToChallenge, AcceptHandover, HandTo,
+        Countersign, ReplyToChallenge, HoldReview, CloseCase, AcceptHandover, HandTo,
     )
 }  # fmt: skip
 

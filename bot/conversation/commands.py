@@ -33,13 +33,17 @@ class Command:
 
 COMMANDS: tuple[Command, ...] = (
     Command("start", "Enrol with your code, or say hello", EVERYONE, menu=False),
-    Command("new", "Open a case by crime reference", INVESTIGATING),
+    Command("new", "Open a case: /new REF", INVESTIGATING),
     Command("cases", "Your cases and what is overdue", CASEWORK),
     Command("resume", "Carry on where you left off", INVESTIGATING),
-    Command("milestone", "Record an arrest, charge, trial date…", INVESTIGATING),
+    Command(
+        "milestone", "Record an arrest, charge, bail, trial date…: /milestone REF", INVESTIGATING
+    ),
     Command("summary", "Where this checklist stands", INVESTIGATING),
     Command("team", "Your team's cases, riskiest first", SUPERVISING, slow_read=True),
     Command("case", "A case's completion log: /case REF", CASEWORK),
+    Command("review", "Hold the supervisory review due: /review REF", SUPERVISING),
+    Command("close", "Close a case, with the reason: /close REF", SUPERVISING),
     Command("signoff", "Runs waiting for your sign-off", SUPERVISING, slow_read=True),
     Command("return", "Return a submitted run with a note", SUPERVISING, slow_read=True),
     Command("handover", "Hand a case to another officer: /handover REF", CASEWORK),

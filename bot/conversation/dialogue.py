@@ -81,6 +81,9 @@ class Dialogue:
         # A supervisor's refused press needs no reminder of an investigator's place.
         again = self._where_safely if type(action) in self._investigating else lambda _u: []
         try:
+            if action.SUPERVISING and not user.supervises:
+                # Before any lookup: the refusal is the same whatever the button names.
+                raise NotAllowed("That is for supervisors.")
             return self._presses[type(action)](user, action)
         except SoteriaError as error:
             return [Reply(str(error)), *again(user)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.conversation import actions as act
+from bot.conversation.milestones import Milestones
 from bot.conversation.questions import Questions, prompt, summary
 from bot.conversation.replies import ChatState, Option, Reply, screened
 from bot.conversation.said import outcome_lines
@@ -20,8 +21,7 @@ from bot.core.errors import NotAllowed, NotFound, SoteriaError
 from bot.core.lifecycle import STANDING
 from bot.core.people import User
 from bot.core.run import Run
-from bot.core.typed_input import parse_date
-from bot.services import access, cases, events, investigating, moving
+from bot.services import access, cases, investigating, moving, reviews
 from bot.services.context import Context
 from bot.services.outcomes import Outcome
 from bot.wording.changes import Wording
@@ -45,6 +45,7 @@ class Investigator:
         self.ctx = ctx
         self.chat = chat
         self.questions = Questions(self)
+        self.milestones = Milestones(self)
 
     def handlers(self) -> dict[str, Handler]:
         """The commands this side answers, by name."""
@@ -52,16 +53,17 @@ class Investigator:
             "/new": self._new,
             "/cases": lambda user, _rest: self._cases(user),
             "/resume": lambda user, _rest: self._resume(user),
-            "/milestone": lambda user, _rest: self._milestone_menu(user),
+            "/milestone": self.milestones.command,
             "/summary": lambda user, _rest: self._summary_command(user),
+            "/review": self._review_command,
         }
 
     def presses(self) -> dict[type[act.Action], Press]:
         """The buttons this side answers, by kind."""
         return {
             act.StartPlaybook: self._start_playbook,
-            act.ChooseMilestone: self._choose_milestone,
-            act.MilestoneDay: self._milestone_day,
+            **self.milestones.presses(),
+            act.HoldReview: self._hold_review,
             act.OpenRun: self._open_run,
             **self.questions.presses(),
             act.Move: self._move,
@@ -73,6 +75,8 @@ class Investigator:
 
     def _new(self, user: User, rest: str) -> list[Reply]:
         chat = self.chat(user)
+        if rest and self.ctx.case_key != "handle":
+            return self._open_typed(user, rest)
         if self.ctx.case_key == "handle":
             # The force keeps crime references off Telegram: the bot issues a handle.
             case, _ = cases.open_case(self.ctx, user, "")
@@ -106,24 +110,21 @@ class Investigator:
             return [Reply("Nothing is waiting for you. Send /cases or /new.")]
         return [*self._move_offer(user, run), *self.show_run(user, run)]
 
-    def _milestone_menu(self, user: User) -> list[Reply]:
-        run = self.current_run(user)
-        if run is None:
-            return [Reply("Open a case's checklist first (/cases), then record its milestone.")]
-        chat = self.chat(user)
-        chat.mode, chat.case_ref = "milestone", run.case_ref
-        milestones = self.ctx.catalog.milestones
-        rows = tuple(
-            (Option.of(milestones[name].title, act.ChooseMilestone(index)),)
-            for index, name in enumerate(milestones)
-        )
-        return [Reply(f"Which milestone for {run.case_ref}?", rows)]
+    def _review_command(self, user: User, rest: str) -> list[Reply]:
+        """`/review REF`: hold the supervisory review due on a case."""
+        if not rest:
+            return [Reply("Send /review with the reference, like /review 43/12345/26.")]
+        ref = access.case_key_of(self.ctx, rest)
+        due = reviews.due_on_case(self.ctx, user, ref)
+        if not due:
+            return [Reply(f"No recurring review is set up for {ref}.")]
+        return self.after(user, reviews.start_review(self.ctx, user, ref, due[0].playbook.id))
 
     def _summary_command(self, user: User) -> list[Reply]:
         run = self.current_run(user)
         if run is None:
             return [Reply("No checklist is open. Send /cases.")]
-        return [summary(run), *self._move_offer(user, run, again=True)]
+        return [summary(self.ctx, run), *self._move_offer(user, run, again=True)]
 
     # --- typed text ---------------------------------------------------------------------------
 
@@ -131,16 +132,9 @@ class Investigator:
         """Text typed for the question on screen, or for what the chat is waiting for."""
         chat = self.chat(user)
         if chat.mode == "case-ref":
-            case, is_new = cases.open_case(self.ctx, user, text)
-            chat.mode, chat.case_ref = "choose-playbooks", case.ref
-            return [self._playbook_menu(case.ref, is_new)]
+            return self._open_typed(user, text)
         if chat.mode == "milestone-date" and chat.milestone and chat.case_ref:
-            allowed = self.ctx.catalog.milestones[chat.milestone].dates
-            when = parse_date(text, self.ctx.today(), allowed)  # type: ignore[arg-type]
-            facts = events.record_milestone(self.ctx, user, chat.case_ref, chat.milestone, when)
-            chat.mode, chat.milestone = "idle", None
-            said = " ".join(outcome_lines(facts)) or "That date was already recorded."
-            return [Reply(said), *self.where(user)]
+            return self.milestones.typed_date(user, text)
         run = self.current_run(user)
         item = run.current() if run else None
         if run is None or item is None:
@@ -157,6 +151,12 @@ class Investigator:
             return self.after(user, investigating.answer(self.ctx, user, rid, item.id, value))
         return [Reply("Please answer with the buttons."), prompt(self.ctx, run, item)]
 
+    def _open_typed(self, user: User, typed: str) -> list[Reply]:
+        case, is_new = cases.open_case(self.ctx, user, typed)
+        chat = self.chat(user)
+        chat.mode, chat.case_ref = "choose-playbooks", case.ref
+        return [self._playbook_menu(case.ref, is_new)]
+
     # --- presses ------------------------------------------------------------------------------
 
     def _start_playbook(self, user: User, action: act.Action) -> list[Reply]:
@@ -168,29 +168,10 @@ class Investigator:
         chat.mode = "idle"
         return self.after(user, outcome)
 
-    def _choose_milestone(self, user: User, action: act.Action) -> list[Reply]:
-        assert isinstance(action, act.ChooseMilestone)
-        names = list(self.ctx.catalog.milestones)
-        if action.index >= len(names):
-            raise act.BadAction
-        chat = self.chat(user)
-        if chat.case_ref is None:
-            raise NotAllowed("Send /milestone again.")
-        name = names[action.index]
-        chat.mode, chat.milestone = "milestone-date", name
-        title = self.ctx.catalog.milestones[name].title
-        buttons = (
-            Option.of("Today", act.MilestoneDay("today")),
-            Option.of("Yesterday", act.MilestoneDay("yesterday")),
-        )
-        return [Reply(f"Send the date of: {title} (like 3/11), or tap Today.", (buttons,))]
-
-    def _milestone_day(self, user: User, action: act.Action) -> list[Reply]:
-        assert isinstance(action, act.MilestoneDay)
-        chat = self.chat(user)
-        if chat.mode != "milestone-date" or not chat.milestone or not chat.case_ref:
-            raise act.BadAction
-        return self.typed(user, action.day)
+    def _hold_review(self, user: User, action: act.Action) -> list[Reply]:
+        assert isinstance(action, act.HoldReview)
+        case = access.case_by_id(self.ctx, user, action.case)
+        return self.after(user, reviews.start_review(self.ctx, user, case.ref, action.playbook))
 
     def _open_run(self, user: User, action: act.Action) -> list[Reply]:
         assert isinstance(action, act.OpenRun)
@@ -280,7 +261,7 @@ class Investigator:
         if item is not None:
             return [prompt(self.ctx, run, item)]
         if run.state == "review":
-            shown = summary(run)
+            shown = summary(self.ctx, run)
             submit = (Option.of("Submit", act.Submit(run.run_id)),)
             return [
                 Reply(

@@ -4,18 +4,27 @@ what each button of a question does.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from bot.conversation import actions as act
 from bot.conversation.replies import Option, Reply, Rows
 from bot.core.errors import NotAllowed
+from bot.core.history import ItemStatus
 from bot.core.people import User
 from bot.core.playbook import Item
 from bot.core.run import Run
 from bot.services import deadlines, investigating
 from bot.services.context import Context
-from bot.wording.labels import MARKS, answer_label, describe_due, sentence, shown_value
+from bot.wording.labels import (
+    MARKS,
+    answer_label,
+    describe_due,
+    ordinal,
+    sentence,
+    short_date,
+    shown_value,
+)
 
 if TYPE_CHECKING:
     from bot.conversation.investigator import Investigator, Press
@@ -37,6 +46,7 @@ class Questions:
             act.Revisit: self._revisit,
             act.Guidance: self._guidance,
             act.Answer: self._answer,
+            act.NotYet: self._not_yet,
             act.DateButton: self._date_button,
             act.Tick: self._tick,
             act.TicksDone: self._ticks_done,
@@ -46,7 +56,7 @@ class Questions:
 
     def _show_summary(self, user: User, action: act.Action) -> list[Reply]:
         assert isinstance(action, act.ShowSummary)
-        return [summary(self.investigator.focus(user, action.run))]
+        return [summary(self.ctx, self.investigator.focus(user, action.run), action.page)]
 
     def _submit(self, user: User, action: act.Action) -> list[Reply]:
         assert isinstance(action, act.Submit)
@@ -86,11 +96,19 @@ class Questions:
             user, investigating.answer(self.ctx, user, run.run_id, item.id, value)
         )
 
+    def _not_yet(self, user: User, action: act.Action) -> list[Reply]:
+        assert isinstance(action, act.NotYet)
+        run, item = self._asked(user, action.run, action.item)
+        return self.investigator.after(
+            user, investigating.not_yet(self.ctx, user, run.run_id, item.id)
+        )
+
     def _date_button(self, user: User, action: act.Action) -> list[Reply]:
         assert isinstance(action, act.DateButton)
         run, item = self._asked(user, action.run, action.item)
-        today = self.ctx.today()
-        when = today if action.day == "today" else today - timedelta(days=1)
+        when = button_date(self.ctx, run, item, action.day)
+        if when is None:
+            raise NotAllowed("That date can't be worked out yet: type it instead.")
         return self.investigator.after(
             user, investigating.answer(self.ctx, user, run.run_id, item.id, when)
         )
@@ -101,7 +119,7 @@ class Questions:
         if action.option >= len(item.options):
             raise act.BadAction
         chat = self.investigator.chat(user)
-        chat.ticked ^= {item.options[action.option]}
+        chat.ticked = toggled(item, set(chat.ticked), item.options[action.option])
         return [prompt(self.ctx, run, item, frozenset(chat.ticked))]
 
     def _ticks_done(self, user: User, action: act.Action) -> list[Reply]:
@@ -123,9 +141,10 @@ class Questions:
     def _preset_reason(self, user: User, action: act.Action) -> list[Reply]:
         assert isinstance(action, act.PresetReason)
         run, item = self._asked(user, action.run, action.item)
-        if action.reason >= len(item.reasons):
+        presets = item.presets(run.status(item.id).value or "")
+        if action.reason >= len(presets):
             raise act.BadAction
-        reason = item.reasons[action.reason]
+        reason = presets[action.reason]
         return self.investigator.after(
             user, investigating.give_reason(self.ctx, user, run.run_id, reason)
         )
@@ -149,8 +168,10 @@ class Questions:
 def prompt(ctx: Context, run: Run, item: Item, ticked: frozenset[str] = frozenset()) -> Reply:
     """The message that asks an item, with its buttons."""
     settled, live = run.progress()
-    number = run.playbook.number(item.id)
+    number = run.number(item.id)
     lines = [f"{run.case_ref} · {run.playbook.title} · {settled}/{live}", item.ask]
+    if item.occurrence:
+        lines.append(occurrence_line(ctx, run, item))
     due = deadlines.due(ctx, run, item.id)
     if due is not None:
         lines.append(sentence(describe_due(due, ctx.today())))
@@ -163,11 +184,13 @@ def prompt(ctx: Context, run: Run, item: Item, ticked: frozenset[str] = frozense
         )
         rows += [
             (Option.of(reason, act.PresetReason(rid, number, index)),)
-            for index, reason in enumerate(item.reasons)
+            for index, reason in enumerate(item.presets(status.value or ""))
         ]
         rows.append((Option.of("Later", act.Later(rid, number)),))
         return Reply("\n".join(lines), tuple(rows), asks=(rid, item.id))
-    rows += answer_rows(run, item, number, ticked, lines)
+    rows += answer_rows(ctx, run, item, number, ticked, lines)
+    if item.not_yet:
+        rows.append((Option.of("Not yet", act.NotYet(rid, number)),))
     extra = [Option.of("Later", act.Later(rid, number))] if item.type != "info" else []
     if item.guidance:
         extra.append(Option.of("Guidance", act.Guidance(rid, number)))
@@ -176,44 +199,106 @@ def prompt(ctx: Context, run: Run, item: Item, ticked: frozenset[str] = frozense
     return Reply("\n".join(lines), tuple(rows), asks=(rid, item.id))
 
 
-def summary(run: Run) -> Reply:
-    """Where a run stands, item by item, with buttons to change or answer them."""
-    lines = [
-        f"{run.case_ref} · {run.playbook.title} (v{run.playbook.version}) · {run.state.replace('_', ' ')}"
-    ]
-    rows = []
-    for index, status in enumerate(run.statuses()):
-        if status.status == "not-live":
-            continue
-        shown = f": {shown_value(status.item, status.value)}" if status.value else ""
+def occurrence_line(ctx: Context, run: Run, item: Item) -> str:
+    """Which occurrence a per-occurrence item is asked for: 'For: Trial listed, 2nd (04 Jan)'."""
+    name, occurrence = item.each or "", item.occurrence or 1
+    when = run.events.nth(name, occurrence)
+    dated = f" ({short_date(when, ctx.today())})" if when else ""
+    return f"For: {ctx.catalog.milestones[name].title}, {ordinal(occurrence)}{dated}"
+
+
+#: How many items one page of a summary lists: a page stays well inside a phone's screen.
+PAGE = 8
+#: Statuses that need the investigator first: put off, half-answered, or never answered.
+FIRST = ("later", "needs-reason", "open")
+
+
+def summary(ctx: Context, run: Run, page: int = 0) -> Reply:
+    """One page of where a run stands, with buttons to answer or change each item listed.
+
+    Every live item is on some page: those put off, half-answered or challenged come first,
+    then the rest in the playbook's order, sections together.
+    """
+    shown = ordered_for_summary(run)
+    pages = max(1, -(-len(shown) // PAGE))
+    page = min(max(page, 0), pages - 1)
+    settled, live = run.progress()
+    header = (
+        f"{run.case_ref} · {run.playbook.title} (v{run.playbook.version}) · "
+        f"{run.state.replace('_', ' ')} · {settled}/{live}"
+    )
+    lines = [header if pages == 1 else f"{header} · page {page + 1} of {pages}"]
+    rows: list[tuple[Option, ...]] = []
+    answerable = run.state not in ("closed", "moved")
+    for status in shown[page * PAGE : (page + 1) * PAGE]:
+        item = status.item
+        value = f": {shown_value(item, status.value)}" if status.value else ""
         why = f" ({status.reason})" if status.reason else ""
-        lines.append(f"{MARKS[status.status]} {status.item.ask}{shown}{why}")
-        if status.status in ("later", "open", "needs-reason") or run.state in (
-            "review",
-            "returned",
-        ):
-            verb = "Change" if status.value else "Answer"
-            label = f"{verb}: {status.item.ask[:40]}"
-            rows.append((Option.of(label, act.Revisit(run.run_id, index)),))
-    return Reply("\n".join(lines), tuple(rows[:12]))
+        asked = f" ({ordinal(item.occurrence)})" if item.occurrence else ""
+        challenged = " [challenged]" if item.id in {i.id for i in run.open_challenges()} else ""
+        lines.append(f"{MARKS[status.status]} {item.ask}{asked}{value}{why}{challenged}")
+        if answerable:
+            verb = "Change" if status.value or status.status == "not-yet" else "Answer"
+            label = f"{verb}: {item.ask[:36]}{asked}"
+            rows.append((Option.of(label, act.Revisit(run.run_id, run.number(item.id))),))
+    turn = []
+    if page > 0:
+        turn.append(Option.of("‹ Previous", act.ShowSummary(run.run_id, page - 1)))
+    if page + 1 < pages:
+        turn.append(Option.of("More ›", act.ShowSummary(run.run_id, page + 1)))
+    if turn:
+        rows.append(tuple(turn))
+    return Reply("\n".join(lines), tuple(rows))
+
+
+def ordered_for_summary(run: Run) -> list[ItemStatus]:
+    """Live items, those that need the investigator first (challenged ones among them)."""
+    challenged = {item.id for item in run.open_challenges()}
+    live = [status for status in run.statuses() if status.status != "not-live"]
+    urgent = [s for s in live if s.status in FIRST[:2] or s.item.id in challenged]
+    waiting = [s for s in live if s.status == "open" and s.item.id not in challenged]
+    rest = [s for s in live if s not in urgent and s not in waiting]
+    return urgent + waiting + rest
 
 
 def item_at(run: Run, number: int) -> Item:
-    """The item at a place in a run's playbook, as a button names it; BadAction if none."""
-    if number >= len(run.playbook.items):
+    """The item a button names by its number in the run; BadAction if the run has none."""
+    item = run.item_at(number)
+    if item is None:
         raise act.BadAction
-    return run.playbook.items[number]
+    return item
+
+
+def toggled(item: Item, ticked: set[str], option: str) -> set[str]:
+    """The options ticked after one more tap: an exclusive option ('none') stands alone."""
+    if option in ticked:
+        return ticked - {option}
+    if option in item.exclusive:
+        return {option}
+    return (ticked - set(item.exclusive)) | {option}
+
+
+def button_date(ctx: Context, run: Run, item: Item, day: str) -> date | None:
+    """The date a date button gives: today, yesterday, or the one the item works out."""
+    today = ctx.today()
+    if day == "today":
+        return today
+    if day == "yesterday":
+        return today - timedelta(days=1)
+    return deadlines.computed_date(ctx, run, item)
 
 
 def answer_rows(
-    run: Run, item: Item, number: int, ticked: frozenset[str], lines: list[str]
+    ctx: Context, run: Run, item: Item, number: int, ticked: frozenset[str], lines: list[str]
 ) -> Rows:
     """The buttons that answer an item, by its type (and a line of instruction where typed)."""
     rid = run.run_id
     if item.type in ("yes-no", "yes-no-na", "choice"):
+        offered = run.offered(item)
         buttons = [
             Option.of(answer_label(answer), act.Answer(rid, number, index))
             for index, answer in enumerate(item.answers)
+            if answer in offered
         ]
         if item.type == "choice":
             return tuple((button,) for button in buttons)
@@ -226,12 +311,15 @@ def answer_rows(
         return (*ticks, (Option.of("Done", act.TicksDone(rid, number)),))
     if item.type == "date":
         lines.append("Type the date (like 3/11) or tap:")
-        return (
-            (
-                Option.of("Today", act.DateButton(rid, number, "today")),
-                Option.of("Yesterday", act.DateButton(rid, number, "yesterday")),
-            ),
-        )
+        days = [
+            Option.of("Today", act.DateButton(rid, number, "today")),
+            Option.of("Yesterday", act.DateButton(rid, number, "yesterday")),
+        ]
+        worked_out = deadlines.computed_date(ctx, run, item)
+        if worked_out is None:
+            return (tuple(days),)
+        label = f"{short_date(worked_out, ctx.today())} (worked out)"
+        return ((Option.of(label, act.DateButton(rid, number, "computed")),), tuple(days))
     if item.type == "number":
         lines.append("Type the number.")
     elif item.type == "text":

@@ -47,6 +47,8 @@ class ChatState:
     run_id: int | None = None
     case_ref: str | None = None
     milestone: str | None = None
+    #: For a repeating milestone: the occurrence being corrected (None records a new one).
+    occurrence: int | None = None
     item: str | None = None
     ticked: set[str] = field(default_factory=set)
     #: Runs whose move to a newer version the user chose not to make, this session.

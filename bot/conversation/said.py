@@ -21,7 +21,7 @@ from bot.services.outcomes import (
     RunMoved,
 )
 from bot.wording import texts
-from bot.wording.labels import counted
+from bot.wording.labels import counted, ordinal
 from bot.wording.notices import notice_text
 
 #: How many open items a handover message lists before saying how many more there are.
@@ -33,8 +33,11 @@ def outcome_lines(facts: Iterable[Fact]) -> list[str]:
     lines = []
     for fact in facts:
         if isinstance(fact, MilestoneRecorded):
-            template = texts.MILESTONE_MOVED if fact.moved else texts.MILESTONE_RECORDED
-            lines.append(template.format(title=fact.title, when=fact.when))
+            template = texts.MILESTONE_MOVED if fact.moved_from else texts.MILESTONE_RECORDED
+            title = fact.title
+            if fact.occurrence > 1:
+                title = f"{title} ({ordinal(fact.occurrence)})"
+            lines.append(template.format(title=title, when=fact.when, was=fact.moved_from))
         elif isinstance(fact, PlaybookStarted):
             lines.append(texts.PLAYBOOK_STARTED.format(title=fact.title))
         elif isinstance(fact, PlaybookOpened):

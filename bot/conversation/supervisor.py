@@ -9,7 +9,7 @@ use cases against who the person is, so a forged button reaches nothing outside 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -22,9 +22,10 @@ from bot.core.people import User
 from bot.core.run import Run
 from bot.reports.formats import write_team_html
 from bot.reports.oversight import CaseFacts, RunFacts, gather
-from bot.services import access, handover, people, supervising
+from bot.services import access, cases, handover, people, supervising
 from bot.services.context import Context
-from bot.wording.labels import MARKS, shown_value
+from bot.services.reviews import Schedule
+from bot.wording.labels import MARKS, short_date, shown_value
 
 Handler = Callable[[User, str], list[Reply]]
 Press = Callable[[User, act.Action], list[Reply]]
@@ -59,6 +60,7 @@ class Supervisor:
             "/signoff": lambda user, _rest: self._waiting(user, sign=True),
             "/return": lambda user, _rest: self._waiting(user, sign=False),
             "/handover": self._handover_menu,
+            "/close": self._close_menu,
             "/export": lambda user, _rest: [self._export(user)],
         }
 
@@ -73,6 +75,7 @@ class Supervisor:
             act.ChallengeMenu: self._challenge_menu,
             act.ChallengeItem: self._challenge_item,
             act.Countersign: self._countersign,
+            act.CloseCase: self._close_case,
             act.ReplyToChallenge: self._reply_to_challenge,
         }
 
@@ -120,9 +123,31 @@ class Supervisor:
         return [Reply(f"{len(waiting)} run(s) waiting for review.{note}", rows)]
 
     def _case_command(self, user: User, rest: str) -> list[Reply]:
-        if not rest:
+        if rest:
+            return self._case_view(user, access.case_key_of(self.ctx, rest))
+        found = cases.open_cases(self.ctx, user)
+        if not found:
             return [Reply("Send /case with the reference, like /case 43/12345/26.")]
-        return self._case_view(user, access.case_key_of(self.ctx, rest))
+        rows = tuple((Option.of(case.ref, act.OpenCase(case.id)),) for case in found[:10])
+        return [Reply("Which case? (Or send /case REF.)", rows)]
+
+    def _close_menu(self, user: User, rest: str) -> list[Reply]:
+        if not rest:
+            return [Reply("Send /close with the reference, like /close 43/12345/26.")]
+        case = access.find_case(self.ctx, user, access.case_key_of(self.ctx, rest))
+        if case.closed:
+            return [Reply(f"{case.ref} is already closed ({case.closed_reason}).")]
+        rows = tuple(
+            (Option.of(reason, act.CloseCase(case.id, index)),)
+            for index, reason in enumerate(supervising.CLOSE_REASONS)
+        )
+        return [
+            Reply(
+                f"Close {case.ref}? Its checklists then take no more answers and no reviews fall "
+                "due. Tap the reason, or /cancel.",
+                rows,
+            )
+        ]
 
     def _case_view(self, user: User, ref: str) -> list[Reply]:
         access.find_case(self.ctx, user, ref)  # refused here, unless the user may see it
@@ -132,11 +157,27 @@ class Supervisor:
     def _show_case(self, user: User, case: CaseFacts) -> list[Reply]:
         zone = self.ctx.zone
         lines = [f"{case.ref} · {case.officer} · {case.risk}"]
+        if case.closed_reason:
+            lines.append(f"Closed: {case.closed_reason}.")
         if case.handover:
             lines.append(f"In handover to {case.handover['to']} (not yet accepted).")
+        lines += event_lines(self.ctx, case)
         buttons: list[tuple[Option, ...]] = []
+        for schedule in case.reviews:
+            lines.append(review_line(schedule, self.ctx.today()))
+            if user.supervises and not case.closed_reason:
+                label = f"Hold: {schedule.playbook.title}"[:60]
+                buttons.append((Option.of(label, act.HoldReview(case.id, schedule.playbook.id)),))
         for run in case.runs:
             lines += ["", _run_heading(run)]
+            if run.run.reopened_after_sign_off and run.run.signed_off_by is not None:
+                signed = run.run.signed_off_by
+                lines.append(
+                    f"Reopened after sign-off ({people.name_of(self.ctx, signed.actor)}, "
+                    f"{_local(signed.at, zone)}): what came after it is marked “new”."
+                )
+            signed_off = run.run.signed_off_by
+            since = signed_off.at if signed_off and run.run.reopened_after_sign_off else None
             for facts in run.items:
                 if facts.status == "not-live":
                     continue
@@ -147,7 +188,10 @@ class Supervisor:
                     who = f" · {people.name_of(self.ctx, facts.who)} {_local(facts.when, zone)}"
                 late = f" · {facts.days_over}d overdue" if facts.days_over else ""
                 mark = MARKS.get(facts.status, "·")
-                lines.append(f"{mark} {facts.item.ask}{shown}{why}{who}{late}")
+                new = ""
+                if since is not None and (facts.when is None or facts.when > since):
+                    new = " · new"
+                lines.append(f"{mark} {facts.item.ask}{shown}{why}{who}{late}{new}")
                 earlier = [
                     entry
                     for entry in run.history
@@ -245,10 +289,11 @@ class Supervisor:
         assert isinstance(action, act.ChallengeMenu)
         run = self._run_of(user, action.run)
         rows = []
-        for index, item in enumerate(run.playbook.items):
+        for item in run.items:
             if run.status(item.id).status in ("not-live", "open"):
                 continue
-            rows.append((Option.of(item.ask[:60], act.ChallengeItem(run.run_id, index)),))
+            number = run.number(item.id)
+            rows.append((Option.of(item.ask[:60], act.ChallengeItem(run.run_id, number)),))
         if not rows:
             return [Reply(f"Nothing in {_named(run)} has been answered yet.")]
         return [Reply(f"Which item of {_named(run)} do you challenge?", tuple(rows[:20]))]
@@ -267,6 +312,15 @@ class Supervisor:
         item = item_at(run, action.item)
         supervising.countersign(self.ctx, user, run.run_id, item.id)
         return [Reply(f"Countersigned: {item.ask}")]
+
+    def _close_case(self, user: User, action: act.Action) -> list[Reply]:
+        assert isinstance(action, act.CloseCase)
+        if action.reason >= len(supervising.CLOSE_REASONS):
+            raise act.BadAction
+        case = access.case_by_id(self.ctx, user, action.case)
+        reason = supervising.CLOSE_REASONS[action.reason]
+        closed = supervising.close_case(self.ctx, user, case.ref, reason)
+        return [Reply(f"Closed {closed.ref}: {reason}. Its checklists take no more answers.")]
 
     def _reply_to_challenge(self, user: User, action: act.Action) -> list[Reply]:
         assert isinstance(action, act.ReplyToChallenge)
@@ -329,7 +383,7 @@ def _run_buttons(run: RunFacts) -> list[tuple[Option, ...]]:
             )
         )
     for facts in run.with_status("to-countersign"):
-        number = run.run.playbook.number(facts.item.id)
+        number = run.run.number(facts.item.id)
         label = f"Countersign: {facts.item.ask[:40]}"
         found.append((Option.of(label, act.Countersign(rid, number)),))
     if run.state not in ("not_started", "signed_off"):
@@ -368,4 +422,32 @@ def _team_line(case: CaseFacts) -> str:
     if case.handover:
         bits.append(f"in handover to {case.handover['to']}")
     bits.append(f"last {case.last_activity:%d %b}")
+    return " · ".join(bits)
+
+
+def event_lines(ctx: Context, case: CaseFacts) -> list[str]:
+    """The case's events in the catalogue's order: a date each, or a count and the latest."""
+    today = ctx.today()
+    said = []
+    for name, milestone in ctx.catalog.milestones.items():
+        dates = case.events.all(name)
+        if len(dates) == 1:
+            said.append(f"{milestone.title} {short_date(dates[0], today)}")
+        elif dates:
+            said.append(f"{milestone.title} ×{len(dates)} (latest {short_date(dates[-1], today)})")
+    return [f"Events: {'; '.join(said)}."] if said else []
+
+
+def review_line(schedule: Schedule, today: date) -> str:
+    """A recurring checklist on a case: missed occurrences, and when the next falls due."""
+    bits = [schedule.playbook.title]
+    missed = schedule.missed
+    if missed:
+        days = ", ".join(short_date(due.due, today) for due in missed[:3])
+        bits.append(f"{len(missed)} missed ({days})")
+    held = sum(1 for due in schedule.occurrences if due.held)
+    bits.append(f"{held} held")
+    upcoming = schedule.next
+    if upcoming is not None:
+        bits.append(f"next due {short_date(upcoming.due, today)}")
     return " · ".join(bits)

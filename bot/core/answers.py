@@ -110,6 +110,9 @@ class Multi(AnswerKind):
         chosen = frozenset(value) if many else frozenset()
         if not chosen or not chosen <= set(item.options):
             raise InputRefused("Choose at least one of the options, then Done.")
+        alone = [option for option in item.exclusive if option in chosen]
+        if alone and len(chosen) > 1:
+            raise InputRefused(f"'{alone[0]}' can't be ticked with anything else.")
         return chosen
 
     def encode(self, item: Item, value: Any) -> str:

@@ -17,6 +17,14 @@ class Case:
     team: str
     officer_id: int
     opened_at: datetime
+    #: When a supervisor closed the case, and why; a closed case takes no more answers.
+    closed_at: datetime | None = None
+    closed_reason: str | None = None
+
+    @property
+    def closed(self) -> bool:
+        """Tell whether the case is closed."""
+        return self.closed_at is not None
 
 
 def can_see(user: User, case: Case) -> bool:

@@ -1,6 +1,9 @@
 """A run as its log tells it: the answers, reasons, laters and challenges it has taken, and
-where each item stands. Everything here is derived from the log alone (`replay`); the commands
-that add to it are in `bot.core.run`.
+where each item stands. Everything here is derived from the log and the case's events alone
+(`replay`); the commands that add to it are in `bot.core.run`.
+
+An item asked per occurrence of a repeating milestone (`each: trial-listed`) has one copy per
+occurrence, kept by `bot.core.run_items`.
 """
 
 from __future__ import annotations
@@ -11,11 +14,21 @@ from datetime import date, datetime
 from typing import Any, Literal, Self
 
 from bot.core.answers import Decoded, kind_of
-from bot.core.playbook import Item, Playbook
+from bot.core.events import Events
+from bot.core.playbook import DueRule, Item, Playbook
 from bot.core.records import Entry
+from bot.core.run_items import RunItems
 
 ItemState = Literal[
-    "done", "not-done", "na", "later", "open", "needs-reason", "to-countersign", "not-live"
+    "done",
+    "not-done",
+    "na",
+    "later",
+    "not-yet",
+    "open",
+    "needs-reason",
+    "to-countersign",
+    "not-live",
 ]
 
 
@@ -33,6 +46,11 @@ def origin(entry: Entry) -> tuple[str, datetime]:
     return entry.actor, entry.at
 
 
+def shared_key(playbook_id: str, item: Item) -> str:
+    """The one name a fact has in every playbook that asks it: its `same-as`, or its own."""
+    return item.same_as or f"{playbook_id}/{item.base_id}"
+
+
 @dataclass(frozen=True, slots=True)
 class ItemStatus:
     """Where one item stands, as the log says: its answer, reason, who and when."""
@@ -46,7 +64,7 @@ class ItemStatus:
     corrections: int = 0
 
 
-class RunHistory:
+class RunHistory(RunItems):
     """One playbook on one case, as its log tells it: answers, reasons, laters, challenges."""
 
     def __init__(
@@ -54,25 +72,36 @@ class RunHistory:
         playbook: Playbook,
         run_id: int,
         case_ref: str,
-        milestones: Mapping[str, date] | None = None,
+        milestones: Events | Mapping[str, date] | None = None,
+        shared: Mapping[str, Entry] | None = None,
     ) -> None:
-        self.playbook = playbook
+        super().__init__(playbook, Events.of(milestones))
         self.run_id = run_id
         self.case_ref = case_ref
-        self.milestones: dict[str, date] = dict(milestones or {})
+        #: Answers given in other runs of the case to the facts this playbook shares.
+        self.shared: dict[str, Entry] = dict(shared or {})
         self.state = "not_started"
         self.cursor: str | None = None
         self._answers: dict[str, Entry] = {}
         self._reasons: dict[str, Entry] = {}
         self._deferred: set[str] = set()
+        self._not_yet: set[str] = set()
         self._corrections: dict[str, int] = {}
         # Challenge threads by item: a supervisor's question, the investigator's reply, again.
         self._threads: dict[str, list[Entry]] = {}
         # Items answered by an officer in training that still wait for a supervisor's confirmation.
         self._unsigned: set[str] = set()
-        self._items = {item.id: item for item in playbook.items}
-        # Decoded answers, rebuilt only when an answer is applied: conditions read them often.
+        # Everyone who gave an answer in this run (corrections too): four eyes at sign-off.
+        self._answerers: set[str] = set()
+        # The last sign-off, and whether the run was reopened after it.
+        self.signed_off_by: Entry | None = None
+        self.reopened_after_sign_off = False
+        #: For a run of a recurring playbook: the day the occurrence it holds fell due.
+        self.due_on: date | None = None
+        # Decoded answers, rebuilt only when an answer is applied or the items change (a new
+        # occurrence adds copies): conditions read them often.
         self._decoded: dict[str, Decoded] | None = None
+        self._decoded_over: tuple[Item, ...] = ()
         # Counts applied entries, so what is worked out from them can be kept until one changes.
         self._applied = 0
         self._surveyed: tuple[tuple[object, ...], tuple[Item | None, int, int]] | None = None
@@ -86,15 +115,20 @@ class RunHistory:
         run_id: int,
         case_ref: str,
         entries: Iterable[Entry],
-        milestones: Mapping[str, date] | None = None,
+        milestones: Events | Mapping[str, date] | None = None,
         cursor: str | None = None,
+        shared: Mapping[str, Entry] | None = None,
     ) -> Self:
-        """Rebuild a run from its log entries (in order) and the case's milestones."""
-        run = cls(playbook, run_id, case_ref, milestones)
+        """Rebuild a run from its log entries (in order) and the case's events."""
+        run = cls(playbook, run_id, case_ref, milestones, shared)
         for entry in entries:
             run._apply(entry)
         run.cursor = cursor if cursor in run._items else None
         return run
+
+    def begin(self, started: Entry) -> None:
+        """Take a new run's `run-started` record in (it names what the run was started for)."""
+        self._apply(started)
 
     def _apply(self, entry: Entry) -> None:
         """Fold one entry into the run's picture of itself."""
@@ -102,42 +136,78 @@ class RunHistory:
         self._applied += 1
         if entry.kind == "answered":
             self._decoded = None
-        if entry.kind == "answered" and item in self._items:
+            self._answerers.add(entry.detail.get("answered_by", entry.actor))
+        known = item is not None and (item in self._items or "@" in item)
+        if entry.kind == "answered" and item is not None and known:
             if item in self._answers:
                 self._corrections[item] = self._corrections.get(item, 0) + 1
             self._answers[item] = entry
             self._reasons.pop(item, None)
             self._deferred.discard(item)
+            self._not_yet.discard(item)
             if entry.detail.get("countersign") == "needed":
                 self._unsigned.add(item)
             else:
                 self._unsigned.discard(item)
-        elif entry.kind == "reason-given" and item in self._items:
+        elif entry.kind == "reason-given" and item is not None and known:
             self._reasons[item] = entry
-        elif entry.kind == "deferred" and item in self._items:
+        elif entry.kind == "deferred" and item is not None and known:
             self._deferred.add(item)
-        elif entry.kind in ("challenged", "challenge-answered") and item in self._items:
+        elif entry.kind == "not-yet" and item is not None and known:
+            self._not_yet.add(item)
+            self._deferred.discard(item)
+        elif entry.kind in ("challenged", "challenge-answered") and item is not None and known:
             self._threads.setdefault(item, []).append(entry)
-        elif entry.kind == "countersigned" and item in self._items:
+        elif entry.kind == "countersigned" and item is not None and known:
             self._unsigned.discard(item)
         elif entry.kind == "transition":
-            self.state = entry.detail.get("dest", self.state)
-        elif entry.kind == "milestone-recorded":
-            name, when = entry.detail.get("milestone"), entry.detail.get("date")
-            if name and when:
-                self.milestones[name] = date.fromisoformat(when)
+            self._transition(entry)
+        elif entry.kind == "run-started" and entry.detail.get("due"):
+            self.due_on = date.fromisoformat(entry.detail["due"])
+
+    def _transition(self, entry: Entry) -> None:
+        """Follow a lifecycle move, remembering sign-offs and reopenings after them."""
+        self.state = entry.detail.get("dest", self.state)
+        event = entry.detail.get("event")
+        if event == "sign_off":
+            self.signed_off_by, self.reopened_after_sign_off = entry, False
+        elif event == "reopen" and entry.detail.get("source") == "signed_off":
+            self.reopened_after_sign_off = True
+
+    def anchor(self, rule: DueRule, item: Item) -> date | None:
+        """The date a due rule counts from: a date item's answer, the occurrence an item is
+        asked for, or the milestone's latest occurrence."""
+        if rule.of_item:
+            found = self._answer_of(rule.milestone)
+            return date.fromisoformat(found.value) if found and found.value else None
+        if item.occurrence and rule.milestone == item.each:
+            return self.events.nth(rule.milestone, item.occurrence)
+        return self.events.latest(rule.milestone)
 
     # --- what the run knows ---------------------------------------------------------------
 
+    def _answer_of(self, item_id: str) -> Entry | None:
+        """The answer an item stands on: its own, or the same fact answered in another run,
+        whichever came last."""
+        own = self._answers.get(item_id)
+        item = self._items.get(item_id)
+        if item is None or not self.shared:
+            return own
+        other = self.shared.get(shared_key(self.playbook.id, item))
+        if other is None or (own is not None and own.at >= other.at):
+            return own
+        return other
+
     def answers(self) -> Mapping[str, Decoded]:
         """Current answers by item id, as conditions read them."""
-        if self._decoded is None:
-            self._decoded = {
-                item_id: kind_of(self._items[item_id]).decode(
-                    self._items[item_id], entry.value or ""
-                )
-                for item_id, entry in self._answers.items()
-            }
+        items = self._expand()
+        if self._decoded is None or self._decoded_over is not items:
+            decoded = {}
+            for item_id, item in self._items.items():
+                entry = self._answer_of(item_id)
+                if entry is not None:
+                    decoded[item_id] = kind_of(item).decode(item, entry.value or "")
+            self._decoded, self._decoded_over = decoded, items
         return self._decoded
 
     def is_live(self, item: Item, answers: Mapping[str, Any] | None = None) -> bool:
@@ -148,17 +218,17 @@ class RunHistory:
 
     def status(self, item_id: str) -> ItemStatus:
         """Where one item stands."""
-        return self._status(self._items[item_id], self.answers())
+        return self._status(self.item(item_id), self.answers())
 
     def statuses(self) -> list[ItemStatus]:
-        """Every item's standing, in playbook order."""
+        """Every item's standing, in order."""
         # Reports ask this of every run in a team: the decoded answers are read once per run.
         answers = self.answers()
-        return [self._status(item, answers) for item in self.playbook.items]
+        return [self._status(item, answers) for item in self.items]
 
     def _status(self, item: Item, answers: Mapping[str, Decoded]) -> ItemStatus:
         item_id = item.id
-        answer = self._answers.get(item_id)
+        answer = self._answer_of(item_id)
         reason = self._reasons.get(item_id)
         corrections = self._corrections.get(item_id, 0)
         if answer is None:
@@ -169,6 +239,8 @@ class RunHistory:
         why = reason.value if reason else None
         if item.when is not None and not item.when.holds(answers, self.milestones):
             state: ItemState = "not-live"
+        elif answer is None and item_id in self._not_yet:
+            state = "not-yet"
         elif answer is None:
             state = "later" if item_id in self._deferred else "open"
         elif item.needs_reason(decoded := answers[item_id]) and reason is None:
@@ -182,31 +254,33 @@ class RunHistory:
         return ItemStatus(item, state, value, why, actor, at, corrections)
 
     def is_settled(self, item_id: str) -> bool:
-        """An item counts as settled once answered, with its reason when the answer needs one."""
-        item = self._items[item_id]
+        """An item counts as settled once answered, with its reason when the answer needs one,
+        or answered 'not yet'."""
+        item = self.item(item_id)
         return self.is_live(item) and self._answered_fully(item)
 
     def _answered_fully(self, item: Item) -> bool:
         # The short road of status(): next_item and progress ask this for every item per tap.
-        if item.id not in self._answers:
-            return False
-        return item.id in self._reasons or not item.needs_reason(self.answers()[item.id])
+        item_id = item.id
+        if self._answer_of(item_id) is None:
+            return item_id in self._not_yet
+        return item_id in self._reasons or not item.needs_reason(self.answers()[item_id])
 
     def next_item(self) -> Item | None:
         """The first live item not yet settled and not put off for later."""
         return self._survey()[0]
 
     def _survey(self) -> tuple[Item | None, int, int]:
-        """(next item, settled, live) in one pass, kept until an entry or a milestone changes.
+        """(next item, settled, live) in one pass, kept until an entry or an event changes.
 
         A tap asks for these several times (to advance, to prompt, to count progress).
         """
-        key = (self._applied, *self.milestones.items())
+        key = (self._applied, self.events.signature(), len(self.shared))
         if self._surveyed is not None and self._surveyed[0] == key:
             return self._surveyed[1]
         found, settled, live = None, 0, 0
         answers = self.answers()
-        for item in self.playbook.items:
+        for item in self.items:
             if item.when is not None and not item.when.holds(answers, self.milestones):
                 continue
             live += 1
@@ -222,15 +296,16 @@ class RunHistory:
         """The item the investigator is looking at now, if the run is taking answers."""
         if self.state not in ("asking", "awaiting_reason"):
             return None
-        if self.cursor and self.cursor in self._items and self.is_live(self._items[self.cursor]):
-            return self._items[self.cursor]
+        cursor = self._items.get(self.cursor) if self.cursor else None
+        if cursor is not None and self.is_live(cursor):
+            return cursor
         return self.next_item()
 
     def unexplained(self) -> list[Item]:
         """Live, required items that are neither done nor explained: they block submission."""
         return [
             item
-            for item in self.playbook.items
+            for item in self.items
             if item.required and self.is_live(item) and not self._answered_fully(item)
         ]
 
@@ -243,16 +318,12 @@ class RunHistory:
         return [
             self._items[item_id]
             for item_id, thread in self._threads.items()
-            if challenge_open(thread)
+            if challenge_open(thread) and item_id in self._items
         ]
 
     def awaiting_countersign(self) -> list[Item]:
         """Live items answered by an officer in training and not yet confirmed by a supervisor."""
-        return [
-            item
-            for item in self.playbook.items
-            if item.id in self._unsigned and self.is_live(item)
-        ]
+        return [item for item in self.items if item.id in self._unsigned and self.is_live(item)]
 
     def progress(self) -> tuple[int, int]:
         """(settled, live) counts over live items, for a 'Bad character · 4/12' line."""
@@ -260,11 +331,17 @@ class RunHistory:
         return settled, live
 
     def answered_items(self) -> list[str]:
-        """Ids of items with an answer or put off for later, in playbook order."""
+        """Ids of items with an answer, put off for later or 'not yet', in order."""
         return [
             item.id
-            for item in self.playbook.items
-            if item.id in self._answers or item.id in self._deferred
+            for item in self.items
+            if item.id in self._answers or item.id in self._deferred or item.id in self._not_yet
         ]
 
-    # --- internals ------------------------------------------------------------------------
+    def answerers(self) -> frozenset[str]:
+        """Everyone who gave an answer in this run, as the log names them."""
+        return frozenset(self._answerers)
+
+    def own_answer(self, item_id: str) -> Entry | None:
+        """The answer this run itself logged for an item, if any (not one shared from another)."""
+        return self._answers.get(item_id)

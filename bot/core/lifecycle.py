@@ -24,6 +24,7 @@ STATES = (
     "signed_off",
     "returned",
     "moved",
+    "closed",
 )
 #: Where a run can be moved to a newer version of its playbook from: while it takes answers.
 MOVABLE = ("asking", "awaiting_reason", "paused", "review", "returned")
@@ -37,12 +38,15 @@ EVENTS: tuple[tuple[str, tuple[str, ...] | str, str], ...] = (
     ("hold", ("asking", "awaiting_reason"), "paused"),
     ("resume", "paused", "asking"),
     ("finish", "asking", "review"),
-    ("reopen", "review", "asking"),
+    # New live items, or a correction, reopen a run for that work, even after sign-off.
+    ("reopen", ("review", "submitted", "signed_off"), "asking"),
     ("submit", "review", "submitted"),
     ("sign_off", "submitted", "signed_off"),
     ("send_back", "submitted", "returned"),
     ("rework", "returned", "asking"),
     ("move", MOVABLE, "moved"),
+    # The case is closed: nothing more is asked.
+    ("close", ("not_started", *MOVABLE, "submitted", "signed_off"), "closed"),
 )
 #: Where a run stands, in words, for refusals that tell the user what they can do instead.
 STANDING = {
@@ -52,9 +56,10 @@ STANDING = {
     "paused": "is paused; resume it first",
     "review": "is complete and waiting to be submitted",
     "submitted": "is submitted and waiting for a supervisor",
-    "signed_off": "is signed off; nothing more can change",
+    "signed_off": "is signed off",
     "returned": "was returned by a supervisor; resume it to make changes",
     "moved": "was moved to a newer version of the checklist, with its answers",
+    "closed": "belongs to a closed case; nothing more can change",
 }
 
 

@@ -32,7 +32,7 @@ from bot.core.playbook import (
 )
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-DURATION_PATTERN = re.compile(r"^\s*(\d+)\s*(wd|d|w)\s*$", re.IGNORECASE)
+DURATION_PATTERN = re.compile(r"^\s*(\d+)\s*(wd|mo|d|w)\s*$", re.IGNORECASE)
 MAX_DURATION_DAYS = 3660
 # Limits that keep an item readable on a phone and inside Telegram's message and button sizes.
 MAX_ASK = 400
@@ -40,15 +40,20 @@ MAX_GUIDANCE = 2000
 MAX_OPTION = 60
 MAX_TITLE = 120
 
-PLAYBOOK_KEYS = ("playbook", "title", "version", "summary", "starts", "repeat", "sections")
+PLAYBOOK_KEYS = (
+    "playbook", "title", "version", "summary", "starts", "repeat", "role", "sections",
+)  # fmt: skip
+ROLES = ("investigator", "supervisor")
 PLAYBOOK_REQUIRED = ("playbook", "title", "version", "sections")
 SECTION_KEYS = ("id", "title", "items")
 ITEM_KEYS = (
     "id", "ask", "type", "options", "reason", "reasons", "guidance", "when", "due", "escalate",
-    "sets", "dates", "open", "required", "min", "max", "focus", "countersign",
+    "sets", "dates", "open", "required", "min", "max", "focus", "countersign", "each",
+    "not-yet", "same-as", "answers", "exclusive", "computed",
 )  # fmt: skip
 ITEM_REQUIRED = ("id", "ask", "type")
-MILESTONE_KEYS = ("title", "phrase", "dates")
+MILESTONE_KEYS = ("title", "phrase", "dates", "repeats", "not-before")
+SAME_AS = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*)/([a-z0-9]+(?:-[a-z0-9]+)*)$")
 TRUE_WORDS = ("true", "yes", "on")
 FALSE_WORDS = ("false", "no", "off")
 
@@ -212,11 +217,11 @@ class _Parser:
             self.fail(
                 path,
                 f"{what}: {shown} is not a duration; write a number and a unit, "
-                "like 5d (days), 2w (weeks) or 5wd (working days)",
+                "like 5d (days), 2w (weeks), 5wd (working days) or 3mo (months)",
             )
             return None
         amount, unit = int(match.group(1)), match.group(2).lower()
-        days = amount * {"d": 1, "w": 7, "wd": 1.4}[unit]
+        days = amount * {"d": 1, "w": 7, "wd": 1.4, "mo": 31}[unit]
         if days > MAX_DURATION_DAYS:
             self.fail(path, f"{what}: {value} is more than ten years; check the number")
             return None
@@ -240,8 +245,9 @@ class _Parser:
         summary = None
         if "summary" in top:
             summary = self.text(top["summary"], ("summary",), "the summary", MAX_GUIDANCE)
-        starts = self.starts(top["starts"]) if "starts" in top else None
+        starts = self.starts(top["starts"]) if "starts" in top else ()
         repeat = self.repeat(top["repeat"]) if "repeat" in top else None
+        role = self.role(top["role"]) if "role" in top else None
         sections = self.sections(top["sections"], pid) if "sections" in top else ()
         if self.problems or pid is None or title is None or version is None:
             return None
@@ -253,6 +259,7 @@ class _Parser:
             summary=summary,
             starts=starts,
             repeat=repeat,
+            role=role,
             settings=tuple(self.settings),
         )
 
@@ -262,23 +269,70 @@ class _Parser:
             return None
         return value
 
-    def starts(self, value: Any) -> str | None:
+    def starts(self, value: Any) -> tuple[str, ...]:
+        """The milestone, or any of the milestones, that starts the playbook."""
+        path: DocPath = ("starts", "milestone")
         shape = self.mapping(value, ("starts",), "'starts'", ("milestone",), ("milestone",))
         if not shape or "milestone" not in shape:
+            return ()
+        return self.milestones_named(shape["milestone"], path, "'starts'")
+
+    def milestones_named(self, value: Any, path: DocPath, what: str) -> tuple[str, ...]:
+        """A milestone, or a list of them, each checked against the catalogue."""
+        names = [
+            self.milestone(word, where, what)
+            for where, word in self.string_list(value, path, what)
+        ]
+        return tuple(dict.fromkeys(name for name in names if name))
+
+    def role(self, value: Any) -> str | None:
+        """Who answers the playbook: its investigator (the default), or a supervisor."""
+        if value not in ROLES:
+            self.fail(("role",), f"'role' should be {_quoted(ROLES)}, not {_kind(value)}")
             return None
-        return self.milestone(shape["milestone"], ("starts", "milestone"), "'starts'")
+        return None if value == "investigator" else str(value)
 
     def repeat(self, value: Any) -> Repeat | None:
+        """When a recurring playbook falls due: every span from a milestone, at milestones."""
         path: DocPath = ("repeat",)
-        shape = self.mapping(value, path, "'repeat'", ("every", "from"), ("every", "from"))
-        if not shape or "every" not in shape or "from" not in shape:
+        keys = ("every", "from", "on", "escalate")
+        shape = self.mapping(value, path, "'repeat'", keys)
+        if shape is None:
             return None
-        every = self.duration(shape["every"], path + ("every",), "'repeat' every")
-        start = self.milestone(shape["from"], path + ("from",), "'repeat' from")
-        if every is not None and every.amount == 0:
-            self.fail(path + ("every",), "'repeat' every must be longer than 0 days")
+        every = start = None
+        if ("every" in shape) != ("from" in shape):
+            self.fail(
+                path, "'repeat' needs 'every' and 'from' together, like {every: 28d, from: report}"
+            )
+        if "every" in shape and "from" in shape:
+            every = self.duration(shape["every"], path + ("every",), "'repeat' every")
+            start = self.milestone(shape["from"], path + ("from",), "'repeat' from")
+            if every is not None and every.amount == 0:
+                self.fail(path + ("every",), "'repeat' every must be longer than 0 days")
+                every = None
+        on: tuple[str, ...] = ()
+        if "on" in shape:
+            on = self.milestones_named(shape["on"], path + ("on",), "'repeat' on")
+        if "every" not in shape and "on" not in shape:
+            self.fail(
+                path, "'repeat' needs {every: 28d, from: report}, or on: [arrest, charge], or both"
+            )
+        escalate = None
+        if "escalate" in shape:
+            after = self.mapping(
+                shape["escalate"],
+                path + ("escalate",),
+                "'repeat' escalate",
+                ("after",),
+                ("after",),
+            )
+            if after and "after" in after:
+                escalate = self.duration(
+                    after["after"], path + ("escalate", "after"), "'repeat' escalate after"
+                )
+        if (every is None and not on) or (every is not None and start is None):
             return None
-        return Repeat(every, start) if every and start else None
+        return Repeat(every, start, on, escalate)
 
     def sections(self, value: Any, pid: str | None) -> tuple[Section, ...]:
         if not isinstance(value, list) or not value:
@@ -449,22 +503,7 @@ class _ItemParts:
                     )
                 else:
                     reason.add(found)
-        reasons: list[str] = []
-        if "reasons" in shape:
-            if "reason" not in shape:
-                p.fail(
-                    path + ("reasons",),
-                    f"{label}: 'reasons' lists presets, but no 'reason' says which answers need one",
-                    on="key",
-                )
-            for where, word in p.string_list(
-                shape["reasons"], path + ("reasons",), f"{label}: 'reasons'"
-            ):
-                if len(word) > MAX_OPTION:
-                    p.fail(
-                        where, f"{label}: the preset reason is longer than {MAX_OPTION} characters"
-                    )
-                reasons.append(word)
+        reasons, reasons_by_answer = self.presets(reason, answers)
         guidance = None
         if "guidance" in shape:
             guidance = p.text(
@@ -476,7 +515,7 @@ class _ItemParts:
                 shape["when"], path + ("when",)
             )
         due = (
-            self.due()
+            self.due("due", earlier)
             if self.only_for("due", ITEM_TYPES[:-1], "an info item cannot fall due")
             else None
         )
@@ -490,6 +529,13 @@ class _ItemParts:
             "'sets' records a milestone from a date, so it only goes on date items",
         ):
             sets = p.milestone(shape["sets"], path + ("sets",), f"{label}: 'sets'")
+            if sets is not None and p.milestones[sets].repeats:
+                p.fail(
+                    path + ("sets",),
+                    f"{label}: '{sets}' repeats, so one date item cannot record it; record each "
+                    "occurrence with /milestone, and ask per occurrence with 'each'",
+                )
+                sets = None
         dates = "past"
         if self.only_for("dates", ("date",), "'dates' only goes on date items"):
             dates = self.date_range()
@@ -529,13 +575,43 @@ class _ItemParts:
                 p.flag(shape["countersign"], path + ("countersign",), f"{label}: 'countersign'")
                 is True
             )
+        each = self.each(sets) if "each" in shape else None
+        not_yet = sets is not None
+        if self.only_for("not-yet", ITEM_TYPES[:-1], "an info item cannot be answered 'not yet'"):
+            not_yet = p.flag(shape["not-yet"], path + ("not-yet",), f"{label}: 'not-yet'") is True
+        same_as = (
+            self.same_as(pid)
+            if self.only_for(
+                "same-as", ITEM_TYPES[:-1], "an info item is never the same fact as another"
+            )
+            else None
+        )
+        offered = (
+            self.offered(answers, iid, earlier, all_ids)
+            if self.only_for("answers", ANSWER_TYPES, f"'answers' names answers, and {answerable}")
+            else ()
+        )
+        exclusive = (
+            self.exclusive(options)
+            if self.only_for("exclusive", ("multi",), "'exclusive' only goes on multi items")
+            else ()
+        )
+        computed = (
+            self.due("computed", earlier)
+            if self.only_for(
+                "computed", ("date",), "'computed' works out a date, so it only goes on date items"
+            )
+            else None
+        )
         if len(p.problems) > before or iid is None or ask is None or kind is None:
             return None
         return Item(
             id=iid, ask=ask, type=kind, path=path, options=tuple(options),
-            reason=frozenset(reason), reasons=tuple(reasons), guidance=guidance, when=when,
+            reason=frozenset(reason), reasons=reasons, guidance=guidance, when=when,
             due=due, escalate=escalate, sets=sets, dates=dates, opens=opens, required=required,
-            min=low, max=high, focus=focus, countersign=countersign,
+            min=low, max=high, focus=focus, countersign=countersign, each=each,
+            not_yet=not_yet, same_as=same_as, offered=offered, exclusive=exclusive,
+            reasons_by_answer=reasons_by_answer, computed=computed,
         )  # fmt: skip
 
     def cannot_give(self, word: str, answers: tuple[str, ...]) -> str:
@@ -575,30 +651,176 @@ class _ItemParts:
             p.fail(path + ("options",), f"{label}: a {self.kind} item needs at least two options")
         return options
 
-    def due(self) -> DueRule | None:
-        p, path, label = self.p, self.path + ("due",), self.label
+    def due(self, key: str, earlier: Mapping[str, Item]) -> DueRule | None:
+        """A span within (after) or before a milestone or an earlier date item."""
+        p, path, label = self.p, self.path + (key,), self.label
         shape = p.mapping(
-            self.shape["due"], path, f"{label}: 'due'", ("within", "before", "of"), ("of",)
+            self.shape[key], path, f"{label}: '{key}'", ("within", "before", "of"), ("of",)
         )
         if shape is None:
             return None
-        relations = [key for key in ("within", "before") if key in shape]
+        relations = [word for word in ("within", "before") if word in shape]
         if len(relations) != 1:
             problem = (
                 "use 'within' or 'before', not both"
                 if relations
                 else "needs 'within' (after) or 'before'"
             )
-            p.fail(path, f"{label}: 'due' {problem}, for example {{within: 5wd, of: report}}")
+            p.fail(path, f"{label}: '{key}' {problem}, for example {{within: 5wd, of: report}}")
             return None
         relation = relations[0]
-        span = p.duration(shape[relation], path + (relation,), f"{label}: 'due'")
-        milestone = (
-            p.milestone(shape["of"], path + ("of",), f"{label}: 'due'") if "of" in shape else None
-        )
+        span = p.duration(shape[relation], path + (relation,), f"{label}: '{key}'")
+        if "of" not in shape:
+            return None
+        anchor = shape["of"]
+        dated = earlier.get(anchor) if isinstance(anchor, str) else None
+        if dated is not None and anchor not in p.milestones:
+            if dated.type != "date":
+                p.fail(
+                    path + ("of",),
+                    f"{label}: '{key}' counts from '{anchor}', a {dated.type} item; "
+                    "only a date item or a milestone gives a date",
+                )
+                return None
+            return DueRule(_relation(relation), span, anchor, of_item=True) if span else None
+        milestone = p.milestone(anchor, path + ("of",), f"{label}: '{key}'")
         if span is None or milestone is None:
             return None
-        return DueRule("within" if relation == "within" else "before", span, milestone)
+        return DueRule(_relation(relation), span, milestone)
+
+    def presets(
+        self, needing: set[str], answers: tuple[str, ...]
+    ) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
+        """Reason presets: one list for every answer needing a reason, or a list per answer."""
+        p, shape, path, label = self.p, self.shape, self.path + ("reasons",), self.label
+        if "reasons" not in shape:
+            return (), ()
+        if "reason" not in shape:
+            p.fail(
+                path,
+                f"{label}: 'reasons' lists presets, but no 'reason' says which answers need one",
+                on="key",
+            )
+        raw = shape["reasons"]
+        if not isinstance(raw, dict):
+            return tuple(self.preset_list(raw, path)), ()
+        by_answer: list[tuple[str, tuple[str, ...]]] = []
+        for key, value in raw.items():
+            word = as_answer(key)
+            found = _match_answer(word, answers) if word is not None else None
+            if found is None or found not in needing:
+                p.fail(
+                    path + (str(key),),
+                    f"{label}: 'reasons' gives presets for '{word}', which is not an answer "
+                    "'reason' names",
+                    on="key",
+                )
+                continue
+            by_answer.append((found, tuple(self.preset_list(value, path + (str(key),)))))
+        return (), tuple(by_answer)
+
+    def preset_list(self, raw: Any, path: DocPath) -> list[str]:
+        """A list of preset reasons, each short enough for a button."""
+        presets = []
+        for where, word in self.p.string_list(raw, path, f"{self.label}: 'reasons'"):
+            if len(word) > MAX_OPTION:
+                self.p.fail(
+                    where,
+                    f"{self.label}: the preset reason is longer than {MAX_OPTION} characters",
+                )
+            presets.append(word)
+        return presets
+
+    def each(self, sets: str | None) -> str | None:
+        """The repeating milestone whose every occurrence asks this item again."""
+        p, path, label = self.p, self.path + ("each",), self.label
+        name = p.milestone(self.shape["each"], path, f"{label}: 'each'")
+        if name is None:
+            return None
+        if not p.milestones[name].repeats:
+            p.fail(
+                path,
+                f"{label}: 'each' asks again for every occurrence, but '{name}' happens once; "
+                "mark it 'repeats: true' in milestones.yaml or use 'when'",
+            )
+            return None
+        if sets is not None:
+            p.fail(path, f"{label}: an item asked per occurrence cannot also 'set' a milestone")
+            return None
+        return name
+
+    def same_as(self, pid: str | None) -> str | None:
+        """The item of another playbook this one is the same fact as ("playbook/item")."""
+        p, path, label = self.p, self.path + ("same-as",), self.label
+        value = self.shape["same-as"]
+        match = SAME_AS.match(value) if isinstance(value, str) else None
+        if match is None:
+            p.fail(
+                path,
+                f"{label}: 'same-as' names an item of another playbook, like bad-character/pnc-record",
+            )
+            return None
+        if match.group(1) == pid:
+            p.fail(
+                path, f"{label}: 'same-as' names an item of this playbook; use one item instead"
+            )
+            return None
+        return str(value)
+
+    def offered(
+        self,
+        answers: tuple[str, ...],
+        iid: str | None,
+        earlier: dict[str, Item],
+        all_ids: set[str],
+    ) -> tuple[tuple[str, Condition], ...]:
+        """Answers offered only while a condition holds: {na: {when: {related-found: none}}}."""
+        p, path, label = self.p, self.path + ("answers",), self.label
+        raw = self.shape["answers"]
+        if not isinstance(raw, dict) or not raw:
+            p.fail(
+                path,
+                f"{label}: 'answers' maps an answer to when it is offered, like {{na: {{when: {{pnc: no}}}}}}",
+            )
+            return ()
+        offered: list[tuple[str, Condition]] = []
+        for key, value in raw.items():
+            where = path + (str(key),)
+            word = as_answer(key)
+            found = _match_answer(word, answers) if word is not None else None
+            if found is None:
+                p.fail(
+                    where,
+                    f"{label}: 'answers' names '{word}', {self.cannot_give(str(word), answers)}",
+                    on="key",
+                )
+                continue
+            shape = p.mapping(
+                value, where, f"{label}: 'answers' for '{found}'", ("when",), ("when",)
+            )
+            if not shape or "when" not in shape:
+                continue
+            condition = _ConditionReader(p, label, iid, earlier, all_ids).read(
+                shape["when"], where + ("when",)
+            )
+            if condition is not None:
+                offered.append((found, condition))
+        return tuple(offered)
+
+    def exclusive(self, options: list[str]) -> tuple[str, ...]:
+        """Options that cannot be ticked with any other ("none")."""
+        p, path, label = self.p, self.path + ("exclusive",), self.label
+        chosen = []
+        for where, word in p.string_list(self.shape["exclusive"], path, f"{label}: 'exclusive'"):
+            found = _match_answer(word, tuple(options))
+            if found is None:
+                p.fail(
+                    where,
+                    f"{label}: 'exclusive' names '{word}', which is not one of its options{did_you_mean(word, options)}",
+                )
+            else:
+                chosen.append(found)
+        return tuple(chosen)
 
     def escalate(self) -> Duration | None:
         p, path, label = self.p, self.path + ("escalate",), self.label
@@ -654,6 +876,10 @@ class _ItemParts:
             self.p.fail(self.path + (key,), f"{self.label}: '{key}' should be a number")
             return None
         return float(value)
+
+
+def _relation(word: str) -> Literal["within", "before"]:
+    return "within" if word == "within" else "before"
 
 
 def _match_answer(word: str | None, answers: tuple[str, ...]) -> str | None:
@@ -749,6 +975,14 @@ class _ConditionReader:
                     on="key",
                 )
             return None
+        if item.each:
+            p.fail(
+                path,
+                f"{label}: the condition names '{key}', which is asked per occurrence of "
+                f"'{item.each}'; a condition needs an item with one answer",
+                on="key",
+            )
+            return None
         if item.type not in ANSWER_TYPES:
             p.fail(
                 path,
@@ -795,6 +1029,7 @@ def parse_milestones(data: Any) -> dict[str, Milestone]:
     parser = _Parser({})
     top = parser.mapping(data, (), "milestones.yaml", ("milestones",), ("milestones",))
     found: dict[str, Milestone] = {}
+    later: dict[str, list[tuple[DocPath, str]]] = {}
     raw = top.get("milestones") if top else None
     if top is not None and "milestones" in top and (not isinstance(raw, dict) or not raw):
         parser.fail(
@@ -816,8 +1051,31 @@ def parse_milestones(data: Any) -> dict[str, Milestone]:
         dates = shape.get("dates", "past")
         if dates not in DATE_RANGES:
             parser.fail(path + ("dates",), f"{what}: 'dates' should be {_quoted(DATE_RANGES)}")
+        repeats = False
+        if "repeats" in shape:
+            repeats = (
+                parser.flag(shape["repeats"], path + ("repeats",), f"{what}: 'repeats'") is True
+            )
+        before: list[tuple[DocPath, str]] = []
+        if "not-before" in shape:
+            before = parser.string_list(
+                shape["not-before"], path + ("not-before",), f"{what}: 'not-before'"
+            )
         if title and phrase and dates in DATE_RANGES:
-            found[name] = Milestone(name, title, phrase, str(dates))
+            found[name] = Milestone(
+                name, title, phrase, str(dates), repeats, tuple(word for _where, word in before)
+            )
+            later[name] = before
+    for name, before in later.items():
+        for where, word in before:
+            if word not in found:
+                hint = did_you_mean(word, found)
+                parser.fail(
+                    where,
+                    f"milestone '{name}': 'not-before' names '{word}', which is not a milestone{hint}",
+                )
+            elif word == name:
+                parser.fail(where, f"milestone '{name}': 'not-before' names the milestone itself")
     if parser.problems:
         raise PlaybookInvalid(parser.problems)
     return found
@@ -908,7 +1166,44 @@ def library_problems(
                         ),
                     )
                 )
-    return problems + _unknown_settings(force_settings or {}, defaults)
+    return (
+        problems + _same_as_problems(entries) + _unknown_settings(force_settings or {}, defaults)
+    )
+
+
+def _same_as_problems(entries: list[Sourced]) -> list[tuple[str, Problem]]:
+    """Each `same-as` must name an item of another playbook that asks for the same kind of answer."""
+    by_id = {entry.playbook.id: entry.playbook for entry in entries}
+    problems = []
+    for entry in entries:
+        for item in entry.playbook.items:
+            if item.same_as is None:
+                continue
+            pid, iid = item.same_as.split("/", 1)
+            message = None
+            target_playbook = by_id.get(pid)
+            target = None
+            if target_playbook is not None:
+                target = next((other for other in target_playbook.items if other.id == iid), None)
+            if target_playbook is None:
+                message = f"'same-as' names the playbook '{pid}', which is not here{did_you_mean(pid, by_id)}"
+            elif target is None:
+                known = [other.id for other in target_playbook.items]
+                message = f"'same-as' names '{iid}', which is not an item of '{pid}'{did_you_mean(iid, known)}"
+            elif target.same_as is not None:
+                message = f"'same-as' names {item.same_as}, which is itself the same as {target.same_as}; name {target.same_as}"
+            elif (target.type, target.answers) != (item.type, item.answers):
+                message = f"'same-as' names {item.same_as}, a {target.type} item with other answers; the same fact needs the same answers"
+            elif item.each or target.each:
+                message = "an item asked per occurrence cannot be the same fact as another"
+            if message:
+                problems.append(
+                    (
+                        entry.source,
+                        Problem(item.path + ("same-as",), f"item '{item.id}': {message}"),
+                    )
+                )
+    return problems
 
 
 def _unknown_settings(

@@ -34,6 +34,10 @@ class Milestone:
     title: str
     phrase: str
     dates: str = "past"
+    #: It can happen many times (bail extended, trial listed): each occurrence is kept.
+    repeats: bool = False
+    #: Milestones it cannot come before (a verdict is not before the trial).
+    not_before: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,12 +45,12 @@ class Duration:
     """A span of calendar days, weeks or working days, possibly a force setting."""
 
     amount: int
-    unit: Literal["d", "w", "wd"]
+    unit: Literal["d", "w", "wd", "mo"]
     setting: str | None = None
 
     def in_words(self) -> str:
-        """Say the span as a person would: '5 working days', '1 week'."""
-        noun = {"d": "day", "w": "week", "wd": "working day"}[self.unit]
+        """Say the span as a person would: '5 working days', '1 week', '3 months'."""
+        noun = {"d": "day", "w": "week", "wd": "working day", "mo": "month"}[self.unit]
         return f"{self.amount} {noun}{'' if self.amount == 1 else 's'}"
 
     def __str__(self) -> str:
@@ -55,19 +59,31 @@ class Duration:
 
 @dataclass(frozen=True, slots=True)
 class DueRule:
-    """When an item falls due: a span within (after) or before a milestone."""
+    """When an item falls due: a span within (after) or before a milestone or a date item.
+
+    `milestone` names a milestone, or, when `of_item` is set, an earlier date item whose
+    answer the span counts from.
+    """
 
     relation: Literal["within", "before"]
     span: Duration
     milestone: str
+    of_item: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Repeat:
-    """A recurring playbook: a new run every span, counted from a milestone."""
+    """A recurring playbook: due every span from a milestone, and/or at each of some milestones."""
 
-    every: Duration
-    start: str
+    every: Duration | None
+    start: str | None
+    on: tuple[str, ...] = ()
+    #: How long a missed occurrence may wait before the supervisor is told.
+    escalate: Duration | None = None
+
+    def milestones(self) -> tuple[str, ...]:
+        """Every milestone the schedule counts from or falls on."""
+        return ((self.start,) if self.start else ()) + self.on
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +109,35 @@ class Item:
     max: float | None = None
     focus: str | None = None
     countersign: bool = False
+    #: Asked again for every occurrence of this repeating milestone.
+    each: str | None = None
+    #: Which occurrence of `each` this copy of the item asks about (1 for the first); 0 when
+    #: the item is not asked per occurrence.
+    occurrence: int = 0
+    #: Can be answered "not yet": the event it asks about has not happened.
+    not_yet: bool = False
+    #: The same fact as an item of another playbook ("playbook/item"): answered once.
+    same_as: str | None = None
+    #: Answers offered only while a condition holds: (answer, condition).
+    offered: tuple[tuple[str, Condition], ...] = ()
+    #: Options of a multi item that cannot be ticked with any other.
+    exclusive: tuple[str, ...] = ()
+    #: Reason presets for one answer only: (answer, presets); `reasons` serves the rest.
+    reasons_by_answer: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: A date the investigator can take with one tap, worked out from a milestone.
+    computed: DueRule | None = None
+
+    @property
+    def base_id(self) -> str:
+        """The id the trainer wrote: without the occurrence a per-occurrence copy carries."""
+        return self.id.split("@", 1)[0]
+
+    def presets(self, answer: str) -> tuple[str, ...]:
+        """The reason presets offered for one answer."""
+        for word, presets in self.reasons_by_answer:
+            if word == answer:
+                return presets
+        return self.reasons
 
     @property
     def answers(self) -> tuple[str, ...]:
@@ -133,8 +178,11 @@ class Playbook:
     version: int
     sections: tuple[Section, ...]
     summary: str | None = None
-    starts: str | None = None
+    #: The milestones any of which starts the playbook on a case.
+    starts: tuple[str, ...] = ()
     repeat: Repeat | None = None
+    #: Who answers it: None for the case's investigator, "supervisor" for the team's supervisors.
+    role: str | None = None
     settings: tuple[SettingUse, ...] = field(default=())
     # Worked out once: a run asks for the items in order, and by id, on every tap.
     _items: tuple[Item, ...] = field(init=False, repr=False, compare=False, default=())
@@ -172,14 +220,14 @@ class Playbook:
 
     def milestones_used(self) -> frozenset[str]:
         """Every milestone the playbook reads or records."""
-        used: set[str] = set()
-        if self.starts:
-            used.add(self.starts)
+        used: set[str] = set(self.starts)
         if self.repeat:
-            used.add(self.repeat.start)
+            used.update(self.repeat.milestones())
         for item in self.items:
-            if item.due:
+            if item.due and not item.due.of_item:
                 used.add(item.due.milestone)
+            if item.each:
+                used.add(item.each)
             if item.sets:
                 used.add(item.sets)
             if item.when:

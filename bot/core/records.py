@@ -18,6 +18,7 @@ EntryKind = Literal[
     "answered",  # an item was answered; a later one for the same item is a correction
     "reason-given",  # the reason for an answer that needs one (value: preset or typed text)
     "deferred",  # the investigator chose "later" for the item
+    "not-yet",  # the event the item asks about has not happened yet; settled, still on the agenda
     "milestone-recorded",  # detail: milestone, date (ISO); a later one for the same name moves it
     "transition",  # the run's lifecycle moved (detail: event, source, dest, note)
     "challenged",  # a supervisor questioned an item's answer or reason (value: what they asked)
@@ -26,6 +27,7 @@ EntryKind = Literal[
     "handover-offered",  # the case is offered to a new officer (detail: from, to: user ids)
     "handover-accepted",  # the new officer took the case on (detail: from, to)
     "version-moved",  # the run's work moved to a run on a newer version (detail: to_run, ...)
+    "case-closed",  # a supervisor closed the case (detail: reason)
 ]
 ENTRY_KINDS: tuple[str, ...] = EntryKind.__args__  # type: ignore[attr-defined]
 

@@ -23,6 +23,14 @@ from bot.core.records import Entry
 class Run(RunHistory):
     """One playbook on one case, and what may be done with it next."""
 
+    def offered(self, item: Item) -> tuple[str, ...]:
+        """The answers a button may give now: some are offered only while a condition holds."""
+        if not item.offered:
+            return item.answers
+        answers = self.answers()
+        closed = {word for word, when in item.offered if not when.holds(answers, self.milestones)}
+        return tuple(answer for answer in item.answers if answer not in closed)
+
     def start(self, actor: str, at: datetime) -> list[Entry]:
         """Begin asking."""
         entries = self._fire("start", actor, at)
@@ -39,8 +47,15 @@ class Run(RunHistory):
         item = self._answerable(item_id)
         kind = kind_of(item)
         checked = kind.check(item, value)
+        withheld = set(item.answers) - set(self.offered(item))
+        if isinstance(checked, str) and checked in withheld:
+            # Some answers are offered only while a condition holds (see `offered`).
+            raise InputRefused(
+                f"{label_of(checked)} can't be the answer here as the case stands: "
+                "choose another, or correct the earlier answer first."
+            )
         text = kind.encode(item, checked)
-        previous = self._answers.get(item_id)
+        previous = self._answer_of(item_id)
         if previous is not None and previous.value == text:
             # The same answer again records nothing: a repeated tap is not a correction.
             if item.needs_reason(checked) and item_id not in self._reasons:
@@ -77,6 +92,39 @@ class Run(RunHistory):
         self.cursor = None
         return [entry, *self._fire("take_reason", actor, at), *self._advance(actor, at)]
 
+    def take_fact(
+        self, item_id: str, value: str, actor: str, at: datetime, source: str
+    ) -> list[Entry]:
+        """Give an item the answer a fact recorded elsewhere says (the date of a milestone
+        recorded with /milestone, for the item that records it): one fact, shown the same
+        everywhere. It moves no lifecycle; `refresh` reopens the run if that makes work."""
+        item = self.item(item_id)
+        previous = self._answer_of(item_id)
+        if previous is not None and previous.value == value:
+            return []
+        detail = {"from": source}
+        if previous is not None:
+            detail["corrects"] = previous.value or ""
+        entry = Entry("answered", self.case_ref, actor, at, self.run_id, item.id, value, detail)
+        self._apply(entry)
+        return [entry]
+
+    def not_yet(self, item_id: str, actor: str, at: datetime) -> list[Entry]:
+        """Answer that the event an item asks about has not happened: settled for submission,
+        still on the agenda, and answered in full once it happens."""
+        item = self._answerable(item_id)
+        if not item.not_yet:
+            raise NotAllowed("That question cannot be answered 'not yet'.")
+        if self._answer_of(item.id) is not None:
+            raise NotAllowed("That item is already answered; change the answer instead.")
+        entry = Entry("not-yet", self.case_ref, actor, at, self.run_id, item.id)
+        self._apply(entry)
+        entries = [entry]
+        if self.state == "awaiting_reason":
+            entries += self._fire("take_reason", actor, at)
+        self.cursor = None
+        return entries + self._advance(actor, at)
+
     def defer(self, item_id: str, actor: str, at: datetime) -> list[Entry]:
         """Put the current item off until later; it still blocks submission."""
         item = self._answerable(item_id)
@@ -95,7 +143,7 @@ class Run(RunHistory):
         if self.state not in ("asking", "awaiting_reason"):
             raise NotAllowed(f"There is nothing to go back to: this run {STANDING[self.state]}.")
         current = self.current()
-        live = [item for item in self.playbook.items if self.is_live(item)]
+        live = [item for item in self.items if self.is_live(item)]
         index = live.index(current) if current in live else len(live)
         if index == 0:
             raise NotAllowed("This is the first item; there is nothing before it.")
@@ -105,11 +153,13 @@ class Run(RunHistory):
         return live[index - 1]
 
     def revisit(self, item_id: str, actor: str, at: datetime) -> list[Entry]:
-        """Open any live item to answer or change it, from review or a returned run too."""
+        """Open any live item to answer or change it: from review, a returned run, or one
+        submitted or signed off (which reopens it for that work; the sign-off stays in the log
+        for what it covered)."""
         if item_id not in self._items or not self.is_live(self._items[item_id]):
             raise NotAllowed("That item is not asked in this run as it stands.")
         entries: list[Entry] = []
-        if self.state == "review":
+        if self.state in ("review", "submitted", "signed_off"):
             entries = self._fire("reopen", actor, at)
         elif self.state == "returned":
             entries = self._fire("rework", actor, at)
@@ -132,12 +182,19 @@ class Run(RunHistory):
         return self._fire(event, actor, at) + self._advance(actor, at)
 
     def refresh(self, actor: str, at: datetime) -> list[Entry]:
-        """Re-check the run after milestones change: newly live items reopen a finished run."""
-        if self.state == "review" and self.next_item() is not None:
+        """Re-check the run after the case's events change: newly live items reopen a finished,
+        submitted or signed-off run for that work."""
+        if self.state in ("review", "submitted", "signed_off") and self.next_item() is not None:
             return self._fire("reopen", actor, at) + self._advance(actor, at)
         if self.state == "asking":
             return self._advance(actor, at)
         return []
+
+    def close(self, actor: str, at: datetime, reason: str) -> list[Entry]:
+        """The case is closed: the run takes no more answers."""
+        if self.state in ("closed", "moved"):
+            return []
+        return self._fire("close", actor, at, reason)
 
     def submit(self, actor: str, at: datetime) -> list[Entry]:
         """Send the finished run to a supervisor; refused while anything is unexplained."""
@@ -149,9 +206,12 @@ class Run(RunHistory):
         entries = self._fire("finish", actor, at) if self.state == "asking" else []
         return entries + self._fire("submit", actor, at)
 
-    def sign_off(self, actor: str, at: datetime, note: str = "") -> list[Entry]:
+    def sign_off(
+        self, actor: str, at: datetime, note: str = "", covers: tuple[int, str] | None = None
+    ) -> list[Entry]:
         """A supervisor accepts the submitted run: never over an open challenge or a trainee's
-        answer still waiting for its countersignature."""
+        answer still waiting for its countersignature. `covers` is the log's head as the
+        supervisor saw it (its number and hash): the sign-off attests to that much."""
         if self.state == "submitted":
             challenged = self.open_challenges()
             if challenged:
@@ -165,7 +225,8 @@ class Run(RunHistory):
                     f"{len(unsigned)} answer(s) by an officer in training need your "
                     f"countersignature first: '{unsigned[0].ask}'."
                 )
-        return self._fire("sign_off", actor, at, " ".join(note.split()))
+        extra = {"covers": str(covers[0]), "covers_hash": covers[1]} if covers else {}
+        return self._fire("sign_off", actor, at, " ".join(note.split()), extra)
 
     def challenge(self, item_id: str, question: str, actor: str, at: datetime) -> list[Entry]:
         """A supervisor questions one item's answer or reason; the investigator must reply."""
@@ -269,6 +330,7 @@ class Run(RunHistory):
     def _answerable(self, item_id: str) -> Item:
         if self.state not in ("asking", "awaiting_reason"):
             raise NotAllowed(f"This run {STANDING[self.state]}.")
+        self._expand()
         item = self._items.get(item_id)
         if item is None or not self.is_live(item):
             raise NotAllowed("That question is not asked in this run as it stands.")
@@ -277,7 +339,7 @@ class Run(RunHistory):
         return item
 
     def _challengeable(self, item_id: str) -> Item:
-        if self.state in ("not_started", "signed_off"):
+        if self.state in ("not_started", "signed_off", "closed", "moved"):
             raise NotAllowed(f"That cannot change now: this run {STANDING[self.state]}.")
         item = self._items.get(item_id)
         if item is None:
@@ -298,12 +360,24 @@ class Run(RunHistory):
             return self._fire("ask_reason", actor, at)
         return []
 
-    def _fire(self, event: str, actor: str, at: datetime, note: str = "") -> list[Entry]:
+    def _fire(
+        self,
+        event: str,
+        actor: str,
+        at: datetime,
+        note: str = "",
+        extra: Mapping[str, str] | None = None,
+    ) -> list[Entry]:
         """Fire one lifecycle event and record the transition."""
         dest = fire(self, self.state, event)
-        detail = {"event": event, "source": self.state, "dest": dest}
+        detail = {"event": event, "source": self.state, "dest": dest, **(extra or {})}
         if note:
             detail["note"] = note
         entry = Entry("transition", self.case_ref, actor, at, self.run_id, detail=detail)
         self._apply(entry)
         return [entry]
+
+
+def label_of(answer: str) -> str:
+    """An answer word as a person reads it in a refusal."""
+    return {"yes": "Yes", "no": "No", "na": "N/A"}.get(answer, f"'{answer}'")

@@ -8,6 +8,11 @@ Choices, so that everyone counts the same way:
 - Working days skip Saturdays, Sundays and the given holidays, and are counted from the day
   after the milestone, as the Victims' Code counts: 1 working day after a Friday report is the
   Monday; 5 working days before a Monday trial is the Monday a week earlier.
+- Months count as the law counts "a period of N months beginning with" a day: it ends the day
+  before the same date N months on (bail from 24 Dec 2026 for 3 months ends 23 Mar 2027). When
+  that month has no such date (a period beginning with 30 Nov ends in February), it ends on the
+  last day of the month. Counted back, "N months before" a day is the first day of the period
+  of N months that ends with it.
 - 0 working days means the milestone's own day, even when that is a weekend or a holiday: a
   rule of "0wd" says "on the day", and moving it would invent a deadline nobody wrote.
 - An item is "upcoming" in the 7 calendar days before it falls due, "due-today" on the day,
@@ -43,6 +48,8 @@ def add_days(
     # A negative amount counts the other way, so callers never have to special-case it.
     step = sign if span.amount >= 0 else -sign
     count = abs(span.amount)
+    if span.unit == "mo":
+        return add_months(start, count, step) if count else start
     if span.unit == "d":
         return start + timedelta(days=step * count)
     if span.unit == "w":
@@ -55,6 +62,37 @@ def add_days(
     return day
 
 
+def add_months(start: date, months: int, sign: int = 1) -> date:
+    """The last day of the period of `months` months beginning with `start` (or, with sign=-1,
+    the first day of the period of `months` months ending with it)."""
+    if sign > 0:
+        corresponding = _same_day(start, months)
+        if corresponding is None:  # no such date that month: the period ends with the month
+            return _month_end(start, months)
+        return corresponding - timedelta(days=1)
+    corresponding = _same_day(start, -months)
+    if corresponding is None:
+        return _month_end(start, -months) + timedelta(days=1)
+    return corresponding + timedelta(days=1)
+
+
+def _same_day(start: date, months: int) -> date | None:
+    """The day with the same number `months` months away, if that month has one."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    try:
+        return start.replace(year=year, month=month)
+    except ValueError:
+        return None
+
+
+def _month_end(start: date, months: int) -> date:
+    """The last day of the month `months` months away."""
+    index = start.month + months  # the month after, counted from 0
+    year, month = start.year + index // 12, index % 12 + 1
+    return date(year, month, 1) - timedelta(days=1)
+
+
 def due_date(
     rule: DueRule,
     milestones: Mapping[str, date],
@@ -62,7 +100,16 @@ def due_date(
     force_settings: Mapping[str, Duration],
 ) -> date | None:
     """Return the day an item falls due, or None while its milestone is not recorded."""
-    anchor = milestones.get(rule.milestone)
+    return due_from(rule, milestones.get(rule.milestone), holidays, force_settings)
+
+
+def due_from(
+    rule: DueRule,
+    anchor: date | None,
+    holidays: Container[date],
+    force_settings: Mapping[str, Duration],
+) -> date | None:
+    """Return the day a rule falls due, counted from `anchor` (None while there is none)."""
     if anchor is None:
         return None
     span = effective(rule.span, force_settings)

@@ -123,13 +123,24 @@ def _build(day: int, month: int, year: int | None, today: date, allowed: DateRan
 
 
 def _infer_year(day: int, month: int, today: date, allowed: DateRange) -> int:
-    """Pick the year for a day and month typed alone."""
+    """Pick the year for a day and month typed alone: the most recent such day for a past date,
+    the next for a future one, and the nearest to today when either will do ("28/2" typed in
+    December is next February, not the one ten months ago)."""
     typed, now = (month, day), (today.month, today.day)
     if allowed == "past" and typed > now:
         return today.year - 1
     if allowed == "future" and typed < now:
         return today.year + 1
-    return today.year
+    if allowed == "past" or allowed == "future":
+        return today.year
+    candidates = [
+        date(year, month, day)
+        for year in (today.year - 1, today.year, today.year + 1)
+        if day <= calendar.monthrange(year, month)[1]
+    ]
+    if not candidates:  # 29 February with no leap year near: say so for this year
+        return today.year
+    return min(candidates, key=lambda when: (abs((when - today).days), when)).year
 
 
 def _check_range(day: date, today: date, allowed: DateRange) -> None:
@@ -235,4 +246,7 @@ def normalise_crime_reference(
         raise InputRefused(
             f"That does not look like a crime reference. Send it like {fmt.example} — no names."
         )
-    return reference
+    # One crime, one spelling: "43-90001-26" is "43/90001/26" wherever the force's format
+    # takes either separator.
+    slashed = reference.replace("-", "/")
+    return slashed if fmt.pattern.fullmatch(slashed) else reference

@@ -9,29 +9,33 @@ weekly summary, escalations and every report format are views of these facts.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from bot.core.case import Case
-from bot.core.history import challenge_open, origin
+from bot.core.events import Events
+from bot.core.history import challenge_open, origin, shared_key
 from bot.core.lifecycle import UNDER_WAY
 from bot.core.people import user_id_of
 from bot.core.playbook import Item
 from bot.core.records import Entry
 from bot.core.run import Run
-from bot.core.schedule import due_date, standing
+from bot.core.schedule import standing
 from bot.services.context import Context
+from bot.services.deadlines import item_due
+from bot.services.reviews import Schedule, schedules
 from bot.store.cases import Scope
+from bot.store.runs import RunRow
 
 #: Ages of overdue items, in days past their due date, for the "overdue by age" chart.
 AGE_BANDS = ((1, 7, "1–7 days"), (8, 14, "8–14 days"), (15, 28, "15–28 days"), (29, None, "over 28 days"))  # fmt: skip
 #: Run states in which items can still be worked on (and so fall overdue).
 OPEN_STATES = UNDER_WAY
 #: Statuses of an item that is answered, with its reason where it needs one.
-SETTLED = frozenset({"done", "not-done", "na", "to-countersign"})
+SETTLED = frozenset({"done", "not-done", "na", "to-countersign", "not-yet"})
 #: Case risk, most urgent first: the order of `/team` and of the report's case list.
 RISKS = ("escalated", "overdue", "challenged", "due-soon", "on-track", "closed")
 
@@ -113,6 +117,11 @@ class CaseFacts:
     runs: list[RunFacts]
     milestones: dict[str, date]
     handover: dict[str, Any] | None = None
+    #: Every occurrence of each milestone.
+    events: Events = field(default_factory=Events)
+    #: The recurring playbooks (supervisory reviews) due on the case, held and missed.
+    reviews: list[Schedule] = field(default_factory=list)
+    closed_reason: str | None = None
     #: How urgent the case is: escalated, overdue, challenged, due soon, on track, closed.
     risk: str = field(init=False)
 
@@ -132,7 +141,10 @@ class CaseFacts:
         return max(times, default=self.opened)
 
     def _risk(self) -> str:
+        if self.closed_reason is not None:
+            return "closed"
         standings = {facts.standing for run in self.runs for facts in run.items}
+        standings |= {due.standing for review in self.reviews for due in review.occurrences}
         if "escalate" in standings:
             return "escalated"
         if "overdue" in standings:
@@ -141,8 +153,8 @@ class CaseFacts:
             return "challenged"
         if standings & {"due-today", "upcoming"}:
             return "due-soon"
-        if all(run.state == "signed_off" for run in self.runs) and self.runs:
-            return "closed"
+        # Every checklist signed off is not a closed case: reviews fall due until a supervisor
+        # closes it with a reason.
         return "on-track"
 
 
@@ -209,7 +221,7 @@ def _gather(ctx: Context, scope: Scope, open_runs_only: bool) -> Oversight:
     today = ctx.today()
     cases = uow.cases.in_scope(scope)
     names = uow.users.names()
-    milestones = uow.events.milestones_in(scope)
+    events = uow.events.in_scope(scope)
     runs_by_case = uow.runs.rows_in(scope, open_only=open_runs_only)
     entries = uow.runs.entries_in(scope, open_only=open_runs_only)
     handovers = {
@@ -225,15 +237,19 @@ def _gather(ctx: Context, scope: Scope, open_runs_only: bool) -> Oversight:
     found = []
     for case in cases:
         run_facts = []
-        for row in runs_by_case.get(case.id, []):
+        case_events = events.get(case.id, Events())
+        rows = runs_by_case.get(case.id, [])
+        shared = _shared(ctx, rows, entries)
+        for row in rows:
             history = entries.get(row.id, [])
             run = Run.replay(
                 ctx.catalog.playbook_of_version(row.version_id),
                 row.id,
                 case.ref,
                 history,
-                milestones.get(case.id, {}),
+                case_events,
                 row.cursor,
+                shared,
             )
             run_facts.append(_run_facts(ctx, run, history, today, holidays))
         found.append(
@@ -245,13 +261,32 @@ def _gather(ctx: Context, scope: Scope, open_runs_only: bool) -> Oversight:
                 names.get(case.officer_id, "someone"),
                 case.opened_at,
                 run_facts,
-                milestones.get(case.id, {}),
+                case_events.latest_dates(),
                 handovers.get(case.id),
+                case_events,
+                schedules(ctx, case, case_events, [facts.run for facts in run_facts], today),
+                case.closed_reason if case.closed else None,
             )
         )
     found.sort(key=lambda case: (RISKS.index(case.risk), case.opened))
     chosen = scope.teams or tuple(sorted({case.team for case in cases}))
     return Oversight(chosen, now, today, found, names)
+
+
+def _shared(
+    ctx: Context, rows: Sequence[RunRow], entries: Mapping[int, list[Entry]]
+) -> dict[str, Entry]:
+    """The latest answer to each fact of a case, by the name every playbook knows it by."""
+    found: dict[str, Entry] = {}
+    for row in rows:
+        playbook = ctx.catalog.playbook_of_version(row.version_id)
+        for entry in entries.get(row.id, []):
+            if entry.kind == "answered" and entry.item and "@" not in entry.item:
+                try:
+                    found[shared_key(playbook.id, playbook.item(entry.item))] = entry
+                except KeyError:
+                    continue
+    return found
 
 
 def _run_facts(
@@ -271,11 +306,7 @@ def _run_facts(
     for status in run.statuses():
         item = status.item
         # The calendar is worked out once for the whole report, not once per item.
-        due = (
-            due_date(item.due, run.milestones, holidays, ctx.catalog.settings)
-            if item.due is not None
-            else None
-        )
+        due = item_due(run, item, holidays, ctx.catalog.settings)
         where, days_over = "not-due", 0
         if status.status in ("open", "later", "needs-reason") and open_run:
             where = standing(due, today, item.escalate, holidays, ctx.catalog.settings)
@@ -284,7 +315,7 @@ def _run_facts(
         items.append(
             ItemFacts(
                 item,
-                run.playbook.section_of(item.id),
+                run.playbook.section_of(item.base_id),
                 status.status,
                 status.value,
                 status.reason,

@@ -68,8 +68,8 @@ def open_case(ctx: Context, user: User, typed_ref: str) -> tuple[Case, bool]:
         return case, True
 
 
-def my_cases(ctx: Context, user: User) -> list[CaseView]:
-    """The cases a user may see, newest first, with each run's progress and overdue count."""
+def open_cases(ctx: Context, user: User) -> list[Case]:
+    """The cases a user may see that are not closed, newest first: a picker's list."""
     ctx.fresh()
     if user.role == "admin":
         cases = ctx.uow.cases.visible(None, None)
@@ -77,7 +77,13 @@ def my_cases(ctx: Context, user: User) -> list[CaseView]:
         cases = ctx.uow.cases.visible(None, user.teams)
     else:
         cases = ctx.uow.cases.visible(user.id, None)
+    return [case for case in cases if not case.closed]
+
+
+def my_cases(ctx: Context, user: User) -> list[CaseView]:
+    """The cases a user may see, newest first, with each run's progress and overdue count."""
     views = []
+    cases = open_cases(ctx, user)
     for case in cases:
         runs = [
             _run_view(ctx, user, run_id) for run_id in ctx.uow.runs.of_case(case.id, moved=False)

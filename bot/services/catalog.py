@@ -73,7 +73,7 @@ class Catalog:
 
     def suggested(self) -> list[Playbook]:
         """Playbooks that start on the report: the ones to offer when a case is opened."""
-        return [e.playbook for e in self.library.playbooks if e.playbook.starts == "report"]
+        return [e.playbook for e in self.library.playbooks if "report" in e.playbook.starts]
 
     def published(self) -> dict[str, Version]:
         """The newest published version of each playbook, by id."""

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from bot.core.history import RunHistory
 from bot.core.people import User
-from bot.core.playbook import Item
+from bot.core.playbook import Duration, Item
 from bot.core.run import Run
-from bot.core.schedule import Standing, due_date, standing
+from bot.core.schedule import Standing, due_from, standing
 from bot.services.access import load
 from bot.services.context import Context
 
@@ -29,21 +30,37 @@ class AgendaLine:
 
 
 def due(ctx: Context, run: Run, item_id: str) -> date | None:
-    """When an item falls due, from the case's milestones, in working days where it says so."""
-    rule = run.playbook.item(item_id).due
-    if rule is None:
+    """When an item falls due, from the case's events, in working days where it says so."""
+    return item_due(run, run.item(item_id), ctx.holidays(), ctx.catalog.settings)
+
+
+def item_due(
+    run: RunHistory, item: Item, holidays: frozenset[date], settings: Mapping[str, Duration]
+) -> date | None:
+    """When an item of a run falls due: from the milestone's latest occurrence, the occurrence
+    the item is asked for, or an earlier date item's answer."""
+    if item.due is None:
         return None
-    return due_date(rule, run.milestones, ctx.holidays(), ctx.catalog.settings)
+    return due_from(item.due, run.anchor(item.due, item), holidays, settings)
+
+
+def computed_date(ctx: Context, run: Run, item: Item) -> date | None:
+    """The date a date item offers to take with one tap, worked out from its rule."""
+    if item.computed is None:
+        return None
+    return due_from(
+        item.computed, run.anchor(item.computed, item), ctx.holidays(), ctx.catalog.settings
+    )
 
 
 def open_items(ctx: Context, run: Run) -> Iterator[tuple[Item, date | None, Standing]]:
     """Each live, unsettled item of a run, with its due date and where it stands today."""
     today = ctx.today()
     holidays = ctx.holidays()
-    for item in run.playbook.items:
+    for item in run.items:
         if not run.is_live(item) or run.is_settled(item.id):
             continue
-        when = due(ctx, run, item.id)
+        when = item_due(run, item, holidays, ctx.catalog.settings)
         yield item, when, standing(when, today, item.escalate, holidays, ctx.catalog.settings)
 
 

@@ -10,13 +10,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from bot.core.errors import NotFound
+from bot.core.errors import NotAllowed, NotFound
 from bot.core.people import User, actor_of
 from bot.core.records import Entry
 from bot.services import notifications
 from bot.services.access import NOT_YOURS, find_case, load
 from bot.services.context import Context
-from bot.services.events import apply_milestone, refresh_case, start_playbook
+from bot.services.events import (
+    CLOSED,
+    apply_milestone,
+    refresh_case,
+    start_playbook,
+    tell_reopened,
+)
 from bot.services.outcomes import Fact, Outcome, PlaybookOpened
 from bot.store.runs import StoredRun
 from bot.store.unit_of_work import UnitOfWork
@@ -35,10 +41,18 @@ def start_run(ctx: Context, user: User, ref: str, playbook_id: str) -> Outcome:
 
 
 def acting_on(ctx: Context, user: User, run_id: int) -> StoredRun:
-    """The run a command acts on, inside the command's transaction: the user's to change."""
+    """The run a command acts on, inside the command's transaction: the user's to change.
+
+    A playbook answered by supervisors (the supervisory review) is theirs alone; a closed case
+    takes nothing more.
+    """
     stored = load(ctx, user, run_id)
     if user.role == "investigator" and stored.case.officer_id != user.id:
         raise NotFound(NOT_YOURS)
+    if stored.run.playbook.role == "supervisor" and not user.supervises:
+        raise NotAllowed("Only a supervisor of the case's team answers this checklist.")
+    if stored.case.closed:
+        raise NotAllowed(CLOSED)
     return stored
 
 
@@ -64,11 +78,11 @@ def _follow_on(
     for entry in entries:
         if entry.kind != "answered" or entry.item is None:
             continue
-        item = run.playbook.item(entry.item)
+        item = run.item(entry.item)
         if item.sets and entry.value:
             when = date.fromisoformat(entry.value)
-            facts += apply_milestone(ctx, uow, user, case, item.sets, when, now)
-            run.milestones[item.sets] = when
+            facts += apply_milestone(ctx, uow, user, case, item.sets, when, now, but=run.run_id)
+            run.record_event(item.sets, when)
             refresh_case(ctx, uow, user, case, now, but=run)
         for answer, target in item.opens:
             value = run.answers().get(item.id)
@@ -77,9 +91,13 @@ def _follow_on(
                 opened, created = start_playbook(ctx, uow, user, case, target, now)
                 if created:  # Two answers may open one checklist: say so once, when it opens.
                     facts.append(PlaybookOpened(opened.playbook.id, opened.playbook.title))
+    before = run.state
     extra = run.refresh(actor_of(user), now)
     if extra:
         uow.runs.save(stored, extra)
+        tell_reopened(uow, stored, before, now, "new items")
+    # The case's runs were read again for the new facts; this one is the newest picture.
+    uow.runs.remember(stored)
     return facts
 
 
@@ -105,6 +123,14 @@ def give_reason(ctx: Context, user: User, run_id: int, reason: str) -> Outcome:
         return record(ctx, uow, user, stored, entries)
 
 
+def not_yet(ctx: Context, user: User, run_id: int, item_id: str) -> Outcome:
+    """Answer that the event an item asks about has not happened yet."""
+    with ctx.transaction() as uow:
+        stored = acting_on(ctx, user, run_id)
+        entries = stored.run.not_yet(item_id, actor_of(user), ctx.now())
+        return record(ctx, uow, user, stored, entries)
+
+
 def defer(ctx: Context, user: User, run_id: int, item_id: str) -> Outcome:
     """Put an item off until later."""
     with ctx.transaction() as uow:
@@ -122,11 +148,15 @@ def back(ctx: Context, user: User, run_id: int) -> Outcome:
 
 
 def revisit(ctx: Context, user: User, run_id: int, item_id: str) -> Outcome:
-    """Open an item to change its answer."""
+    """Open an item to change its answer; a submitted or signed-off run reopens for it."""
     with ctx.transaction() as uow:
         stored = acting_on(ctx, user, run_id)
-        entries = stored.run.revisit(item_id, actor_of(user), ctx.now())
-        return record(ctx, uow, user, stored, entries)
+        before = stored.run.state
+        now = ctx.now()
+        entries = stored.run.revisit(item_id, actor_of(user), now)
+        outcome = record(ctx, uow, user, stored, entries)
+        tell_reopened(uow, stored, before, now, "a correction")
+        return outcome
 
 
 def pause(ctx: Context, user: User, run_id: int) -> Outcome:

@@ -13,12 +13,14 @@ from bot.core.run import Run
 
 @dataclass(frozen=True, slots=True)
 class MilestoneRecorded:
-    """A milestone was recorded on the case, or moved to a new date (`moved`)."""
+    """A milestone was recorded on the case, or moved to a new date (from `moved_from`)."""
 
     name: str
     title: str
     when: date
-    moved: bool = False
+    moved_from: date | None = None
+    #: Which occurrence of a repeating milestone (1 for the first, or one that happens once).
+    occurrence: int = 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,9 +6,12 @@ and each tells the other side at once, in the same transaction as the act.
 
 from __future__ import annotations
 
-from bot.core.errors import NotAllowed
+from bot.core.case import Case
+from bot.core.errors import InputRefused, NotAllowed
 from bot.core.people import User, actor_of
+from bot.core.records import Entry
 from bot.services import notifications
+from bot.services.access import find_case, load
 from bot.services.context import Context
 from bot.services.investigating import acting_on, record
 from bot.services.outcomes import Outcome
@@ -73,7 +76,7 @@ def challenge(ctx: Context, user: User, run_id: int, item_id: str, question: str
             "ask": playbook.item(item_id).ask,
             "question": entries[0].value or "",
             "run_id": str(stored.run.run_id),
-            "item": str(playbook.number(item_id)),
+            "item": str(stored.run.number(item_id)),
         }
         notifications.tell(uow, [stored.case.officer_id], "challenged", facts, now)
         return outcome
@@ -104,3 +107,35 @@ def countersign(ctx: Context, user: User, run_id: int, item_id: str) -> Outcome:
         stored = acting_on(ctx, user, run_id)
         entries = stored.run.countersign(item_id, actor_of(user), ctx.now())
         return record(ctx, uow, user, stored, entries)
+
+
+#: Why a case is closed: the reasons a supervisor picks from.
+CLOSE_REASONS = (
+    "no further action (final)",
+    "convicted and sentenced",
+    "acquitted",
+    "victim withdrew, no further action",
+    "transferred to another force",
+    "other",
+)
+
+
+def close_case(ctx: Context, user: User, ref: str, reason: str) -> Case:
+    """A supervisor closes a case with a reason: every run takes no more answers."""
+    require_supervisor(user)
+    if reason not in CLOSE_REASONS:
+        raise InputRefused(f"Choose a reason to close: {', '.join(CLOSE_REASONS)}.")
+    with ctx.transaction() as uow:
+        case = find_case(ctx, user, ref)
+        if case.closed:
+            raise NotAllowed(f"{case.ref} is already closed.")
+        now = ctx.now()
+        uow.log.append(
+            [Entry("case-closed", case.ref, actor_of(user), now, detail={"reason": reason})]
+        )
+        for run_id in uow.runs.of_case(case.id):
+            stored = load(ctx, user, run_id)
+            entries = stored.run.close(actor_of(user), now, reason)
+            if entries:
+                uow.runs.save(stored, entries)
+        return uow.cases.close(case, reason, user.id, now)

@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlite_utils
 
@@ -24,7 +25,7 @@ from bot.store.users import CODE_ALPHABET
 
 HANDLE_LENGTH = 6
 HANDLE = re.compile(rf"C-[{CODE_ALPHABET}]{{{HANDLE_LENGTH}}}")
-CASE_COLUMNS = "id, ref, team, officer_id, opened_at"
+CASE_COLUMNS = "id, ref, team, officer_id, opened_at, closed_at, closed_reason"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +52,15 @@ class CaseRepository:
         self._cache = cache
 
     def by_ref(self, ref: str) -> Case | None:
-        """The case stored under this key, if any."""
-        row = self._db.execute(f"SELECT {CASE_COLUMNS} FROM cases WHERE ref = ?", [ref]).fetchone()
+        """The case stored under this key, if any; '24/1234' and '24-1234' name the same case."""
+        # An exact match wins, so two cases stored before references were made canonical
+        # (one with hyphens, one with slashes) each stay reachable by their own spelling.
+        row = self._db.execute(
+            f"SELECT {CASE_COLUMNS} FROM cases"
+            " WHERE ref = ? OR replace(ref, '-', '/') = replace(?, '-', '/')"
+            " ORDER BY ref = ? DESC LIMIT 1",
+            [ref, ref, ref],
+        ).fetchone()
         return None if row is None else _case(row)
 
     def by_id(self, case_id: int) -> Case | None:
@@ -70,6 +78,15 @@ class CaseRepository:
             [ref, team, officer_id, utc_text(now), officer_id],
         )
         return Case(int(cursor.lastrowid or 0), ref, team, officer_id, now)
+
+    def close(self, case: Case, reason: str, by: int, now: datetime) -> Case:
+        """Mark the case closed with its reason; its runs are read again on next use."""
+        self._db.execute(
+            "UPDATE cases SET closed_at = ?, closed_reason = ?, closed_by = ? WHERE id = ?",
+            [utc_text(now), reason, by, case.id],
+        )
+        self._cache.forget_case(case.id)
+        return Case(case.id, case.ref, case.team, case.officer_id, case.opened_at, now, reason)
 
     def set_officer(self, case: Case, officer_id: int) -> None:
         """Give the case to another officer; its runs are read again on next use."""
@@ -154,7 +171,8 @@ def normalise_handle(typed: str) -> str:
     return handle
 
 
-def _case(row: Sequence[object]) -> Case:
-    case_id, ref, team, officer_id, opened_at = row
-    opened = datetime.fromisoformat(str(opened_at)).astimezone(UTC)
-    return Case(int(str(case_id)), str(ref), str(team), int(str(officer_id)), opened)
+def _case(row: Sequence[Any]) -> Case:
+    case_id, ref, team, officer_id, opened_at, closed_at, reason = row
+    opened = datetime.fromisoformat(opened_at).astimezone(UTC)
+    closed = datetime.fromisoformat(closed_at).astimezone(UTC) if closed_at else None
+    return Case(case_id, ref, team, officer_id, opened, closed, reason)

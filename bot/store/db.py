@@ -358,3 +358,34 @@ def add_channels(db: sqlite_utils.Database) -> None:
     )
     # Notices are kept as what happened (a kind and its facts); the words come when sent.
     db.execute("ALTER TABLE notices ADD COLUMN params TEXT")
+
+
+@migrations(name="0006-case-events")
+def add_case_events(db: sqlite_utils.Database) -> None:
+    """Every occurrence of each milestone, and cases closed with a reason.
+
+    A milestone was one row per case and name, so a bail extended twice or a trial moved
+    kept only its last date. Each occurrence is a row now, numbered from 1.
+    """
+    db.execute(
+        """
+        CREATE TABLE case_events (
+            case_id INTEGER NOT NULL REFERENCES cases (id),
+            name TEXT NOT NULL,
+            occurrence INTEGER NOT NULL CHECK (occurrence >= 1),
+            date TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            recorded_by INTEGER REFERENCES users (id),
+            PRIMARY KEY (case_id, name, occurrence)
+        )"""
+    )
+    db.execute(
+        "INSERT INTO case_events (case_id, name, occurrence, date, recorded_at, recorded_by)"
+        " SELECT case_id, name, 1, date, recorded_at, recorded_by FROM milestones"
+    )
+    db.execute("DROP TABLE milestones")
+    # A reference typed with hyphens or slashes finds the same case (see CaseRepository.by_ref).
+    db.execute("CREATE INDEX cases_ref_slashed ON cases (replace(ref, '-', '/'))")
+    db.execute("ALTER TABLE cases ADD COLUMN closed_at TEXT")
+    db.execute("ALTER TABLE cases ADD COLUMN closed_reason TEXT")
+    db.execute("ALTER TABLE cases ADD COLUMN closed_by INTEGER REFERENCES users (id)")

@@ -1,4 +1,4 @@
-"""Case events: the dated milestones of a case (report, arrest, charge, trial...)."""
+"""Case events: every dated occurrence of each milestone (report, arrest, bail extended...)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ from datetime import date, datetime
 
 import sqlite_utils
 
+from bot.core.events import Events
 from bot.store.cases import Scope
 from bot.store.db import utc_text
 from bot.store.runs import RunCache
+
+EVENT_ROWS = "SELECT case_id, name, date FROM case_events"
 
 
 class EventRepository:
@@ -19,32 +22,49 @@ class EventRepository:
         self._db = db
         self._cache = cache
 
-    def milestones(self, case_id: int) -> dict[str, date]:
-        """A case's milestones by name, with their dates."""
+    def of_case(self, case_id: int) -> Events:
+        """A case's events: each milestone's occurrences, in order."""
         rows = self._db.execute(
-            "SELECT name, date FROM milestones WHERE case_id = ?", [case_id]
+            f"{EVENT_ROWS} WHERE case_id = ? ORDER BY name, occurrence", [case_id]
         ).fetchall()
-        return {name: date.fromisoformat(when) for name, when in rows}
+        return _events(rows).get(case_id, Events())
 
-    def milestones_in(self, scope: Scope) -> dict[int, dict[str, date]]:
-        """The milestones of every case a report covers, by case id."""
+    def in_scope(self, scope: Scope) -> dict[int, Events]:
+        """The events of every case a report covers, by case id."""
         where, params = scope.where()
-        found: dict[int, dict[str, date]] = defaultdict(dict)
-        for case_id, name, when in self._db.execute(
-            "SELECT case_id, name, date FROM milestones"
-            f" WHERE case_id IN (SELECT id FROM cases {where})",
+        rows = self._db.execute(
+            f"{EVENT_ROWS} WHERE case_id IN (SELECT id FROM cases {where})"
+            " ORDER BY case_id, name, occurrence",
             params,
-        ):
-            found[case_id][name] = date.fromisoformat(when)
-        return found
+        ).fetchall()
+        return _events(rows)
 
-    def record(self, case_id: int, name: str, when: date, now: datetime, by: int) -> None:
-        """Record a milestone, or move it to a new date."""
+    def milestones(self, case_id: int) -> dict[str, date]:
+        """A case's milestones by name, each with its latest date."""
+        return self.of_case(case_id).latest_dates()
+
+    def record(
+        self,
+        case_id: int,
+        name: str,
+        when: date,
+        now: datetime,
+        by: int | None,
+        occurrence: int,
+    ) -> None:
+        """Record an occurrence of a milestone, or move one to a new date."""
         self._db.execute(
-            "INSERT INTO milestones (case_id, name, date, recorded_at, recorded_by)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (case_id, name) DO UPDATE SET"
+            "INSERT INTO case_events (case_id, name, occurrence, date, recorded_at, recorded_by)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, name, occurrence) DO UPDATE SET"
             " date = excluded.date, recorded_at = excluded.recorded_at,"
             " recorded_by = excluded.recorded_by",
-            [case_id, name, when.isoformat(), utc_text(now), by],
+            [case_id, name, occurrence, when.isoformat(), utc_text(now), by or None],
         )
         self._cache.forget_case(case_id)
+
+
+def _events(rows: list[tuple[int, str, str]]) -> dict[int, Events]:
+    by_case: dict[int, dict[str, list[date]]] = defaultdict(dict)
+    for case_id, name, when in rows:
+        by_case[case_id].setdefault(name, []).append(date.fromisoformat(when))
+    return {case_id: Events(dates) for case_id, dates in by_case.items()}

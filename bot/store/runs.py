@@ -9,16 +9,19 @@ changes what a run depends on (its case's officer, its milestones) drops that ca
 
 from __future__ import annotations
 
+import json
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
 from bot.core.case import Case
+from bot.core.history import shared_key
 from bot.core.lifecycle import MOVABLE
+from bot.core.playbook import Playbook
 from bot.core.records import Entry
 from bot.core.run import Run
 from bot.store import log
@@ -32,7 +35,8 @@ if TYPE_CHECKING:
 #: Columns of a run joined with its case, in the order `_stored` reads them.
 RUN_COLUMNS = (
     "runs.id, runs.case_id, runs.playbook_version_id, runs.state, runs.current_item,"
-    " cases.ref, cases.team, cases.officer_id, cases.opened_at"
+    " cases.ref, cases.team, cases.officer_id, cases.opened_at, cases.closed_at,"
+    " cases.closed_reason"
 )
 RUN_ROWS = f"SELECT {RUN_COLUMNS} FROM runs JOIN cases ON cases.id = runs.case_id"
 
@@ -86,6 +90,12 @@ class RunCache:
         if len(self._runs) > self.SIZE:
             self._runs.popitem(last=False)
 
+    def forget_others(self, case_id: int, run_id: int) -> None:
+        """Drop a case's runs but one: an answer in that one may be a fact they share."""
+        for other in [rid for rid, kept in self._runs.items() if kept.case.id == case_id]:
+            if other != run_id:
+                del self._runs[other]
+
     def forget_case(self, case_id: int) -> None:
         """Drop a case's runs: its officer or its milestones changed under them."""
         for run_id in [rid for rid, stored in self._runs.items() if stored.case.id == case_id]:
@@ -128,23 +138,44 @@ class RunRepository:
             return None
         found = _row(row)
         entries = [logged.entry for logged in log.entries(self._db, run_id=run_id)]
-        stored = self.replay(found, entries, self._events.milestones(found.case.id))
+        playbook = self._versions.playbook(found.version_id)
+        run = Run.replay(
+            playbook,
+            found.id,
+            found.case.ref,
+            entries,
+            self._events.of_case(found.case.id),
+            found.cursor,
+            self.shared_answers(found.case.id, playbook, but=found.id),
+        )
+        stored = StoredRun(run, found.case, found.version_id, found.state, found.cursor)
         self._cache.keep(stored)
         return stored
 
-    def replay(
-        self, row: RunRow, entries: Iterable[Entry], milestones: dict[str, date]
-    ) -> StoredRun:
-        """Rebuild a run from its row and its log entries (no cache, no access check)."""
-        run = Run.replay(
-            self._versions.playbook(row.version_id),
-            row.id,
-            row.case.ref,
-            entries,
-            milestones,
-            row.cursor,
-        )
-        return StoredRun(run, row.case, row.version_id, row.state, row.cursor)
+    def shared_answers(self, case_id: int, playbook: Playbook, but: int) -> dict[str, Entry]:
+        """The latest answers other runs of the case gave to facts this playbook shares."""
+        wanted = {shared_key(playbook.id, item) for item in playbook.items if not item.each}
+        found: dict[str, Entry] = {}
+        rows = self._db.execute(
+            "SELECT runs.playbook_version_id, log.kind, log.case_ref, log.actor, log.at,"
+            " log.run_id, log.item, log.value, log.detail FROM log"
+            " JOIN runs ON runs.id = log.run_id WHERE runs.case_id = ? AND runs.id != ?"
+            " AND runs.state != 'moved' AND log.kind = 'answered' ORDER BY log.seq",
+            [case_id, but],
+        ).fetchall()
+        for version_id, kind, ref, actor, at, run_id, item_id, value, detail in rows:
+            other = self._versions.playbook(version_id)
+            try:
+                item = other.item(item_id)
+            except KeyError:
+                continue  # a per-occurrence copy: never shared
+            key = shared_key(other.id, item)
+            if key in wanted:
+                found[key] = Entry(
+                    kind, ref, actor, datetime.fromisoformat(at), run_id, item_id, value,
+                    json.loads(detail),
+                )  # fmt: skip
+        return found
 
     def add(self, case: Case, version_id: int, started_by: int, now: datetime) -> StoredRun:
         """A new run's row on a version, not started yet."""
@@ -155,15 +186,31 @@ class RunRepository:
         )
         run_id = int(cursor.lastrowid or 0)
         playbook = self._versions.playbook(version_id)
-        run = Run(playbook, run_id, case.ref, self._events.milestones(case.id))
+        run = Run(
+            playbook,
+            run_id,
+            case.ref,
+            self._events.of_case(case.id),
+            self.shared_answers(case.id, playbook, but=run_id),
+        )
         stored = StoredRun(run, case, version_id, "not_started", None)
         self._cache.keep(stored)
         return stored
 
+    def remember(self, stored: StoredRun) -> None:
+        """Keep a run the caller holds as the one kept between taps (it is the newest)."""
+        self._cache.keep(stored)
+
     def save(self, stored: StoredRun, entries: Sequence[Entry]) -> None:
-        """Log a run's new entries and keep its row's state and current item in step."""
+        """Log a run's new entries and keep its row's state and current item in step.
+
+        An answer may be the same fact another run of the case asks (`same-as`): the case's
+        other runs are read again on next use, so they show it.
+        """
         if entries:
             log.append(self._db, entries)
+            if any(entry.kind == "answered" for entry in entries):
+                self._cache.forget_others(stored.case.id, stored.run.run_id)
         run = stored.run
         if (stored.state, stored.cursor) == (run.state, run.cursor):
             return  # Most taps leave both as they were: one write fewer before the fsync.
@@ -256,6 +303,8 @@ def _not_moved(open_only: bool) -> str:
 
 
 def _row(row: Sequence[Any]) -> RunRow:
-    run_id, case_id, version_id, state, cursor, ref, team, officer_id, opened_at = row
+    run_id, case_id, version_id, state, cursor, ref, team, officer_id, opened_at, closed, why = row
     opened = datetime.fromisoformat(opened_at).astimezone(UTC)
-    return RunRow(run_id, Case(case_id, ref, team, officer_id, opened), version_id, state, cursor)
+    closed_at = datetime.fromisoformat(closed).astimezone(UTC) if closed else None
+    case = Case(case_id, ref, team, officer_id, opened, closed_at, why)
+    return RunRow(run_id, case, version_id, state, cursor)

@@ -19,6 +19,8 @@ from bot.wording.preview import (
     due_in_words,
     item_numbers,
     milestone_phrase,
+    phrases,
+    repeat_in_words,
 )
 
 #: Longest text a state, edge or note line shows; longer text is cut at a word and gets "…".
@@ -193,10 +195,10 @@ def _render(
 
 def _start_label(playbook: Playbook, milestones: Mapping[str, Milestone]) -> str:
     if playbook.starts:
-        return f"Starts once {milestone_phrase(playbook.starts, milestones)} is recorded"
+        return f"Starts once {phrases(playbook.starts, milestones)} is recorded"
     if playbook.repeat:
-        start = milestone_phrase(playbook.repeat.start, milestones)
-        return f"Every {playbook.repeat.every.in_words()} from {start}"
+        words = repeat_in_words(playbook.repeat, milestones, {}).removeprefix("Due ").rstrip(".")
+        return words[:1].upper() + words[1:]
     return "Start"
 
 

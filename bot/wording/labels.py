@@ -14,6 +14,7 @@ MARKS = {
     "not-done": "✗",
     "na": "–",
     "later": "…",
+    "not-yet": "○",
     "open": "·",
     "needs-reason": "?",
     "to-countersign": "✎",
@@ -25,6 +26,7 @@ STATUS_WORDS = {
     "not-done": "not done",
     "na": "n/a",
     "later": "later",
+    "not-yet": "not yet",
     "open": "open",
     "needs-reason": "reason due",
     "to-countersign": "to countersign",
@@ -77,3 +79,11 @@ def describe_due(due: date, today: date) -> str:
         return f"due in {days} days ({short_date(due, today)})"
     late = -days
     return f"overdue by {late} day{'' if late == 1 else 's'} (was due {short_date(due, today)})"
+
+
+def ordinal(number: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st: which occurrence of an event."""
+    if 10 <= number % 100 <= 20:
+        return f"{number}th"
+    suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from bot.core.condition import AllOf, AnswerIs, AnyOf, Condition, MilestoneRecorded, Not
 from bot.core.playbook import (
@@ -12,6 +12,7 @@ from bot.core.playbook import (
     Item,
     Milestone,
     Playbook,
+    Repeat,
     effective,
 )
 from bot.wording.labels import answer_label, counted
@@ -36,10 +37,16 @@ def span_in_words(span: Duration, settings: Mapping[str, Duration]) -> str:
 
 
 def due_in_words(
-    rule: DueRule, milestones: Mapping[str, Milestone], settings: Mapping[str, Duration]
+    rule: DueRule,
+    milestones: Mapping[str, Milestone],
+    settings: Mapping[str, Duration],
+    numbers: Mapping[str, str] | None = None,
 ) -> str:
     """A due rule as a sentence fragment: 'within 5 working days of the report'."""
-    phrase = milestone_phrase(rule.milestone, milestones)
+    if rule.of_item:
+        phrase = f"the date answered at {(numbers or {}).get(rule.milestone, rule.milestone)}"
+    else:
+        phrase = milestone_phrase(rule.milestone, milestones)
     used = effective(rule.span, settings)
     if used.amount == 0:
         return f"on the day of {phrase}" if rule.relation == "within" else f"by {phrase}"
@@ -47,6 +54,37 @@ def due_in_words(
     if rule.relation == "within":
         return f"within {words} of {phrase}"
     return f"{words} before {phrase}"
+
+
+def phrases(names: Sequence[str], milestones: Mapping[str, Milestone]) -> str:
+    """Milestones in words, joined with 'or': 'the arrest or the charge'."""
+    return " or ".join(milestone_phrase(name, milestones) for name in names)
+
+
+def starts_in_words(playbook: Playbook, milestones: Mapping[str, Milestone]) -> str | None:
+    """When a playbook starts itself, in a sentence; None when it is started by hand."""
+    if not playbook.starts:
+        return None
+    return f"Starts itself once {phrases(playbook.starts, milestones)} is recorded."
+
+
+def repeat_in_words(
+    repeat: Repeat, milestones: Mapping[str, Milestone], settings: Mapping[str, Duration]
+) -> str:
+    """A recurring playbook's schedule: 'every 28 days from the report; also at the arrest'."""
+    parts = []
+    if repeat.every is not None and repeat.start is not None:
+        every = span_in_words(repeat.every, settings)
+        parts.append(f"every {every} from {milestone_phrase(repeat.start, milestones)}")
+    if repeat.on:
+        also = "also " if parts else ""
+        parts.append(
+            f"{also}at {' and at '.join(milestone_phrase(n, milestones) for n in repeat.on)}"
+        )
+    words = "Due " + "; ".join(parts)
+    if repeat.escalate is not None:
+        words += f"; the supervisor is told once one is {span_in_words(repeat.escalate, settings)} overdue"
+    return words + "."
 
 
 def condition_in_words(
@@ -78,7 +116,8 @@ def _answers_line(item: Item) -> str:
         return "Choose any: " + " · ".join(item.options)
     if item.type == "date":
         allowed = {"past": "today or earlier", "future": "today or later", "any": "any date"}
-        return f"Answer: a date ({allowed[item.dates]}), or Today / Yesterday"
+        extra = ", or Not yet" if item.not_yet else ""
+        return f"Answer: a date ({allowed[item.dates]}), or Today / Yesterday{extra}"
     if item.type == "number":
         bounds = []
         if item.min is not None:
@@ -115,11 +154,25 @@ def _item_lines(
     if item.reason:
         needs = ", ".join(answer_label(answer) for answer in item.answers if answer in item.reason)
         preset = f" Presets: {'; '.join(item.reasons)}." if item.reasons else ""
+        for answer, presets in item.reasons_by_answer:
+            preset += f" Presets for {answer_label(answer)}: {'; '.join(presets)}."
         lines += _wrap(f"Reason needed for: {needs}.{preset}")
+    for answer, when in item.offered:
+        lines += _wrap(
+            f"{answer_label(answer)} is offered only when "
+            f"{condition_in_words(when, numbers, milestones)}."
+        )
+    if item.exclusive:
+        lines += _wrap(f"Cannot be ticked with any other option: {', '.join(item.exclusive)}.")
     if item.when is not None:
         lines += _wrap(f"Asked only when {condition_in_words(item.when, numbers, milestones)}.")
+    if item.each is not None:
+        lines += _wrap(f"Asked again for every {milestone_phrase(item.each, milestones)}.")
+    if item.computed is not None:
+        worked = due_in_words(item.computed, milestones, settings, numbers)
+        lines += _wrap(f"Offers the date worked out: {worked}.")
     if item.due is not None:
-        due = f"Due {due_in_words(item.due, milestones, settings)}"
+        due = f"Due {due_in_words(item.due, milestones, settings, numbers)}"
         if item.escalate is not None:
             due += f"; the supervisor is told once it is {span_in_words(item.escalate, settings)} overdue"
         lines += _wrap(due + ".")
@@ -131,6 +184,10 @@ def _item_lines(
             f"Answering {answer_label(answer)} opens the playbook '{titles.get(target, target)}'."
         )
     notes = []
+    if item.not_yet:
+        notes.append("Can be answered 'not yet'.")
+    if item.same_as:
+        notes.append(f"The same fact as {item.same_as}: answered once for both.")
     if not item.required and item.type != "info":
         notes.append("Optional.")
     if item.countersign:
@@ -169,14 +226,13 @@ def render_preview(
         f"{playbook.id} · version {playbook.version} · "
         f"{counted(len(playbook.sections), 'section')} · {counted(count, 'item')}",
     ]
-    if playbook.starts:
-        lines.append(
-            f"Starts itself once {milestone_phrase(playbook.starts, milestones)} is recorded."
-        )
+    starts = starts_in_words(playbook, milestones)
+    if starts:
+        lines.append(starts)
     if playbook.repeat:
-        every = span_in_words(playbook.repeat.every, settings)
-        start = milestone_phrase(playbook.repeat.start, milestones)
-        lines.append(f"Comes round again every {every}, counted from {start}.")
+        lines.append(repeat_in_words(playbook.repeat, milestones, settings))
+    if playbook.role == "supervisor":
+        lines.append("Answered by a supervisor of the case's team.")
     if playbook.summary:
         lines += ["", *textwrap.wrap(" ".join(playbook.summary.split()), WIDTH)]
     for s, section in enumerate(playbook.sections, 1):

@@ -55,7 +55,7 @@ EXPORT_NOT_SENT = (
 # --- what a command set going ---------------------------------------------------------------------
 
 MILESTONE_RECORDED = "Recorded: {title}, {when:%d %b %Y}."
-MILESTONE_MOVED = "Moved: {title}, now {when:%d %b %Y}."
+MILESTONE_MOVED = "Moved: {title}, now {when:%d %b %Y} (was {was:%d %b %Y})."
 PLAYBOOK_STARTED = "Started the checklist '{title}' on this case."
 PLAYBOOK_OPENED = "Opened the checklist '{title}' on this case."
 RUN_MOVED = "Moved to version {version} of '{title}'. {carried} carried over."

@@ -66,7 +66,7 @@ def test_three_mistakes_give_three_located_lines_and_exit_1(tmp_path: Path):
     assert lines == [
         f"{bad}:11:16: item 'related': the condition names 'pnc', which comes later; a condition may only name earlier items",
         f"{bad}:15:9: item 'pnc': unknown key 'reasn' (did you mean 'reason'?)",
-        f"{bad}:16:23: item 'pnc': 'due': '5 days' is not a duration; write a number and a unit, like 5d (days), 2w (weeks) or 5wd (working days)",
+        f"{bad}:16:23: item 'pnc': 'due': '5 days' is not a duration; write a number and a unit, like 5d (days), 2w (weeks), 5wd (working days) or 3mo (months)",
     ]
 
 

@@ -44,7 +44,7 @@ def test_the_schema_has_every_table(db):
         "users",
         "invites",
         "cases",
-        "milestones",
+        "case_events",
         "playbook_versions",
         "runs",
         "log",
@@ -80,6 +80,7 @@ def test_applying_the_migrations_twice_is_harmless(db, db_path):
             ("0003-oversight",),
             ("0004-publishing",),
             ("0005-channels",),
+            ("0006-case-events",),
         ]
     finally:
         again.close()
@@ -190,5 +191,40 @@ def test_a_database_of_the_last_release_opens_with_its_people_and_updates_kept(t
         assert ProcessedRepository(db).seen(MessageKey("telegram", "77"))
         assert db.execute("PRAGMA foreign_key_check").fetchall() == []
         assert log.verify(db).ok
+    finally:
+        db.close()
+
+
+def test_a_case_of_the_last_release_keeps_its_milestones_as_first_occurrences(tmp_path):
+    """Each milestone a case had becomes occurrence 1 of that event; the old table goes."""
+    path = tmp_path / "soteria.db"
+    old = sqlite_utils.Database(sqlite3.connect(path, isolation_level=None))
+    old.execute("PRAGMA foreign_keys = ON")
+    migrations.apply(old, stop_before="0006-case-events")
+    old.execute(
+        "INSERT INTO users (name, role, team, created_at) VALUES ('Sam', 'investigator', 'North', ?)",
+        [NOW.isoformat()],
+    )
+    old.execute(
+        "INSERT INTO cases (ref, team, officer_id, opened_at, opened_by)"
+        " VALUES ('43/1/26', 'North', 1, ?, 1)",
+        [NOW.isoformat()],
+    )
+    for name, when in (("report", "2026-01-05"), ("charge", "2026-06-01")):
+        old.execute(
+            "INSERT INTO milestones (case_id, name, date, recorded_at, recorded_by)"
+            " VALUES (1, ?, ?, ?, 1)",
+            [name, when, NOW.isoformat()],
+        )
+    old.close()
+
+    db = connect(path)
+    try:
+        rows = db.execute(
+            "SELECT name, occurrence, date FROM case_events ORDER BY date"
+        ).fetchall()
+        assert rows == [("report", 1, "2026-01-05"), ("charge", 1, "2026-06-01")]
+        assert "milestones" not in db.table_names()
+        assert db.execute("SELECT closed_at FROM cases").fetchone() == (None,)
     finally:
         db.close()

@@ -167,6 +167,17 @@ def test_recording_a_milestone_brings_items_into_play_with_due_dates(service: Co
     assert all(not run.is_live(item) for item in charge_items)
     menu = dialogue.handle(user, "/milestone")
     dialogue.press(user, options(menu)["Charge"])
+    # The case was opened today, so the report is taken as today until corrected.
+    assert dialogue.handle(user, "yesterday")[0].text == (
+        "Charge can't be before the report (20 Nov 2026). "
+        "Check the date, or correct that one first with /milestone."
+    )
+    dialogue.press(user, options(dialogue.handle(user, "/milestone"))["Crime reported"])
+    assert (
+        dialogue.handle(user, "12/11/2026")[0].text
+        == "Moved: Crime reported, now 12 Nov 2026 (was 20 Nov 2026)."
+    )
+    dialogue.press(user, options(dialogue.handle(user, "/milestone"))["Charge"])
     replies = dialogue.handle(user, "yesterday")
     assert replies[0].text.startswith("Recorded: Charge, 19 Nov 2026.")
     run = cases.active_run(service, user)

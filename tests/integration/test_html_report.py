@@ -68,7 +68,8 @@ def finish(service: Context, user: User, run_id: int) -> None:
 
 
 def close(service: Context, officer: User, supervisor: User, ref: str) -> None:
-    """Finish, submit and sign off every checklist of a case, and any its answers open."""
+    """Finish, submit and sign off every checklist of a case, and any its answers open; then
+    the supervisor closes the case."""
     while runs := [
         r for r in cases.runs_of_case(service, officer, ref) if r.state != "signed_off"
     ]:
@@ -76,6 +77,7 @@ def close(service: Context, officer: User, supervisor: User, ref: str) -> None:
             finish(service, officer, run.run_id)
             investigating.submit(service, officer, run.run_id)
             supervising.sign_off(service, supervisor, run.run_id)
+    supervising.close_case(service, supervisor, ref, "convicted and sentenced")
 
 
 @pytest.fixture(name="service", scope="module")

@@ -367,10 +367,12 @@ def test_moving_a_milestone_never_starts_a_signed_off_checklist_again(tmp_path: 
     investigating.answer(service, casey, run.run_id, "orders", "yes")
     investigating.submit(service, casey, run.run_id)
     supervising.sign_off(service, sam, run.run_id)
+    arrested = world.clock().date()
     world.clock.days(1)
     moved = events.record_milestone(service, casey, "43/11111/26", "arrest", world.clock().date())
     assert outcome_lines(moved) == [
-        f"Moved: Arrest or interview under caution, now {world.clock().date():%d %b %Y}."
+        f"Moved: Arrest or interview under caution, now {world.clock().date():%d %b %Y}"
+        f" (was {arrested:%d %b %Y})."
     ]
     playbooks = [r.playbook.id for r in cases.runs_of_case(service, casey, "43/11111/26")]
     assert playbooks.count("on-arrest") == 1

@@ -542,29 +542,42 @@ def test_vps_and_trial_walks_from_interview_to_a_moved_trial_date(db_today):
 
     milestone(service, user, REF, "charge", date(2026, 11, 30))
     assert walk.asked() == "trial-date"
-    walk.refuse_submit("trial-date", "victim-still-supports", "therapy-notes-request")
+    walk.refuse_submit("trial-date", "therapy-notes-request")
     assert walk.step("trial-date", date(2027, 3, 1)) == ["Recorded: Trial date, 01 Mar 2027."]
     assert walk.asked() == "memory-refresh"  # witness care comes first once the trial is set
     assert walk.due("memory-refresh") == date(2027, 2, 22)  # 7 days before Mon 1 Mar 2027
     walk.step("memory-refresh", "yes")
-    walk.step("trial-listed-date", date(2026, 12, 24))
+
+    # The Witness Care Unit hears of the listing on Thu 24 Dec: each listing asks again.
+    assert milestone(service, user, REF, "trial-listed", date(2026, 12, 24)) == [
+        "Recorded: Trial date fixed or moved, 24 Dec 2026."
+    ]
+    assert walk.asked() == "victim-told-trial-date@1"
     # Right 8: 1 working day after Thu 24 Dec: Christmas, the weekend and Mon 28 Dec skipped.
-    assert walk.due("victim-told-trial-date") == date(2026, 12, 29)
-    assert walk.due("vps-update-trial") == date(2027, 2, 1)  # 28 days before Mon 1 Mar 2027
-    walk.step("victim-told-trial-date", "yes")
-    walk.step("isva-informed", "yes")
-    walk.step("vps-update-trial", "yes")
-    walk.step("trial-date-changed", "yes")
-    walk.step("trial-change-date", date(2026, 12, 24))
-    walk.step("change-reason", "court listing or no judge")
-    assert walk.asked() == "victim-told-change"
-    # Right 8, not a force setting: 1 working day after Thu 24 Dec.
-    assert walk.due("victim-told-change") == date(2026, 12, 29)
-    assert walk.change("trial-date", date(2027, 3, 15)) == ["Moved: Trial date, now 15 Mar 2027."]
-    assert walk.due("vps-update-trial") == date(2027, 2, 15)  # the due date moved with the trial
-    assert walk.asked() == "victim-told-change"
-    walk.step("victim-told-change", "yes")
-    walk.step("victim-still-supports", "yes")
+    assert walk.due("victim-told-trial-date@1") == date(2026, 12, 29)
+    assert walk.due("vps-update-trial@1") == date(2027, 2, 1)  # 28 days before Mon 1 Mar 2027
+    walk.step("victim-told-trial-date@1", "yes")
+    walk.step("isva-informed@1", "yes")
+    walk.step("change-reason@1", "first listing")
+    walk.step("vps-update-trial@1", "yes")
+    walk.step("victim-still-supports@1", "yes")
+
+    # The court moves the trial: heard by the unit on Mon 4 Jan 2027, now Mon 15 Mar.
+    assert milestone(service, user, REF, "trial-listed", date(2027, 1, 4)) == [
+        "Recorded: Trial date fixed or moved (2nd), 04 Jan 2027."
+    ]
+    assert walk.change("trial-date", date(2027, 3, 15)) == [
+        "Moved: Trial date, now 15 Mar 2027 (was 01 Mar 2027)."
+    ]
+    assert walk.asked() == "victim-told-trial-date@2"
+    assert walk.due("victim-told-trial-date@2") == date(2027, 1, 5)  # 1 working day after Mon
+    assert walk.due("victim-told-trial-date@1") == date(2026, 12, 29)  # the first stays put
+    assert walk.due("vps-update-trial@2") == date(2027, 2, 15)  # 28 days before Mon 15 Mar
+    walk.step("victim-told-trial-date@2", "yes")
+    walk.step("isva-informed@2", "na", reason="Victim has no ISVA")
+    walk.step("change-reason@2", "court listing or no judge")
+    walk.step("vps-update-trial@2", "no", reason="Victim declined an update")
+    walk.step("victim-still-supports@2", "yes")
     assert walk.due("trial-readiness") == date(2027, 3, 1)  # 14 days before Mon 15 Mar
     walk.step("trial-readiness", "yes")
     walk.step("review-before-trial", "yes")
@@ -575,7 +588,9 @@ def test_vps_and_trial_walks_from_interview_to_a_moved_trial_date(db_today):
     assert items["therapy-notes-line"]["status"] == "not-live"
     assert items["victim-told-outcome"]["status"] == "not-live"  # waits for a verdict
     assert items["bail-outcome-told"]["status"] == "not-live"  # no first hearing recorded
-    assert items["vps-update-trial"]["due"] == "2027-02-15"
+    assert items["change-reason@1"]["value"] == "first listing"
+    assert items["change-reason@2"]["value"] == "court listing or no judge"
+    assert items["vps-update-trial@2"]["due"] == "2027-02-15"
     assert case_report(service, REF)["milestones"]["trial"] == "2027-03-15"
 
 

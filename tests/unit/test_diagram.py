@@ -399,7 +399,11 @@ def test_the_lifecycle_names_every_state_and_starts_at_the_first():
     diagram = read(text)
     assert diagram.state_lines == list(STATES)
     assert ("[*]", STATES[0], None) in diagram.edges
-    assert ("signed_off", "[*]", None) in diagram.edges
+    # A signed-off run can reopen for new work: only a moved run and a closed case end.
+    assert ("signed_off", "[*]", None) not in diagram.edges
+    assert ("moved", "[*]", None) in diagram.edges
+    assert ("closed", "[*]", None) in diagram.edges
+    assert ("signed_off", "asking", "reopen") in diagram.edges
 
 
 def test_the_lifecycle_draws_every_event_and_guards_submit():

@@ -1,0 +1,135 @@
+"""Recurring playbooks (the supervisory review): when each falls due on a case, which were
+held, and starting the one due.
+
+The schedule is worked out from the case's events and today, so a review is due on its date
+whether or not anyone used the bot that day; a review is held once its run is submitted or
+signed off. Only supervisors of the case's team (and administrators) hold them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from bot.core.case import Case
+from bot.core.errors import NotAllowed, NotFound
+from bot.core.events import Events
+from bot.core.history import RunHistory
+from bot.core.people import User, actor_of
+from bot.core.playbook import Playbook
+from bot.core.recurrence import Occurrence, next_due, occurrences
+from bot.core.schedule import Standing, standing
+from bot.services.access import find_case, load
+from bot.services.context import Context
+from bot.services.events import CLOSED, add_run
+from bot.services.outcomes import Outcome
+
+#: Run states in which an occurrence counts as held.
+HELD = ("submitted", "signed_off")
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """One occurrence of a recurring playbook on a case, and where it stands today."""
+
+    due: date
+    because: str | None
+    held: bool
+    standing: Standing
+    run_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """A recurring playbook on one case: every occurrence due so far, and the next one."""
+
+    playbook: Playbook
+    occurrences: tuple[Due, ...]
+
+    @property
+    def next(self) -> Due | None:
+        """The first occurrence still to come (not due yet)."""
+        return next((due for due in self.occurrences if due.standing == "not-due"), None)
+
+    @property
+    def missed(self) -> list[Due]:
+        """Occurrences past their day and not held."""
+        return [due for due in self.occurrences if due.standing in ("overdue", "escalate")]
+
+
+def recurring(ctx: Context) -> list[Playbook]:
+    """The recurring playbooks published now."""
+    return [entry.playbook for entry in ctx.catalog.library.playbooks if entry.playbook.repeat]
+
+
+def schedules(
+    ctx: Context, case: Case, events: Events, runs: Iterable[RunHistory], today: date
+) -> list[Schedule]:
+    """Each recurring playbook's occurrences on a case, given its events and its runs."""
+    holidays = ctx.holidays()
+    settings = ctx.catalog.settings
+    found = []
+    runs = list(runs)
+    for playbook in recurring(ctx):
+        assert playbook.repeat is not None
+        mine = [run for run in runs if run.playbook.id == playbook.id and run.due_on]
+        held = {run.due_on for run in mine if run.state in HELD}
+        started = {run.due_on: run.run_id for run in mine}
+        listed = []
+        for occurrence in occurrences(playbook.repeat, events, today, holidays, settings):
+            if case.closed_at is not None and occurrence.due > case.closed_at.date():
+                break
+            done = occurrence.due in held
+            where: Standing = "not-due"
+            if not done and not case.closed:
+                escalate = playbook.repeat.escalate
+                where = standing(occurrence.due, today, escalate, holidays, settings)
+            listed.append(
+                Due(occurrence.due, occurrence.because, done, where, started.get(occurrence.due))
+            )
+        if listed:
+            found.append(Schedule(playbook, tuple(listed)))
+    return found
+
+
+def due_on_case(ctx: Context, user: User, ref: str) -> list[Schedule]:
+    """The recurring playbooks of a case the user may see, with their occurrences so far."""
+    ctx.fresh()
+    case = find_case(ctx, user, ref)
+    runs = [load(ctx, user, run_id).run for run_id in ctx.uow.runs.of_case(case.id, moved=False)]
+    return schedules(ctx, case, ctx.uow.events.of_case(case.id), runs, ctx.today())
+
+
+def start_review(ctx: Context, user: User, ref: str, playbook_id: str) -> Outcome:
+    """Start (or carry on) the occurrence of a recurring playbook due on a case."""
+    if not user.supervises:
+        raise NotAllowed("Only a supervisor of the case's team holds the review.")
+    with ctx.transaction() as uow:
+        case = find_case(ctx, user, ref)
+        if case.closed:
+            raise NotAllowed(CLOSED)
+        try:
+            playbook = ctx.catalog.playbook(playbook_id)
+        except KeyError:
+            raise NotFound(f"There is no checklist called {playbook_id}.") from None
+        if playbook.repeat is None:
+            raise NotAllowed(f"'{playbook.title}' is not a recurring checklist.")
+        runs = [load(ctx, user, run_id).run for run_id in uow.runs.of_case(case.id, moved=False)]
+        today = ctx.today()
+        found = schedules(ctx, case, uow.events.of_case(case.id), runs, today)
+        schedule = next((s for s in found if s.playbook.id == playbook_id), None)
+        if schedule is None:
+            raise NotAllowed(f"No '{playbook.title}' is due on {case.ref} yet.")
+        held = {due.due for due in schedule.occurrences if due.held}
+        due = next_due([Occurrence(d.due, d.because) for d in schedule.occurrences], held, today)
+        if due is None:
+            raise NotAllowed(f"Every '{playbook.title}' on {case.ref} so far is held.")
+        for run in runs:
+            if run.playbook.id == playbook_id and run.due_on == due.due:
+                return Outcome(run)
+        now = ctx.now()
+        version_id = ctx.catalog.current_version_id(playbook_id)
+        stored, started = add_run(uow, user, case, version_id, now, due=due.due.isoformat())
+        uow.runs.save(stored, [started, *stored.run.start(actor_of(user), now)])
+        return Outcome(stored.run)
