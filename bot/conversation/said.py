@@ -66,7 +66,7 @@ def buttons_of(notice: Notice) -> list[Option]:
     if not facts:
         return [Option(label, action) for label, action in notice.buttons]
     kind = notice.kind
-    if kind == "returned":
+    if kind in ("returned", "reopened-officer"):
         return [Option.of("Carry on", act.OpenRun(int(facts["run_id"])))]
     if kind == "challenged":
         return [Option.of("Reply", act.ReplyToChallenge(int(facts["run_id"]), int(facts["item"])))]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -288,7 +288,8 @@ class _Parser:
     def role(self, value: Any) -> str | None:
         """Who answers the playbook: its investigator (the default), or a supervisor."""
         if value not in ROLES:
-            self.fail(("role",), f"'role' should be {_quoted(ROLES)}, not {_kind(value)}")
+            shown = f"'{value}'" if isinstance(value, str) else _kind(value)
+            self.fail(("role",), f"'role' should be {_quoted(ROLES)}, not {shown}")
             return None
         return None if value == "investigator" else str(value)
 
@@ -515,7 +516,7 @@ class _ItemParts:
                 shape["when"], path + ("when",)
             )
         due = (
-            self.due("due", earlier)
+            self.due("due", earlier, all_ids)
             if self.only_for("due", ITEM_TYPES[:-1], "an info item cannot fall due")
             else None
         )
@@ -597,7 +598,7 @@ class _ItemParts:
             else ()
         )
         computed = (
-            self.due("computed", earlier)
+            self.due("computed", earlier, all_ids)
             if self.only_for(
                 "computed", ("date",), "'computed' works out a date, so it only goes on date items"
             )
@@ -651,7 +652,9 @@ class _ItemParts:
             p.fail(path + ("options",), f"{label}: a {self.kind} item needs at least two options")
         return options
 
-    def due(self, key: str, earlier: Mapping[str, Item]) -> DueRule | None:
+    def due(
+        self, key: str, earlier: Mapping[str, Item], all_ids: Collection[str] = ()
+    ) -> DueRule | None:
         """A span within (after) or before a milestone or an earlier date item."""
         p, path, label = self.p, self.path + (key,), self.label
         shape = p.mapping(
@@ -683,6 +686,13 @@ class _ItemParts:
                 )
                 return None
             return DueRule(_relation(relation), span, anchor, of_item=True) if span else None
+        if isinstance(anchor, str) and anchor in all_ids and anchor not in p.milestones:
+            p.fail(
+                path + ("of",),
+                f"{label}: '{key}' counts from '{anchor}', which comes later; count from a "
+                "milestone or an earlier date item",
+            )
+            return None
         milestone = p.milestone(anchor, path + ("of",), f"{label}: '{key}'")
         if span is None or milestone is None:
             return None

@@ -225,6 +225,11 @@ class Run(RunHistory):
                     f"{len(unsigned)} answer(s) by an officer in training need your "
                     f"countersignature first: '{unsigned[0].ask}'."
                 )
+        if actor in self.answerers() and self.playbook.role != "supervisor":
+            # Four eyes: whoever answered part of the officer's work does not attest to it.
+            raise NotAllowed(
+                "You answered items in this checklist, so another supervisor signs it off."
+            )
         extra = {"covers": str(covers[0]), "covers_hash": covers[1]} if covers else {}
         return self._fire("sign_off", actor, at, " ".join(note.split()), extra)
 

@@ -48,7 +48,7 @@ def record_milestone(
             raise NotAllowed(CLOSED)
         now = ctx.now()
         facts = apply_milestone(ctx, uow, user, case, name, when, now, occurrence)
-        refresh_case(ctx, uow, user, case, now)
+        refresh_case(ctx, uow, user, case, now, why=ctx.catalog.milestones[name].phrase)
         return facts
 
 
@@ -167,9 +167,16 @@ def _give_items_the_date(
 
 
 def refresh_case(
-    ctx: Context, uow: UnitOfWork, user: User, case: Case, now: datetime, but: Run | None = None
+    ctx: Context,
+    uow: UnitOfWork,
+    user: User,
+    case: Case,
+    now: datetime,
+    why: str,
+    but: Run | None = None,
 ) -> None:
-    """After a milestone moves, let every run of the case (bar one) ask what is now live."""
+    """After a milestone moves, let every run of the case (bar one) ask what is now live;
+    `why` says what moved, for the notices of runs that reopen."""
     for run_id in uow.runs.of_case(case.id):
         if but is not None and run_id == but.run_id:
             continue
@@ -178,29 +185,33 @@ def refresh_case(
         extra = stored.run.refresh(actor_of(user), now)
         if extra:
             uow.runs.save(stored, extra)
-            tell_reopened(uow, stored, before, now, "new items")
+            tell_reopened(uow, user, stored, before, now, why)
 
 
 def tell_reopened(
-    uow: UnitOfWork, stored: StoredRun, before: str, now: datetime, why: str
+    uow: UnitOfWork, user: User, stored: StoredRun, before: str, now: datetime, why: str
 ) -> None:
-    """A submitted or signed-off run reopened: its officer has work, its supervisors are told."""
+    """A submitted or signed-off run reopened: its supervisors are told, and its officer too
+    unless the officer reopened it."""
     if before not in ("submitted", "signed_off") or stored.run.state not in (
         "asking",
         "awaiting_reason",
     ):
         return
     run, case = stored.run, stored.case
+    settled, live = run.progress()
     facts = {
         "case_ref": case.ref,
+        "case_id": str(case.id),
         "title": run.playbook.title,
         "was": before,
         "why": why,
         "run_id": str(run.run_id),
-        "open": str(len(run.unexplained())),
+        "open": str(live - settled),
     }
     notifications.tell_supervisors(uow, case, "reopened", facts, now)
-    notifications.tell(uow, [case.officer_id], "reopened-officer", facts, now)
+    if user.id != case.officer_id:
+        notifications.tell(uow, [case.officer_id], "reopened-officer", facts, now)
 
 
 def start_playbook(

@@ -83,7 +83,8 @@ def _follow_on(
             when = date.fromisoformat(entry.value)
             facts += apply_milestone(ctx, uow, user, case, item.sets, when, now, but=run.run_id)
             run.record_event(item.sets, when)
-            refresh_case(ctx, uow, user, case, now, but=run)
+            phrase = ctx.catalog.milestones[item.sets].phrase
+            refresh_case(ctx, uow, user, case, now, phrase, but=run)
         for answer, target in item.opens:
             value = run.answers().get(item.id)
             chosen = value == answer or (isinstance(value, frozenset) and answer in value)
@@ -95,7 +96,7 @@ def _follow_on(
     extra = run.refresh(actor_of(user), now)
     if extra:
         uow.runs.save(stored, extra)
-        tell_reopened(uow, stored, before, now, "new items")
+        tell_reopened(uow, user, stored, before, now, "an answer that opened new items")
     # The case's runs were read again for the new facts; this one is the newest picture.
     uow.runs.remember(stored)
     return facts
@@ -155,7 +156,7 @@ def revisit(ctx: Context, user: User, run_id: int, item_id: str) -> Outcome:
         now = ctx.now()
         entries = stored.run.revisit(item_id, actor_of(user), now)
         outcome = record(ctx, uow, user, stored, entries)
-        tell_reopened(uow, stored, before, now, "a correction")
+        tell_reopened(uow, user, stored, before, now, "a correction")
         return outcome
 
 

@@ -270,3 +270,8 @@ class CompletionLog:
     def verify(self) -> Verdict:
         """Walk the chain and report the first record that does not hold."""
         return verify(self._db)
+
+    def head(self) -> tuple[int, str] | None:
+        """The last record's number and hash: what a sign-off made now attests to."""
+        row = self._db.execute("SELECT seq, hash FROM log_head WHERE id = 1").fetchone()
+        return None if row is None else (int(row[0]), str(row[1]))

@@ -59,3 +59,7 @@ MILESTONE_MOVED = "Moved: {title}, now {when:%d %b %Y} (was {was:%d %b %Y})."
 PLAYBOOK_STARTED = "Started the checklist '{title}' on this case."
 PLAYBOOK_OPENED = "Opened the checklist '{title}' on this case."
 RUN_MOVED = "Moved to version {version} of '{title}'. {carried} carried over."
+REOPENED = "Reopened after {after}: {title} on {ref} has {open} new item(s) ({why})."
+REOPENED_OFFICER = (
+    "New work on a {done} checklist: {title} on {ref} has {open} item(s) to answer ({why})."
+)

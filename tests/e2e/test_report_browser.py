@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 import sqlite_utils
 
+from bot.core.errors import InputRefused
 from bot.core.people import User
 from bot.core.playbook import Item
 from bot.reports.charts import TITLES
@@ -100,9 +101,15 @@ class Caseload:
             item = access.run(self.service, user, run_id).current()
             if item is None:
                 return
-            outcome = investigating.answer(
-                self.service, user, run_id, item.id, self._value(item, slack)
-            )
+            try:
+                outcome = investigating.answer(
+                    self.service, user, run_id, item.id, self._value(item, slack)
+                )
+            except InputRefused:
+                # A date that contradicts the case (a review asked for before the NFA it
+                # reviews): the officer leaves it for later, as they would.
+                investigating.defer(self.service, user, run_id, item.id)
+                continue
             if outcome.run is not None and outcome.run.state == "awaiting_reason":
                 investigating.give_reason(self.service, user, run_id, self._reason(item))
 
@@ -152,7 +159,9 @@ class Caseload:
             for run in cases.runs_of_case(service, user, ref):
                 if run.state in ("not_started", "asking"):
                     self.work(user, run.run_id, share, slack)
-                if access.run(service, user, run.run_id).state == "review" and share >= 0.7:
+                now_run = access.run(service, user, run.run_id)
+                ready = now_run.state == "review" and not now_run.unexplained()
+                if ready and share >= 0.7:
                     investigating.submit(service, user, run.run_id)
 
         def review() -> None:

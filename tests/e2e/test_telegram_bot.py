@@ -133,7 +133,7 @@ async def test_an_investigator_enrols_opens_a_case_and_answers(
         question = (await casey.messages())[-1]
         assert question.text.startswith(f"{REF} · Bad character")
         assert " · 0/" in question.text
-        assert [label for label, _ in question.keyboard[0]] == ["Yes", "No", "N/A"]
+        assert [label for label, _ in question.keyboard[0]] == ["Yes", "No"]
         await casey.press("Yes")
         chat = await settle(casey, moved_on_from(question))
         answered = next(m for m in chat if m.message_id == question.message_id)
@@ -206,10 +206,10 @@ async def test_a_reason_a_correction_and_a_stale_button(emulator: Emulator, bot:
         await casey.press("No")
         chat = await settle(casey, lambda m: "Why?" in m[-1].text)
         assert chat[-1].message_id == first.message_id  # the reason is asked in the same message
-        await casey.press("Awaiting other force")
+        await casey.press("Systems unavailable")
         chat = await settle(casey, moved_on_from(first))
         record = next(m for m in chat if m.message_id == first.message_id)
-        assert "✗ No (Awaiting other force) · Casey" in record.text
+        assert "✗ No (Systems unavailable) · Casey" in record.text
         second = chat[-1]
         await casey.press("Back")
         chat = await settle(casey, moved_on_from(second))
@@ -226,7 +226,7 @@ async def test_a_reason_a_correction_and_a_stale_button(emulator: Emulator, bot:
         assert " · 1/" in chat[-1].text  # and it shows where the run stands
     assert answers(bot) == [
         ("pnc-record", "no", "answered"),
-        ("pnc-record", "Awaiting other force", "reason-given"),
+        ("pnc-record", "Systems unavailable", "reason-given"),
         ("pnc-record", "yes", "answered"),
     ]
     assert log_verifies(bot)
@@ -261,7 +261,7 @@ async def test_a_milestone_brings_an_item_into_play(emulator: Emulator, bot: Bot
         chat = await settle(casey, lambda m: any("Recorded: Charge" in x.text for x in m[-3:]))
         assert chat[-1].keyboard  # and it carries on asking
     db = connect(bot.db_path)
-    assert [row["name"] for row in db["milestones"].rows] == ["report", "charge"]
+    assert [row["name"] for row in db["case_events"].rows] == ["report", "charge"]
     db.close()
     assert before
 
@@ -295,7 +295,7 @@ async def test_an_update_delivered_twice_is_recorded_once(emulator: Emulator, bo
         chat = await settle(casey, lambda m: " · 1/" in m[-1].text)
         await casey.inject(update)
         await casey.command("/summary")
-        after = await settle(casey, last_says("(v1)"))
+        after = await settle(casey, last_says(" · asking · "))
         assert len(after) == len(chat) + 1  # only the summary: the repeat said nothing
     assert answers(bot) == [
         ("pnc-record", "no", "answered"),
