@@ -12,7 +12,7 @@ from bot.bootstrap import build
 from bot.cli.playbooks import walk_draft
 from bot.config import Settings
 from bot.services import people
-from bot.services.publishing import publish_first_use
+from bot.services.publishing import publish_on_fresh_install
 
 
 @click.command()
@@ -58,7 +58,7 @@ def chat(name: str, role: str, draft: Path | None, is_draft: bool) -> None:
         walk_draft(draft, settings)
         return
     ctx = build(settings)
-    publish_first_use(ctx)
+    publish_on_fresh_install(ctx)
     user = people.local_user(ctx, name, role)
     dialogue = Dialogue(ctx, settings.reports_dir)
     Console(dialogue, user, sys.stdout, echo=not sys.stdin.isatty()).loop(sys.stdin)
@@ -89,5 +89,5 @@ def run() -> None:
     from bot.adapters.telegram.app import run_polling
 
     ctx = build(settings)
-    publish_first_use(ctx)
+    publish_on_fresh_install(ctx)
     run_polling(settings, ctx)

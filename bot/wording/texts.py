@@ -15,7 +15,7 @@ ENROL_NAME_HINT = (
 )
 UPLOAD_NOT_FETCHED = (
     "This Telegram server does not let me fetch files, so nothing was published. Put the file "
-    "in the playbooks folder on the server and send /reload, or run `soteria-bot publish`."
+    "in the playbooks folder on the server and send /reload, or run `soteria-bot publish --as NAME`."
 )
 UPLOAD_TOO_LARGE = (
     "That file is too large for a playbook (the limit is 256 KB); nothing was published."
