@@ -60,12 +60,14 @@ def backup(dest: Path) -> None:
 
 @click.group()
 def users() -> None:
-    """Enrol people with one-time codes, list them, and revoke them.
+    """Enrol people with one-time codes, list and rename them, and revoke them.
 
     \b
     Example:
-        soteria-bot users invite --role investigator --team "North RASSO"
+        soteria-bot users invite --role investigator --team "North RASSO" --name "DC Jo Bloggs"
+        soteria-bot users invites
         soteria-bot users list
+        soteria-bot users rename 7 "DC Jo Bloggs"
         soteria-bot users revoke 7
     """
 
@@ -74,29 +76,66 @@ def users() -> None:
 @click.option("--role", required=True, type=click.Choice(ROLES), help="What they will do.")
 @click.option("--team", required=True, help="Their team, as supervisors will see it.")
 @click.option(
+    "--name",
+    help="The name their records will show (else their Telegram name), like 'DC Jo Bloggs'.",
+)
+@click.option(
     "--days",
     default=INVITE_DAYS,
     show_default=True,
     type=click.IntRange(min=1, max=90),
     help="How long the code stays valid.",
 )
-def invite(role: str, team: str, days: int) -> None:
+def invite(role: str, team: str, name: str | None, days: int) -> None:
     """Print a one-time enrolment code for a new user.
 
-    The code enrols its holder with the given role and team: they send /start CODE to the
-    bot. It works once and expires after --days.
+    The code enrols its holder with the given role and team, under --name if given (else
+    under their Telegram name): they send /start CODE to the bot. It works once and expires
+    after --days.
 
     \b
     Example:
-        soteria-bot users invite --role investigator --team "North RASSO"
+        soteria-bot users invite --role investigator --team "North RASSO" --name "DC Jo Bloggs"
         soteria-bot users invite --role supervisor --team "North RASSO" --days 2
     """
     ctx = _context(create=True)
-    code = people.invite(ctx, role, team, days)
+    code = people.invite(ctx, role, team, days, name)
     expires = f"{(ctx.now() + timedelta(days=days)).astimezone(ctx.zone):%Y-%m-%d %H:%M %Z}"
-    click.echo(f"Enrolment code for {_a(role)} in {' '.join(team.split())}: {code}")
+    whom = _a(role) if name is None else f"{' '.join(name.split())}, {_a(role)}"
+    click.echo(f"Enrolment code for {whom} in {' '.join(team.split())}: {code}")
     click.echo(f"It works once, until {expires}.")
     click.echo(f"The new user sends this to the bot:  /start {code}")
+
+
+@users.command()
+def invites() -> None:
+    """List the enrolment codes not yet used nor expired: role, team, name and expiry.
+
+    The codes themselves cannot be shown: only their hashes are kept. An unwanted code simply
+    expires.
+
+    \b
+    Example:
+        soteria-bot users invites
+    """
+    ctx = _context()
+    waiting = people.invites(ctx)
+    if not waiting:
+        click.echo(
+            "No enrolment codes are waiting to be used; `soteria-bot users invite` makes one."
+        )
+        return
+    rows = [
+        (
+            invite.role,
+            invite.team,
+            invite.name or "(Telegram name)",
+            f"{invite.created_at.astimezone(ctx.zone):%Y-%m-%d}",
+            f"{invite.expires_at.astimezone(ctx.zone):%Y-%m-%d %H:%M %Z}",
+        )
+        for invite in waiting
+    ]
+    click.echo(_table(("ROLE", "TEAM", "NAME", "MADE", "EXPIRES"), rows))
 
 
 @users.command(name="list")
@@ -141,6 +180,22 @@ def revoke(user_id: int) -> None:
         f"Revoked {person.name} (id {person.id}, {person.role}, {person.team}): "
         "they can no longer use the bot."
     )
+
+
+@users.command()
+@click.argument("user_id", type=int)
+@click.argument("name")
+def rename(user_id: int, name: str) -> None:
+    """Change the name a user's records show, past and future: their name on the record.
+
+    USER_ID is the number `soteria-bot users list` shows.
+
+    \b
+    Example:
+        soteria-bot users rename 7 "DC Jo Bloggs"
+    """
+    before, after = people.rename(_context(), user_id, name)
+    click.echo(f"Renamed {before.name} (id {after.id}) to {after.name}.")
 
 
 def _a(word: str) -> str:

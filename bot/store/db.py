@@ -358,3 +358,9 @@ def add_channels(db: sqlite_utils.Database) -> None:
     )
     # Notices are kept as what happened (a kind and its facts); the words come when sent.
     db.execute("ALTER TABLE notices ADD COLUMN params TEXT")
+
+
+@migrations(name="0006-invite-names")
+def add_invite_names(db: sqlite_utils.Database) -> None:
+    """The name an administrator gives with an invite, to enrol its holder under."""
+    db.execute("ALTER TABLE invites ADD COLUMN name TEXT")

@@ -126,6 +126,74 @@ def test_users_revoke_removes_a_user_from_the_list(db_path):
     assert "Traceback" not in output
 
 
+def test_users_invite_with_a_name_says_who_the_code_is_for(db_path):
+    code, output = run(
+        "users",
+        "invite",
+        "--role",
+        "investigator",
+        "--team",
+        "North RASSO",
+        "--name",
+        "DC Jo Bloggs",
+    )
+
+    assert code == 0, output
+    assert "Enrolment code for DC Jo Bloggs, an investigator in North RASSO: " in output
+
+
+def test_users_invites_lists_unused_codes_with_their_names_but_not_the_codes(db_path):
+    named = run(
+        "users", "invite", "--role", "trainer", "--team", "Training", "--name", "Tess Trainer"
+    )[1]
+    plain = invite("investigator", "North RASSO")
+    used = invite("supervisor", "North RASSO")
+    db = connect(db_path)
+    try:
+        redeem_invite(db, used, 1001, "Jo Bloggs", datetime.now(UTC))
+    finally:
+        db.close()
+
+    code, output = run("users", "invites")
+
+    assert code == 0, output
+    lines = output.splitlines()
+    assert lines[0].split() == ["ROLE", "TEAM", "NAME", "MADE", "EXPIRES"]
+    assert len(lines) == 3
+    assert {line.split()[0] for line in lines[1:]} == {"investigator", "trainer"}
+    assert "Tess Trainer" in output
+    assert "(Telegram name)" in output
+    for code_text in (plain, used, re.findall(r"[2-9A-Z]{10}", named)[0]):
+        assert code_text not in output
+
+
+def test_users_invites_says_when_no_code_is_waiting(db_path):
+    connect(db_path).close()
+
+    assert run("users", "invites") == (
+        0,
+        "No enrolment codes are waiting to be used; `soteria-bot users invite` makes one.\n",
+    )
+
+
+def test_users_rename_changes_the_name_everyone_sees(db_path):
+    db = connect(db_path)
+    try:
+        user = enrol(db, "Sam", "supervisor", "North", T0)
+    finally:
+        db.close()
+
+    code, output = run("users", "rename", str(user.id), "DS Sam Patel")
+
+    assert code == 0, output
+    assert output == f"Renamed Sam (id {user.id}) to DS Sam Patel.\n"
+    assert "DS Sam Patel" in run("users", "list")[1]
+    assert run("users", "rename", "999", "Nobody") == (
+        1,
+        "Error: No enrolled user has the id 999.\n",
+    )
+
+
 def test_verify_passes_an_untouched_log(logged):
     code, output = run("verify")
 
@@ -216,6 +284,8 @@ def test_backup_while_another_connection_writes_copies_only_what_was_committed(l
         ("users", "invite"),
         ("users", "list"),
         ("users", "revoke"),
+        ("users", "rename"),
+        ("users", "invites"),
     ],
     ids=" ".join,
 )

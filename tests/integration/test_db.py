@@ -80,6 +80,7 @@ def test_applying_the_migrations_twice_is_harmless(db, db_path):
             ("0003-oversight",),
             ("0004-publishing",),
             ("0005-channels",),
+            ("0006-invite-names",),
         ]
     finally:
         again.close()

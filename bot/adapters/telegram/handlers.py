@@ -178,12 +178,16 @@ class TelegramFace:
     def _enrol(self, code: str, telegram_id: int, name: str) -> Work:
         """Enrol the sender with their code, and welcome them with what they can do."""
         try:
-            user = people.enrol(self.dialogue.ctx, code, Identity(CHANNEL, str(telegram_id)), name)
+            enrolled = people.enrol(
+                self.dialogue.ctx, code, Identity(CHANNEL, str(telegram_id)), name
+            )
         except SoteriaError as error:
             return Work([Reply(str(error))])
+        user = enrolled.user
         welcome = texts.ENROLLED.format(name=user.name, role=user.role, team=user.team)
+        named = texts.NAMED_BY_INVITE if enrolled.named_by_invite else texts.NAMED_BY_TELEGRAM
         help_text = self.dialogue.handle(user, "/help")[0].text
-        return Work([Reply(f"{welcome} {texts.ENROL_NAME_HINT}\n\n{help_text}")], user)
+        return Work([Reply(f"{welcome} {named}\n\n{help_text}")], user)
 
     def _asked_by(
         self, user: User, pressed: Message | None, action: str
