@@ -98,6 +98,7 @@ def invite(role: str, team: str, name: str | None, days: int) -> None:
         soteria-bot users invite --role investigator --team "North RASSO" --name "DC Jo Bloggs"
         soteria-bot users invite --role supervisor --team "North RASSO" --days 2
     """
+    settings = Settings.from_env()
     ctx = _context(create=True)
     code = people.invite(ctx, role, team, days, name)
     expires = f"{(ctx.now() + timedelta(days=days)).astimezone(ctx.zone):%Y-%m-%d %H:%M %Z}"
@@ -105,6 +106,18 @@ def invite(role: str, team: str, name: str | None, days: int) -> None:
     click.echo(f"Enrolment code for {whom} in {' '.join(team.split())}: {code}")
     click.echo(f"It works once, until {expires}.")
     click.echo(f"The new user sends this to the bot:  /start {code}")
+    for line in _deep_link(settings.bot_username, code):
+        click.echo(line)
+
+
+def _deep_link(username: str | None, code: str) -> list[str]:
+    """The link that enrols in one tap, or how to make it: only Telegram knows the username."""
+    if username:
+        return [f"Or opens this link in Telegram:  https://t.me/{username}?start={code}"]
+    return [
+        f"Or opens https://t.me/BOT_USERNAME?start={code} in Telegram, BOT_USERNAME being",
+        "the bot's username from BotFather; set SOTERIA_BOT_USERNAME to have the link printed whole.",
+    ]
 
 
 @users.command()

@@ -84,10 +84,26 @@ def run() -> None:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    # httpx logs every request at INFO, a getUpdates call every few seconds: keep it for errors.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    quiet_chatter(settings.log_level)
     from bot.adapters.telegram.app import run_polling
 
     ctx = build(settings)
     publish_on_fresh_install(ctx)
     run_polling(settings, ctx)
+
+
+#: Libraries that log routine work at INFO: every request (a getUpdates call every few
+#: seconds), every run of a timed job, every step of a checklist's state machine.
+CHATTY_LOGGERS = ("httpx", "apscheduler", "transitions")
+
+
+def quiet_chatter(level: str) -> None:
+    """Keep libraries' routine lines out of the log unless DEBUG is asked for.
+
+    At INFO the bot's own log is then one line per update (its kind and how long it took)
+    and what an operator must know: starts, stops, warnings and errors.
+    """
+    if level == "DEBUG":
+        return
+    for name in CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)

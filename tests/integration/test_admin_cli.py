@@ -71,6 +71,34 @@ def test_users_invite_prints_a_code_and_the_start_command(db_path):
     assert db_path.is_file()
 
 
+@pytest.mark.parametrize("given", ["soteria_anyshire_bot", "@soteria_anyshire_bot"])
+def test_users_invite_prints_the_deep_link_when_the_bot_username_is_set(
+    db_path, monkeypatch: pytest.MonkeyPatch, given: str
+):
+    monkeypatch.setenv("SOTERIA_BOT_USERNAME", given)
+
+    code, output = run("users", "invite", "--role", "investigator", "--team", "North")
+
+    assert code == 0, output
+    made = re.search(r"/start ([0-9A-Z]{10})$", output, re.MULTILINE)
+    assert made, output
+    assert output.splitlines()[-1] == (
+        f"Or opens this link in Telegram:  https://t.me/soteria_anyshire_bot?start={made.group(1)}"
+    )
+
+
+def test_users_invite_says_how_to_form_the_link_when_the_bot_username_is_not_set(db_path):
+    code, output = run("users", "invite", "--role", "investigator", "--team", "North")
+
+    assert code == 0, output
+    made = re.search(r"/start ([0-9A-Z]{10})$", output, re.MULTILINE)
+    assert made, output
+    assert output.splitlines()[-2:] == [
+        f"Or opens https://t.me/BOT_USERNAME?start={made.group(1)} in Telegram, BOT_USERNAME being",
+        "the bot's username from BotFather; set SOTERIA_BOT_USERNAME to have the link printed whole.",
+    ]
+
+
 def test_users_invite_refuses_an_unknown_role(db_path):
     code, output = run("users", "invite", "--role", "chief", "--team", "North")
 
