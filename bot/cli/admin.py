@@ -25,17 +25,30 @@ def _context(*, create: bool = False) -> Context:
 
 
 @click.command()
-def verify() -> None:
+@click.option(
+    "--db",
+    "copy",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A backup (or other copy) of the database to check instead; it is only read.",
+)
+def verify(copy: Path | None) -> None:
     """Check the completion log's hash chain, record by record, against its recorded end.
 
-    Exits 0 when every record is intact, 1 naming the first record altered or missing.
+    Exits 0 when every record is intact, 1 naming the first record altered or missing. With
+    --db, checks a backup file instead, without changing it: check one before restoring it.
+    A file that is missing, empty or not the bot's database fails with one sentence (exit 1).
 
     \b
     Example:
         soteria-bot verify
+        soteria-bot verify --db /srv/backups/soteria-20261201-020000.db
     """
-    verdict = records.verify(_context())
-    click.echo(verdict.message)
+    if copy is None:
+        verdict = records.verify(_context())
+        click.echo(verdict.message)
+    else:
+        verdict = records.verify_copy(copy)
+        click.echo(f"{copy}: {verdict.message}")
     if not verdict.ok:
         raise SystemExit(1)
 

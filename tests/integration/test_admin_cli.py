@@ -250,6 +250,66 @@ def test_verify_without_a_database_says_where_it_looked(db_path):
     assert not db_path.exists()
 
 
+def test_verify_db_checks_a_backup_file_without_changing_it(logged, tmp_path):
+    copy = tmp_path / "backups" / "monday.db"
+    assert run("backup", str(copy))[0] == 0
+    before = copy.read_bytes()
+
+    code, output = run("verify", "--db", str(copy))
+
+    assert (code, output) == (0, f"{copy}: Log verified: 5 records, chain intact.\n")
+    assert copy.read_bytes() == before
+    assert sorted(path.name for path in copy.parent.iterdir()) == ["monday.db"]
+
+
+def test_verify_db_names_an_altered_record_of_a_backup(logged, tmp_path):
+    copy = tmp_path / "monday.db"
+    run("backup", str(copy))
+    conn = sqlite3.connect(copy)
+    conn.execute("DROP TRIGGER log_no_update")
+    conn.execute("UPDATE log SET value = 'no' WHERE seq = 2")
+    conn.commit()
+    conn.close()
+
+    code, output = run("verify", "--db", str(copy))
+
+    assert code == 1
+    assert output.startswith(f"{copy}: Record 2 was altered")
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (None, "No file at {path}; give the path of a backup of the bot's database."),
+        (b"", "{path} is empty, so it is not a backup of the bot's database."),
+        (
+            b"crime,officer\n43/1/26,Jo\n" * 10,
+            "{path} is not an SQLite database, so it is not a backup of the bot's database.",
+        ),
+        (
+            "sqlite",
+            "{path} is an SQLite database but not the bot's: it has no completion log.",
+        ),
+    ],
+    ids=["missing", "empty", "text", "other-sqlite"],
+)
+def test_verify_db_refuses_what_is_not_a_backup_in_one_sentence(db_path, tmp_path, content, says):
+    path = tmp_path / "copy.db"
+    if content == "sqlite":
+        other = sqlite3.connect(path)
+        other.execute("CREATE TABLE notes (text TEXT)")
+        other.commit()
+        other.close()
+    elif content is not None:
+        path.write_bytes(content)
+
+    code, output = run("verify", "--db", str(path))
+
+    assert code == 1
+    assert output == f"Error: {says.format(path=path)}\n"
+    assert not db_path.exists()  # the configured database is not touched, nor made
+
+
 def test_backup_to_a_folder_writes_a_copy_with_the_same_log(logged, tmp_path):
     folder = tmp_path / "backups"
     folder.mkdir()
