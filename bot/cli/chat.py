@@ -39,8 +39,9 @@ from bot.services.publishing import publish_on_fresh_install
 def chat(name: str, role: str, draft: Path | None, is_draft: bool) -> None:
     """Talk to the bot in this terminal: no Telegram token and no network needed.
 
-    With no configuration it creates state/soteria.db and a local investigator. Type a number to
-    press an option; piped input works too.
+    With no configuration it creates state/soteria.db and a local investigator; on a fresh
+    install, where nothing is published yet, it publishes the playbooks folder. Type a number
+    to press an option; piped input works too.
 
     \b
     Example:
@@ -69,7 +70,8 @@ def run() -> None:
     """Run the Telegram bot (long polling) until stopped with Ctrl-C or SIGTERM.
 
     Needs TELEGRAM_BOT_TOKEN. TELEGRAM_API_BASE_URL points it at another Bot API server (a
-    force's own, or a local emulator for tests).
+    force's own, or a local emulator for tests). On a fresh install, where nothing is published
+    yet, it publishes the playbooks folder; after that, only `publish --as NAME` and /reload do.
 
     \b
     Example:
