@@ -26,7 +26,7 @@ from bot.conversation.questions import prompt
 from bot.core.records import Entry
 from bot.services import access, cases, investigating, people
 from bot.services.context import Context
-from bot.services.publishing import publish_first_use
+from bot.services.publishing import publish_on_fresh_install
 from bot.store import log
 from bot.store.db import connect, transaction
 from bot.store.playbook_files import load_library
@@ -139,7 +139,7 @@ def main() -> None:
             return clock[0]
 
         service = context_on(connect(path), library, clock=tick)
-        publish_first_use(service)
+        publish_on_fresh_install(service)
         user = people.local_user(service, "Bench", "investigator", "bench")
         dialogue = Dialogue(service)
         # The floor is measured in the same file with the same pragmas. "alone": it runs on the

@@ -41,7 +41,7 @@ from bot.core.playbook import Item
 from bot.core.run import Run
 from bot.services import access, cases, events, investigating, supervising
 from bot.services.context import Context
-from bot.services.publishing import publish_first_use
+from bot.services.publishing import publish_on_fresh_install
 from bot.store.db import connect, transaction
 from bot.store.playbook_files import Library, load_library
 from bot.store.users import UserRepository
@@ -812,7 +812,7 @@ class Simulation:
         # Set before the service exists: opening it publishes the playbooks, stamped by the clock.
         self.now = datetime.combine(end.date() - SPAN, datetime.min.time(), UTC)
         self.service = context_on(db, library, clock=self.clock)
-        publish_first_use(self.service)
+        publish_on_fresh_install(self.service)
         self.calls = 0
         self.gating = {
             entry.playbook.id: frozenset(

@@ -66,7 +66,7 @@ from bot.core.people import User  # noqa: E402
 from bot.core.playbook import Item  # noqa: E402
 from bot.services import access, cases, events, investigating  # noqa: E402
 from bot.services.context import Context  # noqa: E402
-from bot.services.publishing import publish_first_use  # noqa: E402
+from bot.services.publishing import publish_on_fresh_install  # noqa: E402
 from bot.store.db import connect, transaction  # noqa: E402
 from bot.store.playbook_files import Library, load_library  # noqa: E402
 from bot.store.users import UserRepository  # noqa: E402
@@ -168,7 +168,7 @@ def build(path: Path, runs: int, teams: int, per_team: int, seed: int) -> Built:
     # For the build only: a crash costs a rebuild, so commits need not wait for the disk.
     db.execute("PRAGMA synchronous = OFF")
     service = context_on(db, library, clock=clock)
-    publish_first_use(service)
+    publish_on_fresh_install(service)
     starting = starters(library)
     started_by = {
         name: [entry.playbook.id for entry in library.playbooks if name in entry.playbook.starts]
@@ -667,7 +667,7 @@ class Parts:
 
         library = load_library([REPO / "playbooks"], REPO / "playbooks")
         self.service = context_on(connect(path), library)
-        publish_first_use(self.service)
+        publish_on_fresh_install(self.service)
         self.dialogue = Dialogue(self.service)
         self.face = TelegramFace(self.dialogue, Delivery(self.dialogue))
         self.owners: dict[int, int] = dict(

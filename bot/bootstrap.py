@@ -21,7 +21,7 @@ from bot.core.errors import SoteriaError
 from bot.core.parsing import Sourced
 from bot.services.catalog import Catalog
 from bot.services.context import Clock, Context, utc_now
-from bot.services.publishing import publish_first_use
+from bot.services.publishing import publish_on_fresh_install
 from bot.store.db import connect
 from bot.store.playbook_files import Library, load_library
 from bot.store.unit_of_work import UnitOfWork
@@ -129,7 +129,7 @@ def draft_context(path: Path, settings: Settings) -> Iterator[tuple[Context, str
         db = connect(Path(folder) / "draft.db")
         try:
             ctx = context_on(db, library, settings)
-            publish_first_use(ctx)
+            publish_on_fresh_install(ctx)
             yield ctx, chosen.id
         finally:
             db.close()

@@ -34,7 +34,10 @@ VARIABLES = (
     "SOTERIA_ESCALATION_SECONDS",
     "SOTERIA_SEND_RATE",
     "SOTERIA_PERSON_RATE",
+    "SOTERIA_BOT_USERNAME",
 )
+#: A Telegram username: 5 to 32 letters, digits and underscores, starting with a letter.
+USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{4,31}")
 
 
 class ConfigError(SoteriaError):
@@ -64,6 +67,9 @@ class Settings:
     #: Updates a minute one person may send after a burst of 20; the rest are turned away
     #: politely. 0 turns the limit off (the benchmarks' simulated investigators tap non-stop).
     person_rate: float = 60.0
+    #: The bot's Telegram username, for the enrolment links the command line prints: the
+    #: command line has no token call to ask Telegram for it.
+    bot_username: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -84,6 +90,7 @@ class Settings:
             escalation_seconds=_seconds(env, "SOTERIA_ESCALATION_SECONDS", 900.0),
             send_rate=_rate(env, "SOTERIA_SEND_RATE", 30.0),
             person_rate=_rate(env, "SOTERIA_PERSON_RATE", 60.0),
+            bot_username=_username(env, "SOTERIA_BOT_USERNAME"),
         )
 
     @property
@@ -116,6 +123,20 @@ def _choice(
     if value not in allowed:
         raise ConfigError(f"{name} must be one of {', '.join(allowed)}; {raw!r} is not.")
     return value
+
+
+def _username(env: Mapping[str, str], name: str) -> str | None:
+    """A Telegram username from the environment, without its @, or None when unset."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    username = raw.removeprefix("@")
+    if not USERNAME.fullmatch(username):
+        raise ConfigError(
+            f"{name} must be the bot's username from BotFather, like soteria_anyshire_bot; "
+            f"{raw!r} is not one."
+        )
+    return username
 
 
 def _crime_reference(env: Mapping[str, str]) -> CrimeReferenceFormat:

@@ -1,8 +1,8 @@
 """The application as tests build it: the bot's own wiring over a real SQLite file.
 
 `make_app` is what `bootstrap.build` makes, given an open database, the playbooks read from
-files and a clock that stands still; the playbooks are published on first use, as `run` and
-`chat` do at start. The people helpers go through the real user repository.
+files and a clock that stands still; the playbooks are published as on a fresh install, as `run`
+and `chat` do at their first start. The people helpers go through the real user repository.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from bot.core.channels import Identity
 from bot.core.people import User
 from bot.core.typed_input import DEFAULT_CRIME_REFERENCE, CrimeReferenceFormat
 from bot.services.context import Clock, Context, utc_now
-from bot.services.publishing import publish_first_use
+from bot.services.publishing import publish_on_fresh_install
 from bot.store.playbook_files import Library
 from bot.store.users import UserRepository
 
@@ -37,14 +37,14 @@ def make_app(
     """The application over an open database, with its playbooks published."""
     settings = Settings(timezone=timezone, case_key=case_key, crime_reference=crime_reference)
     ctx = context_on(db, library, settings, clock, playbooks_dir)
-    publish_first_use(ctx)
+    publish_on_fresh_install(ctx)
     return ctx
 
 
 def open_app(settings: Settings, clock: Clock = utc_now) -> Context:
     """The application as `soteria-bot run` opens it from its settings."""
     ctx = build(settings, clock)
-    publish_first_use(ctx)
+    publish_on_fresh_install(ctx)
     return ctx
 
 

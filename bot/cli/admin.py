@@ -25,17 +25,30 @@ def _context(*, create: bool = False) -> Context:
 
 
 @click.command()
-def verify() -> None:
+@click.option(
+    "--db",
+    "copy",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A backup (or other copy) of the database to check instead; it is only read.",
+)
+def verify(copy: Path | None) -> None:
     """Check the completion log's hash chain, record by record, against its recorded end.
 
-    Exits 0 when every record is intact, 1 naming the first record altered or missing.
+    Exits 0 when every record is intact, 1 naming the first record altered or missing. With
+    --db, checks a backup file instead, without changing it: check one before restoring it.
+    A file that is missing, empty or not the bot's database fails with one sentence (exit 1).
 
     \b
     Example:
         soteria-bot verify
+        soteria-bot verify --db /srv/backups/soteria-20261201-020000.db
     """
-    verdict = records.verify(_context())
-    click.echo(verdict.message)
+    if copy is None:
+        verdict = records.verify(_context())
+        click.echo(verdict.message)
+    else:
+        verdict = records.verify_copy(copy)
+        click.echo(f"{copy}: {verdict.message}")
     if not verdict.ok:
         raise SystemExit(1)
 
@@ -60,12 +73,14 @@ def backup(dest: Path) -> None:
 
 @click.group()
 def users() -> None:
-    """Enrol people with one-time codes, list them, and revoke them.
+    """Enrol people with one-time codes, list and rename them, and revoke them.
 
     \b
     Example:
-        soteria-bot users invite --role investigator --team "North RASSO"
+        soteria-bot users invite --role investigator --team "North RASSO" --name "DC Jo Bloggs"
+        soteria-bot users invites
         soteria-bot users list
+        soteria-bot users rename 7 "DC Jo Bloggs"
         soteria-bot users revoke 7
     """
 
@@ -74,29 +89,79 @@ def users() -> None:
 @click.option("--role", required=True, type=click.Choice(ROLES), help="What they will do.")
 @click.option("--team", required=True, help="Their team, as supervisors will see it.")
 @click.option(
+    "--name",
+    help="The name their records will show (else their Telegram name), like 'DC Jo Bloggs'.",
+)
+@click.option(
     "--days",
     default=INVITE_DAYS,
     show_default=True,
     type=click.IntRange(min=1, max=90),
     help="How long the code stays valid.",
 )
-def invite(role: str, team: str, days: int) -> None:
+def invite(role: str, team: str, name: str | None, days: int) -> None:
     """Print a one-time enrolment code for a new user.
 
-    The code enrols its holder with the given role and team: they send /start CODE to the
-    bot. It works once and expires after --days.
+    The code enrols its holder with the given role and team, under --name if given (else
+    under their Telegram name): they send /start CODE to the bot. It works once and expires
+    after --days.
 
     \b
     Example:
-        soteria-bot users invite --role investigator --team "North RASSO"
+        soteria-bot users invite --role investigator --team "North RASSO" --name "DC Jo Bloggs"
         soteria-bot users invite --role supervisor --team "North RASSO" --days 2
     """
+    settings = Settings.from_env()
     ctx = _context(create=True)
-    code = people.invite(ctx, role, team, days)
+    code = people.invite(ctx, role, team, days, name)
     expires = f"{(ctx.now() + timedelta(days=days)).astimezone(ctx.zone):%Y-%m-%d %H:%M %Z}"
-    click.echo(f"Enrolment code for {_a(role)} in {' '.join(team.split())}: {code}")
+    whom = _a(role) if name is None else f"{' '.join(name.split())}, {_a(role)}"
+    click.echo(f"Enrolment code for {whom} in {' '.join(team.split())}: {code}")
     click.echo(f"It works once, until {expires}.")
     click.echo(f"The new user sends this to the bot:  /start {code}")
+    for line in _deep_link(settings.bot_username, code):
+        click.echo(line)
+
+
+def _deep_link(username: str | None, code: str) -> list[str]:
+    """The link that enrols in one tap, or how to make it: only Telegram knows the username."""
+    if username:
+        return [f"Or opens this link in Telegram:  https://t.me/{username}?start={code}"]
+    return [
+        f"Or opens https://t.me/BOT_USERNAME?start={code} in Telegram, BOT_USERNAME being",
+        "the bot's username from BotFather; set SOTERIA_BOT_USERNAME to have the link printed whole.",
+    ]
+
+
+@users.command()
+def invites() -> None:
+    """List the enrolment codes not yet used nor expired: role, team, name and expiry.
+
+    The codes themselves cannot be shown: only their hashes are kept. An unwanted code simply
+    expires.
+
+    \b
+    Example:
+        soteria-bot users invites
+    """
+    ctx = _context()
+    waiting = people.invites(ctx)
+    if not waiting:
+        click.echo(
+            "No enrolment codes are waiting to be used; `soteria-bot users invite` makes one."
+        )
+        return
+    rows = [
+        (
+            invite.role,
+            invite.team,
+            invite.name or "(Telegram name)",
+            f"{invite.created_at.astimezone(ctx.zone):%Y-%m-%d}",
+            f"{invite.expires_at.astimezone(ctx.zone):%Y-%m-%d %H:%M %Z}",
+        )
+        for invite in waiting
+    ]
+    click.echo(_table(("ROLE", "TEAM", "NAME", "MADE", "EXPIRES"), rows))
 
 
 @users.command(name="list")
@@ -141,6 +206,22 @@ def revoke(user_id: int) -> None:
         f"Revoked {person.name} (id {person.id}, {person.role}, {person.team}): "
         "they can no longer use the bot."
     )
+
+
+@users.command()
+@click.argument("user_id", type=int)
+@click.argument("name")
+def rename(user_id: int, name: str) -> None:
+    """Change the name a user's records show, past and future: their name on the record.
+
+    USER_ID is the number `soteria-bot users list` shows.
+
+    \b
+    Example:
+        soteria-bot users rename 7 "DC Jo Bloggs"
+    """
+    before, after = people.rename(_context(), user_id, name)
+    click.echo(f"Renamed {before.name} (id {after.id}) to {after.name}.")
 
 
 def _a(word: str) -> str:

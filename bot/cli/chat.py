@@ -12,7 +12,7 @@ from bot.bootstrap import build
 from bot.cli.playbooks import walk_draft
 from bot.config import Settings
 from bot.services import people
-from bot.services.publishing import publish_first_use
+from bot.services.publishing import publish_on_fresh_install
 
 
 @click.command()
@@ -39,8 +39,9 @@ from bot.services.publishing import publish_first_use
 def chat(name: str, role: str, draft: Path | None, is_draft: bool) -> None:
     """Talk to the bot in this terminal: no Telegram token and no network needed.
 
-    With no configuration it creates state/soteria.db and a local investigator. Type a number to
-    press an option; piped input works too.
+    With no configuration it creates state/soteria.db and a local investigator; on a fresh
+    install, where nothing is published yet, it publishes the playbooks folder. Type a number
+    to press an option; piped input works too.
 
     \b
     Example:
@@ -58,7 +59,7 @@ def chat(name: str, role: str, draft: Path | None, is_draft: bool) -> None:
         walk_draft(draft, settings)
         return
     ctx = build(settings)
-    publish_first_use(ctx)
+    publish_on_fresh_install(ctx)
     user = people.local_user(ctx, name, role)
     dialogue = Dialogue(ctx, settings.reports_dir)
     Console(dialogue, user, sys.stdout, echo=not sys.stdin.isatty()).loop(sys.stdin)
@@ -69,7 +70,8 @@ def run() -> None:
     """Run the Telegram bot (long polling) until stopped with Ctrl-C or SIGTERM.
 
     Needs TELEGRAM_BOT_TOKEN. TELEGRAM_API_BASE_URL points it at another Bot API server (a
-    force's own, or a local emulator for tests).
+    force's own, or a local emulator for tests). On a fresh install, where nothing is published
+    yet, it publishes the playbooks folder; after that, only `publish --as NAME` and /reload do.
 
     \b
     Example:
@@ -84,10 +86,26 @@ def run() -> None:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    # httpx logs every request at INFO, a getUpdates call every few seconds: keep it for errors.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    quiet_chatter(settings.log_level)
     from bot.adapters.telegram.app import run_polling
 
     ctx = build(settings)
-    publish_first_use(ctx)
+    publish_on_fresh_install(ctx)
     run_polling(settings, ctx)
+
+
+#: Libraries that log routine work at INFO: every request (a getUpdates call every few
+#: seconds), every run of a timed job, every step of a checklist's state machine.
+CHATTY_LOGGERS = ("httpx", "apscheduler", "transitions")
+
+
+def quiet_chatter(level: str) -> None:
+    """Keep libraries' routine lines out of the log unless DEBUG is asked for.
+
+    At INFO the bot's own log is then one line per update (its kind and how long it took)
+    and what an operator must know: starts, stops, warnings and errors.
+    """
+    if level == "DEBUG":
+        return
+    for name in CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import sys
 import tempfile
 from pathlib import Path
@@ -18,7 +17,7 @@ from bot.core.playbook import Playbook
 from bot.services import cases, investigating, people
 from bot.services.catalog import content_hash
 from bot.services.publishing import publish_files
-from bot.wording.changes import Wording, diff_text
+from bot.wording.changes import Wording, diff_text, never_published
 from bot.wording.labels import counted
 from bot.wording.preview import render_preview
 
@@ -137,41 +136,36 @@ def walk_draft(path: Path, settings: Settings) -> None:
         raise
 
 
-def _who() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no login name, as in some containers
-        return "someone"
-
-
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--as",
-    "name",
-    default=None,
-    help="Who is publishing, kept with each version. [default: your login name]",
-)
+@click.option("--as", "name", help="Who is publishing, kept with each version (needed).")
 def publish(paths: tuple[Path, ...], name: str | None) -> None:
     """Check playbooks and publish each changed one as a new version: all or nothing.
 
     PATHS are playbook files or folders; with none, the playbooks folder (SOTERIA_PLAYBOOKS).
-    If any file has a problem, nothing is published and every problem is listed as
-    file:line:column: message (exit 1). A changed playbook needs a higher `version:`. Runs
-    under way stay on the version they started on; their investigators are offered the move.
+    --as NAME says who publishes; it is kept with each version. If any file has a problem,
+    nothing is published and every problem is listed as file:line:column: message (exit 1). A
+    changed playbook needs a higher `version:`. Runs under way stay on the version they
+    started on; their investigators are offered the move. Nothing else publishes a file:
+    diff, report, validate and a restart of the bot only read it.
 
     \b
     Example:
-        soteria-bot publish
+        soteria-bot publish --as "DS Trainer"
         soteria-bot publish playbooks/bad-character.yaml --as "DS Trainer"
     """
+    # Publishing is deliberate and named: a version nobody put their name to is not published.
+    if name is None or not name.strip():
+        raise click.UsageError(
+            'Say who is publishing: add --as NAME, for example --as "DS Trainer".'
+        )
     settings = Settings.from_env()
     # Publishing lists the files' problems itself, all or nothing: they are no reason to stop.
     ctx = build(settings, check_files=False)
     if not ctx.catalog.milestones:
         lines = "\n".join(str(problem) for problem in ctx.catalog.files.problems)
         raise click.ClickException(f"The milestones cannot be read:\n{lines}")
-    who = f"{name or _who()} (command line)"
+    who = f"{' '.join(name.split())} (command line)"
     outcome = publish_files(ctx, list(paths) or [settings.playbooks_dir], None, who)
     for line in publish_lines(outcome):
         click.echo(line)
@@ -187,7 +181,8 @@ def diff(playbook: str, versions: tuple[int, ...]) -> None:
 
     PLAYBOOK is a playbook id or file. V1 V2 are published version numbers. With none, it
     compares the newest published version with the playbook's file (what publishing it would
-    change); when the file is already published, the two newest published versions.
+    change); when the file is already published, the two newest published versions; for a
+    playbook never published, it says so and how big it is. It never publishes anything.
 
     \b
     Example:
@@ -208,7 +203,16 @@ def diff(playbook: str, versions: tuple[int, ...]) -> None:
     )
     kept = catalog.history(playbook_id)
     if not kept:
-        raise click.ClickException(f"No playbook '{playbook_id}' has been published.")
+        draft = _draft(file_library, playbook_id)
+        if draft is None:
+            raise click.ClickException(
+                f"No playbook '{playbook_id}' is in {settings.playbooks_dir}, "
+                "nor was one published."
+            )
+        if versions:
+            raise click.ClickException(f"{playbook_id} was never published: it has no versions.")
+        click.echo(never_published(draft))
+        return
 
     def published(number: int) -> Playbook:
         found = [v for v in kept if v.version == number]
@@ -238,6 +242,15 @@ def diff(playbook: str, versions: tuple[int, ...]) -> None:
             )
     wording = Wording(catalog.milestones, catalog.settings)
     click.echo(diff_text(compare(old, new), wording), nl=False)
+
+
+def _draft(library: Any, playbook_id: str) -> Playbook | None:
+    """The playbook of this id read from files, if there is one."""
+    try:
+        found: Playbook = library.playbook(playbook_id)
+    except KeyError:
+        return None
+    return found
 
 
 def _file_library(path: Path, settings: Settings) -> Any:

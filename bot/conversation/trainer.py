@@ -58,12 +58,14 @@ class Trainer:
         return _said(outcome)
 
     def _playbooks(self) -> str:
-        """Each playbook's newest version, who published it, and runs under way per version."""
+        """Each playbook's newest version, who published it, runs under way per version, and the
+        files on the server that differ or were never published."""
         catalog = self.ctx.catalog
         runs = catalog.runs_under_way()
         waiting = files_waiting(self.ctx)
         lines = ["Playbooks: newest version, and runs under way on each version."]
-        for playbook_id, version in catalog.published().items():
+        published = catalog.published()
+        for playbook_id, version in published.items():
             title = catalog.playbook(playbook_id).title
             when = version.published_at[:10]
             counts = runs.get(playbook_id, {})
@@ -75,7 +77,15 @@ class Trainer:
                 f"{version.publisher}. Under way: {under_way or 'none'}."
             )
             if playbook_id in waiting:
-                lines.append(f"  The file on the server is v{waiting[playbook_id]}: /reload")
+                lines.append(
+                    f"  The file on the server is v{waiting[playbook_id].version}: /reload"
+                )
+        for playbook_id, draft in waiting.items():
+            if playbook_id not in published:
+                lines.append(
+                    f"• {draft.title} ({playbook_id}) v{draft.version}: a file on the server, "
+                    "never published. /reload publishes it."
+                )
         return "\n".join(lines)
 
 

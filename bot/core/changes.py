@@ -2,7 +2,8 @@
 
 A trainer reads the changes as a diff; an investigator moving a run to the new version sees
 them before agreeing. An answer carries over only where the item keeps its id, its type and
-its answers (options), so it still means what the investigator meant.
+every answer it offered, so it still means what the investigator meant: options added or
+reordered keep it, an option renamed or removed does not.
 """
 
 from __future__ import annotations
@@ -53,7 +54,11 @@ class ItemChange:
     @property
     def carries(self) -> bool:
         """An answer to the old item still answers the new one."""
-        return "type" not in self.aspects and "options" not in self.aspects
+        if "type" in self.aspects:
+            return False
+        # An answer given is one of the old answers: it still means the same while every one of
+        # them is still offered, whatever was added beside them.
+        return set(self.before.answers) <= set(self.after.answers)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 Role = Literal["investigator", "supervisor", "trainer", "admin"]
@@ -32,6 +33,19 @@ class User:
     def supervises(self) -> bool:
         """Tell whether this person may sign off, return, challenge and countersign."""
         return self.role in ("supervisor", "admin")
+
+
+@dataclass(frozen=True, slots=True)
+class Invite:
+    """An enrolment code not yet used: whom it enrols, as what and until when; never the code."""
+
+    id: int
+    role: Role
+    team: str
+    #: The name to enrol under, given by the administrator; None to take the channel's name.
+    name: str | None
+    created_at: datetime
+    expires_at: datetime
 
 
 #: The administrator at the server's command line: acts on every case, is not enrolled.

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.core.channels import Identity
-from bot.core.people import Role, User, user_id_of
+from bot.core.people import Invite, Role, User, user_id_of
 from bot.services.context import Context
 from bot.store.users import INVITE_LIFE, NAME_LIMIT
 
@@ -20,12 +21,25 @@ def identify(ctx: Context, identity: Identity) -> User | None:
     return ctx.uow.users.by_identity(identity)
 
 
-def enrol(ctx: Context, code: str, identity: Identity, name: str) -> User:
-    """Enrol the person behind an account with a one-time code; their name is cut to fit."""
+@dataclass(frozen=True, slots=True)
+class Enrolment:
+    """Someone just enrolled, and whether their name came with the invite or from the channel."""
+
+    user: User
+    named_by_invite: bool
+
+
+def enrol(ctx: Context, code: str, identity: Identity, name: str) -> Enrolment:
+    """Enrol the person behind an account with a one-time code.
+
+    They get the name the invite carries, else their name on the channel, cut to fit.
+    """
     # Telegram allows 128 characters of name; the bot keeps 100, so cut rather than refuse.
     name = " ".join(name.split())[:NAME_LIMIT].strip() or "Officer"
     with ctx.transaction() as uow:
-        return uow.users.redeem_invite(code, identity, name, ctx.now())
+        invite = uow.users.usable_invite(code, ctx.now())
+        user = uow.users.redeem_invite(code, identity, name, ctx.now())
+    return Enrolment(user, invite is not None and invite.name is not None)
 
 
 def local_user(ctx: Context, name: str, role: str, team: str = "local") -> User:
@@ -48,10 +62,17 @@ def name_of(ctx: Context, who: str | None) -> str:
     return "someone"
 
 
-def invite(ctx: Context, role: str, team: str, days: int = INVITE_DAYS) -> str:
-    """A one-time enrolment code for someone joining a team in a role."""
+def invite(
+    ctx: Context, role: str, team: str, days: int = INVITE_DAYS, name: str | None = None
+) -> str:
+    """A one-time enrolment code for someone joining a team in a role, under `name` if given."""
     with ctx.transaction() as uow:
-        return uow.users.create_invite(role, team, ctx.now(), timedelta(days=days))
+        return uow.users.create_invite(role, team, ctx.now(), timedelta(days=days), name)
+
+
+def invites(ctx: Context) -> list[Invite]:
+    """The enrolment codes still waiting to be used, the soonest to expire first."""
+    return ctx.uow.users.unused_invites(ctx.now())
 
 
 def roster(ctx: Context) -> list[tuple[User, tuple[str, ...]]]:
@@ -73,6 +94,13 @@ def address(ctx: Context, user_id: int, channel: str) -> str | None:
 def get(ctx: Context, user_id: int) -> User | None:
     """The enrolled person with this id."""
     return ctx.uow.users.get(user_id)
+
+
+def rename(ctx: Context, user_id: int, name: str) -> tuple[User, User]:
+    """Change the name someone's records show: who they were, and who they are now."""
+    with ctx.transaction() as uow:
+        before = uow.users.enrolled_user(user_id)
+        return before, uow.users.rename(user_id, name)
 
 
 def revoke(ctx: Context, user_id: int) -> User:

@@ -17,6 +17,7 @@ from pathlib import Path
 from bot.core.changes import Changes, compare
 from bot.core.errors import Problem
 from bot.core.parsing import Sourced
+from bot.core.playbook import Playbook
 from bot.services.context import Context
 from bot.store.playbook_files import FileProblem, Library, load_library
 from bot.store.versions import Version, VersionRepository, content_hash
@@ -81,25 +82,28 @@ def publish_upload(
     return _publish(ctx, library, by, by_name)
 
 
-def publish_first_use(ctx: Context) -> None:
-    """Publish playbooks never published before (a new install, a new file): a startup step.
+def publish_on_fresh_install(ctx: Context) -> None:
+    """Publish the playbook files of a fresh install, where nothing at all is published yet.
 
-    A changed file of a playbook already published is not published here: a trainer
-    publishes it on purpose (`soteria-bot publish`, /reload), so a restart changes nothing.
+    This is what lets `soteria-bot chat` work straight after a clone. Once anything is
+    published, a new or changed file is a trainer's draft: only `soteria-bot publish --as NAME`,
+    /reload or a file sent by a trainer publishes it, never a start of the bot.
     """
-    files = ctx.catalog.files
-    # Asked first without the write lock, so a start with nothing new takes no lock; asked
+    # Asked first without the write lock, so a start on a database in use takes no lock; asked
     # again under it, since another process may have published in between.
-    if ctx.uow.versions.unpublished(files):
+    if not ctx.uow.versions.newest_id():
+        files = ctx.catalog.files
         with ctx.uow.transaction() as uow:
-            for entry in uow.versions.unpublished(files):
-                text = files.texts[entry.playbook.id]
-                uow.versions.insert(entry.playbook, text, ctx.now(), None, None, entry.source)
+            if not uow.versions.newest_id():
+                for entry in files.playbooks:
+                    text = files.texts[entry.playbook.id]
+                    uow.versions.insert(entry.playbook, text, ctx.now(), None, None, entry.source)
     ctx.catalog.refresh()
 
 
-def files_waiting(ctx: Context) -> dict[str, int]:
-    """Playbooks whose file on the server differs from every published version: {id: version}."""
+def files_waiting(ctx: Context) -> dict[str, Playbook]:
+    """Playbooks whose file on the server differs from every published version, or was never
+    published: the file's playbook, by id."""
     if ctx.playbooks_dir is None:
         return {}
     folder = ctx.playbooks_dir
@@ -109,7 +113,7 @@ def files_waiting(ctx: Context) -> dict[str, int]:
         playbook = entry.playbook
         digest = content_hash(files.texts[playbook.id])
         if digest not in {v.content_hash for v in ctx.uow.versions.history(playbook.id)}:
-            waiting[playbook.id] = playbook.version
+            waiting[playbook.id] = playbook
     return waiting
 
 

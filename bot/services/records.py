@@ -1,4 +1,5 @@
-"""The record itself, for administrators: check the log's chain, copy the database, link keys."""
+"""The record itself, for administrators: check the log's chain (of the database or of a
+backup), copy the database, link keys."""
 
 from __future__ import annotations
 
@@ -10,13 +11,24 @@ from bot.core.people import CLI_ADMIN_ACTOR
 from bot.core.typed_input import normalise_crime_reference
 from bot.services.context import Context
 from bot.store.backup import backup as copy_database
+from bot.store.backup import open_copy
 from bot.store.cases import normalise_handle
 from bot.store.log import Verdict
+from bot.store.log import verify as verify_chain
 
 
 def verify(ctx: Context) -> Verdict:
     """Walk the completion log's chain and say whether it holds, naming the first bad record."""
     return ctx.uow.log.verify()
+
+
+def verify_copy(path: Path) -> Verdict:
+    """Walk the chain of a copy of the database (a backup, say), read-only, as `verify` does."""
+    db = open_copy(path)
+    try:
+        return verify_chain(db)
+    finally:
+        db.close()
 
 
 def backup(db_path: Path, dest: Path) -> Path:

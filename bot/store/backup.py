@@ -1,4 +1,5 @@
-"""A consistent copy of the database, taken with SQLite's online backup while the bot writes."""
+"""A consistent copy of the database, taken with SQLite's online backup while the bot writes,
+and a copy opened again, read-only, to check it before it is ever needed."""
 
 from __future__ import annotations
 
@@ -7,7 +8,14 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+import sqlite_utils
+
 from bot.core.errors import InputRefused, NotFound, SoteriaError
+
+#: The first 16 bytes of every SQLite database file.
+SQLITE_HEADER = b"SQLite format 3\x00"
+#: What a backup must hold for its log to be checked: the chain and its recorded end.
+LOG_TABLES = ("log", "log_head")
 
 
 def backup_name(now: datetime) -> str:
@@ -49,3 +57,36 @@ def _copy(source_path: Path, target: Path) -> None:
             (result,) = copy.execute("PRAGMA quick_check").fetchone()
             if result != "ok":
                 raise SoteriaError(f"The copy at {target} failed its check ({result}); try again.")
+
+
+def open_copy(path: Path) -> sqlite_utils.Database:
+    """Open a copy of the bot's database read-only, or say in one sentence why it is not one.
+
+    Nothing is written to the copy: no migration, no journal mode, no checkpoint.
+    """
+    if not path.is_file():
+        raise NotFound(f"No file at {path}; give the path of a backup of the bot's database.")
+    with path.open("rb") as file:
+        header = file.read(len(SQLITE_HEADER))
+    if not header:
+        raise InputRefused(f"{path} is empty, so it is not a backup of the bot's database.")
+    if header != SQLITE_HEADER:
+        raise InputRefused(
+            f"{path} is not an SQLite database, so it is not a backup of the bot's database."
+        )
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    try:
+        marks = ", ".join("?" for _ in LOG_TABLES)
+        found = conn.execute(
+            f"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ({marks})",
+            LOG_TABLES,
+        ).fetchone()[0]
+    except sqlite3.DatabaseError as error:
+        conn.close()
+        raise InputRefused(f"{path} cannot be read as a database: {error}.") from None
+    if found != len(LOG_TABLES):
+        conn.close()
+        raise InputRefused(
+            f"{path} is an SQLite database but not the bot's: it has no completion log."
+        )
+    return sqlite_utils.Database(conn)

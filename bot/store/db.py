@@ -389,3 +389,9 @@ def add_case_events(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE cases ADD COLUMN closed_at TEXT")
     db.execute("ALTER TABLE cases ADD COLUMN closed_reason TEXT")
     db.execute("ALTER TABLE cases ADD COLUMN closed_by INTEGER REFERENCES users (id)")
+
+
+@migrations(name="0007-invite-names")
+def add_invite_names(db: sqlite_utils.Database) -> None:
+    """The name an administrator gives with an invite, to enrol its holder under."""
+    db.execute("ALTER TABLE invites ADD COLUMN name TEXT")

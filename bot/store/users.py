@@ -1,7 +1,7 @@
 """Who may use the bot: one-time enrolment codes, the users they create, their identities.
 
 An invite's code is shown once, to the administrator who made it, and only its SHA-256 is
-stored. Codes are 10 characters from an alphabet without look-alikes (no 0/O, 1/I/L), about
+stored, with the role, the team and, if the administrator gave one, the name to enrol under. Codes are 10 characters from an alphabet without look-alikes (no 0/O, 1/I/L), about
 49 bits: with one use and a short life, guessing one is hopeless. Revoked users stay in the
 table, for the record, but are no longer found.
 
@@ -20,7 +20,7 @@ import sqlite_utils
 
 from bot.core.channels import Identity
 from bot.core.errors import InputRefused, NotAllowed, NotFound
-from bot.core.people import ROLES, Role, User, as_role
+from bot.core.people import ROLES, Invite, Role, User, as_role
 from bot.store.db import utc_text
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -33,6 +33,7 @@ INVITE_REFUSED = "That enrolment code cannot be used; please ask your administra
 ALREADY_ENROLLED = "This account is already enrolled; send /help to see what you can do."
 
 USER_COLUMNS = "id, name, role, team, in_training"
+INVITE_COLUMNS = "id, role, team, name, created_at, expires_at"
 
 
 class UserRepository:
@@ -44,39 +45,63 @@ class UserRepository:
     # --- invites ------------------------------------------------------------------------------
 
     def create_invite(
-        self, role: str, team: str, now: datetime, ttl: timedelta = INVITE_LIFE
+        self,
+        role: str,
+        team: str,
+        now: datetime,
+        ttl: timedelta = INVITE_LIFE,
+        name: str | None = None,
     ) -> str:
-        """Make a one-time enrolment code for someone joining `team` as `role`; returns it."""
+        """Make a one-time enrolment code for someone joining `team` as `role`; returns it.
+
+        With a `name`, its holder is enrolled under that name rather than their channel's.
+        """
         role, team = checked_role(role), checked_team(team)
+        named = None if name is None else checked_name(name)
         if ttl <= timedelta(0):
             raise InputRefused("An invite must last for some time; give a number of days above 0.")
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
         self._db.execute(
-            "INSERT INTO invites (code_hash, role, team, created_at, expires_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [_code_hash(code), role, team, utc_text(now), utc_text(now + ttl)],
+            "INSERT INTO invites (code_hash, role, team, name, created_at, expires_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [_code_hash(code), role, team, named, utc_text(now), utc_text(now + ttl)],
         )
         return code
+
+    def usable_invite(self, code: str, now: datetime) -> Invite | None:
+        """The invite behind a code, while it is unused and unexpired."""
+        row = self._db.execute(
+            f"SELECT {INVITE_COLUMNS} FROM invites "
+            "WHERE code_hash = ? AND used_at IS NULL AND expires_at > ?",
+            [_code_hash(code), utc_text(now)],
+        ).fetchone()
+        return None if row is None else _invite(row)
+
+    def unused_invites(self, now: datetime) -> list[Invite]:
+        """Every invite not used and not expired, the soonest to expire first."""
+        rows = self._db.execute(
+            f"SELECT {INVITE_COLUMNS} FROM invites WHERE used_at IS NULL AND expires_at > ?"
+            " ORDER BY expires_at, id",
+            [utc_text(now)],
+        ).fetchall()
+        return [_invite(row) for row in rows]
 
     def redeem_invite(
         self, code: str, identity: Identity | None, name: str, now: datetime
     ) -> User:
-        """Enrol a person with an invite's code, which then cannot be used again."""
-        name = checked_name(name)
+        """Enrol a person with an invite's code, which then cannot be used again.
+
+        They are enrolled under the invite's name where it has one, else under `name`.
+        """
         if identity is not None and self.by_identity(identity) is not None:
             raise NotAllowed(ALREADY_ENROLLED)
-        invite = self._db.execute(
-            "SELECT id, role, team FROM invites "
-            "WHERE code_hash = ? AND used_at IS NULL AND expires_at > ?",
-            [_code_hash(code), utc_text(now)],
-        ).fetchone()
+        invite = self.usable_invite(code, now)
         if invite is None:
             raise NotFound(INVITE_REFUSED)
-        invite_id, role, team = invite
-        user = self.add(name, role, team, now, identity)
+        user = self.add(invite.name or checked_name(name), invite.role, invite.team, now, identity)
         self._db.execute(
             "UPDATE invites SET used_at = ?, used_by = ? WHERE id = ?",
-            [utc_text(now), user.id, invite_id],
+            [utc_text(now), user.id, invite.id],
         )
         return user
 
@@ -207,6 +232,13 @@ class UserRepository:
             )
         return self.enrolled_user(user_id)
 
+    def rename(self, user_id: int, name: str) -> User:
+        """Change the name an enrolled person's records show; returns them renamed."""
+        name = checked_name(name)
+        user = self.enrolled_user(user_id)
+        self._db.execute("UPDATE users SET name = ? WHERE id = ?", [name, user_id])
+        return replace(user, name=name)
+
     def revoke(self, user_id: int, now: datetime) -> User:
         """Stop a user from using the bot from now on; returns who was revoked."""
         user = self.enrolled_user(user_id)
@@ -232,6 +264,18 @@ class UserRepository:
 def _user(row: tuple[int, str, str, str, int]) -> User:
     user_id, name, role, team, in_training = row
     return User(user_id, name, as_role(role), team, bool(in_training))
+
+
+def _invite(row: tuple[int, str, str, str | None, str, str]) -> Invite:
+    invite_id, role, team, name, created_at, expires_at = row
+    return Invite(
+        invite_id,
+        as_role(role),
+        team,
+        name,
+        datetime.fromisoformat(created_at),
+        datetime.fromisoformat(expires_at),
+    )
 
 
 def _code_hash(code: str) -> str:

@@ -155,8 +155,3 @@ class VersionRepository:
             library.playbooks.append(Sourced(label, self.playbook(version.id)))
             library.texts[version.playbook_id] = version.text
         return library
-
-    def unpublished(self, files: Library) -> list[Sourced]:
-        """Playbooks read from files that were never published: a new install or a new file."""
-        known = set(self.latest())
-        return [entry for entry in files.playbooks if entry.playbook.id not in known]

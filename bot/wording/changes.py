@@ -167,6 +167,13 @@ def diff_text(changes: Changes, wording: Wording) -> str:
     return "\n".join(lines) + "\n"
 
 
+def never_published(playbook: Playbook) -> str:
+    """A new playbook's diff against nothing: 'x: new playbook, never published: …'."""
+    items = counted(len(playbook.items), "item")
+    sections = counted(len(playbook.sections), "section")
+    return f"{playbook.id}: new playbook, never published: {items} in {sections}."
+
+
 def _playbook_part(playbook: Playbook, aspect: str) -> str:
     value = getattr(playbook, aspect)
     if aspect == "repeat" and value is not None:

@@ -10,12 +10,12 @@ NOT_ENROLLED = (
 )
 PRIVATE_ONLY = "I only work in a private chat. Please message me directly."
 ENROLLED = "Welcome, {name}. You are enrolled as {role} in team {team}."
-ENROL_NAME_HINT = (
-    "Your Telegram first name is used as your name here; an administrator can change it."
-)
+#: Said after the welcome: where the name on their records came from.
+NAMED_BY_TELEGRAM = "Your Telegram name is used as your name here; an administrator can change it."
+NAMED_BY_INVITE = "Your administrator gave you this name and can change it."
 UPLOAD_NOT_FETCHED = (
     "This Telegram server does not let me fetch files, so nothing was published. Put the file "
-    "in the playbooks folder on the server and send /reload, or run `soteria-bot publish`."
+    "in the playbooks folder on the server and send /reload, or run `soteria-bot publish --as NAME`."
 )
 UPLOAD_TOO_LARGE = (
     "That file is too large for a playbook (the limit is 256 KB); nothing was published."

@@ -74,6 +74,12 @@ DRILL_V3 = edited(
 #: The drill with a choice item after the plan, and its version 2 with one option renamed.
 CHOICE_V1 = edited(DRILL, (RECORDS, ROUTE + RECORDS))
 CHOICE_V2 = edited(CHOICE_V1, ("version: 1", "version: 2"), ("by phone", "by telephone"))
+#: A new playbook a trainer drafts on the server once the drill is live: 4 items in 2 sections.
+DIGITAL = edited(
+    DRILL,
+    ("playbook: drill", "playbook: digital"),
+    ("title: Review drill", "title: Digital lines of enquiry"),
+)
 #: A second playbook with an unknown item type on line 19.
 BROKEN = edited(DRILL, ("playbook: drill", "playbook: broken"), ("type: yes-no-na", "type: maybe"))
 
@@ -148,10 +154,10 @@ async def part_answered(client: Client, ref: str) -> BotMessage:
     return chat[-1]
 
 
-def verify(bot: BotProcess) -> str:
-    """`soteria-bot verify` against the bot's database, as an administrator runs it."""
+def soteria(bot: BotProcess, *args: str) -> str:
+    """A `soteria-bot` command on the bot's server, with its settings; it must succeed."""
     done = subprocess.run(
-        [sys.executable, "-m", "bot", "verify"],
+        [sys.executable, "-m", "bot", *args],
         cwd=REPO,
         env=bot.env,
         capture_output=True,
@@ -160,6 +166,11 @@ def verify(bot: BotProcess) -> str:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
+
+
+def verify(bot: BotProcess) -> str:
+    """`soteria-bot verify` against the bot's database, as an administrator runs it."""
+    return soteria(bot, "verify")
 
 
 def document_update(client: Client, size: int) -> dict[str, Any]:
@@ -359,3 +370,40 @@ async def test_an_offer_made_stale_by_a_newer_publish_moves_nothing(
         assert not any(m.text.startswith("Moved") for m in chat)
         playbooks = await answer_to(tess, tess.command("/playbooks"), "(drill)")
         assert under_way(playbooks).endswith("Under way: v1: 1.")
+
+
+def line_of(playbooks: BotMessage, playbook_id: str) -> str:
+    """One playbook's line of the trainer's /playbooks."""
+    return next(line for line in playbooks.text.splitlines() if f"({playbook_id})" in line)
+
+
+async def test_a_draft_stays_a_draft_through_diff_report_and_a_restart(
+    emulator: Emulator, bot: BotProcess
+):
+    """UX walk 2, #4: only `publish --as NAME` (or /reload) publishes a new playbook."""
+    async with someone(emulator, bot, "Tess") as tess:
+        await enrolled(tess, bot, "trainer")
+        put_file(bot, "digital.yaml", DIGITAL)
+        assert soteria(bot, "diff", "digital") == (
+            "digital: new playbook, never published: 4 items in 2 sections.\n"
+        )
+        soteria(bot, "report")
+        soteria(bot, "report", "--trainer")
+        bot.stop()
+        bot.start()
+        playbooks = await answer_to(tess, tess.command("/playbooks"), "(digital)")
+        assert line_of(playbooks, "digital") == (
+            "• Digital lines of enquiry (digital) v1: a file on the server, never published. "
+            "/reload publishes it."
+        )
+        assert soteria(bot, "publish", "--as", "DS Trainer").startswith(
+            "Published digital version 1 (new)."
+        )
+        playbooks = await answer_to(tess, tess.command("/playbooks"), "(digital)", "DS Trainer")
+        assert " by DS Trainer (command line). Under way: none." in line_of(playbooks, "digital")
+        # A trainer's /reload is published under the trainer's own name.
+        put_file(bot, "drill.yaml", DRILL_V2)
+        await reload(tess, "Published drill version 2")
+        playbooks = await answer_to(tess, tess.command("/playbooks"), "(drill) v2")
+        assert ", published " in line_of(playbooks, "drill")
+        assert " by Tess. Under way: none." in line_of(playbooks, "drill")

@@ -301,3 +301,62 @@ async def test_an_update_delivered_twice_is_recorded_once(emulator: Emulator, bo
         ("pnc-record", "no", "answered"),
         ("pnc-record", "Checked with DS Smith's team", "reason-given"),
     ]
+
+
+def invite_named(bot: BotProcess, name: str) -> tuple[str, str]:
+    """A code made with `users invite --name`, and everything the command printed."""
+    made = subprocess.run(
+        [sys.executable, "-m", "bot", "users", "invite", "--role", "investigator"]
+        + ["--team", "north", "--name", name],
+        cwd=REPO,
+        env=bot.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return re.search(r"/start ([2-9A-Z]{10})$", made.stdout, re.M).group(1), made.stdout  # type: ignore[union-attr]
+
+
+async def test_the_log_gives_each_update_s_kind_and_time_and_nothing_personal(
+    emulator: Emulator, tmp_path: Path
+):
+    """UX walk 2, #30: at INFO, one line per update; no scheduler or state-machine chatter."""
+    token = emulator.new_token()
+    bot = BotProcess(emulator.bot_api_base_url, token, tmp_path / "soteria.db")
+    bot.token = token  # type: ignore[attr-defined]
+    bot.env["SOTERIA_NOTICE_SECONDS"] = "0.5"  # the scheduler runs a job twice a second
+    bot.env["SOTERIA_BOT_USERNAME"] = "not_this_bot"
+    bot.start()
+    try:
+        code, printed = invite_named(bot, "DC Casey Jones")
+        assert f"https://t.me/not_this_bot?start={code}" in printed
+        async with person(emulator, bot, "Casey") as casey:
+            await casey.command(f"/start {code}")
+            welcome = (await settle(casey, last_says("Welcome")))[-1]
+            assert welcome.text.startswith(
+                "Welcome, DC Casey Jones. You are enrolled as investigator in team north. "
+                "Your administrator gave you this name and can change it."
+            )
+            await open_case(casey)
+            await casey.press("No")
+            await settle(casey, lambda m: "Why?" in m[-1].text)
+            await casey.send("Checked with the PND desk")
+            await settle(casey, lambda m: " · 1/" in m[-1].text)
+            await asyncio.sleep(1.5)  # a few rounds of the notices job
+    finally:
+        bot.stop()
+    lines = list(bot.lines)
+    assert not [line for line in lines if "apscheduler" in line or "transitions" in line]
+    assert any("SOTERIA_BOT_USERNAME is not_this_bot but this bot is @" in line for line in lines)
+    handled = [line for line in lines if re.search(r" update \d+ handled: ", line)]
+    kinds = [re.sub(r"^.* handled: (.*) in \d+ ms$", r"\1", line) for line in handled]
+    assert kinds == [
+        "command /start",
+        "command /new",
+        "text",
+        "button StartPlaybook",
+        "button Answer",
+        "text",
+    ], handled
+    for private in (code, REF, "Casey", "PND desk"):
+        assert not [line for line in lines if private in line], private

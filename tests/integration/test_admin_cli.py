@@ -71,6 +71,34 @@ def test_users_invite_prints_a_code_and_the_start_command(db_path):
     assert db_path.is_file()
 
 
+@pytest.mark.parametrize("given", ["soteria_anyshire_bot", "@soteria_anyshire_bot"])
+def test_users_invite_prints_the_deep_link_when_the_bot_username_is_set(
+    db_path, monkeypatch: pytest.MonkeyPatch, given: str
+):
+    monkeypatch.setenv("SOTERIA_BOT_USERNAME", given)
+
+    code, output = run("users", "invite", "--role", "investigator", "--team", "North")
+
+    assert code == 0, output
+    made = re.search(r"/start ([0-9A-Z]{10})$", output, re.MULTILINE)
+    assert made, output
+    assert output.splitlines()[-1] == (
+        f"Or opens this link in Telegram:  https://t.me/soteria_anyshire_bot?start={made.group(1)}"
+    )
+
+
+def test_users_invite_says_how_to_form_the_link_when_the_bot_username_is_not_set(db_path):
+    code, output = run("users", "invite", "--role", "investigator", "--team", "North")
+
+    assert code == 0, output
+    made = re.search(r"/start ([0-9A-Z]{10})$", output, re.MULTILINE)
+    assert made, output
+    assert output.splitlines()[-2:] == [
+        f"Or opens https://t.me/BOT_USERNAME?start={made.group(1)} in Telegram, BOT_USERNAME being",
+        "the bot's username from BotFather; set SOTERIA_BOT_USERNAME to have the link printed whole.",
+    ]
+
+
 def test_users_invite_refuses_an_unknown_role(db_path):
     code, output = run("users", "invite", "--role", "chief", "--team", "North")
 
@@ -126,6 +154,74 @@ def test_users_revoke_removes_a_user_from_the_list(db_path):
     assert "Traceback" not in output
 
 
+def test_users_invite_with_a_name_says_who_the_code_is_for(db_path):
+    code, output = run(
+        "users",
+        "invite",
+        "--role",
+        "investigator",
+        "--team",
+        "North RASSO",
+        "--name",
+        "DC Jo Bloggs",
+    )
+
+    assert code == 0, output
+    assert "Enrolment code for DC Jo Bloggs, an investigator in North RASSO: " in output
+
+
+def test_users_invites_lists_unused_codes_with_their_names_but_not_the_codes(db_path):
+    named = run(
+        "users", "invite", "--role", "trainer", "--team", "Training", "--name", "Tess Trainer"
+    )[1]
+    plain = invite("investigator", "North RASSO")
+    used = invite("supervisor", "North RASSO")
+    db = connect(db_path)
+    try:
+        redeem_invite(db, used, 1001, "Jo Bloggs", datetime.now(UTC))
+    finally:
+        db.close()
+
+    code, output = run("users", "invites")
+
+    assert code == 0, output
+    lines = output.splitlines()
+    assert lines[0].split() == ["ROLE", "TEAM", "NAME", "MADE", "EXPIRES"]
+    assert len(lines) == 3
+    assert {line.split()[0] for line in lines[1:]} == {"investigator", "trainer"}
+    assert "Tess Trainer" in output
+    assert "(Telegram name)" in output
+    for code_text in (plain, used, re.findall(r"[2-9A-Z]{10}", named)[0]):
+        assert code_text not in output
+
+
+def test_users_invites_says_when_no_code_is_waiting(db_path):
+    connect(db_path).close()
+
+    assert run("users", "invites") == (
+        0,
+        "No enrolment codes are waiting to be used; `soteria-bot users invite` makes one.\n",
+    )
+
+
+def test_users_rename_changes_the_name_everyone_sees(db_path):
+    db = connect(db_path)
+    try:
+        user = enrol(db, "Sam", "supervisor", "North", T0)
+    finally:
+        db.close()
+
+    code, output = run("users", "rename", str(user.id), "DS Sam Patel")
+
+    assert code == 0, output
+    assert output == f"Renamed Sam (id {user.id}) to DS Sam Patel.\n"
+    assert "DS Sam Patel" in run("users", "list")[1]
+    assert run("users", "rename", "999", "Nobody") == (
+        1,
+        "Error: No enrolled user has the id 999.\n",
+    )
+
+
 def test_verify_passes_an_untouched_log(logged):
     code, output = run("verify")
 
@@ -152,6 +248,66 @@ def test_verify_without_a_database_says_where_it_looked(db_path):
     assert code == 1
     assert f"No database at {db_path}" in output
     assert not db_path.exists()
+
+
+def test_verify_db_checks_a_backup_file_without_changing_it(logged, tmp_path):
+    copy = tmp_path / "backups" / "monday.db"
+    assert run("backup", str(copy))[0] == 0
+    before = copy.read_bytes()
+
+    code, output = run("verify", "--db", str(copy))
+
+    assert (code, output) == (0, f"{copy}: Log verified: 5 records, chain intact.\n")
+    assert copy.read_bytes() == before
+    assert sorted(path.name for path in copy.parent.iterdir()) == ["monday.db"]
+
+
+def test_verify_db_names_an_altered_record_of_a_backup(logged, tmp_path):
+    copy = tmp_path / "monday.db"
+    run("backup", str(copy))
+    conn = sqlite3.connect(copy)
+    conn.execute("DROP TRIGGER log_no_update")
+    conn.execute("UPDATE log SET value = 'no' WHERE seq = 2")
+    conn.commit()
+    conn.close()
+
+    code, output = run("verify", "--db", str(copy))
+
+    assert code == 1
+    assert output.startswith(f"{copy}: Record 2 was altered")
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (None, "No file at {path}; give the path of a backup of the bot's database."),
+        (b"", "{path} is empty, so it is not a backup of the bot's database."),
+        (
+            b"crime,officer\n43/1/26,Jo\n" * 10,
+            "{path} is not an SQLite database, so it is not a backup of the bot's database.",
+        ),
+        (
+            "sqlite",
+            "{path} is an SQLite database but not the bot's: it has no completion log.",
+        ),
+    ],
+    ids=["missing", "empty", "text", "other-sqlite"],
+)
+def test_verify_db_refuses_what_is_not_a_backup_in_one_sentence(db_path, tmp_path, content, says):
+    path = tmp_path / "copy.db"
+    if content == "sqlite":
+        other = sqlite3.connect(path)
+        other.execute("CREATE TABLE notes (text TEXT)")
+        other.commit()
+        other.close()
+    elif content is not None:
+        path.write_bytes(content)
+
+    code, output = run("verify", "--db", str(path))
+
+    assert code == 1
+    assert output == f"Error: {says.format(path=path)}\n"
+    assert not db_path.exists()  # the configured database is not touched, nor made
 
 
 def test_backup_to_a_folder_writes_a_copy_with_the_same_log(logged, tmp_path):
@@ -216,6 +372,8 @@ def test_backup_while_another_connection_writes_copies_only_what_was_committed(l
         ("users", "invite"),
         ("users", "list"),
         ("users", "revoke"),
+        ("users", "rename"),
+        ("users", "invites"),
     ],
     ids=" ".join,
 )

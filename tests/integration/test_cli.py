@@ -224,6 +224,7 @@ def test_a_force_setting_changes_what_the_preview_says(tmp_path: Path):
         ("SOTERIA_SEND_RATE", "-1", "SOTERIA_SEND_RATE must be 0 (no limit) or more"),
         ("SOTERIA_PERSON_RATE", "nan", "SOTERIA_PERSON_RATE must be a number"),
         ("SOTERIA_LOG_LEVEL", "chatty", "SOTERIA_LOG_LEVEL must be one of DEBUG"),
+        ("SOTERIA_BOT_USERNAME", "soteria bot", "SOTERIA_BOT_USERNAME must be the bot's"),
         (
             "SOTERIA_CRIME_REFERENCE",
             "CRI(",

@@ -81,6 +81,7 @@ def test_applying_the_migrations_twice_is_harmless(db, db_path):
             ("0004-publishing",),
             ("0005-channels",),
             ("0006-case-events",),
+            ("0007-invite-names",),
         ]
     finally:
         again.close()

@@ -34,6 +34,7 @@ def test_every_command_is_documented_in_the_readme(command):
         "SOTERIA_CRIME_REFERENCE",
         "SOTERIA_CRIME_REFERENCE_EXAMPLE",
         "SOTERIA_LOG_LEVEL",
+        "SOTERIA_BOT_USERNAME",
     ],
 )
 def test_every_environment_variable_is_in_the_configuration_table(variable):

@@ -448,3 +448,29 @@ def test_an_old_button_after_a_move_points_to_the_question_now_waiting(world: Wo
     assert replies[-1].text.splitlines()[1] == "Investigation plan opened?"
     assert replies[-1].asks is not None
     assert replies[-1].asks[0] != run_id
+
+
+def test_an_answer_carries_when_its_item_only_gained_an_option(world: World):
+    """The trainers' guide: adding an option keeps answers; renaming or removing does not."""
+    service, casey = world.service, world.people["Casey"]
+    write_drill(world, DRILL_V2)
+    publish(world)
+    write_drill(world, DRILL_V3)
+    publish(world)
+    run_id = world.open("Casey", "43/30003/26")
+    investigating.answer(service, casey, run_id, "plan", "opened")
+    write_drill(
+        world,
+        DRILL_V3.replace("version: 3", "version: 4").replace(
+            "options: [opened, not yet]", "options: [opened, not yet, refused]"
+        ),
+    )
+    publish(world)
+
+    offer = moving.move_offer(service, casey, run_id)
+    assert offer is not None
+    assert offer.carried == ("plan",)
+    assert offer.dropped == ()
+    moved = moving.move_run(service, casey, run_id, offer.target, acknowledged=False).run
+    assert moved is not None
+    assert moved.status("plan").value == "opened"

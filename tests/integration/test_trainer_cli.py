@@ -35,9 +35,69 @@ def drill_file(env: dict[str, str]) -> Path:
     return Path(env["SOTERIA_PLAYBOOKS"]) / "drill.yaml"
 
 
+#: A playbook a trainer drafts in the folder once the drill is live: 4 items in 2 sections.
+DIGITAL = DRILL.replace("playbook: drill", "playbook: digital").replace(
+    "title: Review drill", "title: Digital lines of enquiry"
+)
+
+
+def playbooks_listing(env: dict[str, str]) -> str:
+    """What a trainer's /playbooks says, asked in the terminal chat."""
+    code, output = run(
+        env, "chat", "--role", "trainer", "--as", "Tess", given="/playbooks\n/quit\n"
+    )
+    assert code == 0, output
+    return output
+
+
+def test_a_new_playbook_stays_a_draft_until_someone_publishes_it_by_name(env):
+    """UX walk 2, #4: diff, report and a restart only read; `publish --as NAME` publishes."""
+    assert run(env, "chat", given="/quit\n")[0] == 0  # a fresh install: the drill goes live
+    digital = Path(env["SOTERIA_PLAYBOOKS"]) / "digital.yaml"
+    digital.write_text(DIGITAL, encoding="utf-8")
+
+    new = "digital: new playbook, never published: 4 items in 2 sections.\n"
+    assert run(env, "diff", "digital") == (0, new)
+    assert run(env, "diff", str(digital)) == (0, new)
+    assert run(env, "report")[0] == 0
+    assert run(env, "report", "--trainer")[0] == 0
+    assert run(env, "validate")[0] == 0
+    assert run(env, "chat", given="/quit\n")[0] == 0  # a restart
+    listing = playbooks_listing(env)
+    assert "• Review drill (drill) v1, published " in listing
+    assert "• Digital lines of enquiry (digital) v1: a file on the server, never published" in (
+        listing
+    )
+    assert run(env, "diff", "digital") == (0, new)
+
+    code, output = run(env, "publish", "--as", "DS Trainer")
+    assert (code, output) == (
+        0,
+        "Published digital version 1 (new).\nUnchanged: drill version 1.\n",
+    )
+    listing = playbooks_listing(env)
+    assert "never published" not in listing
+    assert "• Digital lines of enquiry (digital) v1, published " in listing
+    assert " by DS Trainer (command line). Under way: none." in listing
+
+
+def test_publish_without_a_name_asks_for_one_and_publishes_nothing(env):
+    code, output = run(env, "publish")
+    assert code == 2
+    assert 'Say who is publishing: add --as NAME, for example --as "DS Trainer".' in output
+    assert run(env, "diff", "drill")[1].startswith("drill: new playbook, never published")
+
+
+def test_diff_of_a_playbook_neither_in_the_folder_nor_published_says_so(env):
+    code, output = run(env, "diff", "nonesuch")
+    assert code == 1
+    assert "Error: No playbook 'nonesuch' is in " in output
+    assert "nor was one published" in output
+
+
 def test_publish_lists_what_it_published_and_diff_says_the_two_changes(env):
-    assert run(env, "publish") == (0, "Published drill version 1 (new).\n")
-    assert run(env, "publish") == (
+    assert run(env, "publish", "--as", "DS Trainer") == (0, "Published drill version 1 (new).\n")
+    assert run(env, "publish", "--as", "DS Trainer") == (
         0,
         "Nothing to publish: all 1 playbook match their published versions.\n",
     )
@@ -57,12 +117,12 @@ def test_publish_lists_what_it_published_and_diff_says_the_two_changes(env):
 
 
 def test_publish_with_a_bad_file_exits_1_listing_every_problem(env, tmp_path: Path):
-    run(env, "publish")
+    run(env, "publish", "--as", "DS Trainer")
     drill_file(env).write_text(DRILL_V2, encoding="utf-8")
     bad = Path(env["SOTERIA_PLAYBOOKS"]) / "bad.yaml"
     bad.write_text("playbook: bad\ntitle: Bad\nversion: one\nsections: []\n", encoding="utf-8")
 
-    code, output = run(env, "publish")
+    code, output = run(env, "publish", "--as", "DS Trainer")
     assert code == 1
     lines = output.splitlines()
     assert lines[0].startswith("Nothing was published: ")
@@ -71,7 +131,7 @@ def test_publish_with_a_bad_file_exits_1_listing_every_problem(env, tmp_path: Pa
 
 
 def test_diff_of_a_version_never_published_names_the_ones_that_were(env):
-    run(env, "publish")
+    run(env, "publish", "--as", "DS Trainer")
     code, output = run(env, "diff", "drill", "1", "7")
     assert code == 1
     assert "drill has no published version 7. Published: 1." in output
@@ -113,7 +173,7 @@ def test_preview_mermaid_prints_a_state_diagram(env):
 
 
 def test_the_trainer_report_gives_per_item_rates_without_naming_cases(env):
-    run(env, "publish")
+    run(env, "publish", "--as", "DS Trainer")
     from bot.config import Settings
 
     from ..apps import open_app

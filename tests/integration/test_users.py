@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -186,3 +187,60 @@ def test_a_blank_name_is_refused_without_using_the_code(users, db):
     with pytest.raises(InputRefused):
         users.redeem_invite(code, telegram(1001), " ", NOW)
     assert users.redeem_invite(code, telegram(1001), "Jo", NOW).name == "Jo"
+
+
+def test_an_invite_made_with_a_name_enrols_its_holder_under_that_name(users, db):
+    code = users.create_invite("investigator", "North", NOW, name="  DC   Jo Bloggs ")
+
+    user = users.redeem_invite(code, telegram(1001), "Jojo", NOW)
+
+    assert user.name == "DC Jo Bloggs"
+    assert users.name(user.id) == "DC Jo Bloggs"
+
+
+def test_an_invite_made_with_a_name_needs_no_telegram_name(users, db):
+    code = users.create_invite("investigator", "North", NOW, name="DC Jo Bloggs")
+
+    assert users.redeem_invite(code, telegram(1001), " ", NOW).name == "DC Jo Bloggs"
+
+
+def test_an_invite_refuses_a_blank_or_overlong_name(users, db):
+    for name in (" ", "x" * 101):
+        with pytest.raises(InputRefused):
+            users.create_invite("investigator", "North", NOW, name=name)
+    assert users.unused_invites(NOW) == []
+
+
+def test_renaming_someone_changes_the_name_their_records_show(users, db):
+    user = users.redeem_invite(
+        users.create_invite("investigator", "North", NOW), telegram(1001), "Jo", NOW
+    )
+
+    renamed = users.rename(user.id, " DC  Jo Bloggs ")
+
+    assert renamed == replace(user, name="DC Jo Bloggs")
+    assert users.get(user.id) == renamed
+    assert users.names()[user.id] == "DC Jo Bloggs"
+    with pytest.raises(InputRefused):
+        users.rename(user.id, "  ")
+    users.revoke(user.id, NOW)
+    with pytest.raises(NotFound):
+        users.rename(user.id, "Someone")
+
+
+def test_unused_invites_say_role_team_name_and_expiry_but_never_the_code(users, db):
+    used = users.create_invite("investigator", "North", NOW)
+    users.redeem_invite(used, telegram(1001), "Jo", NOW)
+    users.create_invite("supervisor", "North", NOW, ttl=timedelta(hours=1))
+    users.create_invite("trainer", "Training", NOW, ttl=timedelta(days=3), name="Tess Trainer")
+    users.create_invite("investigator", "South", NOW, ttl=timedelta(days=2))
+
+    waiting = users.unused_invites(NOW + timedelta(hours=2))
+
+    assert [(i.role, i.team, i.name) for i in waiting] == [
+        ("investigator", "South", None),
+        ("trainer", "Training", "Tess Trainer"),
+    ]  # soonest to expire first; the used and the expired are not listed
+    assert waiting[0].expires_at == NOW + timedelta(days=2)
+    assert waiting[1].created_at == NOW
+    assert not hasattr(waiting[0], "code")

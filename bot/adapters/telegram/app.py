@@ -73,6 +73,16 @@ def build_application(settings: Settings, ctx: Context) -> Application:
         await quietly(application.bot.set_my_commands([BotCommand(*c) for c in STRANGERS_MENU]))
         me = application.bot.username
         log.info("soteria-bot is running as @%s", me)
+        expected = settings.bot_username
+        if expected and me and expected.lower() != me.lower():
+            # The links `users invite` prints would open another bot, or none.
+            log.warning(
+                "SOTERIA_BOT_USERNAME is %s but this bot is @%s: the enrolment links "
+                "`soteria-bot users invite` prints will not open it; set it to %s",
+                expected,
+                me,
+                me,
+            )
 
     async def on_stop(application: Application) -> None:
         if face.reader is not None:

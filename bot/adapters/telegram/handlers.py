@@ -7,6 +7,7 @@ the first thing it records (or on its own), so an update Telegram delivers again
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, Message, Update
@@ -14,7 +15,8 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.conversation.commands import is_slow_read, menu
+from bot.conversation.actions import KINDS
+from bot.conversation.commands import BY_NAME, command_name, is_slow_read, menu
 from bot.conversation.dialogue import Dialogue
 from bot.conversation.replies import Reply
 from bot.core.channels import Identity, MessageKey
@@ -62,7 +64,21 @@ class TelegramFace:
         self._menus: dict[int, str] = {}
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Handle one update exactly once; a repeat delivery of the same update does nothing."""
+        """Handle one update exactly once, and log one line: its kind, what became of it and
+        how long it took, never who sent it or what it said."""
+        started = time.perf_counter()
+        outcome = "failed"
+        try:
+            outcome = await self._handle(update, context)
+        finally:
+            took = (time.perf_counter() - started) * 1000
+            log.info(
+                "update %s %s: %s in %.0f ms", update.update_id, outcome, kind_of(update), took
+            )
+
+    async def _handle(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+        """Handle one update; a repeat delivery of the same update does nothing. Says what
+        became of it, for the log."""
         query = update.callback_query
         chat, sender = update.effective_chat, update.effective_user
         verdict = Verdict.ADMIT
@@ -70,16 +86,15 @@ class TelegramFace:
             verdict = self.throttle.admit(sender.id)
         if verdict is not Verdict.ADMIT:
             await self._turn_away(update, context.bot, tell=verdict is Verdict.TELL)
-            return
+            return "turned away (too fast)"
         if query is not None:
             await quietly(query.answer())  # Stop the button's spinner whatever happens.
         if chat is None or sender is None:
-            return
+            return "skipped (no chat)"
         ctx = self.dialogue.ctx
         key = MessageKey(CHANNEL, str(update.update_id))
         if ctx.handled(key):
-            log.info("update %s was delivered again; ignored", update.update_id)
-            return
+            return "was delivered again; ignored"
         upload = await self._fetch_upload(update, context.bot)
         with ctx.request(key):
             work = self.understand(update, upload)
@@ -90,6 +105,7 @@ class TelegramFace:
             await self._show_menu(context.bot, chat.id, work.user)
         # What this update told someone else (a return, a challenge) goes out now.
         await self.delivery.send_notices(context.bot)
+        return "handled"
 
     async def _show_menu(self, bot: Bot, chat_id: int, user: User) -> None:
         """Give the person's chat the command menu of their role, once per role and start."""
@@ -178,12 +194,16 @@ class TelegramFace:
     def _enrol(self, code: str, telegram_id: int, name: str) -> Work:
         """Enrol the sender with their code, and welcome them with what they can do."""
         try:
-            user = people.enrol(self.dialogue.ctx, code, Identity(CHANNEL, str(telegram_id)), name)
+            enrolled = people.enrol(
+                self.dialogue.ctx, code, Identity(CHANNEL, str(telegram_id)), name
+            )
         except SoteriaError as error:
             return Work([Reply(str(error))])
+        user = enrolled.user
         welcome = texts.ENROLLED.format(name=user.name, role=user.role, team=user.team)
+        named = texts.NAMED_BY_INVITE if enrolled.named_by_invite else texts.NAMED_BY_TELEGRAM
         help_text = self.dialogue.handle(user, "/help")[0].text
-        return Work([Reply(f"{welcome} {texts.ENROL_NAME_HINT}\n\n{help_text}")], user)
+        return Work([Reply(f"{welcome} {named}\n\n{help_text}")], user)
 
     def _asked_by(
         self, user: User, pressed: Message | None, action: str
@@ -205,3 +225,26 @@ class TelegramFace:
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is not None and chat.type == ChatType.PRIVATE:
             await quietly(context.bot.send_message(chat.id, texts.SOMETHING_WENT_WRONG))
+
+
+def kind_of(update: Update) -> str:
+    """What an update is, for the log: a command's name, text, a button's action, a file.
+
+    Never its words, its button's values or its sender: a log is no place for case details.
+    """
+    query = update.callback_query
+    if query is not None:
+        action = KINDS.get((query.data or "").split(":")[0])
+        return f"button {action.__name__}" if action is not None else "button (unknown)"
+    message = update.message
+    if message is None:
+        return "other update"
+    if message.document is not None:
+        return "document"
+    if not message.text:
+        return "message without text"
+    name = command_name(message.text)
+    if name.startswith("/"):
+        # Only known commands are named: anything typed after a slash could be a name.
+        return f"command {name}" if name[1:] in BY_NAME else "command (unknown)"
+    return "text"
