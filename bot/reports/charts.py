@@ -42,7 +42,8 @@ TITLES = {
 BLUE, SKY, GREEN, ORANGE = "#0072B2", "#56B4E9", "#009E73", "#E69F00"
 VERMILLION, PURPLE, YELLOW = "#D55E00", "#CC79A7", "#F0E442"
 INK, MUTED, TRACK = "#1b1b1b", "#595959", "#e6e6e6"
-EDGE = {"edgecolor": INK, "linewidth": 0.6}  # outlines keep pale bars visible on paper
+# Outlines keep pale bars visible on paper. Typed loosely, as matplotlib's keywords are.
+EDGE: dict[str, Any] = {"edgecolor": INK, "linewidth": 0.6}
 #: Overdue age bands, lightest to darkest, so the order survives greyscale.
 AGE_COLOURS = (YELLOW, ORANGE, VERMILLION, "#7a3000")
 FOCUS_STYLE = {

@@ -17,7 +17,7 @@ import pytest
 
 from bot.core.people import User
 from bot.core.playbook import Item
-from bot.reports.charts import TITLES
+from bot.reports.charts import TITLES, completion
 from bot.reports.html import render_html
 from bot.reports.oversight import gather
 from bot.reports.team import team_dict
@@ -128,10 +128,14 @@ def first(pattern: str, text: str, group: int = 0) -> str:
     return match[group]
 
 
-def svgs(page: str) -> dict[str, str]:
-    """Each inline chart by its data-chart key."""
+def svgs(page: str, layout: str = "page") -> dict[str, str]:
+    """Each inline chart by its data-chart key, as drawn for a page or for a phone."""
     charts = re.findall(r"<svg\b.*?</svg>", page, flags=re.DOTALL)
-    return {first(r'data-chart="([^"]+)"', svg, 1): svg for svg in charts}
+    return {
+        first(r'data-chart="([^"]+)"', svg, 1): svg
+        for svg in charts
+        if f'data-layout="{layout}"' in svg
+    }
 
 
 def row_of(page: str, ref: str) -> str:
@@ -152,9 +156,12 @@ def test_the_page_is_one_html5_document_titled_with_team_and_date(page: str):
     assert "<script" not in page.lower()
 
 
+@pytest.mark.parametrize("layout", ["page", "phone"])
 @pytest.mark.parametrize(("key", "title"), TITLES.items())
-def test_each_chart_is_inline_svg_labelled_for_screen_readers(page: str, key: str, title: str):
-    svg = svgs(page)[key]
+def test_each_chart_is_inline_svg_labelled_for_screen_readers(
+    page: str, key: str, title: str, layout: str
+):
+    svg = svgs(page, layout)[key]
     assert svg.startswith(f'<svg role="img" aria-label="{title}. ')
     assert "<?xml" not in svg
     assert "<!DOCTYPE" not in svg
@@ -182,6 +189,7 @@ def test_a_script_typed_as_a_reason_comes_out_as_text(page: str):
     table_cell = f"not done</strong>: {SCRIPT.replace('<', '&lt;').replace('>', '&gt;')}"
     assert table_cell in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;</text>" in svgs(page)["reasons"]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;</text>" in svgs(page, "phone")["reasons"]
 
 
 def test_nothing_in_the_page_points_outside_it(page: str):
@@ -221,9 +229,51 @@ def test_a_case_row_shows_progress_overdue_days_challenge_and_handover(
     assert "in handover to DC Ann Patel" in row_of(page, DUE_SOON)
 
 
+def test_a_phone_chart_is_drawn_a_phone_wide_with_its_labels_over_the_bars(page: str):
+    svg = svgs(page, "phone")["completion"]
+    assert 'width="259.2pt"' in svg  # 3.6 inches: at 358 px its 9 pt text is 12 px tall
+    # A section's title is a line of text of its own, not a tick label shortened to fit.
+    assert ">Rights at the point of report</text>" in svg
+
+
+def test_a_checklist_bar_tells_done_from_settled_with_a_reason(page: str, report: dict[str, Any]):
+    # The escalated case's one answer so far is not done, with a reason: settled, not done.
+    run = report["cases"][0]["runs"][0]
+    assert run["settled"] == 1
+    assert [item["status"] for item in run["not_done_or_na"]] == ["not-done"]
+    row = row_of(page, ESCALATED)
+    assert f'<span class="part not-done" style="width: {100 / run["live"]:.2f}%"></span>' in row
+    assert 'class="part done"' not in row
+    assert '<span class="key not-done" aria-hidden="true"></span>1 not done</span>' in row
+    closed = row_of(page, CLOSED)
+    assert 'class="part done" style="width: 100.00%"' in closed
+    assert "not-done" not in closed
+
+
+@pytest.mark.parametrize("phone", [False, True])
+def test_completion_bars_split_where_the_rows_count_done_apart(
+    report: dict[str, Any], phone: bool
+):
+    # team_dict counts each section's settled items as one figure; given done, not done and
+    # N/A apart, the chart draws them apart and keys them.
+    rows = [
+        {**row, "done": row["settled"] - 1, "not_done": 1, "na": 0}
+        for row in report["completion"]
+        if row["settled"]
+    ]
+    split, whole = completion(rows, phone=phone), completion(report["completion"], phone=phone)
+    for words in ("not done, with a reason", "N/A, with a reason"):
+        assert f">{words}</text>" in split
+        assert words not in whole
+    assert "done and N/A with a reason." not in whole
+    done = sum(row["done"] for row in rows)
+    assert f": {done} done, {len(rows)} not done and 0 N/A with a reason." in split
+
+
 def test_a_measure_with_no_cases_reads_no_cases_yet(page: str, report: dict[str, Any]):
     assert any(measure["of"] == 0 for measure in report["measures"])
     assert ">no cases yet</text>" in svgs(page)["measures"]
+    assert ">no cases yet</text>" in svgs(page, "phone")["measures"]
 
 
 def test_the_footer_says_who_made_it_when_and_how_to_handle_it(page: str):
@@ -241,3 +291,4 @@ def test_a_team_with_no_cases_renders_and_says_so(service: Context):
     assert "No item is overdue." in page
     assert "No checklist has been started yet." in page
     assert set(svgs(page)) <= {"measures"}
+    assert set(svgs(page, "phone")) == set(svgs(page))
