@@ -2,7 +2,8 @@
 
 Three cases of team north, built through the service with the clock moved on by hand: one
 escalated, with a reason typed as a script and a challenge; one opened today and offered to
-another officer; one finished and signed off.
+another officer; one finished and signed off. And a team whose name, officer, reason and
+challenge are all typed as markup, to show that none of it becomes markup in the page.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
+from html.parser import HTMLParser
 from typing import Any
 from xml.etree import ElementTree
 
@@ -35,6 +37,11 @@ TODAY = date(2026, 3, 23)  # three weeks on
 SCRIPT = "<script>alert(1)</script>"
 ESCALATED, DUE_SOON, CLOSED = "43/20001/26", "43/20002/26", "43/20003/26"
 CHALLENGE = "Has the risk assessment been booked since?"
+#: Markup typed where people type: a script, an attribute break-out, and a template expression.
+PAYLOADS = ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "{{ 7*7 }}")
+TYPED = " ".join(PAYLOADS)
+TYPED_TEAM = f"West {PAYLOADS[1]}"
+TYPED_CASE = "43/20004/26"
 #: The only URLs an inline SVG may carry: XML namespace names, which nothing fetches.
 NAMESPACES = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
 
@@ -292,3 +299,64 @@ def test_a_team_with_no_cases_renders_and_says_so(service: Context):
     assert "No checklist has been started yet." in page
     assert set(svgs(page)) <= {"measures"}
     assert set(svgs(page, "phone")) == set(svgs(page))
+
+
+class Parsed(HTMLParser):
+    """A page as a browser would build it: its tags, their attributes, and its text."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.attributes: list[str] = []
+        self.text: list[str] = []
+        self.feed(page)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attributes += [name for name, _value in attrs]
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+@pytest.fixture(name="typed_page", scope="module")
+def _typed_page(service: Context) -> str:
+    """The report of a team whose name, officer, reason and challenge were all typed as markup."""
+    db = service.uow.db
+    officer = enrol(db, PAYLOADS[1], "investigator", TYPED_TEAM, at(TODAY))
+    sergeant = enrol(db, f"DS {PAYLOADS[0]}", "supervisor", TYPED_TEAM, at(TODAY))
+    cases.open_case(service, officer, TYPED_CASE)
+    run = investigating.start_run(service, officer, TYPED_CASE, "initial-report").run
+    assert run is not None
+    item = run.current()
+    assert item is not None
+    investigating.answer(service, officer, run.run_id, item.id, "no")
+    investigating.give_reason(service, officer, run.run_id, TYPED)
+    supervising.challenge(service, sergeant, run.run_id, item.id, TYPED)
+    return render_html(team_dict(gather(service, teams=[TYPED_TEAM])))
+
+
+def test_markup_typed_by_people_makes_no_tag_or_attribute(typed_page: str):
+    parsed = Parsed(typed_page)
+    assert {"script", "img", "iframe", "object"}.isdisjoint(parsed.tags)
+    assert [name for name in parsed.attributes if name.startswith("on") or name == "src"] == []
+    for payload in PAYLOADS[:2]:
+        assert payload not in typed_page
+
+
+def test_markup_typed_by_people_reads_as_the_text_they_typed(typed_page: str):
+    text = Parsed(typed_page).text
+    assert any(chunk.endswith(f": {TYPED}") for chunk in text)  # the reason, in its case
+    assert any(f"“{TYPED}”" in chunk for chunk in text)  # the open challenge
+    assert f"(DS {PAYLOADS[0]}, " in text  # who asked it
+    assert PAYLOADS[1] in text  # the officer
+    assert f"Team report: {TYPED_TEAM} · 23 Mar 2026" in text  # the title
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt; &#34;&gt;&lt;img src=x onerror=alert(1)&gt;"
+    assert f"{escaped} {{{{ 7*7 }}}}" in typed_page
+
+
+def test_a_template_expression_typed_by_people_is_printed_not_worked_out(typed_page: str):
+    # The reason and the challenge in the case's row, and the reason in the phone's reasons
+    # chart (the page's shortens it); worked out, each would read 49.
+    assert typed_page.count("{{ 7*7 }}") == 3
