@@ -21,6 +21,10 @@ class Completion:
     section_title: str
     settled: int
     live: int
+    #: How the settled split: done, and not done or N/A (each with its reason).
+    done: int = 0
+    not_done: int = 0
+    na: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +43,7 @@ def completion(oversight: Oversight) -> list[Completion]:
     """Completion by playbook and section, in the playbooks' own order."""
     settled: Counter[tuple[str, str]] = Counter()
     live: Counter[tuple[str, str]] = Counter()
+    statuses: Counter[tuple[str, str, str]] = Counter()
     titles: dict[tuple[str, str], tuple[str, str]] = {}
     for _case, run in oversight.runs():
         playbook = run.run.playbook
@@ -51,8 +56,19 @@ def completion(oversight: Oversight) -> list[Completion]:
             live[key] += 1
             if facts.status in ("done", "not-done", "na"):
                 settled[key] += 1
+                statuses[(*key, facts.status)] += 1
     return [
-        Completion(key[0], titles[key][0], key[1], titles[key][1], settled[key], live[key])
+        Completion(
+            key[0],
+            titles[key][0],
+            key[1],
+            titles[key][1],
+            settled[key],
+            live[key],
+            statuses[(*key, "done")],
+            statuses[(*key, "not-done")],
+            statuses[(*key, "na")],
+        )
         for key in titles
         if live[key]
     ]

@@ -103,6 +103,9 @@ def team_dict(oversight: Oversight) -> dict[str, Any]:
                 "section_title": row.section_title,
                 "settled": row.settled,
                 "live": row.live,
+                "done": row.done,
+                "not_done": row.not_done,
+                "na": row.na,
             }
             for row in figures.completion(oversight)
         ],

@@ -1,9 +1,11 @@
-"""The HTML team report in Debian's Chromium: opens offline and clean, shows every chart, prints.
+"""The HTML team report in Debian's Chromium: opens offline and clean, reads on a phone and on a
+laptop, prints.
 
 The report is drawn from a team's caseload built through the real service over ten weeks:
 four investigators, twenty cases, six checklists, answers with and without reasons, a
-challenge, sign-offs and a handover. The screenshot it leaves in docs/ is the one the README
-shows, so the caseload is meant to look like a real team's.
+challenge, sign-offs and a handover. It is opened 390 px wide, as a phone shows it, and 1280 px
+wide. The screenshots it leaves in docs/ are the ones the README shows, so the caseload is meant
+to look like a real team's.
 """
 
 from __future__ import annotations
@@ -48,7 +50,11 @@ LAUNCH_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOT = REPO / "docs" / "report-screenshot.png"
+PHONE, LAPTOP = 390, 1280  # CSS pixels wide: a common phone, and a laptop
+SCREENSHOTS = {PHONE: REPO / "docs" / "report-390.png", LAPTOP: REPO / "docs" / "report-1280.png"}
+SCREEN = 1500  # how much of the page one phone screenshot shows, in CSS pixels
+#: The smallest chart text that reads at arm's length, in CSS pixels.
+SMALLEST_TEXT = 11
 START = date(2026, 1, 5)
 DAYS = 70  # the report is read on Monday 16 March 2026
 TEAM = "north"
@@ -228,14 +234,29 @@ def _offer_handover(service: Context, giver: User, taker: User, supervisor: User
     handover.offer(service, supervisor, ref, taker.id)
 
 
-def save_screenshot(png: bytes) -> None:
-    """Keep the README's screenshot, in 128 colours: a third of the size, text still crisp."""
+def save_screenshot(png: bytes, path: Path) -> None:
+    """Keep a README screenshot, in 256 colours: a third of the size, text still crisp."""
     from PIL import Image  # Pillow comes with matplotlib
 
-    SCREENSHOT.parent.mkdir(exist_ok=True)
+    path.parent.mkdir(exist_ok=True)
     shot = Image.open(io.BytesIO(png)).convert("RGB")
-    small = shot.quantize(128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    small.save(SCREENSHOT, optimize=True)
+    small = shot.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    small.save(path, optimize=True)
+
+
+def phone_screens(page: Any) -> bytes:
+    """The top of the report and its first case cards, side by side, as a phone shows them."""
+    from PIL import Image
+
+    full = Image.open(io.BytesIO(page.screenshot(full_page=True)))
+    cases = round(page.evaluate("document.getElementById('cases').offsetTop"))
+    gap = 24
+    both = Image.new("RGB", (2 * PHONE + gap, SCREEN), "#8c8c8c")
+    both.paste(full.crop((0, 0, PHONE, SCREEN)), (0, 0))
+    both.paste(full.crop((0, cases, PHONE, cases + SCREEN)), (PHONE + gap, 0))
+    out = io.BytesIO()
+    both.save(out, format="PNG")
+    return out.getvalue()
 
 
 @pytest.fixture(name="report_file", scope="module")
@@ -259,30 +280,85 @@ class Browser:
     problems: list[str]
     requests: list[str]
 
+    def measure(self, script: str) -> Any:
+        """What a script in the page works out, with the page as a screen shows it."""
+        self.page.emulate_media(media="screen")
+        return self.page.evaluate(script)
 
-@pytest.fixture(name="browser", scope="module")
-def _browser(report_file: Path) -> Iterator[Browser]:
+
+#: The smallest chart text on show, in CSS pixels: each text's font size in the SVG's own
+#: units, times the scale its SVG is drawn at (rotated labels included).
+SMALLEST_CHART_TEXT = """() => {
+  const shown = [...document.querySelectorAll("svg[data-chart] text")]
+    .filter((text) => text.checkVisibility());
+  const sizes = shown.map((text) => {
+    const scale = text.getScreenCTM();
+    return parseFloat(getComputedStyle(text).fontSize) * Math.hypot(scale.a, scale.b);
+  });
+  return {count: sizes.length, smallest: Math.min(...sizes)};
+}"""
+#: Words that a line break cuts in two: each run of letters and digits (a hyphen or a slash is
+#: a fair place to break) that the browser lays out on more than one line.
+CUT_WORDS = """() => {
+  const cut = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    for (const word of node.data.matchAll(/[^\\s\\/-]+/g)) {
+      range.setStart(node, word.index);
+      range.setEnd(node, word.index + word[0].length);
+      const lines = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top)));
+      if (lines.size > 1) cut.push(word[0]);
+    }
+  }
+  return cut;
+}"""
+#: Whether the page is wider than the window, so that it scrolls sideways.
+WIDTHS = "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+
+
+@pytest.fixture(name="chromium", scope="module")
+def _chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM} (apt install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
+        # A profile of its own, made fresh: nothing from another run or another user.
+        context = playwright.chromium.launch_persistent_context(
+            tmp_path_factory.mktemp("chromium-profile"),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=LAUNCH_ARGS,
         )
-        page = chromium.new_page(viewport={"width": 1280, "height": 900})
-        loaded = Browser(page, [], [])
-        page.on(
-            "console",
-            lambda message: (
-                loaded.problems.append(message.text) if message.type == "error" else None
-            ),
-        )
-        page.on("pageerror", lambda error: loaded.problems.append(str(error)))
-        page.on("request", lambda request: loaded.requests.append(request.url))
-        page.goto(report_file.as_uri())
-        yield loaded
-        chromium.close()
+        yield context
+        context.close()
+
+
+def open_report(chromium: Any, report_file: Path, width: int) -> Browser:
+    """The report in a new tab this many CSS pixels wide, watched for errors and fetches."""
+    page = chromium.new_page()
+    page.set_viewport_size({"width": width, "height": 900})
+    loaded = Browser(page, [], [])
+    page.on(
+        "console",
+        lambda message: loaded.problems.append(message.text) if message.type == "error" else None,
+    )
+    page.on("pageerror", lambda error: loaded.problems.append(str(error)))
+    page.on("request", lambda request: loaded.requests.append(request.url))
+    page.goto(report_file.as_uri())
+    return loaded
+
+
+@pytest.fixture(name="browser", scope="module")
+def _browser(chromium: Any, report_file: Path) -> Browser:
+    return open_report(chromium, report_file, LAPTOP)
+
+
+@pytest.fixture(name="phone", scope="module")
+def _phone(chromium: Any, report_file: Path) -> Browser:
+    return open_report(chromium, report_file, PHONE)
 
 
 def test_the_report_opens_offline_with_no_errors_and_every_chart_showing(browser: Browser):
@@ -291,17 +367,65 @@ def test_the_report_opens_offline_with_no_errors_and_every_chart_showing(browser
     assert browser.problems == []
     assert all(url.startswith("file://") for url in browser.requests), browser.requests
     for key, title in TITLES.items():
-        chart = page.locator(f'svg[data-chart="{key}"]')
+        chart = page.locator(f'svg[data-chart="{key}"]:visible')
         assert chart.count() == 1, key
-        assert chart.is_visible(), key
+        assert chart.get_attribute("data-layout") == "page"
         assert chart.get_attribute("aria-label").startswith(f"{title}. ")
         box = chart.bounding_box()
         assert box is not None
         assert box["width"] > 100, key
         assert box["height"] > 50, key
     assert page.locator("table tbody tr").count() == 20
-    save_screenshot(page.screenshot(full_page=True))
-    assert SCREENSHOT.stat().st_size > 0
+    assert page.locator("table thead").is_visible()
+    assert browser.measure(WIDTHS) == [LAPTOP, LAPTOP]
+    assert browser.measure(SMALLEST_CHART_TEXT)["smallest"] >= SMALLEST_TEXT
+    save_screenshot(page.screenshot(full_page=True), SCREENSHOTS[LAPTOP])
+    assert SCREENSHOTS[LAPTOP].stat().st_size > 0
+
+
+def test_on_a_phone_nothing_scrolls_sideways_and_chart_text_stays_readable(phone: Browser):
+    page = phone.page
+    assert phone.problems == []
+    scroll_width, client_width = phone.measure(WIDTHS)
+    assert scroll_width == client_width == PHONE
+    text = phone.measure(SMALLEST_CHART_TEXT)
+    assert text["count"] > 100
+    assert text["smallest"] >= SMALLEST_TEXT, text
+    for key in TITLES:
+        chart = page.locator(f'svg[data-chart="{key}"]:visible')
+        assert chart.count() == 1, key
+        assert chart.get_attribute("data-layout") == "phone"
+    save_screenshot(phone_screens(page), SCREENSHOTS[PHONE])
+    assert SCREENSHOTS[PHONE].stat().st_size > 0
+
+
+def test_on_a_phone_each_case_is_a_card_with_no_empty_parts(phone: Browser):
+    page = phone.page
+    page.emulate_media(media="screen")
+    assert not page.locator("table thead").is_visible()
+    cards = page.locator("table tbody tr")
+    assert cards.count() == 20
+    assert cards.first.evaluate("e => getComputedStyle(e).display") == "grid"
+    box = cards.first.bounding_box()
+    assert box is not None
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= PHONE
+    assert page.locator("td.nothing:visible").count() == 0
+    # A crime reference is read as one thing: never broken at its slashes.
+    lines = page.locator(".ref").evaluate_all("refs => refs.map(e => e.getClientRects().length)")
+    assert lines == [1] * 20
+    # Each list is headed by its column's name, since the table's header is not shown.
+    heading = page.locator("td.list:visible").first.evaluate(
+        "e => getComputedStyle(e, '::before').content"
+    )
+    assert heading == '"Checklists"'
+
+
+@pytest.mark.parametrize("width", [PHONE, LAPTOP])
+def test_no_word_is_cut_across_two_lines(chromium: Any, report_file: Path, width: int):
+    opened = open_report(chromium, report_file, width)
+    assert opened.measure(CUT_WORDS) == []
+    opened.page.close()
 
 
 def test_the_report_prints_on_a4_with_each_chart_kept_whole(browser: Browser, tmp_path: Path):
@@ -311,8 +435,13 @@ def test_the_report_prints_on_a4_with_each_chart_kept_whole(browser: Browser, tm
     assert figures.count() == len(TITLES)
     for index in range(figures.count()):
         assert figures.nth(index).evaluate("e => getComputedStyle(e).breakInside") == "avoid"
+    # Paper gets the charts drawn for a page, whatever the window's width.
+    assert page.locator('svg[data-layout="page"]:visible').count() == len(TITLES)
+    assert page.locator('svg[data-layout="phone"]:visible').count() == 0
     header = page.locator("table thead").evaluate("e => getComputedStyle(e).display")
     assert header == "table-header-group"
+    # The footer shares the table's landscape pages, rather than take a page of its own.
+    assert page.locator("footer").evaluate("e => getComputedStyle(e).page") == "cases"
     pdf = tmp_path / "team-report.pdf"
     page.pdf(path=pdf, format="A4", print_background=True, prefer_css_page_size=True)
     assert pdf.stat().st_size > 0

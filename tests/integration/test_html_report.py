@@ -2,7 +2,8 @@
 
 Three cases of team north, built through the service with the clock moved on by hand: one
 escalated, with a reason typed as a script and a challenge; one opened today and offered to
-another officer; one finished and signed off.
+another officer; one finished and signed off. And a team whose name, officer, reason and
+challenge are all typed as markup, to show that none of it becomes markup in the page.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
+from html.parser import HTMLParser
 from typing import Any
 from xml.etree import ElementTree
 
@@ -17,7 +19,7 @@ import pytest
 
 from bot.core.people import User
 from bot.core.playbook import Item
-from bot.reports.charts import TITLES
+from bot.reports.charts import TITLES, completion
 from bot.reports.html import render_html
 from bot.reports.oversight import gather
 from bot.reports.team import team_dict
@@ -35,6 +37,11 @@ TODAY = date(2026, 3, 23)  # three weeks on
 SCRIPT = "<script>alert(1)</script>"
 ESCALATED, DUE_SOON, CLOSED = "43/20001/26", "43/20002/26", "43/20003/26"
 CHALLENGE = "Has the risk assessment been booked since?"
+#: Markup typed where people type: a script, an attribute break-out, and a template expression.
+PAYLOADS = ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "{{ 7*7 }}")
+TYPED = " ".join(PAYLOADS)
+TYPED_TEAM = f"West {PAYLOADS[1]}"
+TYPED_CASE = "43/20004/26"
 #: The only URLs an inline SVG may carry: XML namespace names, which nothing fetches.
 NAMESPACES = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
 
@@ -130,10 +137,14 @@ def first(pattern: str, text: str, group: int = 0) -> str:
     return match[group]
 
 
-def svgs(page: str) -> dict[str, str]:
-    """Each inline chart by its data-chart key."""
+def svgs(page: str, layout: str = "page") -> dict[str, str]:
+    """Each inline chart by its data-chart key, as drawn for a page or for a phone."""
     charts = re.findall(r"<svg\b.*?</svg>", page, flags=re.DOTALL)
-    return {first(r'data-chart="([^"]+)"', svg, 1): svg for svg in charts}
+    return {
+        first(r'data-chart="([^"]+)"', svg, 1): svg
+        for svg in charts
+        if f'data-layout="{layout}"' in svg
+    }
 
 
 def row_of(page: str, ref: str) -> str:
@@ -154,9 +165,12 @@ def test_the_page_is_one_html5_document_titled_with_team_and_date(page: str):
     assert "<script" not in page.lower()
 
 
+@pytest.mark.parametrize("layout", ["page", "phone"])
 @pytest.mark.parametrize(("key", "title"), TITLES.items())
-def test_each_chart_is_inline_svg_labelled_for_screen_readers(page: str, key: str, title: str):
-    svg = svgs(page)[key]
+def test_each_chart_is_inline_svg_labelled_for_screen_readers(
+    page: str, key: str, title: str, layout: str
+):
+    svg = svgs(page, layout)[key]
     assert svg.startswith(f'<svg role="img" aria-label="{title}. ')
     assert "<?xml" not in svg
     assert "<!DOCTYPE" not in svg
@@ -184,6 +198,7 @@ def test_a_script_typed_as_a_reason_comes_out_as_text(page: str):
     table_cell = f"not done</strong>: {SCRIPT.replace('<', '&lt;').replace('>', '&gt;')}"
     assert table_cell in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;</text>" in svgs(page)["reasons"]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;</text>" in svgs(page, "phone")["reasons"]
 
 
 def test_nothing_in_the_page_points_outside_it(page: str):
@@ -223,9 +238,55 @@ def test_a_case_row_shows_progress_overdue_days_challenge_and_handover(
     assert "in handover to DC Ann Patel" in row_of(page, DUE_SOON)
 
 
+def test_a_phone_chart_is_drawn_a_phone_wide_with_its_labels_over_the_bars(page: str):
+    svg = svgs(page, "phone")["completion"]
+    assert 'width="259.2pt"' in svg  # 3.6 inches: at 358 px its 9 pt text is 12 px tall
+    # A section's title is a line of text of its own, not a tick label shortened to fit.
+    assert ">Rights at the point of report</text>" in svg
+
+
+def test_a_checklist_bar_tells_done_from_settled_with_a_reason(page: str, report: dict[str, Any]):
+    # The escalated case's one answer so far is not done, with a reason: settled, not done.
+    run = report["cases"][0]["runs"][0]
+    assert run["settled"] == 1
+    assert [item["status"] for item in run["not_done_or_na"]] == ["not-done"]
+    row = row_of(page, ESCALATED)
+    assert f'<span class="part not-done" style="width: {100 / run["live"]:.2f}%"></span>' in row
+    assert 'class="part done"' not in row
+    assert '<span class="key not-done" aria-hidden="true"></span>1 not done</span>' in row
+    closed = row_of(page, CLOSED)
+    assert 'class="part done" style="width: 100.00%"' in closed
+    assert "not-done" not in closed
+
+
+@pytest.mark.parametrize("phone", [False, True])
+def test_completion_bars_split_where_the_rows_count_done_apart(
+    report: dict[str, Any], phone: bool
+):
+    # Without done, not done and N/A counted apart, a section's bar is one settled figure;
+    # with them, the chart draws them apart and keys them.
+    settled = [
+        {key: value for key, value in row.items() if key not in ("done", "not_done", "na")}
+        for row in report["completion"]
+    ]
+    rows = [
+        {**row, "done": row["settled"] - 1, "not_done": 1, "na": 0}
+        for row in settled
+        if row["settled"]
+    ]
+    split, whole = completion(rows, phone=phone), completion(settled, phone=phone)
+    for words in ("not done, with a reason", "N/A, with a reason"):
+        assert f">{words}</text>" in split
+        assert words not in whole
+    assert "done and N/A with a reason." not in whole
+    done = sum(row["done"] for row in rows)
+    assert f": {done} done, {len(rows)} not done and 0 N/A with a reason." in split
+
+
 def test_a_measure_with_no_cases_reads_no_cases_yet(page: str, report: dict[str, Any]):
     assert any(measure["of"] == 0 for measure in report["measures"])
     assert ">no cases yet</text>" in svgs(page)["measures"]
+    assert ">no cases yet</text>" in svgs(page, "phone")["measures"]
 
 
 def test_the_footer_says_who_made_it_when_and_how_to_handle_it(page: str):
@@ -243,3 +304,65 @@ def test_a_team_with_no_cases_renders_and_says_so(service: Context):
     assert "No item is overdue." in page
     assert "No checklist has been started yet." in page
     assert set(svgs(page)) <= {"measures"}
+    assert set(svgs(page, "phone")) == set(svgs(page))
+
+
+class Parsed(HTMLParser):
+    """A page as a browser would build it: its tags, their attributes, and its text."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.attributes: list[str] = []
+        self.text: list[str] = []
+        self.feed(page)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attributes += [name for name, _value in attrs]
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+@pytest.fixture(name="typed_page", scope="module")
+def _typed_page(service: Context) -> str:
+    """The report of a team whose name, officer, reason and challenge were all typed as markup."""
+    db = service.uow.db
+    officer = enrol(db, PAYLOADS[1], "investigator", TYPED_TEAM, at(TODAY))
+    sergeant = enrol(db, f"DS {PAYLOADS[0]}", "supervisor", TYPED_TEAM, at(TODAY))
+    cases.open_case(service, officer, TYPED_CASE)
+    run = investigating.start_run(service, officer, TYPED_CASE, "initial-report").run
+    assert run is not None
+    item = run.current()
+    assert item is not None
+    investigating.answer(service, officer, run.run_id, item.id, "no")
+    investigating.give_reason(service, officer, run.run_id, TYPED)
+    supervising.challenge(service, sergeant, run.run_id, item.id, TYPED)
+    return render_html(team_dict(gather(service, teams=[TYPED_TEAM])))
+
+
+def test_markup_typed_by_people_makes_no_tag_or_attribute(typed_page: str):
+    parsed = Parsed(typed_page)
+    assert {"script", "img", "iframe", "object"}.isdisjoint(parsed.tags)
+    assert [name for name in parsed.attributes if name.startswith("on") or name == "src"] == []
+    for payload in PAYLOADS[:2]:
+        assert payload not in typed_page
+
+
+def test_markup_typed_by_people_reads_as_the_text_they_typed(typed_page: str):
+    text = Parsed(typed_page).text
+    assert any(chunk.endswith(f": {TYPED}") for chunk in text)  # the reason, in its case
+    assert any(f"“{TYPED}”" in chunk for chunk in text)  # the open challenge
+    assert f"(DS {PAYLOADS[0]}, " in text  # who asked it
+    assert PAYLOADS[1] in text  # the officer
+    assert f"Team report: {TYPED_TEAM} · 23 Mar 2026" in text  # the title
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt; &#34;&gt;&lt;img src=x onerror=alert(1)&gt;"
+    assert f"{escaped} {{{{ 7*7 }}}}" in typed_page
+
+
+def test_a_template_expression_typed_by_people_is_printed_not_worked_out(typed_page: str):
+    # The reason and the challenge in the case's row, and the reason in the phone's reasons
+    # chart (the page's shortens it); worked out, each would read 49.
+    assert typed_page.count("{{ 7*7 }}") == 3
