@@ -22,8 +22,8 @@ def teams_with_cases(ctx: Context) -> list[str]:
 
 
 def queue_escalations(ctx: Context, team: str | None = None) -> int:
-    """Tell supervisors of every open item past its `escalate` point (one team, or every team);
-    how many notices are new."""
+    """Tell supervisors of every open item past its `escalate` point, and of every review missed
+    past its own (one team, or every team); how many notices are new."""
     oversight = gather(ctx, teams=[team] if team else None, open_runs_only=True)
     now = ctx.now()
     queued = 0
@@ -42,6 +42,22 @@ def queue_escalations(ctx: Context, team: str | None = None) -> int:
                 queued += notifications.tell_supervisors(
                     uow, case.case, "escalation", detail, now, key
                 )
+        for case in oversight.cases:
+            for schedule in case.reviews:
+                for missed in schedule.missed:
+                    if missed.standing != "escalate":
+                        continue
+                    detail = {
+                        "case_ref": case.ref,
+                        "case_id": str(case.id),
+                        "title": schedule.playbook.title,
+                        "due": missed.due.isoformat(),
+                        "days": str((oversight.today - missed.due).days),
+                    }
+                    key = f"review:{case.id}:{schedule.playbook.id}:{missed.due.isoformat()}"
+                    queued += notifications.tell_supervisors(
+                        uow, case.case, "review-missed", detail, now, key
+                    )
     return queued
 
 

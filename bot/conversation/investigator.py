@@ -278,6 +278,8 @@ class Investigator:
         suggested = {playbook.id for playbook in self.ctx.catalog.suggested()}
         rows = []
         for entry in self.ctx.catalog.library.playbooks:
+            if entry.playbook.role == "supervisor":
+                continue  # held by supervisors with /review, not started from a case's menu
             star = " (suggested)" if entry.playbook.id in suggested else ""
             # By id, not place: a publish may add a playbook while this menu is on screen.
             rows.append(

@@ -28,10 +28,16 @@ ASPECTS = (
     "dates",
     "bounds",
     "countersign",
+    "each",
+    "not_yet",
+    "same_as",
+    "offered",
+    "exclusive",
+    "computed",
     "guidance",
 )
 #: Playbook-wide parts that can change beside the items.
-PLAYBOOK_ASPECTS = ("title", "summary", "starts", "repeat")
+PLAYBOOK_ASPECTS = ("title", "summary", "starts", "repeat", "role")
 
 
 def _aspect(item: Item, aspect: str) -> object:
@@ -40,6 +46,8 @@ def _aspect(item: Item, aspect: str) -> object:
         return (item.min, item.max)
     if aspect == "options":
         return item.answers
+    if aspect == "reasons":
+        return (item.reasons, item.reasons_by_answer)
     return getattr(item, aspect)
 
 
@@ -54,7 +62,9 @@ class ItemChange:
     @property
     def carries(self) -> bool:
         """An answer to the old item still answers the new one."""
-        if "type" in self.aspects:
+        if "type" in self.aspects or "each" in self.aspects:
+            # An item asked per occurrence keeps an answer per occurrence: one answer given
+            # once, or several, do not map onto the other.
             return False
         # An answer given is one of the old answers: it still means the same while every one of
         # them is still offered, whatever was added beside them.

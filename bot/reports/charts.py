@@ -222,7 +222,9 @@ def _phone(
         figure = Figure(figsize=(PHONE, top * LINE + 0.04))
         ax = figure.add_axes((0, 0, 1, 1))
         ax.set_axis_off()
-        # A sliver either side, so bar outlines at zero and at full length are not cut off.
+        # A sliver either side, so bar outlines at zero and at full length are not cut off;
+        # a chart of only zeros (nobody has open items) still needs a scale.
+        length = max(length, 1)
         ax.set_xlim(-length * 0.004, length * 1.004)
         ax.set_ylim(top, -0.04 / LINE)
         for row, lines, values, at in drawn:

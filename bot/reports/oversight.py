@@ -26,7 +26,7 @@ from bot.core.run import Run
 from bot.core.schedule import standing
 from bot.services.context import Context
 from bot.services.deadlines import item_due
-from bot.services.reviews import Schedule, schedules
+from bot.services.reviews import Schedule, recurring, schedules
 from bot.store.cases import Scope
 from bot.store.runs import RunRow
 
@@ -222,8 +222,10 @@ def _gather(ctx: Context, scope: Scope, open_runs_only: bool) -> Oversight:
     cases = uow.cases.in_scope(scope)
     names = uow.users.names()
     events = uow.events.in_scope(scope)
-    runs_by_case = uow.runs.rows_in(scope, open_only=open_runs_only)
-    entries = uow.runs.entries_in(scope, open_only=open_runs_only)
+    # A held review is kept even by a read of open runs only: it shows the review was held.
+    keep = [playbook.id for playbook in recurring(ctx)]
+    runs_by_case = uow.runs.rows_in(scope, open_only=open_runs_only, keep=keep)
+    entries = uow.runs.entries_in(scope, open_only=open_runs_only, keep=keep)
     handovers = {
         case_id: {
             "id": handover.id,
@@ -308,7 +310,7 @@ def _run_facts(
         # The calendar is worked out once for the whole report, not once per item.
         due = item_due(run, item, holidays, ctx.catalog.settings)
         where, days_over = "not-due", 0
-        if status.status in ("open", "later", "needs-reason") and open_run:
+        if status.status in ("open", "later", "needs-reason", "not-yet") and open_run:
             where = standing(due, today, item.escalate, holidays, ctx.catalog.settings)
             days_over = max((today - due).days, 0) if due is not None else 0
         settled = status.status in SETTLED

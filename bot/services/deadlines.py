@@ -58,7 +58,10 @@ def open_items(ctx: Context, run: Run) -> Iterator[tuple[Item, date | None, Stan
     today = ctx.today()
     holidays = ctx.holidays()
     for item in run.items:
-        if not run.is_live(item) or run.is_settled(item.id):
+        if not run.is_live(item):
+            continue
+        # 'Not yet' settles an item for submission but keeps it on the agenda.
+        if run.is_settled(item.id) and run.status(item.id).status != "not-yet":
             continue
         when = item_due(run, item, holidays, ctx.catalog.settings)
         yield item, when, standing(when, today, item.escalate, holidays, ctx.catalog.settings)

@@ -13,7 +13,7 @@ from typing import Any
 from bot.core.errors import NotAllowed, NotFound
 from bot.core.people import User, actor_of
 from bot.core.records import Entry
-from bot.services import notifications
+from bot.services import notifications, reviews
 from bot.services.access import NOT_YOURS, find_case, load
 from bot.services.context import Context
 from bot.services.events import (
@@ -32,9 +32,12 @@ def start_run(ctx: Context, user: User, ref: str, playbook_id: str) -> Outcome:
     """Start a playbook on a case (or return the run already under way)."""
     ctx.fresh()
     try:
-        ctx.catalog.playbook(playbook_id)
+        playbook = ctx.catalog.playbook(playbook_id)
     except KeyError:
         raise NotFound(f"There is no checklist called {playbook_id}.") from None
+    if playbook.repeat is not None:
+        # A recurring checklist is held for the occurrence due, never as a run of its own.
+        return reviews.start_review(ctx, user, ref, playbook_id)
     with ctx.transaction() as uow:
         case = find_case(ctx, user, ref)
         return Outcome(start_playbook(ctx, uow, user, case, playbook_id, ctx.now())[0])

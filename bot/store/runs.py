@@ -270,36 +270,54 @@ class RunRepository:
         ).fetchone()
         return None if found is None else int(found[0])
 
-    def rows_in(self, scope: Scope, *, open_only: bool = False) -> dict[int, list[RunRow]]:
+    def rows_in(
+        self, scope: Scope, *, open_only: bool = False, keep: Sequence[str] = ()
+    ) -> dict[int, list[RunRow]]:
         """The runs of the cases a report covers, by case id, moved ones left out.
 
-        `open_only` leaves signed-off runs out too, for jobs that look only for work to chase.
+        `open_only` leaves signed-off runs out too, for jobs that look only for work to chase,
+        bar those of the playbooks in `keep` (recurring ones: a held review counts as held).
         """
         where, params = scope.where()
+        left_out, kept = _left_out(open_only, keep)
         found: dict[int, list[RunRow]] = defaultdict(list)
         for row in self._db.execute(
             f"{RUN_ROWS} WHERE runs.case_id IN (SELECT id FROM cases {where})"
-            f"{_not_moved(open_only)} ORDER BY runs.id",
-            params,
+            f"{left_out} ORDER BY runs.id",
+            [*params, *kept],
         ):
             stored = _row(row)
             found[stored.case.id].append(stored)
         return found
 
-    def entries_in(self, scope: Scope, *, open_only: bool = False) -> dict[int, list[Entry]]:
+    def entries_in(
+        self, scope: Scope, *, open_only: bool = False, keep: Sequence[str] = ()
+    ) -> dict[int, list[Entry]]:
         """Every log entry of the runs `rows_in` finds, grouped by run."""
         where, params = scope.where()
+        left_out, kept = _left_out(open_only, keep)
         return log.entries_of_runs(
             self._db,
             f"SELECT runs.id FROM runs WHERE runs.case_id IN (SELECT id FROM cases {where})"
-            f"{_not_moved(open_only)}",
-            params,
+            f"{left_out}",
+            [*params, *kept],
         )
 
 
-def _not_moved(open_only: bool) -> str:
+def _left_out(open_only: bool, keep: Sequence[str]) -> tuple[str, list[str]]:
+    """The runs a read leaves out, as SQL after WHERE, and its parameters."""
     # A moved run's work lives on in the run it moved to: counting both would count it twice.
-    return " AND runs.state != 'moved'" + (" AND runs.state != 'signed_off'" if open_only else "")
+    sql = " AND runs.state != 'moved'"
+    if not open_only:
+        return sql, []
+    if not keep:
+        return sql + " AND runs.state != 'signed_off'", []
+    marks = ", ".join("?" * len(keep))
+    return (
+        sql + " AND (runs.state != 'signed_off' OR runs.playbook_version_id IN"
+        f" (SELECT id FROM playbook_versions WHERE playbook_id IN ({marks})))",
+        list(keep),
+    )
 
 
 def _row(row: Sequence[Any]) -> RunRow:

@@ -31,6 +31,12 @@ ASPECT_NAMES = {
     "dates": "dates allowed",
     "bounds": "number limits",
     "countersign": "countersignature for officers in training",
+    "each": "asked",
+    "not_yet": "'Not yet' offered",
+    "same_as": "same fact as",
+    "offered": "answers offered",
+    "exclusive": "options that stand alone",
+    "computed": "date worked out",
     "guidance": "guidance",
 }
 
@@ -68,7 +74,34 @@ class Wording:
         if aspect == "reason":
             return ", ".join(answer_label(a) for a in sorted(item.reason)) or "no answer"
         if aspect == "reasons":
-            return "; ".join(item.reasons) or "none"
+            parts = [
+                f"{answer_label(answer)}: {'; '.join(presets)}"
+                for answer, presets in item.reasons_by_answer
+            ]
+            if item.reasons:
+                parts.append("; ".join(item.reasons))
+            return " / ".join(parts) or "none"
+        if aspect == "each":
+            if item.each is None:
+                return "once"
+            phrase = milestone_phrase(item.each, self.milestones)
+            return f"again for every {phrase.removeprefix('the ')}"
+        if aspect == "same_as":
+            return item.same_as or "its own"
+        if aspect == "offered":
+            limited = [
+                f"{answer_label(answer)} only while {condition_in_words(when, {}, self.milestones)}"
+                for answer, when in item.offered
+            ]
+            return "; ".join(limited) or "all, always"
+        if aspect == "exclusive":
+            return ", ".join(item.exclusive) or "none"
+        if aspect == "computed":
+            return (
+                due_in_words(item.computed, self.milestones, self.settings)
+                if item.computed
+                else "none"
+            )
         if aspect == "bounds":
             low, high = item.min, item.max
             return (

@@ -40,6 +40,9 @@ def notice_text(kind: str, facts: Mapping[str, str], open_items: Sequence[str] =
         return texts.HANDOVER_OFFERED.format(ref=facts["case_ref"], by=facts["by"], items=items)
     if kind == "weekly":
         return weekly_text(facts)
+    if kind == "review-missed":
+        due = date.fromisoformat(facts["due"])
+        return texts.REVIEW_MISSED.format(**{**fields, "due": f"{due:%d %b}"})
     if kind in ("reopened", "reopened-officer"):
         signed = facts.get("was") == "signed_off"
         return (texts.REOPENED if kind == "reopened" else texts.REOPENED_OFFICER).format(

@@ -78,9 +78,11 @@ def repeat_in_words(
         parts.append(f"every {every} from {milestone_phrase(repeat.start, milestones)}")
     if repeat.on:
         also = "also " if parts else ""
-        parts.append(
-            f"{also}at {' and at '.join(milestone_phrase(n, milestones) for n in repeat.on)}"
+        phrases = [milestone_phrase(name, milestones) for name in repeat.on]
+        listed = (
+            ", ".join(phrases[:-1]) + " and " + phrases[-1] if len(phrases) > 1 else phrases[0]
         )
+        parts.append(f"{also}at {listed}")
     words = "Due " + "; ".join(parts)
     if repeat.escalate is not None:
         words += f"; the supervisor is told once one is {span_in_words(repeat.escalate, settings)} overdue"

@@ -63,3 +63,4 @@ REOPENED = "Reopened after {after}: {title} on {ref} has {open} new item(s) ({wh
 REOPENED_OFFICER = (
     "New work on a {done} checklist: {title} on {ref} has {open} item(s) to answer ({why})."
 )
+REVIEW_MISSED = "Review not held: {title} on {ref} was due {due} ({days} days ago)."

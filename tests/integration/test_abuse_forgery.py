@@ -63,11 +63,15 @@ OFFICERS_ONLY = frozenset({"cr", "mv", "mva"})
 UNNAMED = frozenset({"pb", "ms", "msd"})
 NO_ONE_ELSE = "Add the CCTV action to the plan"
 MISSING = "999999"
-SHIPPED_REVIEW = (PLAYBOOKS_DIR / "supervisory-review.yaml").read_text(encoding="utf-8")
-#: The shipped review, one version on, with one question reworded.
-NEXT_VERSION = int(re.search(r"^version: (\d+)$", SHIPPED_REVIEW, re.MULTILINE).group(1)) + 1
-V2 = SHIPPED_REVIEW.replace(f"version: {NEXT_VERSION - 1}", f"version: {NEXT_VERSION}", 1).replace(
-    "Every action in the plan on target?", "Every action in the plan on track?", 1
+#: The officer's checklist the force's runs are made of: short, and all yes, no or a choice.
+WORK = "early-advice-and-charge"
+SHIPPED_WORK = (PLAYBOOKS_DIR / f"{WORK}.yaml").read_text(encoding="utf-8")
+#: The shipped checklist, one version on, with one question reworded.
+NEXT_VERSION = int(re.search(r"^version: (\d+)$", SHIPPED_WORK, re.MULTILINE).group(1)) + 1
+V2 = SHIPPED_WORK.replace(f"version: {NEXT_VERSION - 1}", f"version: {NEXT_VERSION}", 1).replace(
+    "Early investigative advice (EIA) sought from the CPS?",
+    "Early investigative advice (EIA) asked of the CPS?",
+    1,
 )
 
 
@@ -179,16 +183,16 @@ class Force:
             self.say(officer, command)
         self.tap(officer, "ms:0")
         self.say(officer, "/cancel")
-        # Reviews: one submitted, one returned with a note, one under way on version 1.
-        self.answer_all(officer, self.open(officer, ref[2], "supervisory-review"), submit=True)
-        self.answer_all(officer, self.open(officer, ref[3], "supervisory-review"), submit=True)
-        self.tap(officer, actions(self.open(officer, ref[4], "supervisory-review"))[0])
+        # Early advice: one submitted, one returned with a note, one under way on version 1.
+        self.answer_all(officer, self.open(officer, ref[2], WORK), submit=True)
+        self.answer_all(officer, self.open(officer, ref[3], WORK), submit=True)
+        self.tap(officer, actions(self.open(officer, ref[4], WORK))[0])
         self.say(sergeant, "/return")
-        self.tap(sergeant, f"rt:{self.run_of(ref[3], 'supervisory-review')}")
+        self.tap(sergeant, f"rt:{self.run_of(ref[3], WORK)}")
         self.say(sergeant, "Add the CCTV action")
-        # The trainee: a submitted review with an open challenge, and a plan in handover.
-        self.answer_all(trainee, self.open(trainee, ref[5], "supervisory-review"), submit=True)
-        challenged = self.run_of(ref[5], "supervisory-review")
+        # The trainee: a submitted checklist with an open challenge, and a plan in handover.
+        self.answer_all(trainee, self.open(trainee, ref[5], WORK), submit=True)
+        challenged = self.run_of(ref[5], WORK)
         self.say(sergeant, f"/case {ref[5]}")
         self.tap(sergeant, f"ch:{challenged}")
         self.tap(sergeant, f"ci:{challenged}:0")
@@ -214,7 +218,7 @@ class Force:
     def move_offers(self, team: str, serial: int) -> None:
         """After a new version is published, the officer is offered the move."""
         officer = f"{team} Officer"
-        self.tap(officer, f"go:{self.run_of(f'43/{serial}0004/26', 'supervisory-review')}")
+        self.tap(officer, f"go:{self.run_of(f'43/{serial}0004/26', WORK)}")
         self.say(officer, "/cancel")
         for name in self.people:
             if name.startswith(team):
@@ -240,10 +244,8 @@ def _template(tmp_path_factory: pytest.TempPathFactory) -> Force:
     force.at_work("North", 1)
     force.at_work("South", 2)
     trainer = force.people["North Trainer"].user
-    published = force.dialogue.upload(trainer, "supervisory-review.yaml", V2.encode("utf-8"))
-    assert published[0].text.startswith(f"Published supervisory-review version {NEXT_VERSION}"), (
-        published
-    )
+    published = force.dialogue.upload(trainer, f"{WORK}.yaml", V2.encode("utf-8"))
+    assert published[0].text.startswith(f"Published {WORK} version {NEXT_VERSION}"), published
     force.move_offers("North", 1)
     force.move_offers("South", 2)
     return force

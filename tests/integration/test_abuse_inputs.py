@@ -157,7 +157,11 @@ class Bench:
 
     def open_run(self, user: User, playbook: str) -> int:
         ref = f"43/{next(self.serials)}/26"
-        cases.open_case(self.service, user, ref)
+        # A supervisor's checklist (the review) is on a case an officer of the team opened.
+        opener = (
+            user if user.role == "investigator" else self.person("Case Officer", "investigator")
+        )
+        cases.open_case(self.service, opener, ref)
         outcome = investigating.start_run(self.service, user, ref, playbook)
         assert outcome.run is not None
         return outcome.run.run_id
@@ -193,8 +197,8 @@ class Bench:
             investigating.answer(self.service, user, run_id, item_id, "no")
 
     def submitted(self, user: User) -> int:
-        """A supervisory review run of a new case, answered in full and submitted."""
-        run_id = self.open_run(user, "supervisory-review")
+        """An early-advice run of a new case, answered as far as it goes and submitted."""
+        run_id = self.open_run(user, "early-advice-and-charge")
         self.walk(user, run_id)
         investigating.submit(self.service, user, run_id)
         return run_id
@@ -234,12 +238,16 @@ def crime_reference(bench: Bench) -> Spot:
 
 
 def question(
-    playbook: str, item_id: str, choose: dict | None = None, reason: bool = False
+    playbook: str,
+    item_id: str,
+    choose: dict | None = None,
+    reason: bool = False,
+    role: str = "investigator",
 ) -> Callable[[Bench], Spot]:
     """A spot at one question of a shipped playbook (or at its reason, after a no)."""
 
     def make(bench: Bench) -> Spot:
-        user = bench.person(f"Officer at {item_id}", "investigator")
+        user = bench.person(f"Officer at {item_id}", role)
         run_id = bench.open_run(user, playbook)
         bench.walk(user, run_id, until=item_id, choose=choose)
         item = access.run(bench.service, user, run_id).playbook.item(item_id)
@@ -425,7 +433,7 @@ SPOTS: dict[str, Callable[[Bench], Spot]] = {
     "multi question": question("initial-report", "contact-means"),
     "past date question": question("investigation-plan", "suspect-identified-date"),
     "any date question": question("initial-report", "interview-date"),
-    "text question": question("supervisory-review", "supervisor-direction"),
+    "text question": question("supervisory-review", "supervisor-direction", role="supervisor"),
     "info item": question("nfa-and-review", "vrr-police-info", {"victim-withdrew": "no"}),
     "reason after a no": question("initial-report", "safeguarding-risk", reason=True),
     "milestone date": milestone_date,

@@ -19,7 +19,7 @@ import pytest
 
 from bot.core.people import User
 from bot.core.playbook import Item
-from bot.reports.charts import TITLES, completion
+from bot.reports.charts import TITLES, completion, workload
 from bot.reports.html import render_html
 from bot.reports.oversight import gather
 from bot.reports.team import team_dict
@@ -366,3 +366,20 @@ def test_a_template_expression_typed_by_people_is_printed_not_worked_out(typed_p
     # The reason and the challenge in the case's row, and the reason in the phone's reasons
     # chart (the page's shortens it); worked out, each would read 49.
     assert typed_page.count("{{ 7*7 }}") == 3
+
+
+@pytest.mark.parametrize("phone", [True, False])
+def test_a_team_with_nothing_open_still_gets_its_workload_chart(phone: bool):
+    """Every officer up to date: the chart has a scale, not a warning or an empty axis."""
+    rows = [
+        {
+            "officer": "DC Ann Patel",
+            "cases": 1,
+            "open_items": 0,
+            "overdue": 0,
+            "awaiting_review": 1,
+        }
+    ]
+    svg = workload(rows, phone=phone)
+    assert svg.startswith('<svg role="img"')
+    assert "DC Ann Patel: 0 open items, 0 overdue, 1 checklists awaiting review" in svg

@@ -801,8 +801,8 @@ def test_supervisory_review_walks_a_supervisors_review_after_charge(db_today):
     open_case(service, user, reported=date(2026, 11, 2))
     investigating.start_run(service, supervisor, REF, "supervisory-review")
     walk = Walk.of(service, supervisor, "supervisory-review")
-    # The engine does not yet schedule this playbook (see ENGINE-TODO.md), and none of its
-    # items carries a due date of its own; the review points are dated in other checklists.
+    # The review is due as a whole, on its schedule (repeat:); none of its items carries a due
+    # date of its own.
     assert all(walk.due(item.id) is None for item in walk.run().playbook.items)
     assert not walk.run().is_live(walk.run().playbook.item("post-charge-progress"))
 
@@ -849,8 +849,9 @@ def test_a_charge_date_answered_in_one_checklist_reopens_a_finished_one(db_today
     service = db_today(date(2026, 11, 30))
     user = investigator(service)
     open_case(service, user, reported=date(2026, 11, 2))
-    investigating.start_run(service, user, REF, "supervisory-review")
-    review = Walk.of(service, user, "supervisory-review")
+    sergeant = enrol(service.uow.db, "DS Rob Hale", "supervisor", "north", service.clock())
+    investigating.start_run(service, sergeant, REF, "supervisory-review")
+    review = Walk.of(service, sergeant, "supervisory-review")
     for item_id, value in [
         ("plan-on-target", "yes"),
         ("suspect-work", "yes"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from bot.core.changes import compare
 from bot.core.parsing import parse
 from bot.core.playbook import Playbook
+from bot.wording.changes import Wording
 
 from .factories import MILESTONES, item, playbook_data
 
@@ -69,3 +71,42 @@ def test_rewording_keeps_the_answers_and_a_removed_item_has_none_to_keep():
 
     assert changes.carries("plan")
     assert not changes.carries("route")
+
+
+def wording_of(old: Playbook, new: Playbook) -> list[str]:
+    """The lines a trainer's diff gives for the one item changed."""
+    [change] = compare(old, new).changed
+    return Wording(MILESTONES, {}).change(change)
+
+
+def test_the_new_keys_are_said_in_words_in_a_diff():
+    old = version(
+        1,
+        item("related", "multi", options=["violence", "none"]),
+        item("orders", "yes-no-na", reason=["no"], reasons=["Awaiting CPS"]),
+    )
+    new = version(
+        2,
+        item("related", "multi", options=["violence", "none"]),
+        item(
+            "orders",
+            "yes-no-na",
+            reason=["no", "na"],
+            reasons={"no": ["Awaiting CPS"], "na": ["No risk"]},
+            answers={"na": {"when": {"not": {"related": "violence"}}}},
+        ),
+    )
+    lines = wording_of(old, new)
+    assert "preset reasons: No: Awaiting CPS / N/A: No risk (was: Awaiting CPS)" in lines
+    assert "answers offered: N/A only while not (related is violence) (was: all, always)" in lines
+
+
+def test_an_item_asked_per_occurrence_does_not_carry_answers_given_once():
+    milestones = {**MILESTONES, "arrest": replace(MILESTONES["arrest"], repeats=True)}
+    old = parse(playbook_data(item("told"), version=1), milestones)
+    new = parse(playbook_data({**item("told"), "each": "arrest"}, version=2), milestones)
+    assert not compare(old, new).carries("told")
+    [change] = compare(old, new).changed
+    assert Wording(milestones, {}).change(change)[0] == (
+        "asked: again for every arrest (was: once)"
+    )
