@@ -204,3 +204,94 @@ def test_a_refused_submit_changes_nothing_even_from_asking():
     with pytest.raises(NotAllowed, match="still need an answer or a reason"):
         run.submit(WHO, AT)
     assert run.state == "asking"
+
+
+# --- runs that last: reopening, closing, four eyes, 'not yet' --------------------------------
+
+
+def signed_off() -> tuple[Run, list]:
+    """A run answered in full, submitted and signed off by a supervisor (u:9)."""
+    run, log = fresh_run()
+    log += run.answer("pnc", "na", WHO, AT)
+    log += run.give_reason("Awaiting other force", WHO, AT)
+    log += run.answer("note", "File direction", WHO, AT)
+    log += run.answer("arrested", date(2026, 11, 3), WHO, AT)
+    log += run.submit(WHO, AT)
+    log += run.sign_off("u:9", AT, covers=(41, "ab" * 32))
+    return run, log
+
+
+def test_a_sign_off_records_the_log_head_it_covered():
+    run, log = signed_off()
+    [sign_off] = [e for e in log if e.detail.get("event") == "sign_off"]
+    assert (sign_off.detail["covers"], sign_off.detail["covers_hash"]) == ("41", "ab" * 32)
+    assert run.signed_off_by == sign_off
+
+
+def test_new_work_after_sign_off_reopens_the_run_and_the_sign_off_stays_in_the_log():
+    run, log = signed_off()
+    run.record_event("trial", date(2027, 3, 1))
+    log += run.refresh(WHO, AT)
+    assert run.state == "asking"
+    assert run.current().id == "vps-update"
+    assert run.reopened_after_sign_off
+    rebuilt = replayed(run, log)
+    assert rebuilt.reopened_after_sign_off
+    assert rebuilt.signed_off_by is not None  # what it covered is still on the record
+    log += run.answer("vps-update", "yes", WHO, AT)
+    log += run.submit(WHO, AT)
+    log += run.sign_off("u:9", AT)
+    assert not run.reopened_after_sign_off  # signed off again, for everything
+
+
+def test_a_correction_after_sign_off_reopens_the_run_for_that_item():
+    run, log = signed_off()
+    log += run.revisit("pnc", WHO, AT)
+    assert run.state == "asking"
+    assert run.current().id == "pnc"
+    log += run.answer("pnc", "yes", WHO, AT)
+    assert run.status("pnc").corrections == 1
+
+
+def test_a_closed_run_takes_no_more_answers():
+    run, log = signed_off()
+    log += run.close("u:9", AT, "convicted and sentenced")
+    assert run.state == "closed"
+    with pytest.raises(NotAllowed):
+        run.revisit("pnc", WHO, AT)
+    with pytest.raises(NotAllowed):
+        run.answer("pnc", "yes", WHO, AT)
+    run.record_event("trial", date(2027, 3, 1))
+    assert run.refresh(WHO, AT) == []
+    assert replayed(run, log).state == "closed"
+
+
+def test_whoever_answered_an_item_does_not_sign_the_run_off():
+    run, log = fresh_run()
+    log += run.answer("pnc", "yes", "u:9", AT)  # the supervisor answered one
+    log += run.answer("related", {"violence"}, WHO, AT)
+    log += run.answer("note", "Noted", WHO, AT)
+    log += run.answer("arrested", date(2026, 11, 3), WHO, AT)
+    log += run.submit(WHO, AT)
+    with pytest.raises(NotAllowed, match="another supervisor signs it off"):
+        run.sign_off("u:9", AT)
+    assert run.state == "submitted"
+    log += run.sign_off("u:8", AT)
+    assert run.state == "signed_off"
+
+
+def test_not_yet_settles_an_item_for_submission_and_the_answer_comes_later():
+    run, log = fresh_run()
+    log += run.answer("pnc", "na", WHO, AT)
+    log += run.give_reason("Awaiting other force", WHO, AT)
+    log += run.answer("note", "File direction", WHO, AT)
+    log += run.not_yet("arrested", WHO, AT)  # a date item that records a milestone
+    assert run.status("arrested").status == "not-yet"
+    assert run.state == "review"
+    log += run.submit(WHO, AT)
+    assert replayed(run, log).status("arrested").status == "not-yet"
+    log += run.revisit("arrested", WHO, AT)
+    log += run.answer("arrested", date(2026, 11, 3), WHO, AT)
+    assert run.status("arrested").status == "done"
+    with pytest.raises(NotAllowed):
+        run.not_yet("pnc", WHO, AT)  # only items about an event offer 'not yet'

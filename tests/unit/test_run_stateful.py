@@ -1,11 +1,14 @@
-"""Random sequences of answers, reasons, laters, backs, corrections, milestones and submits.
+"""Random sequences of answers, reasons, laters, 'not yet', backs, corrections, milestones
+(repeating ones too), submits, sign-offs and closing.
 
-Invariants after every step: the run rebuilt from its log alone agrees with the live run; the
-log only ever grows; a run is never submitted with an unexplained live item.
+Invariants after every step: the run rebuilt from its log and the case's events alone agrees
+with the live run; the log only ever grows; a run is never submitted with an unexplained live
+item; a signed-off run that gains work reopens and says so; a closed run takes nothing more.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import settings
@@ -18,6 +21,11 @@ from bot.core.run import Run
 
 from .factories import MILESTONES, item, playbook_data
 
+#: The test milestones, with a repeating one for items asked per occurrence.
+EVENTS = {
+    **MILESTONES,
+    "bail-extended": replace(MILESTONES["arrest"], id="bail-extended", repeats=True),
+}
 PLAYBOOK = parse(
     playbook_data(
         item("pnc", "yes-no-na", reason=["no", "na"], reasons=["Awaiting other force"]),
@@ -35,8 +43,9 @@ PLAYBOOK = parse(
         item("arrested", "date", sets="arrest"),
         item("after-arrest", "yes-no-na", when={"milestone": "arrest"}, reason=["no"]),
         item("at-trial", when={"all": [{"milestone": "trial"}, {"not": {"pnc": "na"}}]}),
+        item("extension-authorised", each="bail-extended", reason=["no"]),
     ),
-    MILESTONES,
+    EVENTS,
 )
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -83,12 +92,21 @@ class RunMachine(RuleBasedStateMachine):
             assert self.run.unexplained() == []
         self.log.extend(entries)
 
-    @rule(index=st.integers(0, len(PLAYBOOK.items) - 1), value=st.integers(0, 100))
+    def item_at(self, index: int):
+        """One of the run's items now, per-occurrence copies included."""
+        items = self.run.items
+        return items[index % len(items)]
+
+    @rule(index=st.integers(0, 40), value=st.integers(0, 100))
     def answer(self, index: int, value: int) -> None:
-        chosen = PLAYBOOK.items[index]
+        chosen = self.item_at(index)
         self.attempt(
             lambda: self.run.answer(chosen.id, sample_value(chosen, value), "u:1", self.tick())
         )
+
+    @rule(index=st.integers(0, 40))
+    def not_yet(self, index: int) -> None:
+        self.attempt(lambda: self.run.not_yet(self.item_at(index).id, "u:1", self.tick()))
 
     def answer_what_is_asked(self, value: int) -> None:
         current = self.run.current()
@@ -115,22 +133,48 @@ class RunMachine(RuleBasedStateMachine):
             )
         )
 
-    @rule(index=st.integers(0, len(PLAYBOOK.items) - 1))
+    @rule(index=st.integers(0, 40))
     def defer(self, index: int) -> None:
-        self.attempt(lambda: self.run.defer(PLAYBOOK.items[index].id, "u:1", self.tick()))
+        self.attempt(lambda: self.run.defer(self.item_at(index).id, "u:1", self.tick()))
 
     @rule()
     def back(self) -> None:
         self.attempt(lambda: (self.run.back(), [])[1])
 
-    @rule(index=st.integers(0, len(PLAYBOOK.items) - 1))
+    @rule(index=st.integers(0, 40))
     def revisit(self, index: int) -> None:
-        self.attempt(lambda: self.run.revisit(PLAYBOOK.items[index].id, "u:1", self.tick()))
+        self.attempt(lambda: self.run.revisit(self.item_at(index).id, "u:1", self.tick()))
 
-    @rule(name=st.sampled_from(["arrest", "trial", "charge"]), offset=st.integers(-30, 60))
-    def milestone(self, name: str, offset: int) -> None:
-        self.run.milestones[name] = date(2026, 11, 2) + timedelta(days=offset)
+    @rule(
+        name=st.sampled_from(["arrest", "trial", "charge", "bail-extended"]),
+        offset=st.integers(-30, 60),
+        again=st.booleans(),
+    )
+    def milestone(self, name: str, offset: int, again: bool) -> None:
+        # A repeating milestone gains an occurrence (or, now and then, moves its first).
+        number = None if name == "bail-extended" and again else 1
+        before = self.run.state
+        unanswered = len(self.run.unexplained())
+        self.run.record_event(name, date(2026, 11, 2) + timedelta(days=offset), number)
         self.attempt(lambda: self.run.refresh("u:1", self.tick()))
+        if before == "signed_off" and len(self.run.unexplained()) > unanswered:
+            # New work after a sign-off reopens the run, and it says so.
+            assert self.run.state in ("asking", "awaiting_reason")
+            assert self.run.reopened_after_sign_off
+
+    @rule()
+    @precondition(lambda self: self.run.state != "closed")
+    def close(self) -> None:
+        self.attempt(lambda: self.run.close("u:9", self.tick(), "convicted and sentenced"))
+        assert self.run.state == "closed"
+        for entry_maker in (
+            lambda: self.run.answer(self.run.items[0].id, "yes", "u:1", self.tick()),
+            lambda: self.run.revisit(self.run.items[0].id, "u:1", self.tick()),
+            lambda: self.run.submit("u:1", self.tick()),
+        ):
+            length = len(self.log)
+            self.attempt(entry_maker)
+            assert len(self.log) == length  # a closed run takes nothing more
 
     @rule()
     def submit(self) -> None:
@@ -140,7 +184,9 @@ class RunMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.run.state == "submitted")
     def supervise(self, sign: bool) -> None:
         if sign:
-            self.attempt(lambda: self.run.sign_off("u:9", self.tick()))
+            self.attempt(
+                lambda: self.run.sign_off("u:9", self.tick(), covers=(len(self.log), "h"))
+            )
         else:
             self.attempt(lambda: self.run.send_back("u:9", self.tick(), "Check the PNC answer"))
 
@@ -153,9 +199,7 @@ class RunMachine(RuleBasedStateMachine):
 
     @invariant()
     def the_log_alone_rebuilds_the_run(self) -> None:
-        rebuilt = Run.replay(
-            PLAYBOOK, 1, "43/1/26", self.log, self.run.milestones, self.run.cursor
-        )
+        rebuilt = Run.replay(PLAYBOOK, 1, "43/1/26", self.log, self.run.events, self.run.cursor)
         assert rebuilt.state == self.run.state
         assert [(s.status, s.value, s.reason) for s in rebuilt.statuses()] == [
             (s.status, s.value, s.reason) for s in self.run.statuses()

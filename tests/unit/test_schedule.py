@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from bot.core.playbook import DueRule, Duration
-from bot.core.schedule import add_days, due_date, standing
+from bot.core.schedule import add_days, add_months, due_date, standing
 from bot.wording.labels import describe_due, short_date
 
 # England and Wales bank holidays, written out so these tests need no library and no clock.
@@ -179,3 +179,38 @@ def test_a_due_date_is_said_relative_to_today(due, today, words):
 def test_a_short_date_names_the_year_only_when_it_is_not_this_year():
     assert short_date(date(2026, 3, 1), date(2026, 11, 24)) == "Sun 1 Mar"
     assert short_date(date(2027, 3, 1), date(2026, 11, 24)) == "Mon 1 Mar 2027"
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "expected"),
+    [
+        # "A period of three months beginning with" 24 Dec 2026 includes that day: it ends the
+        # day before 24 Mar 2027.
+        (date(2026, 12, 24), 3, date(2027, 3, 23)),
+        (date(2026, 11, 15), 3, date(2027, 2, 14)),  # across a year's end
+        (date(2027, 3, 1), 1, date(2027, 3, 31)),  # a whole calendar month
+        # No 31 February: the period ends with February.
+        (date(2027, 1, 31), 1, date(2027, 2, 28)),
+        (date(2026, 11, 30), 3, date(2027, 2, 28)),
+        (date(2028, 1, 31), 1, date(2028, 2, 29)),  # a leap year's February
+        (date(2028, 1, 28), 1, date(2028, 2, 27)),
+        (date(2028, 2, 29), 12, date(2029, 2, 28)),  # from a leap day: no 29 Feb 2029
+        (date(2028, 2, 29), 48, date(2032, 2, 28)),  # four years on, the day before 29 Feb
+    ],
+)
+def test_months_count_as_the_law_counts_a_period_beginning_with_a_day(start, months, expected):
+    assert add_months(start, months) == expected
+    assert add_days(start, Duration(months, "mo"), NONE) == expected
+
+
+def test_a_period_of_months_ending_with_a_day_is_counted_back_to_its_first_day():
+    # Three months ending with 23 Mar 2027 began on 24 Dec 2026.
+    assert add_months(date(2027, 3, 23), 3, -1) == date(2026, 12, 24)
+    assert add_days(date(2027, 3, 23), Duration(3, "mo"), NONE, -1) == date(2026, 12, 24)
+    # A month ending with 31 Mar: it began on 1 Mar.
+    assert add_months(date(2027, 3, 31), 1, -1) == date(2027, 3, 1)
+
+
+def test_a_due_date_can_count_months_from_a_milestone():
+    rule = DueRule("within", Duration(3, "mo"), "bail")
+    assert due_date(rule, {"bail": date(2026, 12, 24)}, HOLIDAYS, {}) == date(2027, 3, 23)
