@@ -46,10 +46,14 @@ class Schedule:
 
     playbook: Playbook
     occurrences: tuple[Due, ...]
+    #: The case is closed: nothing more falls due on it.
+    closed: bool = False
 
     @property
     def next(self) -> Due | None:
-        """The first occurrence still to come (not due yet)."""
+        """The first occurrence still to come (not due yet); none once the case is closed."""
+        if self.closed:
+            return None
         return next((due for due in self.occurrences if due.standing == "not-due"), None)
 
     @property
@@ -89,7 +93,7 @@ def schedules(
                 Due(occurrence.due, occurrence.because, done, where, started.get(occurrence.due))
             )
         if listed:
-            found.append(Schedule(playbook, tuple(listed)))
+            found.append(Schedule(playbook, tuple(listed), case.closed))
     return found
 
 
