@@ -137,7 +137,8 @@ def walk_draft(path: Path, settings: Settings) -> None:
         raise
 
 
-def _who() -> str:
+def login_name() -> str:
+    """Who is at the keyboard, by their login name: kept with what they publish or import."""
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # no login name, as in some containers
@@ -171,7 +172,7 @@ def publish(paths: tuple[Path, ...], name: str | None) -> None:
     if not ctx.catalog.milestones:
         lines = "\n".join(str(problem) for problem in ctx.catalog.files.problems)
         raise click.ClickException(f"The milestones cannot be read:\n{lines}")
-    who = f"{name or _who()} (command line)"
+    who = f"{name or login_name()} (command line)"
     outcome = publish_files(ctx, list(paths) or [settings.playbooks_dir], None, who)
     for line in publish_lines(outcome):
         click.echo(line)
