@@ -51,10 +51,18 @@ class Schedule:
 
     @property
     def next(self) -> Due | None:
-        """The first occurrence still to come (not due yet); none once the case is closed."""
+        """The first occurrence still to come (due today or later) and not held early; none
+        once the case is closed."""
         if self.closed:
             return None
-        return next((due for due in self.occurrences if due.standing == "not-due"), None)
+        return next(
+            (
+                due
+                for due in self.occurrences
+                if not due.held and due.standing in ("not-due", "upcoming", "due-today")
+            ),
+            None,
+        )
 
     @property
     def missed(self) -> list[Due]:
