@@ -12,7 +12,7 @@ never applied again. Every record written is marked with who imported it, and fr
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from typing import Any
 
@@ -98,47 +98,62 @@ def import_lines(ctx: Context, text: str, source: str, by: str) -> Imported:
     now = ctx.now()
     clock = _LineClock(now)
     lined = replace(ctx, clock=clock)  # the same connection, catalog and settings
-    stamp = {"imported_by": by, "imported_from": source}
-    applied = already = unchecked = 0
-    refusals: list[Refusal] = []
-    # Cases whose open line was refused: their later lines cannot apply, so are not checked.
-    unopened: set[str] = set()
+    tally = _Tally()
     with lined.request():
         try:
             with lined.uow.transaction() as uow:
-                with uow.stamped(stamp):
+                with uow.stamped({"imported_by": by, "imported_from": source}):
                     for number, raw in enumerate(text.split("\n"), 1):
-                        if is_skipped(raw):
-                            continue
-                        found: dict[str, Any] | None = None
-                        try:
-                            found = read_object(raw)
-                            key = MessageKey(CHANNEL, _digest(canonical_json(found)))
-                            if uow.processed.seen(key):
-                                already += 1
-                                continue
-                            line = parse_line(found, ctx.zone)
-                            if _ref(ctx, line.case) in unopened:
-                                unchecked += 1
-                                continue
-                            with uow.transaction():
-                                _apply(lined, clock, line, now)
-                                uow.processed.mark(key, now)
-                            applied += 1
-                        except StorageFailed:
-                            raise
-                        except SoteriaError as error:
-                            refusals.append(Refusal(number, _plain(error)))
-                            if isinstance(found, dict) and found.get("event") == "open":
-                                unopened.add(_key_or_typed(ctx, found.get("case")))
-                if refusals:
+                        if not is_skipped(raw):
+                            _line(lined, clock, now, number, raw, tally)
+                if tally.refusals:
                     raise _Refused
-                if applied:
-                    _log_import(uow, text, source, by, now, applied, already)
+                if tally.applied:
+                    _log_import(uow, text, source, by, now, tally)
         except _Refused:
             lined.uow.forget_runs()
-            return Imported(0, already, tuple(refusals), unchecked)
-    return Imported(applied, already, (), unchecked)
+            return Imported(0, tally.already, tuple(tally.refusals), tally.unchecked)
+    return Imported(tally.applied, tally.already, (), tally.unchecked)
+
+
+@dataclass
+class _Tally:
+    """What became of the lines so far."""
+
+    applied: int = 0
+    already: int = 0
+    unchecked: int = 0
+    refusals: list[Refusal] = field(default_factory=list)
+    #: Cases whose open line was refused: their later lines cannot apply, so are not checked.
+    unopened: set[str] = field(default_factory=set)
+
+
+def _line(
+    ctx: Context, clock: _LineClock, now: datetime, number: int, raw: str, tally: _Tally
+) -> None:
+    """Check one line and apply it in a savepoint of its own, or note why it is refused."""
+    uow = ctx.uow
+    found: dict[str, Any] | None = None
+    try:
+        found = read_object(raw)
+        key = MessageKey(CHANNEL, _digest(canonical_json(found)))
+        if uow.processed.seen(key):
+            tally.already += 1
+            return
+        line = parse_line(found, ctx.zone)
+        if _ref(ctx, line.case) in tally.unopened:
+            tally.unchecked += 1
+            return
+        with uow.transaction():
+            _apply(ctx, clock, line, now)
+            uow.processed.mark(key, now)
+        tally.applied += 1
+    except StorageFailed:
+        raise
+    except SoteriaError as error:
+        tally.refusals.append(Refusal(number, _plain(error)))
+        if found is not None and found.get("event") == "open":
+            tally.unopened.add(_key_or_typed(ctx, found.get("case")))
 
 
 def _digest(text: str) -> str:
@@ -153,7 +168,7 @@ def _plain(error: SoteriaError) -> str:
 
 
 def _log_import(
-    uow: UnitOfWork, text: str, source: str, by: str, now: datetime, applied: int, already: int
+    uow: UnitOfWork, text: str, source: str, by: str, now: datetime, tally: _Tally
 ) -> None:
     """The import's own record in the log: who imported which file (and its hash), and what
     it applied."""
@@ -161,8 +176,8 @@ def _log_import(
         "file": source,
         "sha256": _digest(text),
         "by": by,
-        "applied": str(applied),
-        "already": str(already),
+        "applied": str(tally.applied),
+        "already": str(tally.already),
     }
     uow.log.append([Entry("imported", "", CLI_ADMIN_ACTOR, now, detail=detail)])
 
