@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from bot.bootstrap import build
-from bot.cli.playbooks import login_name
 from bot.config import Settings
 from bot.services.importing import import_lines
 from bot.services.publishing import publish_first_use
@@ -19,10 +18,10 @@ from bot.wording.labels import counted
 @click.option(
     "--as",
     "name",
-    default=None,
-    help="The administrator importing, kept with every record. [default: your login name]",
+    required=True,
+    help="The administrator importing, kept with every record the import writes.",
 )
-def import_(file: Path, name: str | None) -> None:
+def import_(file: Path, name: str) -> None:
     """Apply case events from a JSON Lines file (one JSON object a line): all or nothing.
 
     Each line opens a case, records a milestone, starts a checklist or answers an item, through
@@ -54,7 +53,10 @@ def import_(file: Path, name: str | None) -> None:
     ctx = build(Settings.from_env())
     # As when the bot starts: playbooks never published are published, so lines can use them.
     publish_first_use(ctx)
-    outcome = import_lines(ctx, text, file.name, name or login_name())
+    who = " ".join(name.split())
+    if not who:
+        raise click.UsageError("Say who is importing: --as NAME.")
+    outcome = import_lines(ctx, text, file.name, who)
     for refusal in outcome.refusals:
         click.echo(f"{file}:{refusal.line}: {refusal.message}")
     if not outcome.ok:

@@ -137,8 +137,7 @@ def walk_draft(path: Path, settings: Settings) -> None:
         raise
 
 
-def login_name() -> str:
-    """Who is at the keyboard, by their login name: kept with what they publish or import."""
+def _who() -> str:
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # no login name, as in some containers
@@ -172,7 +171,7 @@ def publish(paths: tuple[Path, ...], name: str | None) -> None:
     if not ctx.catalog.milestones:
         lines = "\n".join(str(problem) for problem in ctx.catalog.files.problems)
         raise click.ClickException(f"The milestones cannot be read:\n{lines}")
-    who = f"{name or login_name()} (command line)"
+    who = f"{name or _who()} (command line)"
     outcome = publish_files(ctx, list(paths) or [settings.playbooks_dir], None, who)
     for line in publish_lines(outcome):
         click.echo(line)

@@ -256,3 +256,11 @@ def test_an_answer_to_a_signed_off_checklist_reopens_it(world: World):
     assert shown["reopened_after_sign_off"] is True
     assert item_of(shown, "pnc-record")["status"] == "done"
     assert [item_of(shown, "pnc-record")["history"][i]["value"] for i in (0, 1)] == ["no", "yes"]
+
+
+def test_the_administrator_importing_must_say_who_they_are(world: World):
+    code, output = world.cli("import", str(world.write(CASE)))
+
+    assert code == 2
+    assert "Missing option '--as'" in output
+    assert "No case" in world.cli("report", "--case", REF, "--format", "json")[1]
