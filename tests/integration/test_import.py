@@ -264,3 +264,44 @@ def test_the_administrator_importing_must_say_who_they_are(world: World):
     assert code == 2
     assert "Missing option '--as'" in output
     assert "No case" in world.cli("report", "--case", REF, "--format", "json")[1]
+
+
+def milestone(name: str, when: str, **more: object) -> dict[str, object]:
+    return {"event": "milestone", "case": REF, "milestone": name, "date": when, "by": 1, **more}
+
+
+def test_a_milestone_line_naming_its_occurrence_moves_that_occurrence(world: World):
+    world.imported(
+        [
+            opened(),
+            milestone("suspect-identified", "2026-10-02"),
+            milestone("arrest", "2026-10-02"),
+            milestone("bail", "2026-10-03"),
+            milestone("bail-extended", "2026-10-04"),
+            milestone("bail-extended", "2026-10-05"),
+            milestone("bail-extended", "2026-10-03", occurrence=1),
+        ]
+    )
+
+    extended = [e for e in world.report()["events"] if e["name"] == "bail-extended"]
+    assert [(e["occurrence"], e["date"]) for e in extended] == [
+        (1, "2026-10-03"),
+        (2, "2026-10-05"),
+    ]
+
+
+def test_a_date_still_to_come_is_answered_not_yet_and_stays_on_the_agenda(world: World):
+    world.imported(
+        [
+            opened(),
+            milestone("interview", "2026-10-01"),  # starts the VPS and trial checklist
+            milestone("suspect-identified", "2026-10-02"),
+            milestone("arrest", "2026-10-02"),
+            milestone("charge", "2026-10-03"),  # the trial date is asked from the charge
+            {"event": "answer", "case": REF, "playbook": "vps-and-trial", "item": "trial-date",
+             "value": "not yet", "by": 1, "at": "2026-10-03T12:00:00+01:00"},
+        ]
+    )  # fmt: skip
+
+    trial = item_of(run_of(world.report(), "vps-and-trial"), "trial-date")
+    assert (trial["status"], trial["value"]) == ("not-yet", None)
