@@ -90,11 +90,8 @@ class _LineClock:
 
 
 def import_lines(ctx: Context, text: str, source: str, by: str) -> Imported:
-    """Apply a file's lines (the text of a JSON Lines file) in one transaction, or none of them.
-
-    `source` is the file's name and `by` the administrator importing, both kept with every
-    record written; the import itself is logged once, when it applied anything.
-    """
+    """Apply a JSON Lines file's text in one transaction, or none of it, each record written
+    naming the file (`source`) and the administrator importing (`by`)."""
     now = ctx.now()
     clock = _LineClock(now)
     lined = replace(ctx, clock=clock)  # the same connection, catalog and settings
