@@ -14,6 +14,7 @@ import click
 from bot import __version__
 from bot.cli.admin import backup, cases, screen, users, verify
 from bot.cli.chat import chat, run
+from bot.cli.importing import import_
 from bot.cli.playbooks import diff, preview, publish, validate
 from bot.cli.reports import report
 from bot.config import ConfigError
@@ -61,5 +62,6 @@ for command in (
     users,
     cases,
     screen,
+    import_,
 ):
     cli.add_command(command)

@@ -28,6 +28,7 @@ EntryKind = Literal[
     "handover-accepted",  # the new officer took the case on (detail: from, to)
     "version-moved",  # the run's work moved to a run on a newer version (detail: to_run, ...)
     "case-closed",  # a supervisor closed the case (detail: reason)
+    "imported",  # a file was imported (no case; detail: file, sha256, by, applied, already)
 ]
 ENTRY_KINDS: tuple[str, ...] = EntryKind.__args__  # type: ignore[attr-defined]
 

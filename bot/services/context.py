@@ -54,8 +54,9 @@ class Context:
         return self.clock().astimezone(self.zone).date()
 
     def holidays(self) -> frozenset[date]:
-        """England and Wales bank holidays from last year to five years on: trials run late."""
-        return working_calendar(self.today(), span_years=5)
+        """England and Wales bank holidays from ten years ago to five years on: trials run
+        late, and a case is read long after its events (a report on a closed case)."""
+        return working_calendar(self.today(), span_years=5, back_years=10)
 
     @contextmanager
     def transaction(self) -> Iterator[UnitOfWork]:

@@ -60,28 +60,38 @@ def record_hash(
     return hashlib.sha256(canonical_json(fields).encode("utf-8")).hexdigest()
 
 
-def append(db: sqlite_utils.Database, entries: Sequence[Entry]) -> list[Logged]:
+def append(
+    db: sqlite_utils.Database, entries: Sequence[Entry], stamp: Mapping[str, str] | None = None
+) -> list[Logged]:
     """Number, chain and store entries after the last record; returns them as logged.
 
+    `stamp` is added to every entry's detail (an import names who imported it, and from where).
     Call it inside the caller's `transaction`, with the writes the entries describe, so both
     are kept or neither; on its own it opens a transaction of its own.
     """
     if db.conn.in_transaction:
         # The caller's transaction already makes the batch all-or-nothing; a savepoint of our
         # own would cost two more statements on every answer.
-        return _append(db, entries)
+        return _append(db, entries, stamp or {})
     with transaction(db):
-        return _append(db, entries)
+        return _append(db, entries, stamp or {})
 
 
-def _append(db: sqlite_utils.Database, entries: Sequence[Entry]) -> list[Logged]:
+def head(db: sqlite_utils.Database) -> tuple[int, str]:
+    """The last record's number and hash: (0, the genesis hash) while the log is empty."""
+    found = db.execute("SELECT seq, hash FROM log_head WHERE id = 1").fetchone()
+    return (int(found[0]), str(found[1])) if found else (0, GENESIS_HASH)
+
+
+def _append(
+    db: sqlite_utils.Database, entries: Sequence[Entry], stamp: Mapping[str, str]
+) -> list[Logged]:
     logged: list[Logged] = []
-    head = db.execute("SELECT seq, hash FROM log_head WHERE id = 1").fetchone()
-    seq, prev_hash = (head[0], head[1]) if head else (0, GENESIS_HASH)
+    seq, prev_hash = head(db)
     for entry in entries:
         seq += 1
         at = utc_text(entry.at)
-        detail = {str(key): str(val) for key, val in entry.detail.items()}
+        detail = {str(key): str(val) for key, val in {**entry.detail, **stamp}.items()}
         fields = (
             seq,
             entry.case_ref,
@@ -258,10 +268,16 @@ class CompletionLog:
 
     def __init__(self, db: sqlite_utils.Database) -> None:
         self._db = db
+        #: Added to the detail of every entry appended while it is set (see `UnitOfWork.stamped`).
+        self.stamp: dict[str, str] = {}
 
     def append(self, entries: Sequence[Entry]) -> list[Logged]:
         """Number, chain and store entries after the last record."""
-        return append(self._db, entries)
+        return append(self._db, entries, self.stamp)
+
+    def head(self) -> tuple[int, str]:
+        """The last record's number and hash: what a sign-off made now attests to."""
+        return head(self._db)
 
     def entries(self, *, run_id: int | None = None, case_ref: str | None = None) -> list[Logged]:
         """The logged entries in order, all of them or those of one run and/or one case."""
@@ -270,8 +286,3 @@ class CompletionLog:
     def verify(self) -> Verdict:
         """Walk the chain and report the first record that does not hold."""
         return verify(self._db)
-
-    def head(self) -> tuple[int, str] | None:
-        """The last record's number and hash: what a sign-off made now attests to."""
-        row = self._db.execute("SELECT seq, hash FROM log_head WHERE id = 1").fetchone()
-        return None if row is None else (int(row[0]), str(row[1]))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -55,11 +55,11 @@ class UnitOfWork:
         self.cases = CaseRepository(db, self._cache)
         self.events = EventRepository(db, self._cache)
         self.versions = VersionRepository(db, milestones)
-        self.runs = RunRepository(db, self._cache, self.versions, self.events)
+        self.log = CompletionLog(db)
+        self.runs = RunRepository(db, self._cache, self.versions, self.events, self.log)
         self.handovers = HandoverRepository(db)
         self.processed = ProcessedRepository(db)
         self.notices = NoticeRepository(db)
-        self.log = CompletionLog(db)
         # The inbound message being handled: noted with the first transaction it opens.
         self._message: MessageKey | None = None
 
@@ -107,6 +107,18 @@ class UnitOfWork:
                 # It recorded nothing, so handling it again after a restart is harmless; the
                 # reply already worked out still goes to the person.
                 logger.warning("could not note message %s as handled: %s", pending, error)
+
+    @contextmanager
+    def stamped(self, detail: Mapping[str, str]) -> Iterator[None]:
+        """Add `detail` to every log entry written inside the block, whichever use case writes
+        it: an import marks what it brought in, and who brought it."""
+        before = dict(self.log.stamp)
+        self.log.stamp.update(detail)
+        try:
+            yield
+        finally:
+            self.log.stamp.clear()
+            self.log.stamp.update(before)
 
     def cached_runs(self) -> int:
         """How many runs are kept between taps (for the memory benchmark)."""

@@ -279,10 +279,13 @@ def milestone_date(bench: Bench) -> Spot:
     names = list(bench.service.catalog.library.milestones)
     arrest = bench.service.catalog.library.milestones["arrest"]
 
+    ref = access.run(bench.service, user, run_id).case_ref
+
     def arrive() -> list[Reply]:
         bench.dialogue.handle(user, "/cancel")
         screens = bench.dialogue.press(user, f"go:{run_id}")
-        screens += bench.dialogue.handle(user, "/milestone")
+        # By reference: an example may have opened another case with `/new REF`.
+        screens += bench.dialogue.handle(user, f"/milestone {ref}")
         return screens + bench.dialogue.press(user, f"ms:{names.index('arrest')}")
 
     today = bench.service.today()
