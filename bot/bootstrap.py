@@ -70,6 +70,15 @@ def build(
     return ctx
 
 
+def build_beside(settings: Settings, ctx: Context) -> Context:
+    """A second context on its own connection, sharing what `ctx` read at start: the playbook
+    files, milestones and settings are not read again (the folder may be gone meanwhile)."""
+    db = _connect(settings.db_path)
+    beside = context_on(db, ctx.catalog.files, settings, ctx.clock, ctx.playbooks_dir)
+    beside.uses_catalog = ctx.uses_catalog
+    return beside
+
+
 def _connect(path: Path) -> sqlite_utils.Database:
     """The database at `path`, or one sentence saying why it cannot be opened."""
     try:

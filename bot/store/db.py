@@ -358,3 +358,43 @@ def add_channels(db: sqlite_utils.Database) -> None:
     )
     # Notices are kept as what happened (a kind and its facts); the words come when sent.
     db.execute("ALTER TABLE notices ADD COLUMN params TEXT")
+
+
+@migrations(name="0006-inbox")
+def add_inbox(db: sqlite_utils.Database) -> None:
+    """Inbound messages kept before they are confirmed to their channel, then handled from here.
+
+    Replaces `processed`: a message is known by its row, not by the channel's id alone, since
+    Telegram restarts its update ids after a quiet week. Rows handled are pruned after a while.
+    """
+    db.execute(
+        """
+        CREATE TABLE inbox (
+            id INTEGER PRIMARY KEY,
+            channel TEXT NOT NULL,
+            external_id TEXT NOT NULL,
+            digest TEXT,
+            raw TEXT,
+            state TEXT NOT NULL
+                CHECK (state IN ('waiting', 'handled', 'unparseable', 'failed')),
+            received_at TEXT NOT NULL,
+            handled_at TEXT
+        )"""
+    )
+    # The same message delivered again has the same content; a new one under a reused id does
+    # not. Rows carried over from `processed` have no digest, and stand for any content.
+    db.execute("CREATE UNIQUE INDEX inbox_once ON inbox (channel, external_id, digest)")
+    db.execute("CREATE INDEX inbox_waiting ON inbox (channel, id) WHERE state = 'waiting'")
+    db.execute("CREATE INDEX inbox_received ON inbox (received_at)")
+    db.execute(
+        "INSERT INTO inbox (channel, external_id, state, received_at, handled_at)"
+        " SELECT channel, key, 'handled', handled_at, handled_at FROM processed"
+    )
+    db.execute("DROP TABLE processed")
+
+
+@migrations(name="0007-reachability")
+def add_reachability(db: sqlite_utils.Database) -> None:
+    """Accounts a channel said cannot be reached (blocked the bot, deleted): their notices wait."""
+    db.execute("ALTER TABLE identities ADD COLUMN unreachable_since TEXT")
+    db.execute("ALTER TABLE identities ADD COLUMN unreachable_why TEXT")

@@ -133,7 +133,7 @@ async def test_an_investigator_enrols_opens_a_case_and_answers(
         question = (await casey.messages())[-1]
         assert question.text.startswith(f"{REF} · Bad character")
         assert " · 0/" in question.text
-        assert [label for label, _ in question.keyboard[0]] == ["Yes", "No", "N/A"]
+        assert [label for label, _ in question.keyboard[0]] == ["Yes", "No"]
         await casey.press("Yes")
         chat = await settle(casey, moved_on_from(question))
         answered = next(m for m in chat if m.message_id == question.message_id)
@@ -206,10 +206,10 @@ async def test_a_reason_a_correction_and_a_stale_button(emulator: Emulator, bot:
         await casey.press("No")
         chat = await settle(casey, lambda m: "Why?" in m[-1].text)
         assert chat[-1].message_id == first.message_id  # the reason is asked in the same message
-        await casey.press("Awaiting other force")
+        await casey.press("Awaiting identity confirmation")
         chat = await settle(casey, moved_on_from(first))
         record = next(m for m in chat if m.message_id == first.message_id)
-        assert "✗ No (Awaiting other force) · Casey" in record.text
+        assert "✗ No (Awaiting identity confirmation) · Casey" in record.text
         second = chat[-1]
         await casey.press("Back")
         chat = await settle(casey, moved_on_from(second))
@@ -226,7 +226,7 @@ async def test_a_reason_a_correction_and_a_stale_button(emulator: Emulator, bot:
         assert " · 1/" in chat[-1].text  # and it shows where the run stands
     assert answers(bot) == [
         ("pnc-record", "no", "answered"),
-        ("pnc-record", "Awaiting other force", "reason-given"),
+        ("pnc-record", "Awaiting identity confirmation", "reason-given"),
         ("pnc-record", "yes", "answered"),
     ]
     assert log_verifies(bot)
@@ -295,7 +295,7 @@ async def test_an_update_delivered_twice_is_recorded_once(emulator: Emulator, bo
         chat = await settle(casey, lambda m: " · 1/" in m[-1].text)
         await casey.inject(update)
         await casey.command("/summary")
-        after = await settle(casey, last_says("(v1)"))
+        after = await settle(casey, last_says("(v2)"))
         assert len(after) == len(chat) + 1  # only the summary: the repeat said nothing
     assert answers(bot) == [
         ("pnc-record", "no", "answered"),

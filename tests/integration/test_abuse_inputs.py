@@ -76,7 +76,7 @@ def snapshot(db: sqlite_utils.Database) -> dict[str, Any]:
         "versions": rows("select id, playbook_id, version from playbook_versions order by id"),
         "links": rows("select * from case_links order by case_id"),
         "oversees": rows("select * from supervised_teams order by user_id, team"),
-        "processed": rows("select count(*) from processed"),
+        "inbox": rows("select count(*) from inbox"),
         "identities": rows("select * from identities order by channel, external_id"),
     }
 

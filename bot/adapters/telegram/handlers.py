@@ -1,7 +1,8 @@
 """Telegram updates in: who is it, handled once, then the conversation; replies go to delivery.
 
-Every update is one request of the conversation: it is noted as handled in the transaction of
-the first thing it records (or on its own), so an update Telegram delivers again acts once.
+Every update comes from the inbox (see `polling`) and is one request of the conversation: its
+inbox row is marked handled in the transaction of the first thing it records (or on its own),
+so an update handled again after a crash acts once.
 """
 
 from __future__ import annotations
@@ -11,20 +12,21 @@ from dataclasses import dataclass
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, Message, Update
 from telegram.constants import ChatType
-from telegram.error import TelegramError
+from telegram.error import NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.conversation.commands import is_slow_read, menu
 from bot.conversation.dialogue import Dialogue
 from bot.conversation.replies import Reply
-from bot.core.channels import Identity, MessageKey
+from bot.core.channels import Identity
 from bot.core.errors import SoteriaError
 from bot.core.people import User
-from bot.services import people
+from bot.services import inbox, people
 from bot.services.publishing import UPLOAD_LIMIT
 from bot.wording import texts
 
 from .delivery import CHANNEL, Delivery, Question, Work, quietly
+from .polling import Inbound
 from .reader import Reader
 from .throttle import Throttle, Verdict
 
@@ -61,8 +63,9 @@ class TelegramFace:
         # The role whose command menu each chat was given since the bot started.
         self._menus: dict[int, str] = {}
 
-    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Handle one update exactly once; a repeat delivery of the same update does nothing."""
+    async def on_update(self, inbound: Inbound, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Handle one update from the inbox: its row is marked handled with what it records."""
+        update, ctx = inbound.update, self.dialogue.ctx
         query = update.callback_query
         chat, sender = update.effective_chat, update.effective_user
         verdict = Verdict.ADMIT
@@ -70,26 +73,25 @@ class TelegramFace:
             verdict = self.throttle.admit(sender.id)
         if verdict is not Verdict.ADMIT:
             await self._turn_away(update, context.bot, tell=verdict is Verdict.TELL)
+            inbox.done(ctx, inbound.row)
             return
         if query is not None:
             await quietly(query.answer())  # Stop the button's spinner whatever happens.
         if chat is None or sender is None:
+            inbox.done(ctx, inbound.row)
             return
-        ctx = self.dialogue.ctx
-        key = MessageKey(CHANNEL, str(update.update_id))
-        if ctx.handled(key):
-            log.info("update %s was delivered again; ignored", update.update_id)
-            return
+        if chat.type == ChatType.PRIVATE:
+            self.delivery.heard_from(chat.id)  # They write, so Telegram will take their notices.
         upload = await self._fetch_upload(update, context.bot)
-        with ctx.request(key):
+        with ctx.request(inbound.row):
             work = self.understand(update, upload)
         if work.read_later is not None and work.user is not None and self.reader is not None:
             work.replies = await self.reader.handle(work.user, work.read_later)
         await self.delivery.send(work, context.bot, chat.id)
         if work.user is not None:
             await self._show_menu(context.bot, chat.id, work.user)
-        # What this update told someone else (a return, a challenge) goes out now.
-        await self.delivery.send_notices(context.bot)
+        # What this update told someone else (a return, a challenge) goes out soon, apart.
+        self.delivery.wake()
 
     async def _show_menu(self, bot: Bot, chat_id: int, user: User) -> None:
         """Give the person's chat the command menu of their role, once per role and start."""
@@ -201,7 +203,16 @@ class TelegramFace:
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log what went wrong; tell the person in one sentence that nothing was lost."""
+        if not isinstance(update, Inbound):
+            # A timed job's failure: a network one is a line, not a traceback.
+            if isinstance(context.error, NetworkError):
+                log.warning("a timed job could not reach the Bot API: %s", context.error)
+            else:
+                log.error("error in a timed job", exc_info=context.error)
+            return
         log.error("error while handling an update", exc_info=context.error)
-        chat = update.effective_chat if isinstance(update, Update) else None
+        # Kept aside, so that a restart does not fail on it again.
+        inbox.failed(self.dialogue.ctx, update.row)
+        chat = update.update.effective_chat
         if chat is not None and chat.type == ChatType.PRIVATE:
             await quietly(context.bot.send_message(chat.id, texts.SOMETHING_WENT_WRONG))
