@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import sqlite_utils
 
@@ -22,6 +23,7 @@ from bot.core.parsing import Sourced
 from bot.services.catalog import Catalog
 from bot.services.context import Clock, Context, utc_now
 from bot.services.publishing import publish_first_use
+from bot.store import instance
 from bot.store.db import connect
 from bot.store.playbook_files import Library, load_library
 from bot.store.unit_of_work import UnitOfWork
@@ -68,6 +70,20 @@ def build(
         db.close()
         raise
     return ctx
+
+
+def only_instance(settings: Settings) -> IO[str]:
+    """Hold the database's run lock for this process, or say in one sentence who has it.
+
+    Keep what it returns for as long as the bot runs.
+    """
+    held = instance.hold(settings.db_path)
+    if held is None:
+        raise SoteriaError(
+            f"Another `soteria-bot run` is using {settings.db_path}; stop it first, as only one "
+            "may run on a database."
+        )
+    return held
 
 
 def build_beside(settings: Settings, ctx: Context) -> Context:

@@ -378,3 +378,30 @@ async def test_a_heavy_upload_is_checked_while_everyone_else_is_answered(
     assert len(latencies) >= 5, latencies
     assert latencies[-1] < ANSWERED_WITHIN, latencies[-5:]
     assert not troubles(bot), bot.log
+
+
+# One instance --------------------------------------------------------------------------------
+
+
+async def test_a_second_bot_on_the_same_database_refuses_to_start_in_one_sentence(
+    emulator: Emulator, bot: BotProcess
+):
+    """Two pollers on one database and token would each keep their own chat state: the second
+    refuses, with one sentence and no traceback, and the first goes on answering."""
+    second = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "bot", "run"],
+        cwd=REPO,
+        env=bot.env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert second.returncode == 1
+    assert second.stdout == ""
+    assert second.stderr.strip().splitlines() == [
+        f"Error: Another `soteria-bot run` is using {bot.db_path}; stop it first, as only one "
+        "may run on a database."
+    ]
+    async with person(emulator, bot, "Casey") as casey:
+        await enrol(casey, bot)
