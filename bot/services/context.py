@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from bot.core.typed_input import DEFAULT_CRIME_REFERENCE, CrimeReferenceFormat
 from bot.services.calendar import working_calendar
 from bot.services.catalog import Catalog
+from bot.store.playbook_files import Library
 from bot.store.unit_of_work import UnitOfWork
 
 Clock = Callable[[], datetime]
@@ -41,6 +42,8 @@ class Context:
     playbooks_dir: Path | None = None
     #: Off for a context with no playbooks (users, the log): the catalog is never read.
     uses_catalog: bool = True
+    #: Playbook files checked off the event loop, by what was checked (see `checking`).
+    checked: dict[str, Library] = field(default_factory=dict, repr=False)
     #: Inside `request`: the catalog and cached runs were checked for its whole length.
     _in_request: bool = field(default=False, init=False, repr=False)
 

@@ -398,3 +398,35 @@ def add_reachability(db: sqlite_utils.Database) -> None:
     """Accounts a channel said cannot be reached (blocked the bot, deleted): their notices wait."""
     db.execute("ALTER TABLE identities ADD COLUMN unreachable_since TEXT")
     db.execute("ALTER TABLE identities ADD COLUMN unreachable_why TEXT")
+
+
+@migrations(name="0008-published-kept")
+def keep_published(db: sqlite_utils.Database) -> None:
+    """The milestones and settings each version was checked against, and each version parsed.
+
+    With both in the database a restart needs neither the playbooks folder (which may have
+    gone) nor a second check of what was checked when it was published.
+    """
+    db.execute(
+        """
+        CREATE TABLE catalogues (
+            id INTEGER PRIMARY KEY,
+            content_hash TEXT NOT NULL UNIQUE,
+            milestones TEXT NOT NULL,
+            settings TEXT,
+            kept_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        "ALTER TABLE playbook_versions ADD COLUMN catalogue_id INTEGER REFERENCES catalogues (id)"
+    )
+    # Derived from a version's text, so it may be dropped and written again at any time.
+    db.execute(
+        """
+        CREATE TABLE playbook_parsed (
+            version_id INTEGER PRIMARY KEY REFERENCES playbook_versions (id),
+            content_hash TEXT NOT NULL,
+            shape TEXT NOT NULL,
+            data TEXT NOT NULL
+        )"""
+    )

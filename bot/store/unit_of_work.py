@@ -21,6 +21,7 @@ import sqlite_utils
 from bot.core.errors import SoteriaError
 from bot.core.playbook import Milestone
 from bot.store.cases import CaseRepository
+from bot.store.catalogues import CatalogueRepository
 from bot.store.db import transaction
 from bot.store.events import EventRepository
 from bot.store.handovers import HandoverRepository
@@ -60,6 +61,7 @@ class UnitOfWork:
         self.runs = RunRepository(db, self._cache, self.versions, self.events)
         self.handovers = HandoverRepository(db)
         self.inbox = InboxRepository(db)
+        self.catalogues = CatalogueRepository(db)
         self.notices = NoticeRepository(db)
         self.reachability = ReachabilityRepository(db)
         self.log = CompletionLog(db)

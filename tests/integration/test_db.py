@@ -83,6 +83,7 @@ def test_applying_the_migrations_twice_is_harmless(db, db_path):
             ("0005-channels",),
             ("0006-inbox",),
             ("0007-reachability",),
+            ("0008-published-kept",),
         ]
     finally:
         again.close()

@@ -7,6 +7,7 @@ so an update handled again after a crash acts once.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 
@@ -15,13 +16,13 @@ from telegram.constants import ChatType
 from telegram.error import NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.conversation.commands import is_slow_read, menu
+from bot.conversation.commands import command_name, is_slow_read, menu
 from bot.conversation.dialogue import Dialogue
 from bot.conversation.replies import Reply
 from bot.core.channels import Identity
 from bot.core.errors import SoteriaError
 from bot.core.people import User
-from bot.services import inbox, people
+from bot.services import checking, inbox, people, publishing
 from bot.services.publishing import UPLOAD_LIMIT
 from bot.wording import texts
 
@@ -83,6 +84,7 @@ class TelegramFace:
         if chat.type == ChatType.PRIVATE:
             self.delivery.heard_from(chat.id)  # They write, so Telegram will take their notices.
         upload = await self._fetch_upload(update, context.bot)
+        await self._check_ahead(update, upload)
         with ctx.request(inbound.row):
             work = self.understand(update, upload)
         if work.read_later is not None and work.user is not None and self.reader is not None:
@@ -139,6 +141,30 @@ class TelegramFace:
             log.warning("could not fetch the file %s sent by a trainer: %s", name, error)
             return Upload(name, None, texts.UPLOAD_NOT_FETCHED)
         return Upload(name, data)
+
+    async def _check_ahead(self, update: Update, upload: Upload | None) -> None:
+        """Check a trainer's upload or /reload in a child process, off the event loop, so a
+        file made to be slow holds nobody else up; publishing then takes the result."""
+        ctx = self.dialogue.ctx
+        message = update.message
+        if upload is not None and upload.data is not None:
+            check = publishing.upload_check(ctx, upload.name, upload.data)
+        elif (
+            message is not None
+            and message.text
+            and command_name(message.text) == "/reload"
+            and update.effective_user is not None
+            and ctx.playbooks_dir is not None
+            and ctx.playbooks_dir.is_dir()
+        ):
+            user = self._identify(update.effective_user.id)
+            if user is None or user.role not in PUBLISHERS:
+                return
+            check = publishing.folder_check(ctx)
+        else:
+            return
+        if check is not None:
+            checking.remember(ctx, check, await asyncio.to_thread(checking.check_limited, check))
 
     def understand(self, update: Update, upload: Upload | None = None) -> Work:
         """Decide the replies for an update; every write happens here, before anything is sent."""
