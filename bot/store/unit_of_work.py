@@ -76,16 +76,21 @@ class UnitOfWork:
         Nested, it is a savepoint of the transaction around it.
         """
         outermost = not self.db.conn.in_transaction
+        marked: int | None = None
         try:
             with transaction(self.db):
                 if outermost:
                     # Under the write lock: what another connection committed is seen now.
                     self._cache.check(self.db)
                     if self._message is not None:
-                        self.inbox.handled(self._message, self._clock())
-                        self._message = None
+                        marked, self._message = self._message, None
+                        self.inbox.handled(marked, self._clock())
                 yield self
         except BaseException as error:
+            if marked is not None:
+                # Rolled back with everything else (a refused action, say): the message is
+                # marked by the next transaction it opens, or on its own at the end.
+                self._message = marked
             # The core may have moved a cached run that was then not saved.
             self._cache.clear()
             if not isinstance(error, sqlite3.OperationalError):

@@ -24,7 +24,7 @@ from ..apps import create_invite
 from ..conftest import REPO
 from .bot_process import BotProcess
 from .emulator import Client, Emulator
-from .test_faults import Investigator
+from .test_faults import SECRET, Investigator, old_poll
 from .test_telegram_bot import enrol, last_says, settle
 
 pytestmark = pytest.mark.e2e
@@ -101,26 +101,6 @@ def troubles(bot: BotProcess) -> list[str]:
 
 
 # H3 ------------------------------------------------------------------------------------------
-
-SECRET = "a question only the stranger typed"
-
-
-def old_poll(client: Client) -> dict[str, Any]:
-    """A poll in the Bot API's shape before 9.6, whose options have no persistent_id:
-    python-telegram-bot 22.8 cannot read it."""
-    return message(
-        client,
-        poll={
-            "id": "5",
-            "question": SECRET,
-            "options": [{"text": "yes", "voter_count": 0}, {"text": "no", "voter_count": 0}],
-            "total_voter_count": 0,
-            "is_closed": False,
-            "is_anonymous": True,
-            "type": "regular",
-            "allows_multiple_answers": False,
-        },
-    )
 
 
 async def test_an_update_the_library_cannot_read_is_set_aside_and_nobody_waits(
