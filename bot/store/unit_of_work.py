@@ -123,9 +123,9 @@ class UnitOfWork:
                 self.inbox.handled(row, self._clock())
         except sqlite3.OperationalError as error:
             # It recorded nothing, so handling it again after a restart is harmless; the
-            # reply already worked out still goes to the person.
+            # reply already worked out still goes to the person. The operator is told once.
             self.health.refused(error)
-            logger.warning("could not mark inbox row %s as handled: %s", row, error)
+            logger.debug("could not mark inbox row %s as handled: %s", row, error)
             return
         self.health.wrote()
 
