@@ -88,8 +88,9 @@ class Poller:
             if not batch:
                 continue
             await self._take(batch)
-            # Kept, so now confirmed: Telegram drops what is below the offset. Ids restart
-            # lower after a quiet week, so the offset follows the batch, not the highest seen.
+            # Kept, so the next getUpdates may confirm it: Telegram drops what is below the
+            # offset. Ids restart lower after a quiet week, so the offset follows the batch,
+            # not the highest id ever seen.
             ids = [raw["update_id"] for raw in batch if isinstance(raw.get("update_id"), int)]
             offset = max(ids) + 1 if ids else offset
 
