@@ -330,9 +330,10 @@ async def measure(setup: Setup) -> tuple[Tally, list[tuple[float, str]], list[tu
         if setup.which == "ours":
             db = connect(db_path)  # creates and migrates the database the bot will open
             now = datetime.now(UTC)
-            users = UserRepository(db)
+            repository = UserRepository(db)
             codes = [
-                users.create_invite("investigator", "north", now) for _ in range(setup.clients)
+                repository.create_invite("investigator", "north", now)
+                for _ in range(setup.clients)
             ]
             db.close()
             command = [sys.executable, "-m", "bot", "run"]

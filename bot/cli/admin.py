@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.core.people import CLI_ADMIN, ROLES
 from bot.core.screening import screen_lines
 from bot.services import handover as handovers
-from bot.services import people, records
+from bot.services import people, reaching, records
 from bot.services.context import Context
 from bot.services.people import INVITE_DAYS
 
@@ -168,14 +168,26 @@ def invites() -> None:
 def list_() -> None:
     """List the enrolled users who have not been revoked, by team.
 
+    TELEGRAM says "unreachable since DATE" for someone Telegram will not deliver to (they
+    blocked the bot, or deleted their account): their notices wait until they write to the
+    bot again.
+
     \b
     Example:
         soteria-bot users list
     """
-    roster = people.roster(_context())
+    ctx = _context()
+    roster = people.roster(ctx)
     if not roster:
         click.echo("No users are enrolled yet; `soteria-bot users invite` makes a code.")
         return
+    cut_off = reaching.unreachable(ctx, "telegram")
+
+    def telegram(user_id: int, channels: tuple[str, ...]) -> str:
+        if user_id in cut_off:
+            return f"unreachable since {cut_off[user_id].since[:10]} ({cut_off[user_id].why})"
+        return "linked" if "telegram" in channels else "terminal only"
+
     rows = [
         (
             str(person.id),
@@ -183,7 +195,7 @@ def list_() -> None:
             person.role,
             person.team,
             "yes" if person.in_training else "no",
-            "linked" if "telegram" in channels else "terminal only",
+            telegram(person.id, channels),
         )
         for person, channels in roster
     ]

@@ -18,7 +18,6 @@ from typing import Any
 
 from bot.core.answers import kind_of
 from bot.core.case import Case, can_see
-from bot.core.channels import MessageKey
 from bot.core.errors import InputRefused, NotAllowed, SoteriaError
 from bot.core.import_lines import (
     AnswerLine,
@@ -44,8 +43,6 @@ from bot.store.log import canonical_json
 from bot.store.runs import StoredRun
 from bot.store.unit_of_work import StorageFailed, UnitOfWork
 
-#: The channel import lines are kept under as handled messages.
-CHANNEL = "import"
 #: The answers that put an item off, or say its event has not happened, rather than answer it.
 LATER, NOT_YET = "later", "not yet"
 
@@ -133,8 +130,8 @@ def _line(
     found: dict[str, Any] | None = None
     try:
         found = read_object(raw)
-        key = MessageKey(CHANNEL, _digest(canonical_json(found)))
-        if uow.processed.seen(key):
+        key = _digest(canonical_json(found))
+        if uow.imported.seen(key):
             tally.already += 1
             return
         line = parse_line(found, ctx.zone)
@@ -143,7 +140,7 @@ def _line(
             return
         with uow.transaction():
             _apply(ctx, clock, line, now)
-            uow.processed.mark(key, now)
+            uow.imported.mark(key, now)
         tally.applied += 1
     except StorageFailed:
         raise

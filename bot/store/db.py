@@ -395,3 +395,95 @@ def add_case_events(db: sqlite_utils.Database) -> None:
 def add_invite_names(db: sqlite_utils.Database) -> None:
     """The name an administrator gives with an invite, to enrol its holder under."""
     db.execute("ALTER TABLE invites ADD COLUMN name TEXT")
+
+
+@migrations(name="0008-inbox")
+def add_inbox(db: sqlite_utils.Database) -> None:
+    """Inbound messages kept before they are confirmed to their channel, then handled from here.
+
+    Replaces `processed`: a message is known by its row, not by the channel's id alone, since
+    Telegram restarts its update ids after a quiet week. Rows handled are pruned after a while.
+    """
+    db.execute(
+        """
+        CREATE TABLE inbox (
+            id INTEGER PRIMARY KEY,
+            channel TEXT NOT NULL,
+            external_id TEXT NOT NULL,
+            digest TEXT,
+            raw TEXT,
+            state TEXT NOT NULL
+                CHECK (state IN ('waiting', 'handled', 'unparseable', 'failed')),
+            received_at TEXT NOT NULL,
+            handled_at TEXT
+        )"""
+    )
+    # The same message delivered again has the same content; a new one under a reused id does
+    # not. Rows carried over from `processed` have no digest, and stand for any content.
+    db.execute("CREATE UNIQUE INDEX inbox_once ON inbox (channel, external_id, digest)")
+    db.execute("CREATE INDEX inbox_waiting ON inbox (channel, id) WHERE state = 'waiting'")
+    db.execute("CREATE INDEX inbox_received ON inbox (received_at)")
+    db.execute(
+        "INSERT INTO inbox (channel, external_id, state, received_at, handled_at)"
+        " SELECT channel, key, 'handled', handled_at, handled_at FROM processed"
+    )
+    db.execute("DROP TABLE processed")
+
+
+@migrations(name="0009-reachability")
+def add_reachability(db: sqlite_utils.Database) -> None:
+    """Accounts a channel said cannot be reached (blocked the bot, deleted): their notices wait."""
+    db.execute("ALTER TABLE identities ADD COLUMN unreachable_since TEXT")
+    db.execute("ALTER TABLE identities ADD COLUMN unreachable_why TEXT")
+
+
+@migrations(name="0010-published-kept")
+def keep_published(db: sqlite_utils.Database) -> None:
+    """The milestones and settings each version was checked against, and each version parsed.
+
+    With both in the database a restart needs neither the playbooks folder (which may have
+    gone) nor a second check of what was checked when it was published.
+    """
+    db.execute(
+        """
+        CREATE TABLE catalogues (
+            id INTEGER PRIMARY KEY,
+            content_hash TEXT NOT NULL UNIQUE,
+            milestones TEXT NOT NULL,
+            settings TEXT,
+            kept_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        "ALTER TABLE playbook_versions ADD COLUMN catalogue_id INTEGER REFERENCES catalogues (id)"
+    )
+    # Derived from a version's text, so it may be dropped and written again at any time.
+    db.execute(
+        """
+        CREATE TABLE playbook_parsed (
+            version_id INTEGER PRIMARY KEY REFERENCES playbook_versions (id),
+            content_hash TEXT NOT NULL,
+            shape TEXT NOT NULL,
+            data TEXT NOT NULL
+        )"""
+    )
+
+
+@migrations(name="0011-imported-lines")
+def add_imported_lines(db: sqlite_utils.Database) -> None:
+    """Lines of import files applied, kept for good so a file imported again applies nothing twice.
+
+    They were kept with the handled messages, which the inbox now forgets after two days.
+    """
+    db.execute(
+        """
+        CREATE TABLE imported_lines (
+            digest TEXT PRIMARY KEY,
+            imported_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        "INSERT OR IGNORE INTO imported_lines (digest, imported_at)"
+        " SELECT external_id, COALESCE(handled_at, received_at) FROM inbox WHERE channel = 'import'"
+    )
+    db.execute("DELETE FROM inbox WHERE channel = 'import'")

@@ -47,6 +47,11 @@ HANDOVER_OFFERED = (
 )
 HANDOVER_ACCEPTED = "{name} accepted the handover of {ref}."
 NOTICES_HEADING = "{count} notices:"
+UNREACHABLE = (
+    "{who} ({role}, {team}) cannot be reached: Telegram said “{why}”. Their notices wait "
+    "until they write to the bot again (/start is enough). `soteria-bot users list` shows "
+    "everyone in this state."
+)
 EXPORT_NOT_SENT = (
     "This Telegram server cannot take files from the bot, so the report was not sent here. "
     "It is saved on the bot's server at {path}; ask your administrator for it."

@@ -194,3 +194,10 @@ def test_python_tags_are_refused_not_executed():
             "playbook: !!python/object/apply:os.system ['echo hi']\n", "tag.yaml", MILESTONES
         )
     assert caught.value.problems[0].line == 1
+
+
+def test_a_value_its_tag_cannot_make_is_a_located_problem_not_a_crash():
+    # PyYAML's int constructor raised IndexError on an empty `!!int`, which escaped.
+    with pytest.raises(LibraryInvalid) as caught:
+        load_playbook_text("playbook: !!int\n", "empty.yaml", MILESTONES)
+    assert (caught.value.problems[0].line, caught.value.problems[0].column) == (1, 11)

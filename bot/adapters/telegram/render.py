@@ -1,4 +1,8 @@
-"""Replies as Telegram messages: escaped HTML text within the size limit, and inline keyboards."""
+"""Replies as Telegram messages: escaped HTML text within the size limit, and inline keyboards.
+
+Telegram measures a message in UTF-16 code units, where an emoji or any character beyond
+the Basic Multilingual Plane counts twice, so every limit here is measured that way.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,30 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.conversation.replies import Option, Reply
 
-#: Telegram's limits: characters in one message, bytes of callback data in one button.
+#: Telegram's limits: UTF-16 units in one message, bytes of callback data in one button.
 MAX_MESSAGE = 4096
 MAX_CALLBACK_BYTES = 64
 #: Room kept in a question's message for the line that records its answer.
 RECORD_ROOM = 200
 #: The longest first line shown in bold as a question's heading.
 HEADING_LIMIT = 200
+
+
+def units(text: str) -> int:
+    """A text's length as Telegram counts it: UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def fitting(text: str, limit: int) -> int:
+    """How many characters from the start of `text` fit in `limit` UTF-16 units."""
+    if len(text) <= limit // 2 or units(text) <= limit:
+        return len(text)
+    used = 0
+    for index, character in enumerate(text):
+        used += 2 if ord(character) > 0xFFFF else 1
+        if used > limit:
+            return index
+    return len(text)
 
 
 def message_html(text: str, *, headed: bool = False) -> str:
@@ -32,10 +53,10 @@ def pieces(text: str, limit: int = MAX_MESSAGE) -> list[str]:
     The text may be escaped HTML: a cut never falls inside an entity such as `&amp;`.
     """
     parts: list[str] = []
-    while len(text) > limit:
-        cut = text.rfind("\n", 0, limit)
-        if cut <= limit // 2:
-            cut = limit
+    while (end := fitting(text, limit)) < len(text):
+        cut = text.rfind("\n", 0, end)
+        if cut <= end // 2:
+            cut = end
             entity = text.rfind("&", cut - 8, cut)
             if entity != -1 and ";" not in text[entity:cut]:
                 cut = entity
@@ -71,6 +92,13 @@ def rendered(reply: Reply) -> list[tuple[str, InlineKeyboardMarkup | None]]:
 
 
 def with_record(question: str, record: str) -> str:
-    """A question's message once dealt with: the question as sent, then what became of it."""
-    body = question[: MAX_MESSAGE - RECORD_ROOM]
-    return message_html(body, headed=True) + "\n<i>" + html.escape(record, quote=False) + "</i>"
+    """A question's message once dealt with: the question as sent, then what became of it;
+    the question is cut short if both would not fit."""
+    record = record[: fitting(record, RECORD_ROOM * 2)]
+    tail = "\n<i>" + html.escape(record, quote=False) + "</i>"
+    room = MAX_MESSAGE - units(tail)
+    body = question[: fitting(question, room)]
+    while units(shown := message_html(body, headed=True)) > room:
+        # Escaping lengthened it (& is &amp;): cut as much more as it overflows.
+        body = body[: fitting(body, units(body) - (units(shown) - room))]
+    return shown + tail
