@@ -148,3 +148,11 @@ def test_a_shared_fact_validates_alone_and_a_missing_one_is_still_reported(tmp_p
     )
     library = load_library([tmp_path / "lonely.yaml"], tmp_path)
     assert ["'same-as' names the playbook 'nowhere'" in str(p) for p in library.problems] == [True]
+
+
+def test_an_item_asked_per_occurrence_reads_as_english_in_preview():
+    library = load_library([PLAYBOOKS_DIR], PLAYBOOKS_DIR)
+    playbook = library.playbook("protective-orders")
+    text = render_preview(playbook, library.milestones, library.settings)
+    assert "Asked again for every bail extension." in text
+    assert "every the " not in text
