@@ -135,6 +135,8 @@ def _tiles(report: dict[str, Any]) -> list[dict[str, Any]]:
         ),
         ("Awaiting sign-off", sum(run["state"] == "submitted" for run in runs), True),
         ("Handovers pending", sum(case["handover"] is not None for case in cases), True),
+        # The Soteria measure of intrusion: requests into victims' own records or devices.
+        ("Requests into victims' records or devices", report["intrusion"]["requests"], False),
     )
     return [
         {"label": label, "count": count, "alert": warn and count > 0}
@@ -195,6 +197,7 @@ def _case(case: dict[str, Any]) -> dict[str, Any]:
         "risk_word": RISK_WORDS.get(risk, risk),
         "last_activity": case["last_activity"],
         "handover_to": case["handover"]["to"] if case["handover"] is not None else None,
+        "intrusion_requests": case["intrusion_requests"],
         "runs": [_progress(run) for run in runs],
         "overdue": sorted(
             (item for run in runs for item in run["overdue"]),

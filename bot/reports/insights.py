@@ -121,10 +121,13 @@ class ItemInsight:
         return statistics.median(self.days_to_settle) if self.days_to_settle else None
 
     def top_reasons(self, limit: int = TOP_REASONS) -> list[Reason]:
-        """The reasons given most often, with whether each is one of the item's presets."""
+        """The reasons given most often, with whether each is one of the item's presets (for
+        any answer: an item may give each answer its own)."""
+        presets = set(self.item.reasons)
+        for _answer, listed in self.item.reasons_by_answer:
+            presets.update(listed)
         return [
-            Reason(text, count, text in self.item.reasons)
-            for text, count in self.reasons.most_common(limit)
+            Reason(text, count, text in presets) for text, count in self.reasons.most_common(limit)
         ]
 
 
