@@ -35,6 +35,8 @@ VARIABLES = (
     "SOTERIA_SEND_RATE",
     "SOTERIA_PERSON_RATE",
     "SOTERIA_BOT_USERNAME",
+    "SOTERIA_CHECKPOINT_KEY",
+    "SOTERIA_CHECKPOINTS",
 )
 #: A Telegram username: 5 to 32 letters, digits and underscores, starting with a letter.
 USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{4,31}")
@@ -70,6 +72,10 @@ class Settings:
     #: The bot's Telegram username, for the enrolment links the command line prints: the
     #: command line has no token call to ask Telegram for it.
     bot_username: str | None = None
+    #: The key file that signs checkpoints, and the folder they go to (None: beside the
+    #: database, until the force points them elsewhere).
+    checkpoint_key: Path | None = None
+    checkpoints: Path | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -91,6 +97,8 @@ class Settings:
             send_rate=_rate(env, "SOTERIA_SEND_RATE", 30.0),
             person_rate=_rate(env, "SOTERIA_PERSON_RATE", 60.0),
             bot_username=_username(env, "SOTERIA_BOT_USERNAME"),
+            checkpoint_key=_path(env, "SOTERIA_CHECKPOINT_KEY"),
+            checkpoints=_path(env, "SOTERIA_CHECKPOINTS"),
         )
 
     @property
@@ -102,6 +110,16 @@ class Settings:
     def reports_dir(self) -> Path:
         """Where exported reports are written: beside the database."""
         return self.db_path.parent / "reports"
+
+    @property
+    def checkpoint_key_path(self) -> Path:
+        """The file of the key that signs checkpoints (its public half beside it, `.pub`)."""
+        return self.checkpoint_key or self.db_path.parent / "keys" / "checkpoint.key"
+
+    @property
+    def checkpoints_dir(self) -> Path:
+        """The folder signed checkpoints of the log are written to and checked against."""
+        return self.checkpoints or self.db_path.parent / "checkpoints"
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -123,6 +141,12 @@ def _choice(
     if value not in allowed:
         raise ConfigError(f"{name} must be one of {', '.join(allowed)}; {raw!r} is not.")
     return value
+
+
+def _path(env: Mapping[str, str], name: str) -> Path | None:
+    """A path from the environment, or None when unset."""
+    raw = (env.get(name) or "").strip()
+    return Path(raw).expanduser() if raw else None
 
 
 def _username(env: Mapping[str, str], name: str) -> str | None:

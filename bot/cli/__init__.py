@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from bot import __version__
-from bot.cli.admin import backup, cases, screen, users, verify
+from bot.cli.admin import backup, cases, checkpoint, screen, users, verify
 from bot.cli.chat import chat, run
 from bot.cli.playbooks import diff, preview, publish, validate
 from bot.cli.reports import report
@@ -57,6 +57,7 @@ for command in (
     publish,
     diff,
     verify,
+    checkpoint,
     backup,
     users,
     cases,

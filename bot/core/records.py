@@ -28,6 +28,9 @@ EntryKind = Literal[
     "handover-accepted",  # the new officer took the case on (detail: from, to)
     "version-moved",  # the run's work moved to a run on a newer version (detail: to_run, ...)
     "case-closed",  # a supervisor closed the case (detail: reason)
+    # Not about a case (case_ref is empty): seals of rows kept in other tables (core/seals.py).
+    "person-recorded",  # someone enrolled, or their name, role, team or access changed
+    "playbook-published",  # a playbook version was published (detail: its seal)
 ]
 ENTRY_KINDS: tuple[str, ...] = EntryKind.__args__  # type: ignore[attr-defined]
 

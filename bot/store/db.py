@@ -395,3 +395,38 @@ def add_case_events(db: sqlite_utils.Database) -> None:
 def add_invite_names(db: sqlite_utils.Database) -> None:
     """The name an administrator gives with an invite, to enrol its holder under."""
     db.execute("ALTER TABLE invites ADD COLUMN name TEXT")
+
+
+# Migrations numbered from 0200 belong to the release that anchors the log outside the
+# database; the gap leaves room for others' migrations to be numbered before them.
+
+
+@migrations(name="0200-installation")
+def add_installation(db: sqlite_utils.Database) -> None:
+    """Facts about the installation itself, by name: how cases are keyed, what is sealed."""
+    db.execute(
+        """
+        CREATE TABLE installation (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )"""
+    )
+
+
+@migrations(name="0201-seals")
+def seal_people_and_versions(db: sqlite_utils.Database) -> None:
+    """Seal every person and published version already there in the log, and say they are.
+
+    From now on each change to a person, and each publish, is sealed as it happens; what was
+    there before this migration is sealed as it stands, by the server.
+    """
+    # Imported here: the seals append to the log, whose module needs this one.
+    from bot.core.seals import MIGRATION_ACTOR
+    from bot.store.seals import INSTALLATION, SEALED, seal_people, seal_version
+
+    now = datetime.now(UTC)
+    users = [row[0] for row in db.execute("SELECT id FROM users ORDER BY id")]
+    seal_people(db, users, "existing", MIGRATION_ACTOR, now)
+    for (version_id,) in db.execute("SELECT id FROM playbook_versions ORDER BY id").fetchall():
+        seal_version(db, version_id, MIGRATION_ACTOR, now)
+    db.execute(f"INSERT INTO {INSTALLATION} (name, value) VALUES (?, ?)", [SEALED, utc_text(now)])

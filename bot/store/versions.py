@@ -1,7 +1,8 @@
 """Published playbook versions: the exact text of each, who published it, when and from where.
 
 A run is pinned to the version it started on, so a version is written once and never changed
-(triggers refuse it). The latest version of each playbook is the one new runs start on.
+(triggers refuse it, and a record in the log seals it for `verify`). The latest version of each
+playbook is the one new runs start on.
 """
 
 from __future__ import annotations
@@ -16,9 +17,12 @@ import sqlite_utils
 
 from bot.core.lifecycle import UNDER_WAY
 from bot.core.parsing import Sourced
+from bot.core.people import CLI_ADMIN_ACTOR
 from bot.core.playbook import Duration, Milestone, Playbook
+from bot.core.seals import FIRST_USE_ACTOR
 from bot.store.db import utc_text
 from bot.store.playbook_files import Library, load_playbook_text
+from bot.store.seals import seal_version
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +63,13 @@ class Version:
 def content_hash(text: str) -> str:
     """The SHA-256 of a playbook's exact text, which identifies a version's content."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _publisher_actor(by: int | None, by_name: str | None) -> str:
+    """How the log names who published: an enrolled person, the command line, or the server."""
+    if by is not None:
+        return f"user:{by}"
+    return CLI_ADMIN_ACTOR if by_name else FIRST_USE_ACTOR
 
 
 class VersionRepository:
@@ -115,7 +126,8 @@ class VersionRepository:
         by_name: str | None,
         source: str | None,
     ) -> Version:
-        """Keep a new version of a playbook; the caller has checked its number and content."""
+        """Keep a new version of a playbook, sealed in the log; the caller has checked its number
+        and content."""
         cursor = self._db.execute(
             "insert into playbook_versions (playbook_id, version, content_hash, text,"
             " published_at, published_by, published_as, source) values (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -131,6 +143,7 @@ class VersionRepository:
             ],
         )
         version_id = int(cursor.lastrowid or 0)
+        seal_version(self._db, version_id, _publisher_actor(by, by_name), at)
         self._parsed[version_id] = playbook
         return self.by_id(version_id)
 

@@ -16,7 +16,8 @@ from bot.bootstrap import build
 from bot.config import Settings
 from bot.conversation.commands import STRANGERS_MENU
 from bot.conversation.dialogue import Dialogue
-from bot.jobs import queue_escalations, teams_with_cases, weekly_summary
+from bot.core.errors import SoteriaError
+from bot.jobs import queue_escalations, teams_with_cases, weekly_summary, write_checkpoint
 from bot.services.context import Context
 
 from .delivery import Delivery, quietly
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 DIGEST_AT = time(7, 30)
 #: When supervisors' weekly summary goes out, on Mondays, in the force's time zone.
 WEEKLY_AT = time(8, 0)
+#: When the day's signed checkpoint of the log is written, in the force's time zone: a quiet hour.
+CHECKPOINT_AT = time(2, 30)
 #: How long one getUpdates call waits for news before asking again.
 POLL_TIMEOUT = 10
 
@@ -110,7 +113,8 @@ def build_application(settings: Settings, ctx: Context) -> Application:
 
 
 def _schedule(jobs: JobQueue, settings: Settings, ctx: Context, delivery: Delivery) -> None:
-    """The timed work: notices, escalations, the weekly summary and the morning digest."""
+    """The timed work: notices, escalations, the weekly summary, the morning digest and the
+    daily checkpoint of the log."""
     zone = ZoneInfo(settings.timezone)
 
     @stops_quietly
@@ -144,6 +148,18 @@ def _schedule(jobs: JobQueue, settings: Settings, ctx: Context, delivery: Delive
         name="escalations",
     )
     jobs.run_daily(week, time=WEEKLY_AT.replace(tzinfo=zone), days=(1,), name="weekly summary")
+
+    @stops_quietly
+    async def checkpoint(context: ContextTypes.DEFAULT_TYPE) -> None:
+        # The whole log is verified before it is signed: a long walk, so off the event loop.
+        try:
+            made = await asyncio.to_thread(write_checkpoint, settings, ctx.now())
+        except (SoteriaError, OSError) as error:
+            log.error("the day's checkpoint of the log was not written: %s", error)
+            return
+        log.info("checkpoint %s covers the log to record %s", made.number, made.seq)
+
+    jobs.run_daily(checkpoint, time=CHECKPOINT_AT.replace(tzinfo=zone), name="daily checkpoint")
 
 
 def run_polling(settings: Settings, ctx: Context) -> None:
