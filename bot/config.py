@@ -18,6 +18,8 @@ from bot.core.typed_input import DEFAULT_CRIME_REFERENCE, CrimeReferenceFormat
 
 #: What a case may be known by in chats: its crime reference, or a handle the bot issues.
 CASE_KEYS = ("crime-reference", "handle")
+#: What a new installation keys its cases by: handles keep crime references off Telegram.
+DEFAULT_CASE_KEY = "handle"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 #: Every variable the product reads, with its default: the README's table lists each one.
 VARIABLES = (
@@ -58,8 +60,9 @@ class Settings:
     log_level: str = "INFO"
     #: A force's own crime reference shape, with an example that fits it.
     crime_reference: CrimeReferenceFormat = DEFAULT_CRIME_REFERENCE
-    #: What a case is known by in chats: "crime-reference", or "handle" (issued by the bot).
-    case_key: str = "crime-reference"
+    #: What a case is known by in chats: "crime-reference", or "handle" (issued by the bot);
+    #: None when not set, for the key the database was created with (handles when new).
+    case_key: str | None = None
     #: How often waiting notices are gathered and sent, and how often escalations are looked for.
     notice_seconds: float = 60.0
     escalation_seconds: float = 900.0
@@ -91,7 +94,7 @@ class Settings:
             telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL") or None,
             log_level=_choice(env, "SOTERIA_LOG_LEVEL", LOG_LEVELS, "INFO", upper=True),
             crime_reference=_crime_reference(env),
-            case_key=_choice(env, "SOTERIA_CASE_KEY", CASE_KEYS, "crime-reference"),
+            case_key=_case_key(env),
             notice_seconds=_seconds(env, "SOTERIA_NOTICE_SECONDS", 60.0),
             escalation_seconds=_seconds(env, "SOTERIA_ESCALATION_SECONDS", 900.0),
             send_rate=_rate(env, "SOTERIA_SEND_RATE", 30.0),
@@ -141,6 +144,13 @@ def _choice(
     if value not in allowed:
         raise ConfigError(f"{name} must be one of {', '.join(allowed)}; {raw!r} is not.")
     return value
+
+
+def _case_key(env: Mapping[str, str]) -> str | None:
+    """The case key asked for, or None when unset: the database then keeps its own."""
+    if not (env.get("SOTERIA_CASE_KEY") or "").strip():
+        return None
+    return _choice(env, "SOTERIA_CASE_KEY", CASE_KEYS, "handle")
 
 
 def _path(env: Mapping[str, str], name: str) -> Path | None:

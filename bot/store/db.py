@@ -430,3 +430,16 @@ def seal_people_and_versions(db: sqlite_utils.Database) -> None:
     for (version_id,) in db.execute("SELECT id FROM playbook_versions ORDER BY id").fetchall():
         seal_version(db, version_id, MIGRATION_ACTOR, now)
     db.execute(f"INSERT INTO {INSTALLATION} (name, value) VALUES (?, ?)", [SEALED, utc_text(now)])
+
+
+@migrations(name="0202-case-key")
+def record_case_key(db: sqlite_utils.Database) -> None:
+    """Record the key an installation already in use keys its cases by, so it keeps it.
+
+    A new database records nothing here: its first start records the setting, or handles.
+    """
+    from bot.store.installation import CASE_KEY, key_of_existing_cases, record
+
+    key = key_of_existing_cases(db)
+    if key is not None:
+        record(db, CASE_KEY, key)

@@ -84,6 +84,7 @@ def test_applying_the_migrations_twice_is_harmless(db, db_path):
             ("0007-invite-names",),
             ("0200-installation",),
             ("0201-seals",),
+            ("0202-case-key",),
         ]
     finally:
         again.close()

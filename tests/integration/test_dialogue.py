@@ -231,6 +231,7 @@ def test_a_force_can_set_its_own_crime_reference_format(tmp_path: Path):
             "SOTERIA_PLAYBOOKS": str(PLAYBOOKS_DIR),
             "SOTERIA_CRIME_REFERENCE": r"CRI\d{8}",
             "SOTERIA_CRIME_REFERENCE_EXAMPLE": "CRI00123456",
+            "SOTERIA_CASE_KEY": "crime-reference",
         }
     )
     service = open_app(settings)
