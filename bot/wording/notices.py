@@ -17,6 +17,7 @@ TEMPLATES = {
     "challenge-answered": texts.CHALLENGE_ANSWERED,
     "countersign": texts.COUNTERSIGN_NEEDED,
     "handover-accepted": texts.HANDOVER_ACCEPTED,
+    "case-asked-for": texts.CASE_ASKED_FOR,
 }
 
 

@@ -46,6 +46,10 @@ HANDOVER_OFFERED = (
     "{ref} is being handed over to you by {by}. Open items:\n{items}\nAccept it to take it on."
 )
 HANDOVER_ACCEPTED = "{name} accepted the handover of {ref}."
+CASE_ASKED_FOR = (
+    "{by} ({team}) tried to open {ref} with /new; {officer} holds it. If it should be theirs, "
+    "hand it over with /handover {ref}."
+)
 NOTICES_HEADING = "{count} notices:"
 EXPORT_NOT_SENT = (
     "This Telegram server cannot take files from the bot, so the report was not sent here. "
