@@ -39,6 +39,7 @@ VARIABLES = (
     "SOTERIA_BOT_USERNAME",
     "SOTERIA_CHECKPOINT_KEY",
     "SOTERIA_CHECKPOINTS",
+    "SOTERIA_EXPORT_HOURS",
 )
 #: A Telegram username: 5 to 32 letters, digits and underscores, starting with a letter.
 USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{4,31}")
@@ -79,6 +80,8 @@ class Settings:
     #: database, until the force points them elsewhere).
     checkpoint_key: Path | None = None
     checkpoints: Path | None = None
+    #: How long an exported report may stay on the server before a job removes it.
+    export_hours: float = 24.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -102,6 +105,7 @@ class Settings:
             bot_username=_username(env, "SOTERIA_BOT_USERNAME"),
             checkpoint_key=_path(env, "SOTERIA_CHECKPOINT_KEY"),
             checkpoints=_path(env, "SOTERIA_CHECKPOINTS"),
+            export_hours=_hours(env, "SOTERIA_EXPORT_HOURS", 24.0),
         )
 
     @property
@@ -192,6 +196,14 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     value = _number(env, name, default, "a number of seconds")
     if value <= 0:
         raise ConfigError(f"{name} must be more than 0 seconds.")
+    return value
+
+
+def _hours(env: Mapping[str, str], name: str, default: float) -> float:
+    """A positive number of hours from the environment, or the default."""
+    value = _number(env, name, default, "a number of hours")
+    if value <= 0:
+        raise ConfigError(f"{name} must be more than 0 hours.")
     return value
 
 

@@ -9,10 +9,11 @@ the jobs that look for them run or restart. The faces schedule these and deliver
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.config import Settings
 from bot.core.people import User
+from bot.reports.formats import remove_exports_before
 from bot.reports.measures import measure
 from bot.reports.oversight import gather
 from bot.services import notifications, people, records
@@ -112,3 +113,13 @@ def write_checkpoint(settings: Settings, now: datetime) -> records.Written:
     """
     anchors = records.Anchors(settings.checkpoint_key_path, settings.checkpoints_dir)
     return records.checkpoint(settings.db_path, anchors, now)
+
+
+def remove_old_exports(settings: Settings, now: datetime) -> int:
+    """Remove exported reports kept longer than SOTERIA_EXPORT_HOURS; how many were removed.
+
+    They hold case references: one the Bot API server could not send waits there for an
+    administrator, but not for ever.
+    """
+    before = now - timedelta(hours=settings.export_hours)
+    return remove_exports_before(settings.reports_dir, before)

@@ -17,6 +17,7 @@ from bot.cli.chat import chat, run
 from bot.cli.playbooks import diff, preview, publish, validate
 from bot.cli.reports import report
 from bot.config import ConfigError
+from bot.core.characters import visible
 from bot.core.errors import SoteriaError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
@@ -37,9 +38,10 @@ class SoteriaGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ConfigError as error:
-            raise BadSetting(str(error)) from None
+            raise BadSetting(visible(str(error))) from None
         except SoteriaError as error:
-            raise click.ClickException(str(error)) from None
+            # A sentence may quote what was typed or stored: shown, never obeyed.
+            raise click.ClickException(visible(str(error))) from None
 
 
 @click.group(cls=SoteriaGroup, context_settings=CONTEXT_SETTINGS)

@@ -11,6 +11,7 @@ import click
 
 from bot.bootstrap import build
 from bot.config import Settings
+from bot.core.characters import visible
 from bot.core.people import CLI_ADMIN, ROLES
 from bot.core.screening import screen_lines
 from bot.services import handover as handovers
@@ -260,7 +261,7 @@ def rename(user_id: int, name: str) -> None:
         soteria-bot users rename 7 "DC Jo Bloggs"
     """
     before, after = people.rename(_context(), user_id, name)
-    click.echo(f"Renamed {before.name} (id {after.id}) to {after.name}.")
+    click.echo(visible(f"Renamed {before.name} (id {after.id}) to {after.name}."))
 
 
 def _a(word: str) -> str:
@@ -268,6 +269,8 @@ def _a(word: str) -> str:
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    # Names may come from a channel, stored before unsafe characters were refused there.
+    rows = [[visible(cell) for cell in row] for row in rows]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()

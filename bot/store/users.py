@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 import sqlite_utils
 
 from bot.core.channels import Identity
+from bot.core.characters import describe, first_unsafe
 from bot.core.errors import InputRefused, NotAllowed, NotFound
 from bot.core.people import CLI_ADMIN_ACTOR, ROLES, Invite, Role, User, as_role
 from bot.store.db import utc_text
@@ -328,6 +329,7 @@ def checked_team(team: str) -> str:
     team = " ".join(team.split())
     if not team:
         raise InputRefused("Give the team's name, for example 'North RASSO'.")
+    _refuse_unsafe(team, "team's name")
     return team
 
 
@@ -338,4 +340,15 @@ def checked_name(name: str) -> str:
         raise InputRefused("Give a name to enrol under.")
     if len(name) > NAME_LIMIT:
         raise InputRefused(f"Keep the name to {NAME_LIMIT} characters or fewer.")
+    _refuse_unsafe(name, "name")
     return name
+
+
+def _refuse_unsafe(text: str, what: str) -> None:
+    """Refuse a name holding a control or bidirectional character: it would disguise records."""
+    at = first_unsafe(text)
+    if at is not None:
+        raise InputRefused(
+            f"The {what} holds an invisible control character, {describe(text[at])}, which "
+            "would disguise every record it appears on; give it without."
+        )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from bot.core.characters import UNSAFE, describe
 from bot.core.errors import DocPath, Problem
 
 # libyaml's parser is several times faster than the pure-Python one; both give the same marks.
@@ -22,8 +23,16 @@ MAX_DEPTH = 60
 MAX_NODES = 200_000
 
 Position = tuple[int, int]
-STR_TAG = "tag:yaml.org,2002:str"
-INT_TAG = "tag:yaml.org,2002:int"
+YAML_TAGS = "tag:yaml.org,2002:"
+STR_TAG = YAML_TAGS + "str"
+INT_TAG = YAML_TAGS + "int"
+#: The tags the safe loader gives plain values and collections by itself. A node with any
+#: other tag was tagged explicitly, which playbooks never need (and a later, careless loader
+#: could run): the tag is refused, and the node read as plain text.
+PLAIN_TAGS = frozenset(
+    YAML_TAGS + name
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map", "merge")
+)
 
 
 class _TrainerLoader(_BaseLoader):
@@ -109,12 +118,55 @@ def load_located(text: str) -> Located:
     finally:
         loader.dispose()
     located = Located(None)
+    located.troubles.extend(_explicit_tags(text))
+    located.troubles.extend(_unsafe_characters(text))
     if node is None:
         located.values[()] = (1, 1)
         return located
     builder = _Builder(loader, located)
     located.data = builder.build(node, (), 0)
     return located
+
+
+def _explicit_tags(text: str) -> list[tuple[str, Position]]:
+    """Every tag written in the text (`!!python/...`, `!foo`, even `!!str`), where it stands."""
+    if "!" not in text:  # no tag can be written without one
+        return []
+    found = []
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            written = "!!" + tag.removeprefix(YAML_TAGS) if tag.startswith(YAML_TAGS) else tag
+            mark = event.start_mark
+            found.append(
+                (
+                    f"YAML tags ('{written}') are not used in playbooks; write the value "
+                    "plainly, in quotes if it must stay text",
+                    (mark.line + 1, mark.column + 1) if mark is not None else (1, 1),
+                )
+            )
+    return found
+
+
+def _unsafe_characters(text: str) -> list[tuple[str, Position]]:
+    """Each line's first control or bidirectional character, where it stands.
+
+    A carriage return is YAML's own line break (files saved on Windows), so it is left to it.
+    """
+    found = []
+    for number, line in enumerate(text.split("\n"), 1):
+        for match in UNSAFE.finditer(line):
+            if match.group() != "\r":
+                found.append((_unsafe_message(match.group()), (number, match.start() + 1)))
+                break
+    return found
+
+
+def _unsafe_message(char: str) -> str:
+    return (
+        f"an invisible control character, {describe(char)}, can make this read differently "
+        "from what is stored; delete it"
+    )
 
 
 def _mark(error: yaml.MarkedYAMLError) -> Position:
@@ -156,6 +208,13 @@ def _syntax_message(error: yaml.MarkedYAMLError) -> str:
 
 class _Builder:
     """Turns a composed node tree into dicts, lists and scalars, noting positions."""
+
+    def check_escapes(self, value: str, where: Position) -> None:
+        """Refuse a control character written as an escape ("\\u202e") in a quoted value."""
+        found = UNSAFE.search(value)
+        lines = {at[0] for _message, at in self.located.troubles}
+        if found is not None and where[0] not in lines:
+            self.located.troubles.append((_unsafe_message(found.group()), where))
 
     def __init__(self, loader: Any, located: Located) -> None:
         self.loader = loader
@@ -213,7 +272,10 @@ class _Builder:
     def scalar(self, node: yaml.Node, where: Position) -> Any:
         # Most scalars are plain text; reading them directly skips PyYAML's generic dispatch.
         if node.tag == STR_TAG:
+            self.check_escapes(node.value, where)
             return node.value
+        if node.tag not in PLAIN_TAGS:
+            return node.value  # an explicit tag, refused where it was found: never constructed
         if node.tag == INT_TAG and node.value.isdigit():
             return int(node.value)
         try:

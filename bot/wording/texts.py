@@ -53,7 +53,8 @@ CASE_ASKED_FOR = (
 NOTICES_HEADING = "{count} notices:"
 EXPORT_NOT_SENT = (
     "This Telegram server cannot take files from the bot, so the report was not sent here. "
-    "It is saved on the bot's server at {path}; ask your administrator for it."
+    "It is saved on the bot's server as {name}; ask your administrator for it. It is removed "
+    "after {hours} hours."
 )
 
 # --- what a command set going ---------------------------------------------------------------------

@@ -17,7 +17,13 @@ from bot.config import Settings
 from bot.conversation.commands import STRANGERS_MENU
 from bot.conversation.dialogue import Dialogue
 from bot.core.errors import SoteriaError
-from bot.jobs import queue_escalations, teams_with_cases, weekly_summary, write_checkpoint
+from bot.jobs import (
+    queue_escalations,
+    remove_old_exports,
+    teams_with_cases,
+    weekly_summary,
+    write_checkpoint,
+)
 from bot.services.context import Context
 
 from .delivery import Delivery, quietly
@@ -32,6 +38,8 @@ log = logging.getLogger(__name__)
 DIGEST_AT = time(7, 30)
 #: When supervisors' weekly summary goes out, on Mondays, in the force's time zone.
 WEEKLY_AT = time(8, 0)
+#: How often exported reports older than SOTERIA_EXPORT_HOURS are looked for, in seconds.
+EXPORTS_CHECKED_EVERY = 3600
 #: When the day's signed checkpoint of the log is written, in the force's time zone: a quiet hour.
 CHECKPOINT_AT = time(2, 30)
 #: How long one getUpdates call waits for news before asking again.
@@ -61,7 +69,9 @@ def build_application(settings: Settings, ctx: Context) -> Application:
     if not settings.telegram_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     dialogue = Dialogue(ctx, settings.reports_dir)
-    delivery = Delivery(dialogue, timedelta(seconds=settings.notice_seconds))
+    delivery = Delivery(
+        dialogue, timedelta(seconds=settings.notice_seconds), settings.export_hours
+    )
     face = TelegramFace(
         dialogue,
         delivery,
@@ -160,6 +170,16 @@ def _schedule(jobs: JobQueue, settings: Settings, ctx: Context, delivery: Delive
         log.info("checkpoint %s covers the log to record %s", made.number, made.seq)
 
     jobs.run_daily(checkpoint, time=CHECKPOINT_AT.replace(tzinfo=zone), name="daily checkpoint")
+
+    @stops_quietly
+    async def old_exports(context: ContextTypes.DEFAULT_TYPE) -> None:
+        removed = remove_old_exports(settings, ctx.now())
+        if removed:
+            log.info(
+                "removed %s exported reports older than %g hours", removed, settings.export_hours
+            )
+
+    jobs.run_repeating(old_exports, interval=EXPORTS_CHECKED_EVERY, first=60, name="old exports")
 
 
 def run_polling(settings: Settings, ctx: Context) -> None:

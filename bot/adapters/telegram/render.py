@@ -7,6 +7,7 @@ import html
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.conversation.replies import Option, Reply
+from bot.core.characters import visible
 
 #: Telegram's limits: characters in one message, bytes of callback data in one button.
 MAX_MESSAGE = 4096
@@ -18,7 +19,12 @@ HEADING_LIMIT = 200
 
 
 def message_html(text: str, *, headed: bool = False) -> str:
-    """Escape a reply's text for HTML parse mode; a question's first line is shown in bold."""
+    """Escape a reply's text for HTML parse mode; a question's first line is shown in bold.
+
+    Control and bidirectional characters stored before they were refused are shown, not
+    obeyed: a right-to-left override cannot turn a reason round in the chat.
+    """
+    text = visible(text)
     if not headed:
         return html.escape(text, quote=False)
     first, _, rest = text.partition("\n")
@@ -55,7 +61,9 @@ def keyboard(rows: tuple[tuple[Option, ...], ...]) -> InlineKeyboardMarkup | Non
             if len(option.action.encode("utf-8")) > MAX_CALLBACK_BYTES:
                 # A programming error, not a user's: actions are a few short numbers.
                 raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {option.action}")
-        buttons.append([InlineKeyboardButton(o.label, callback_data=o.action) for o in row])
+        buttons.append(
+            [InlineKeyboardButton(visible(o.label), callback_data=o.action) for o in row]
+        )
     return InlineKeyboardMarkup(buttons)
 
 
@@ -73,4 +81,4 @@ def rendered(reply: Reply) -> list[tuple[str, InlineKeyboardMarkup | None]]:
 def with_record(question: str, record: str) -> str:
     """A question's message once dealt with: the question as sent, then what became of it."""
     body = question[: MAX_MESSAGE - RECORD_ROOM]
-    return message_html(body, headed=True) + "\n<i>" + html.escape(record, quote=False) + "</i>"
+    return message_html(body, headed=True) + "\n<i>" + message_html(record) + "</i>"
