@@ -50,8 +50,13 @@ def verify_database(path: Path, anchors: Anchors, *, copy: bool = False) -> Verd
     missing, empty or not the bot's database is one sentence (an error), and so is one that
     cannot be read to the end.
     """
-    with reading(path, live=not copy) as db:
-        return _verified(db, anchors, copy=copy)
+    try:
+        with reading(path, live=not copy) as db:
+            return _verified(db, anchors, copy=copy)
+    except OSError as error:
+        raise SoteriaError(
+            f"The checkpoints or their key cannot be read ({error.filename}: {error.strerror})."
+        ) from None
 
 
 def checkpoint(path: Path, anchors: Anchors, now: datetime) -> Written:
@@ -60,13 +65,18 @@ def checkpoint(path: Path, anchors: Anchors, now: datetime) -> Written:
     Nothing is signed unless everything verifies: a checkpoint must never vouch for a log
     already changed. The head signed is the one verified, from the same snapshot.
     """
-    with reading(path, live=True) as db:
-        verdict = _verified(db, anchors)
-        if not verdict.ok:
-            raise SoteriaError(
-                f"The log does not verify, so no checkpoint was written: {verdict.message}"
-            )
-        made, new = checkpoints.write(db, anchors.folder, anchors.key, now)
+    try:
+        with reading(path, live=True) as db:
+            verdict = _verified(db, anchors)
+            if not verdict.ok:
+                raise SoteriaError(
+                    f"The log does not verify, so no checkpoint was written: {verdict.message}"
+                )
+            made, new = checkpoints.write(db, anchors.folder, anchors.key, now)
+    except OSError as error:
+        raise SoteriaError(
+            f"No checkpoint was written: {error.filename} cannot be used ({error.strerror})."
+        ) from None
     return Written(made.number, made.seq, made.hash, made.records, made.path, new)
 
 

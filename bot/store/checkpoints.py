@@ -93,7 +93,10 @@ def signing_key(key_path: Path) -> Ed25519PrivateKey:
                 "there: restore the key, or move the public key and the checkpoints aside to "
                 "start again."
             )
-        return _new_key(key_path)
+        try:
+            return _new_key(key_path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
     if os.name == "posix" and key_path.stat().st_mode & 0o077:
         raise CheckpointError(
             f"The checkpoint key {key_path} can be read by other users; make it readable by "
@@ -106,8 +109,9 @@ def signing_key(key_path: Path) -> Ed25519PrivateKey:
     if not isinstance(key, Ed25519PrivateKey):
         raise CheckpointError(f"The checkpoint key {key_path} is not an Ed25519 key.")
     if not public_path.exists():
-        _write_new(public_path, _public_pem(key.public_key()), 0o644)
-    elif _raw(_loaded_public(public_path)) != _raw(key.public_key()):
+        with contextlib.suppress(FileExistsError):  # written meanwhile by the key's maker
+            _write_new(public_path, _public_pem(key.public_key()), 0o644)
+    if _raw(_loaded_public(public_path)) != _raw(key.public_key()):
         raise CheckpointError(
             f"The public key {public_path} is not the public half of {key_path}; put back the "
             "one that belongs to it."

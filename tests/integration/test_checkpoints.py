@@ -252,3 +252,18 @@ def test_the_bot_schedules_a_checkpoint_every_day(tmp_path):
         db.close()
 
     assert "daily checkpoint" in names
+
+
+def test_a_checkpoint_folder_that_cannot_be_written_is_one_sentence(
+    db_path, tmp_path, monkeypatch
+):
+    not_a_folder = tmp_path / "checkpoints.txt"
+    not_a_folder.write_text("a file, not a folder")
+    monkeypatch.setenv("SOTERIA_CHECKPOINTS", str(not_a_folder))
+
+    code, output = soteria("checkpoint")
+
+    assert code == 1
+    assert output == (
+        f"Error: No checkpoint was written: {not_a_folder} cannot be used (File exists).\n"
+    )
