@@ -301,11 +301,18 @@ def check(
             f"Checkpoints: none in {folder} yet; `soteria-bot checkpoint` makes one (the bot "
             "makes one every day)."
         )
-    for checkpoint in checkpoints:
+    for number, checkpoint in enumerate(checkpoints, start=checkpoints[0].number):
         if checkpoint.public_key != _raw(key):
             raise CheckpointError(
                 f"Checkpoint {checkpoint.number} ({checkpoint.path}) names another key than "
                 "this installation's."
+            )
+        if checkpoint.number != number:
+            # Numbers only go up by one: a gap is a checkpoint taken out of the folder.
+            return _broken(
+                None,
+                f"Checkpoint {number} is missing from {folder}: checkpoints {number - 1} and "
+                f"{checkpoint.number} are there, so one was removed.",
             )
     last = int(db.execute("SELECT coalesce(max(seq), 0) FROM log").fetchone()[0])
     differs = _first_difference(db, checkpoints, last)
@@ -394,5 +401,5 @@ def _fine(*notes: str) -> Verdict:
     return Verdict(ok=True, checked=0, first_bad_seq=None, message="", notes=notes)
 
 
-def _broken(seq: int, message: str) -> Verdict:
+def _broken(seq: int | None, message: str) -> Verdict:
     return Verdict(ok=False, checked=0, first_bad_seq=seq, message=message)

@@ -267,3 +267,20 @@ def test_a_checkpoint_folder_that_cannot_be_written_is_one_sentence(
     assert output == (
         f"Error: No checkpoint was written: {not_a_folder} cannot be used (File exists).\n"
     )
+
+
+def test_a_checkpoint_taken_out_of_the_folder_is_named(db_path):
+    soteria("checkpoint")
+    for _ in range(2):
+        add_answers(db_path, 1)
+        soteria("checkpoint")
+    folder = db_path.parent / "checkpoints"
+    (folder / "checkpoint-000002.json").unlink()
+
+    code, output = soteria("verify")
+
+    assert code == 1
+    assert output.splitlines()[0] == (
+        f"Checkpoint 2 is missing from {folder}: checkpoints 1 and 3 are there, so one was "
+        "removed."
+    )
