@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.core.characters import spreadsheet_row
 from bot.core.playbook import Item, Playbook
 from bot.reports.oversight import RunFacts, gather
 from bot.services.context import Context
@@ -344,7 +345,8 @@ def render_insights_table(insights: Insights) -> str:
 
 
 def render_insights_csv(insights: Insights) -> str:
-    """One row per item of every playbook version, as spreadsheets read it."""
+    """One row per item of every playbook version, as spreadsheets read it: no cell runs as a
+    formula."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -352,7 +354,7 @@ def render_insights_csv(insights: Insights) -> str:
         rates = _rates(insight)
         top = insight.top_reasons(1)
         writer.writerow(
-            (
+            spreadsheet_row(
                 version.playbook,
                 version.title,
                 version.version,

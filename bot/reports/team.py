@@ -7,6 +7,7 @@ import io
 from datetime import datetime
 from typing import Any
 
+from bot.core.characters import spreadsheet_row
 from bot.core.history import challenge_open
 from bot.reports import figures
 from bot.reports.measures import measure
@@ -207,7 +208,7 @@ def render_team_table(oversight: Oversight) -> str:
 
 
 def render_csv(oversight: Oversight) -> str:
-    """One row per item of every run, as spreadsheets read it."""
+    """One row per item of every run, as spreadsheets read it: no cell runs as a formula."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -220,7 +221,7 @@ def render_csv(oversight: Oversight) -> str:
         playbook = run.run.playbook
         for facts in run.items:
             writer.writerow(
-                (
+                spreadsheet_row(
                     case.ref,
                     case.team,
                     case.officer,

@@ -18,6 +18,7 @@ TEMPLATES = {
     "countersign": texts.COUNTERSIGN_NEEDED,
     "handover-accepted": texts.HANDOVER_ACCEPTED,
     "unreachable": texts.UNREACHABLE,
+    "case-asked-for": texts.CASE_ASKED_FOR,
 }
 
 

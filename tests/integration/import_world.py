@@ -39,13 +39,21 @@ TEAM = "North RASSO"
 class World:
     """A database, its people, and the commands an administrator runs on it."""
 
-    def __init__(self, folder: Path, monkeypatch: pytest.MonkeyPatch, now: datetime) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        now: datetime,
+        case_key: str = "crime-reference",
+    ) -> None:
         self.folder = folder
         self.db_path = folder / "state" / "soteria.db"
         self.now = now
         monkeypatch.setenv("SOTERIA_DB", str(self.db_path))
         monkeypatch.setenv("SOTERIA_PLAYBOOKS", str(PLAYBOOKS_DIR))
         monkeypatch.setenv("SOTERIA_TZ", "Europe/London")
+        # These forces key cases by crime reference unless a test says otherwise.
+        monkeypatch.setenv("SOTERIA_CASE_KEY", case_key)
         for module in (import_cli, reports_cli, admin_cli, playbooks_cli):
             monkeypatch.setattr(module, "build", self._build)
         code, output = self.cli("publish", "--as", "DS Trainer")

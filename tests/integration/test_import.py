@@ -7,6 +7,7 @@ FILE:LINE: message; a line applied once is never applied again.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -51,6 +52,27 @@ CASE = [
     answer("pnd-local", "yes", at="2026-10-03T10:00:00+01:00"),
     answer("other-forces", "later", at="2026-10-03T10:05:00+01:00"),
 ]  # fmt: skip
+
+
+def test_on_a_force_keyed_by_handle_an_imported_case_gets_a_handle_linked_to_its_reference(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    world = World(tmp_path, monkeypatch, NOW, case_key="handle")
+    world.enrol("DC Officer", "investigator")
+
+    code, output = world.import_lines(CASE)
+
+    assert code == 0, output
+    found = re.search(r"Case 43/12345/26 opened as (C-[A-Z0-9]{6})\.", output)
+    assert found is not None, output
+    handle = found.group(1)
+    assert output.endswith("5 lines applied, 0 already applied.\n")
+    # The chat knows the case by its handle; the server finds it by either key.
+    assert world.report(REF)["case"] == handle
+    assert world.report(handle)["case"] == handle
+    code, again = world.import_lines([answer("pnd-local", "no", reason="Not yet checked")])
+    assert code == 0, again
+    assert "opened as" not in again
 
 
 def test_an_imported_case_reads_as_if_typed_then_by_its_officer(world: World):

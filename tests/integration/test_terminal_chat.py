@@ -166,6 +166,7 @@ class Chat:
             **os.environ,
             "SOTERIA_DB": str(folder / "soteria.db"),
             "SOTERIA_PLAYBOOKS": str(PLAYBOOKS_DIR),
+            "SOTERIA_CASE_KEY": "crime-reference",  # the walk types a crime reference
         }
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bot", "chat"], cwd=folder, env=env,

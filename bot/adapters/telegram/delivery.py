@@ -90,9 +90,15 @@ class Delivery:
     REMEMBERED = 20_000
     channel = CHANNEL
 
-    def __init__(self, dialogue: Dialogue, notice_every: timedelta = timedelta(minutes=1)) -> None:
+    def __init__(
+        self,
+        dialogue: Dialogue,
+        notice_every: timedelta = timedelta(minutes=1),
+        export_hours: float = 24.0,
+    ) -> None:
         self.dialogue = dialogue
         self.notice_every = notice_every
+        self.export_hours = export_hours
         # One sender of notices at a time: updates from different chats are handled at once.
         self._sending_notices = asyncio.Lock()
         self._wanted = asyncio.Event()  # set when something may have queued a notice
@@ -260,15 +266,21 @@ class Delivery:
                 )
 
     async def send_document(self, bot: Bot, chat_id: int, reply: Reply) -> None:
-        """Send a reply's file; where the server cannot take files, say where the file is."""
-        assert reply.document is not None
+        """Send a reply's file, then remove it from the server; where the server cannot take
+        files, name it (never its path) and leave it for the clean-up job."""
+        document = reply.document
+        assert document is not None
         try:
-            with reply.document.open("rb") as handle:
-                await bot.send_document(chat_id, handle, filename=reply.document.name)
+            with document.open("rb") as handle:
+                await bot.send_document(chat_id, handle, filename=document.name)
         except (TelegramError, OSError) as error:
-            log.warning("could not send %s as a document: %s", reply.document.name, error)
-            where = texts.EXPORT_NOT_SENT.format(path=reply.document.resolve())
+            log.warning("could not send %s as a document: %s", document.name, error)
+            hours = f"{self.export_hours:g}"
+            where = texts.EXPORT_NOT_SENT.format(name=document.name, hours=hours)
             await deliver(lambda: bot.send_message(chat_id, message_html(where)))
+            return
+        # It holds case references and is in the supervisor's hands now: no copy lingers.
+        document.unlink(missing_ok=True)
 
 
 async def quietly(call: Awaitable[object]) -> object | None:
