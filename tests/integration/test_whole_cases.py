@@ -1091,3 +1091,189 @@ def test_domestic_rape_with_dvpn_dvpo_and_related_offending(world: World):
         "trial-readiness@1": "2027-11-01",
         "memory-refresh@1": "2027-11-08",
     }  # fmt: skip
+
+
+# --- 3. Police NFA over Easter, the victim's right to review, the decision overturned ----------
+
+
+def overdue_on(report: dict[str, Any], playbook: str, day: str) -> set[str]:
+    """What a run shows as overdue on a day: items still waiting whose due date is before it."""
+    run = run_of(report, playbook)
+    waiting = ("open", "later", "not-yet", "needs-reason")
+    return {
+        item["id"]
+        for item in run["items"]
+        if item["status"] in waiting and item["due"] is not None and item["due"] < day
+    }
+
+
+def test_police_nfa_told_after_easter_and_overturned_on_review(world: World):
+    """Reported on Mon 2 Mar 2026 against a man she met that night, identified at once,
+    arrested and interviewed on Tue 3 Mar and bailed on Wed 4 Mar. The police take no further
+    action on Thu 2 Apr, the day before Good Friday; the victim is told a day late, on Wed 8 Apr,
+    and asks for a review on Mon 20 Apr. The review comes late and overturns the decision on
+    Fri 12 Jun, which opens a new investigation plan."""
+    apply(world, "2026-03-04T18:00:00+00:00", [
+        {"event": "open", "case": REF, "officer": OFFICER, "at": "2026-03-02T09:00:00+00:00"},
+        milestone_line("suspect-identified", "2026-03-02", OFFICER),
+        milestone_line("arrest", "2026-03-03", OFFICER),
+        *answers("protective-orders", "2026-03-04T17:00:00+00:00",
+                 ("release-status", "on bail with conditions"), ("release-date", "2026-03-04"),
+                 ("victim-views-conditions", "yes"), ("bail-start-date", "2026-03-04"),
+                 # 3 months beginning with Wed 4 Mar end on Wed 3 Jun 2026.
+                 ("bail-expiry-date", "2026-06-03"), ("bail-next-step", "charge before expiry"),
+                 ("breach-reporting-told", "yes"), ("domestic-context", "no")),
+        *answers("early-advice-and-charge", "2026-03-04T17:30:00+00:00",
+                 ("eia-sought", "no", "Police NFA - evidence test not met")),
+    ])  # fmt: skip
+    apply(world, "2026-04-02T17:00:00+01:00", [
+        *answers("protective-orders", "2026-03-05T10:00:00+00:00",
+                 ("victim-told-release", "yes"), ("sro-considered", "no", "Bail conditions protect enough")),
+        *answers("early-advice-and-charge", "2026-04-02T15:00:00+01:00",
+                 ("decision-route", "police decision of no further action"),
+                 ("police-nfa-reasons", "yes"), ("police-nfa-agreed", "yes"),
+                 ("nfa-scrutiny", "yes"), ("nfa-date", "2026-04-02")),
+        # The NFA checklist's telling and review items are live only once it knows who decided.
+        *answers("nfa-and-review", "2026-04-02T16:00:00+01:00",
+                 ("decided-by", "police"), ("victim-withdrew", "no")),
+    ])  # fmt: skip
+    # Read on the morning of Wed 8 Apr, before the victim is told. Right 6: a decision not to
+    # charge is told within 1 working day of Thu 2 Apr: Fri 3 Apr (Good Friday), Sat, Sun, Mon
+    # 6 Apr (Easter Monday) -> Tue 7 Apr. Both that message and the end of the bail conditions
+    # are a day late.
+    world.now = at("2026-04-08T08:00:00+01:00")
+    report = world.report()
+    assert report["milestones"]["nfa"] == "2026-04-02"
+    review = run_of(report, "nfa-and-review")
+    assert overdue_on(report, "nfa-and-review", "2026-04-08") == {
+        "decision-told-date", "bail-end-told",
+    }  # fmt: skip
+    assert overdue_on(report, "early-advice-and-charge", "2026-04-08") == set()
+    assert dues(review) == {
+        "cps-consulted-withdrawal": "2026-04-02",  # before the NFA (not asked: no withdrawal)
+        "decision-told-date": "2026-04-07",
+        "bail-end-told": "2026-04-07",
+        # 14 calendar days after Thu 2 Apr: Thu 16 Apr.
+        "disruption-plan-reviewed": "2026-04-16",
+        "intelligence-submitted": "2026-04-16",
+    }  # fmt: skip
+    advice = run_of(report, "early-advice-and-charge")
+    assert statuses(advice) == {
+        "done": {
+            "decision-route", "police-nfa-reasons", "police-nfa-agreed", "nfa-scrutiny",
+            "nfa-date",
+        },
+        "not-done": {"eia-sought"},
+        "open": {"direct-contacts"},
+        "not-live": {
+            "eia-request-date", "third-party-approach", "eia-received", "action-plan-dates",
+            "cps-intrusive-challenged", "file-submitted-date", "mg2-with-file",
+            "dmd-with-file", "schedules-with-file", "third-party-log", "cps-decision",
+            "minded-nfa-date", "meeting-before-nfa", "disagree", "escalated",
+            "escalation-level", "charge-date", "victim-told-charge", "first-hearing-date",
+            "first-hearing-told", "charge-status", "charge-bail-told", "custody-time-limit",
+            "wcu-handover", "wcu-contact-told", "isva-told-charge", "intel-at-charge",
+        },
+    }  # fmt: skip
+    assert dues(advice) == {
+        "eia-sought": "2026-03-16",  # 14 days after the identification, Mon 2 Mar
+        "police-nfa-reasons": "2026-04-02",  # on the day of the NFA
+        "police-nfa-agreed": "2026-04-02",
+    }  # fmt: skip
+    orders = run_of(report, "protective-orders")
+    assert dues(orders) == {
+        "sro-considered": "2026-03-17",  # 14 days after the arrest, Tue 3 Mar
+        "victim-views-conditions": "2026-03-04",  # the day of release
+        "victim-told-release": "2026-03-05",  # 1 working day after Wed 4 Mar
+        # 3 months beginning with Wed 4 Mar end Wed 3 Jun: the plan 7 days before.
+        "bail-next-step": "2026-05-27",
+        "bail-extension-authorised": "2026-06-03",
+        "nfa-sro-spo": "2026-04-16",  # 14 days after the NFA
+        "dvpn-after-nfa": "2026-04-03",  # 1 calendar day (not asked: no domestic context)
+    }  # fmt: skip
+    assert item_of(orders, "nfa-sro-spo")["status"] == "open"
+
+    apply(world, "2026-04-08T12:00:00+01:00", [
+        *answers("nfa-and-review", "2026-04-08T11:00:00+01:00",
+                 ("outcome-group", "evidential difficulties, victim supports action (15)"),
+                 ("tell-method", "in person with the ISVA"),
+                 ("decision-told-date", "2026-04-08"), ("reasons-given", "yes"),
+                 ("nfa-letter-template", "yes"), ("isva-told-nfa", "yes"),
+                 ("bail-end-told", "yes"), ("safety-plan-reviewed", "yes"),
+                 # 3 months beginning with Wed 8 Apr end on Tue 7 Jul 2026.
+                 ("vrr-last-day", "2026-07-07"), ("vrr-explained", "yes"),
+                 ("vrr-requested", "not yet")),
+    ])  # fmt: skip
+    report = world.report()
+    review = run_of(report, "nfa-and-review")
+    assert report["milestones"]["decision-communicated"] == "2026-04-08"
+    assert item_of(review, "vrr-explained")["due"] == "2026-04-08"  # the day she is told
+    assert item_of(review, "vrr-last-day")["value"] == "2026-07-07"
+    assert item_of(review, "vrr-requested")["status"] == "not-yet"
+    assert overdue_on(report, "nfa-and-review", "2026-04-08") == set()
+
+    apply(world, "2026-04-10T12:00:00+01:00", [
+        *answers("nfa-and-review", "2026-04-09T10:00:00+01:00",
+                 ("vrr-police-info", "ok"), ("disruption-plan-reviewed", "yes"),
+                 ("intelligence-submitted", "yes")),
+    ])  # fmt: skip
+    signed = submit_and_sign_off(
+        world, "nfa-and-review", OFFICER, SUPERVISOR, at("2026-04-10T12:30:00+01:00"),
+        "Victim told, review explained",
+    )  # fmt: skip
+    # The request for a review comes on Mon 20 Apr: after the sign-off, it reopens the run.
+    apply(world, "2026-04-23T12:00:00+01:00", [
+        *answers("nfa-and-review", "2026-04-20T10:00:00+01:00",
+                 ("vrr-requested", "yes"), ("vrr-request-date", "2026-04-20")),
+        *answers("nfa-and-review", "2026-04-23T11:00:00+01:00", ("vrr-acknowledged", "yes")),
+    ])  # fmt: skip
+    # Read on Thu 4 Jun, the review still not decided.
+    world.now = at("2026-06-04T09:00:00+01:00")
+    report = world.report()
+    review = run_of(report, "nfa-and-review")
+    assert (review["run"], review["state"], review["reopened_after_sign_off"]) == (
+        signed, "asking", True,
+    )  # fmt: skip
+    assert item_of(review, "vrr-requested")["value"] == "yes"
+    assert item_of(review, "vrr-acknowledged")["due"] == (
+        # 10 working days after Mon 20 Apr: Tue 21 ... Fri 24 (4), Mon 27 ... Fri 1 May (9),
+        # Mon 4 May (bank holiday), Tue 5 May (10).
+        "2026-05-05"
+    )
+    assert item_of(review, "vrr-decided")["due"] == (
+        # 30 working days: on from Tue 5 May (10), Wed 6 ... Fri 8 (13), 11-15 May (18),
+        # 18-22 May (23), Mon 25 May (bank holiday), Tue 26 ... Fri 29 (27), Mon 1, Tue 2,
+        # Wed 3 Jun (30).
+        "2026-06-03"
+    )
+    assert overdue_on(report, "nfa-and-review", "2026-06-04") == {"vrr-decided"}
+
+    # The reviewing inspector overturns the decision on Fri 12 Jun: a new investigation plan.
+    apply(world, "2026-06-12T16:00:00+01:00", [
+        *answers("nfa-and-review", "2026-06-12T15:00:00+01:00",
+                 ("vrr-decided", "no", "Further enquiries needed"),
+                 ("vrr-outcome", "decision overturned")),
+    ])  # fmt: skip
+    report = world.report()
+    review = run_of(report, "nfa-and-review")
+    assert statuses(review) == {
+        "done": {
+            "decided-by", "victim-withdrew", "outcome-group", "tell-method",
+            "decision-told-date", "reasons-given", "nfa-letter-template", "isva-told-nfa",
+            "bail-end-told", "safety-plan-reviewed", "vrr-police-info", "vrr-last-day",
+            "vrr-explained", "vrr-requested", "vrr-request-date", "vrr-acknowledged",
+            "vrr-outcome", "disruption-plan-reviewed", "intelligence-submitted",
+        },
+        "not-done": {"vrr-decided"},
+        "not-live": {
+            "withdrawal-date", "withdrawal-stage", "withdrawal-reasons", "withdrawal-statement",
+            "withdrawal-risk-reviewed", "withdrawal-pressure", "pressure-investigated",
+            "cps-consulted-withdrawal", "cps-told-withdrawal", "wcu-told-withdrawal",
+            "withdrawal-support", "can-return-told", "vrr-cps-info", "vrr-prompt-day",
+        },
+    }  # fmt: skip
+    assert report["milestones"]["vrr-request"] == "2026-04-20"
+    assert [r["playbook"] for r in report["runs"]].count("protective-orders") == 1
+    plan = run_of(report, "investigation-plan")
+    assert plan["state"] == "asking"
+    assert overdue_on(report, "nfa-and-review", "2026-06-12") == set()
