@@ -37,6 +37,7 @@ from typing import Any
 
 import pytest
 
+from bot.services import supervising
 from bot.services.calendar import bank_holidays
 
 from .import_world import (
@@ -47,6 +48,7 @@ from .import_world import (
     hold_review_with,
     item_of,
     milestone_line,
+    person,
     run_of,
     start_line,
     statuses,
@@ -1277,3 +1279,173 @@ def test_police_nfa_told_after_easter_and_overturned_on_review(world: World):
     plan = run_of(report, "investigation-plan")
     assert plan["state"] == "asking"
     assert overdue_on(report, "nfa-and-review", "2026-06-12") == set()
+
+
+# --- 4. CPS NFA: minded to NFA before the summer bank holiday, the meeting late, NFA at Christmas
+
+
+def test_cps_nfa_after_a_late_meeting_told_after_christmas(world: World):
+    """Reported on Mon 11 May 2026 against an acquaintance, identified that day, arrested on
+    Tue 12 May and released under investigation. Early advice is sought on Fri 22 May, before
+    the spring bank holiday; the full file goes to the CPS on Fri 14 Aug and the checklist is
+    signed off. The CPS says it is minded to take no further action on Thu 27 Aug; the meeting
+    with the prosecutor is due by Fri 11 Sep and held late, on Tue 15 Sep. The CPS takes no
+    further action on Thu 24 Dec, and the victim is told on Tue 29 Dec."""
+    apply(world, "2026-05-12T20:00:00+01:00", [
+        {"event": "open", "case": REF, "officer": OFFICER, "at": "2026-05-11T10:00:00+01:00"},
+        milestone_line("suspect-identified", "2026-05-11", OFFICER),
+        milestone_line("arrest", "2026-05-12", OFFICER),
+        *answers("protective-orders", "2026-05-12T19:00:00+01:00",
+                 ("release-status", "released under investigation"),
+                 ("release-date", "2026-05-12"), ("rui-reason", "yes"),
+                 ("rui-risk-reviewed", "yes"), ("domestic-context", "no")),
+    ])  # fmt: skip
+    apply(world, "2026-05-22T16:00:00+01:00", [
+        *answers("early-advice-and-charge", "2026-05-22T15:00:00+01:00",
+                 ("eia-sought", "yes"), ("eia-request-date", "2026-05-22"),
+                 ("third-party-approach", "na", "No third-party material sought"),
+                 ("direct-contacts", "yes")),
+    ])  # fmt: skip
+    advice = run_of(world.report(), "early-advice-and-charge")
+    # 21 calendar days after the request on Fri 22 May: Fri 12 Jun (holidays do not move it).
+    assert item_of(advice, "eia-received")["due"] == "2026-06-12"
+    assert item_of(advice, "eia-sought")["due"] == "2026-05-25"  # 14 days after Mon 11 May
+    apply(world, "2026-08-14T17:00:00+01:00", [
+        *answers("early-advice-and-charge", "2026-06-10T10:00:00+01:00",
+                 ("eia-received", "yes"), ("action-plan-dates", "yes"),
+                 ("cps-intrusive-challenged", "na")),
+        *answers("early-advice-and-charge", "2026-08-14T16:00:00+01:00",
+                 ("decision-route", "full file to the CPS for a decision"),
+                 ("file-submitted-date", "2026-08-14"), ("mg2-with-file", "yes"),
+                 ("dmd-with-file", "yes"), ("schedules-with-file", "yes"),
+                 ("third-party-log", "na"), ("cps-decision", "awaiting decision"),
+                 ("disagree", "no")),
+    ])  # fmt: skip
+    signed = submit_and_sign_off(
+        world, "early-advice-and-charge", OFFICER, SUPERVISOR, at("2026-08-14T17:30:00+01:00"),
+        "File with the CPS",
+    )  # fmt: skip
+    # Minded to NFA on Thu 27 Aug: a change after the sign-off reopens the checklist.
+    apply(world, "2026-08-27T16:00:00+01:00", [
+        *answers("early-advice-and-charge", "2026-08-27T15:00:00+01:00",
+                 ("cps-decision", "minded to take no further action"),
+                 ("minded-nfa-date", "2026-08-27")),
+    ])  # fmt: skip
+    world.now = at("2026-09-14T09:00:00+01:00")
+    report = world.report()
+    advice = run_of(report, "early-advice-and-charge")
+    assert (advice["run"], advice["reopened_after_sign_off"]) == (signed, True)
+    assert report["milestones"]["cps-minded-nfa"] == "2026-08-27"
+    # The meeting, 10 working days after Thu 27 Aug: Fri 28 (1), Mon 31 Aug (bank holiday),
+    # Tue 1 Sep ... Fri 4 (5), Mon 7 ... Fri 11 Sep (10). Not held by Mon 14 Sep: overdue.
+    assert item_of(advice, "meeting-before-nfa")["due"] == "2026-09-11"
+    assert overdue_on(report, "early-advice-and-charge", "2026-09-14") == {"meeting-before-nfa"}
+
+    apply(world, "2026-12-24T17:00:00+00:00", [
+        *answers("early-advice-and-charge", "2026-09-15T11:00:00+01:00",
+                 ("meeting-before-nfa", "yes")),
+        *answers("early-advice-and-charge", "2026-12-24T15:00:00+00:00",
+                 ("cps-decision", "no further action"), ("nfa-scrutiny", "yes"),
+                 ("nfa-date", "2026-12-24")),
+        *answers("nfa-and-review", "2026-12-24T16:00:00+00:00",
+                 ("decided-by", "CPS"), ("victim-withdrew", "no")),
+    ])  # fmt: skip
+    # On Mon 28 Dec, the substitute Boxing Day, nothing is overdue yet: Right 6's 1 working day
+    # after Thu 24 Dec skips Fri 25 (Christmas), the weekend and Mon 28 -> Tue 29 Dec.
+    world.now = at("2026-12-28T12:00:00+00:00")
+    report = world.report()
+    review = run_of(report, "nfa-and-review")
+    assert overdue_on(report, "nfa-and-review", "2026-12-28") == set()
+    assert dues(review) == {
+        "cps-consulted-withdrawal": "2026-12-24",  # before the NFA (not asked: no withdrawal)
+        "decision-told-date": "2026-12-29",
+        "bail-end-told": "2026-12-29",  # the end of release under investigation, told too
+        # 14 calendar days after Thu 24 Dec: Thu 7 Jan 2027.
+        "disruption-plan-reviewed": "2027-01-07",
+        "intelligence-submitted": "2027-01-07",
+    }  # fmt: skip
+
+    apply(world, "2026-12-29T16:00:00+00:00", [
+        *answers("nfa-and-review", "2026-12-29T15:00:00+00:00",
+                 ("outcome-group", "evidential difficulties, victim supports action (15)"),
+                 ("tell-method", "video call"), ("decision-told-date", "2026-12-29"),
+                 ("reasons-given", "no", "CPS to explain its decision"),
+                 ("isva-told-nfa", "yes"), ("bail-end-told", "yes"),
+                 ("safety-plan-reviewed", "yes"), ("vrr-cps-info", "ok"),
+                 # 10 working days after Tue 29 Dec 2026: Wed 30 (1), Thu 31 (2), Fri 1 Jan
+                 # (New Year's Day), Mon 4 ... Fri 8 (7), Mon 11, Tue 12, Wed 13 Jan 2027 (10).
+                 ("vrr-prompt-day", "2027-01-13"),
+                 # 3 months beginning with Tue 29 Dec 2026 end on Sun 28 Mar 2027.
+                 ("vrr-last-day", "2027-03-28"), ("vrr-explained", "yes"),
+                 ("vrr-requested", "not yet")),
+    ])  # fmt: skip
+    # Read on Fri 8 Jan 2027: the disruption plan and the intelligence, due Thu 7 Jan, are late.
+    world.now = at("2027-01-08T09:00:00+00:00")
+    report = world.report()
+    assert overdue_on(report, "nfa-and-review", "2027-01-08") == {
+        "disruption-plan-reviewed", "intelligence-submitted",
+    }  # fmt: skip
+    apply(world, "2027-01-08T12:00:00+00:00", [
+        *answers("nfa-and-review", "2027-01-08T11:00:00+00:00",
+                 ("disruption-plan-reviewed", "no", "No ongoing risk identified"),
+                 ("intelligence-submitted", "yes")),
+    ])  # fmt: skip
+    # No request by the last day: the officer answers No, and the supervisor closes the case.
+    apply(world, "2027-03-29T10:00:00+01:00", [
+        *answers("nfa-and-review", "2027-03-29T09:00:00+01:00", ("vrr-requested", "no")),
+    ])  # fmt: skip
+    ctx = world.context()
+    supervising.close_case(ctx, person(ctx, SUPERVISOR), REF, "no further action (final)")
+
+    report = world.report()
+    assert report["closed"] == {
+        "at": "2027-03-29T09:00:00+00:00", "reason": "no further action (final)",
+        "by": f"user:{SUPERVISOR}",
+    }  # fmt: skip
+    assert {k: report["milestones"][k] for k in ("cps-minded-nfa", "nfa")} == {
+        "cps-minded-nfa": "2026-08-27", "nfa": "2026-12-24",
+    }  # fmt: skip
+    assert report["milestones"]["decision-communicated"] == "2026-12-29"
+    review = run_of(report, "nfa-and-review")
+    assert statuses(review) == {
+        "done": {
+            "decided-by", "victim-withdrew", "outcome-group", "tell-method",
+            "decision-told-date", "isva-told-nfa", "bail-end-told", "safety-plan-reviewed",
+            "vrr-cps-info", "vrr-prompt-day", "vrr-last-day", "vrr-explained", "vrr-requested",
+            "intelligence-submitted",
+        },
+        "not-done": {"reasons-given", "disruption-plan-reviewed"},
+        "not-live": {
+            "withdrawal-date", "withdrawal-stage", "withdrawal-reasons", "withdrawal-statement",
+            "withdrawal-risk-reviewed", "withdrawal-pressure", "pressure-investigated",
+            "cps-consulted-withdrawal", "cps-told-withdrawal", "wcu-told-withdrawal",
+            "withdrawal-support", "can-return-told", "nfa-letter-template", "vrr-police-info",
+            "vrr-request-date", "vrr-acknowledged", "vrr-decided", "vrr-outcome",
+        },
+    }  # fmt: skip
+    assert item_of(review, "vrr-explained")["due"] == "2026-12-29"  # the day she was told
+    advice = run_of(report, "early-advice-and-charge")
+    assert statuses(advice) == {
+        "done": {
+            "eia-sought", "eia-request-date", "eia-received", "action-plan-dates",
+            "direct-contacts", "decision-route", "file-submitted-date", "mg2-with-file",
+            "dmd-with-file", "schedules-with-file", "cps-decision", "meeting-before-nfa",
+            "disagree", "nfa-scrutiny", "nfa-date",
+        },
+        "na": {"third-party-approach", "cps-intrusive-challenged", "third-party-log"},
+        # The minded-to date is asked only while the CPS is minded to NFA; its milestone stays.
+        "not-live": {
+            "minded-nfa-date", "escalated", "escalation-level", "police-nfa-reasons",
+            "police-nfa-agreed", "charge-date", "victim-told-charge", "first-hearing-date",
+            "first-hearing-told", "charge-status", "charge-bail-told", "custody-time-limit",
+            "wcu-handover", "wcu-contact-told", "isva-told-charge", "intel-at-charge",
+        },
+    }  # fmt: skip
+    assert dues(advice) == {
+        "eia-sought": "2026-05-25",
+        "eia-received": "2026-06-12",
+        "mg2-with-file": "2026-08-14", "dmd-with-file": "2026-08-14",  # with the file
+        "schedules-with-file": "2026-08-14",
+        "meeting-before-nfa": "2026-09-11",
+        "police-nfa-reasons": "2026-12-24", "police-nfa-agreed": "2026-12-24",  # not asked
+    }  # fmt: skip
