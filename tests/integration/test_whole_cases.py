@@ -1449,3 +1449,212 @@ def test_cps_nfa_after_a_late_meeting_told_after_christmas(world: World):
         "meeting-before-nfa": "2026-09-11",
         "police-nfa-reasons": "2026-12-24", "police-nfa-agreed": "2026-12-24",  # not asked
     }  # fmt: skip
+
+
+# --- 5. Charge before Easter, s.28 cross-examination, conviction and sentence before Christmas --
+
+
+def test_charge_to_conviction_with_pre_recorded_cross_examination(world: World):
+    """Reported on Mon 1 Feb 2027 against her manager, interviewed on video on Wed 3 Feb and
+    wanting her cross-examination pre-recorded. He is charged on Thu 25 Mar, the day before
+    Good Friday, and bailed to court; first hearing Thu 22 Apr; not guilty at the plea and trial
+    preparation hearing on Fri 21 May, where the s.28 hearing is fixed for Mon 12 Jul and the
+    trial for Mon 8 Nov. Convicted on Fri 12 Nov and sentenced on Fri 17 Dec 2027; the Victim
+    Contact Scheme referral falls across Christmas and New Year."""
+    apply(world, "2027-02-03T18:00:00+00:00", [
+        {"event": "open", "case": REF, "officer": OFFICER, "at": "2027-02-01T09:00:00+00:00"},
+        milestone_line("suspect-identified", "2027-02-01", OFFICER),
+        milestone_line("interview", "2027-02-03", OFFICER, "2027-02-03T10:00:00+00:00"),
+        *answers("vps-and-trial", "2027-02-03T16:00:00+00:00",
+                 ("vps-offered", "yes"),
+                 ("vps-format", "asked within the video-recorded interview"),
+                 ("vps-in-interview-recorded", "yes"), ("vps-reading", "undecided"),
+                 ("vps-copy", "yes"), ("vps-disclosure-told", "yes"),
+                 ("special-measures-discussed", "yes"), ("measures-recorded", "yes"),
+                 ("s28-wanted", "yes"), ("s28-applied", "not yet")),
+    ])  # fmt: skip
+    trial = run_of(world.report(), "vps-and-trial")
+    assert dues(trial) == {
+        "vps-offered": "2027-02-05",  # 2 working days after Wed 3 Feb: Thu 4, Fri 5
+        "vps-in-interview-recorded": "2027-02-05",  # 2 calendar days
+        "special-measures-discussed": "2027-02-10",  # 7 calendar days
+    }  # fmt: skip
+    assert item_of(trial, "s28-applied")["status"] == "not-yet"
+    apply(world, "2027-03-25T19:00:00+00:00", [
+        milestone_line("arrest", "2027-02-08", OFFICER),
+        *answers("early-advice-and-charge", "2027-03-25T17:00:00+00:00",
+                 ("eia-sought", "no", "Full charging file already ready"),
+                 ("direct-contacts", "yes"),
+                 ("decision-route", "full file to the CPS for a decision"),
+                 ("file-submitted-date", "2027-03-10"), ("mg2-with-file", "yes"),
+                 ("dmd-with-file", "yes"), ("schedules-with-file", "yes"),
+                 ("third-party-log", "na"), ("cps-decision", "charge"), ("disagree", "no"),
+                 ("charge-date", "2027-03-25"), ("first-hearing-date", "2027-04-22"),
+                 ("charge-status", "bailed to court with conditions")),
+    ])  # fmt: skip
+    # Read on the morning of Tue 30 Mar: Right 6's 1 working day after Thu 25 Mar skips Good
+    # Friday (26 Mar), the weekend and Easter Monday (29 Mar): due today, not yet overdue.
+    world.now = at("2027-03-30T08:00:00+01:00")
+    report = world.report()
+    advice = run_of(report, "early-advice-and-charge")
+    assert {i: item_of(advice, i)["due"] for i in (
+        "victim-told-charge", "first-hearing-told", "charge-bail-told", "wcu-handover",
+    )} == dict.fromkeys(
+        ("victim-told-charge", "first-hearing-told", "charge-bail-told", "wcu-handover"),
+        "2027-03-30",
+    )  # fmt: skip
+    assert overdue_on(report, "early-advice-and-charge", "2027-03-30") == set()
+    # On Wed 31 Mar, with nothing told, all four are late.
+    assert overdue_on(report, "early-advice-and-charge", "2027-03-31") == {
+        "victim-told-charge", "first-hearing-told", "charge-bail-told", "wcu-handover",
+    }  # fmt: skip
+
+    apply(world, "2027-03-30T12:00:00+01:00", [
+        *answers("early-advice-and-charge", "2027-03-30T10:00:00+01:00",
+                 ("victim-told-charge", "yes"), ("first-hearing-told", "yes"),
+                 ("charge-bail-told", "yes"), ("wcu-handover", "yes"),
+                 ("wcu-contact-told", "yes"), ("isva-told-charge", "yes"),
+                 ("intel-at-charge", "yes")),
+        *answers("protective-orders", "2027-03-30T11:00:00+01:00",
+                 ("release-status", "released under investigation"),
+                 ("release-date", "2027-02-08"), ("rui-reason", "yes"),
+                 ("rui-risk-reviewed", "yes"), ("victim-told-release", "yes"),
+                 ("domestic-context", "no"), ("sro-considered", "no", "Not needed"),
+                 ("stalking-present", "no"), ("ro-conditions", "yes"),
+                 ("ro-acquittal-proposed", "yes"), ("ro-victim-views", "yes"),
+                 ("ro-risk-assessment", "yes"), ("shpo-material", "yes")),
+    ])  # fmt: skip
+    signed = submit_and_sign_off(
+        world, "early-advice-and-charge", OFFICER, SUPERVISOR, at("2027-03-30T13:00:00+01:00"),
+        "Charged, victim and witness care told",
+    )  # fmt: skip
+    apply(world, "2027-05-21T18:00:00+01:00", [
+        milestone_line("hearing-held", "2027-04-22", OFFICER, "2027-04-22T13:00:00+01:00"),
+        *answers("vps-and-trial", "2027-04-27T10:00:00+01:00", ("bail-outcome-told@1", "yes")),
+        # The plea and trial preparation hearing, Fri 21 May: not guilty; the s.28 hearing fixed
+        # for Mon 12 Jul and the trial for Mon 8 Nov.
+        *answers("bad-character", "2027-05-21T12:00:00+01:00",
+                 ("not-guilty-plea-date", "2027-05-21"), ("plea-court", "Crown Court")),
+        milestone_line("hearing-held", "2027-05-21", OFFICER, "2027-05-21T12:05:00+01:00"),
+        milestone_line("trial-listed", "2027-05-21", OFFICER, "2027-05-21T12:10:00+01:00"),
+        *answers("vps-and-trial", "2027-05-21T16:00:00+01:00",
+                 ("s28-applied", "yes"), ("s28-hearing-date", "2027-07-12"),
+                 ("trial-date", "2027-11-08"), ("ground-rules-hearing", "yes"),
+                 ("sm-outcome-told", "yes"), ("evidence-required-told", "yes"),
+                 ("wcu-needs-assessment", "yes"), ("court-visit-offered", "yes"),
+                 ("separate-entrance", "yes"), ("cps-meeting-offered", "yes"),
+                 ("change-reason@1", "first listing"), ("victim-still-supports@1", "yes"),
+                 ("isva-informed@1", "yes"), ("defence-statement-reviewed", "yes"),
+                 ("schedules-updated", "yes"), ("therapy-notes-request", "no")),
+    ])  # fmt: skip
+    report = world.report()
+    assert report["milestones"]["s28-hearing"] == "2027-07-12"
+    assert report["milestones"]["not-guilty-plea"] == "2027-05-21"
+    # CrimPR r.21.4, Crown Court: 10 business days after Fri 21 May: Mon 24 ... Fri 28 (5),
+    # Mon 31 May (spring bank holiday), Tue 1 ... Fri 4 Jun (9), Mon 7 Jun (10).
+    assert item_of(run_of(report, "bad-character"), "notice-crown")["due"] == "2027-06-07"
+    apply(world, "2027-12-09T17:00:00+00:00", [
+        *answers("vps-and-trial", "2027-05-24T10:00:00+01:00",
+                 ("victim-told-trial-date@1", "yes"), ("bail-outcome-told@2", "yes")),
+        *answers("vps-and-trial", "2027-07-05T10:00:00+01:00", ("memory-refresh-s28", "yes")),
+        milestone_line("hearing-held", "2027-07-12", OFFICER, "2027-07-12T16:00:00+01:00"),
+        *answers("vps-and-trial", "2027-07-13T10:00:00+01:00", ("bail-outcome-told@3", "yes")),
+        *answers("vps-and-trial", "2027-10-11T10:00:00+01:00",
+                 ("vps-update-trial@1", "yes"), ("trial-readiness@1", "yes")),
+        *answers("protective-orders", "2027-10-25T10:00:00+01:00",
+                 ("ro-refreshed-before-trial", "yes"), ("shpo-application", "na")),
+        *answers("vps-and-trial", "2027-11-01T10:00:00+00:00", ("memory-refresh@1", "yes")),
+        # Convicted on Fri 12 Nov; sentence fixed for Fri 17 Dec.
+        *answers("protective-orders", "2027-11-12T16:00:00+00:00",
+                 ("case-outcome", "convicted after trial"), ("verdict-date", "2027-11-12"),
+                 ("sentence-date", "2027-12-17")),
+        *answers("vps-and-trial", "2027-11-15T10:00:00+00:00",
+                 ("victim-told-outcome", "yes"), ("isva-told-outcome", "yes"),
+                 ("cica-info", "yes")),
+        *answers("vps-and-trial", "2027-12-09T10:00:00+00:00",
+                 ("vps-update-sentence", "yes"), ("latest-vps-with-cps", "yes")),
+        *answers("protective-orders", "2027-12-09T11:00:00+00:00",
+                 ("shpo-invited", "yes"), ("ro-conviction", "yes")),
+    ])  # fmt: skip
+    # Sentenced Fri 17 Dec. Read on Thu 30 Dec: Right 8's 5 working days for the court and 1
+    # for witness care run Mon 20 (1) ... Fri 24 (5), Mon 27 and Tue 28 Dec (Christmas and Boxing
+    # Day, both moved off the weekend), Wed 29 Dec (6): the sentence, untold, is a day late. The
+    # Victim Contact Scheme referral, 10 working days: Thu 30 (7), Fri 31 (8), Mon 3 Jan 2028
+    # (New Year's Day moved off the Saturday), Tue 4 (9), Wed 5 Jan 2028 (10): not yet.
+    world.now = at("2027-12-30T09:00:00+00:00")
+    report = world.report()
+    assert overdue_on(report, "vps-and-trial", "2027-12-30") == {"victim-told-sentence"}
+    apply(world, "2028-01-04T12:00:00+00:00", [
+        *answers("vps-and-trial", "2027-12-30T10:00:00+00:00", ("victim-told-sentence", "yes")),
+        *answers("vps-and-trial", "2028-01-04T10:00:00+00:00", ("vcs-referral", "yes")),
+        *answers("protective-orders", "2027-12-20T10:00:00+00:00",
+                 ("notification-visor", "yes"), ("mappa-considered", "yes"),
+                 ("victim-told-orders", "yes")),
+    ])  # fmt: skip
+
+    report = world.report()
+    assert {k: report["milestones"][k] for k in ("charge", "trial", "verdict", "sentence")} == {
+        "charge": "2027-03-25", "trial": "2027-11-08", "verdict": "2027-11-12",
+        "sentence": "2027-12-17",
+    }  # fmt: skip
+    advice = run_of(report, "early-advice-and-charge")
+    assert (advice["run"], advice["state"], advice["reopened_after_sign_off"]) == (
+        signed, "signed_off", False,
+    )  # fmt: skip
+    trial = run_of(report, "vps-and-trial")
+    assert statuses(trial) == {
+        "done": {
+            "vps-offered", "vps-format", "vps-in-interview-recorded", "vps-reading", "vps-copy",
+            "vps-disclosure-told", "special-measures-discussed", "measures-recorded",
+            "s28-wanted", "s28-applied", "s28-hearing-date", "ground-rules-hearing",
+            "sm-outcome-told", "bail-outcome-told@1", "bail-outcome-told@2",
+            "bail-outcome-told@3", "evidence-required-told", "wcu-needs-assessment",
+            "court-visit-offered", "separate-entrance", "memory-refresh@1",
+            "memory-refresh-s28", "cps-meeting-offered", "trial-date",
+            "victim-told-trial-date@1", "isva-informed@1", "change-reason@1",
+            "vps-update-trial@1", "victim-still-supports@1", "defence-statement-reviewed",
+            "schedules-updated", "trial-readiness@1", "therapy-notes-request",
+            "victim-told-outcome", "isva-told-outcome", "vps-update-sentence",
+            "latest-vps-with-cps", "victim-told-sentence", "vcs-referral", "cica-info",
+        },
+        "not-live": {
+            "vps-later-explained", "therapy-notes-line", "therapy-notes-probative",
+            "therapy-notes-notice",
+        },
+    }  # fmt: skip
+    assert dues(trial) == {
+        "vps-offered": "2027-02-05", "vps-in-interview-recorded": "2027-02-05",
+        "special-measures-discussed": "2027-02-10",
+        "s28-applied": "2027-05-21",  # by the not-guilty plea at the PTPH
+        # Right 8, each hearing's outcome in 6 working days: Thu 22 Apr -> Fri 30 Apr; Fri 21
+        # May -> Tue 1 Jun (Mon 31 May a bank holiday); the s.28 hearing, Mon 12 Jul -> Tue 20 Jul.
+        "bail-outcome-told@1": "2027-04-30",
+        "bail-outcome-told@2": "2027-06-01",
+        "bail-outcome-told@3": "2027-07-20",
+        "memory-refresh-s28": "2027-07-05",  # 7 days before Mon 12 Jul
+        "victim-told-trial-date@1": "2027-05-24",  # 1 working day after Fri 21 May
+        # Before the trial on Mon 8 Nov: 28, 14 and 7 days.
+        "vps-update-trial@1": "2027-10-11",
+        "trial-readiness@1": "2027-10-25",
+        "memory-refresh@1": "2027-11-01",
+        # The verdict, Fri 12 Nov: 6 working days, Mon 15 ... Mon 22 Nov.
+        "victim-told-outcome": "2027-11-22",
+        "vps-update-sentence": "2027-12-10",  # 7 days before Fri 17 Dec
+        "victim-told-sentence": "2027-12-29",
+        "vcs-referral": "2028-01-05",
+    }  # fmt: skip
+    orders = run_of(report, "protective-orders")
+    assert dues(orders) == {
+        "sro-considered": "2027-02-22",  # 14 days after the arrest, Mon 8 Feb
+        "victim-views-conditions": "2027-02-08",  # not asked: released under investigation
+        "victim-told-release": "2027-02-09",  # 1 working day after Mon 8 Feb
+        "ro-conditions": "2027-03-27", "ro-acquittal-proposed": "2027-03-27",  # 2 days
+        "shpo-material": "2027-03-27",
+        "ro-refreshed-before-trial": "2027-10-25",  # 14 days before Mon 8 Nov
+        "shpo-invited": "2027-12-10", "ro-conviction": "2027-12-10",  # 7 days before sentence
+    }  # fmt: skip
+    assert {i["id"] for i in orders["items"] if i["status"] == "not-live"} >= {
+        "ro-acquittal", "sro-after-outcome", "cps-vrr-told",
+    }  # fmt: skip
+    assert overdue_on(report, "vps-and-trial", "2028-01-06") == set()
+    assert overdue_on(report, "protective-orders", "2028-01-06") == set()
