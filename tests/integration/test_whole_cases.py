@@ -1658,3 +1658,248 @@ def test_charge_to_conviction_with_pre_recorded_cross_examination(world: World):
     }  # fmt: skip
     assert overdue_on(report, "vps-and-trial", "2028-01-06") == set()
     assert overdue_on(report, "protective-orders", "2028-01-06") == set()
+
+
+# --- 6. Acquittal: charged before the summer bank holiday, the trial moved, a restraining order
+
+
+def test_acquittal_after_an_adjourned_trial_with_a_restraining_order(world: World):
+    """Reported on Mon 6 Jul 2026 against a colleague, arrested on Tue 7 Jul and released under
+    investigation; charged on Fri 28 Aug, the Friday before the summer bank holiday, and bailed
+    to court. Not guilty at the plea hearing on Fri 25 Sep, trial fixed for Mon 1 Mar 2027; on
+    Thu 11 Feb 2027 the court moves it to Mon 24 May for want of a judge. Acquitted on Fri 28 May
+    2027, the Friday before the spring bank holiday; the CPS asks for a restraining order, which
+    is made, and the case is closed."""
+    apply(world, "2026-08-28T19:00:00+01:00", [
+        {"event": "open", "case": REF, "officer": OFFICER, "at": "2026-07-06T11:00:00+01:00"},
+        milestone_line("suspect-identified", "2026-07-06", OFFICER),
+        milestone_line("arrest", "2026-07-07", OFFICER),
+        *answers("protective-orders", "2026-07-07T20:00:00+01:00",
+                 ("release-status", "released under investigation"),
+                 ("release-date", "2026-07-07"), ("rui-reason", "yes"),
+                 ("rui-risk-reviewed", "yes"), ("victim-told-release", "yes"),
+                 ("domestic-context", "no"), ("stalking-present", "no"),
+                 ("sro-considered", "no", "Not needed"), ("shpo-application", "na")),
+        *answers("early-advice-and-charge", "2026-08-28T17:00:00+01:00",
+                 ("eia-sought", "yes"), ("eia-request-date", "2026-07-08"),
+                 ("third-party-approach", "na", "No third-party material sought"),
+                 ("eia-received", "yes"), ("action-plan-dates", "yes"),
+                 ("cps-intrusive-challenged", "na"), ("direct-contacts", "yes"),
+                 ("decision-route", "full file to the CPS for a decision"),
+                 ("file-submitted-date", "2026-08-14"), ("mg2-with-file", "yes"),
+                 ("dmd-with-file", "yes"), ("schedules-with-file", "yes"),
+                 ("third-party-log", "na"), ("cps-decision", "charge"), ("disagree", "no"),
+                 ("charge-date", "2026-08-28"), ("first-hearing-date", "2026-09-25"),
+                 ("charge-status", "bailed to court with conditions")),
+        # The restraining order for an acquittal is prepared at charge, with the victim's views.
+        *answers("protective-orders", "2026-08-28T18:00:00+01:00",
+                 ("ro-conditions", "yes"), ("ro-acquittal-proposed", "yes"),
+                 ("ro-victim-views", "yes"), ("ro-risk-assessment", "yes"),
+                 ("shpo-material", "yes")),
+    ])  # fmt: skip
+    report = world.report()
+    advice = run_of(report, "early-advice-and-charge")
+    # Right 6: 1 working day after Fri 28 Aug 2026: Sat, Sun, Mon 31 Aug (summer bank
+    # holiday) -> Tue 1 Sep.
+    assert {i: item_of(advice, i)["due"] for i in (
+        "victim-told-charge", "first-hearing-told", "charge-bail-told", "wcu-handover",
+    )} == dict.fromkeys(
+        ("victim-told-charge", "first-hearing-told", "charge-bail-told", "wcu-handover"),
+        "2026-09-01",
+    )  # fmt: skip
+    orders = run_of(report, "protective-orders")
+    # 2 calendar days after the charge: Sun 30 Aug.
+    assert {i: item_of(orders, i)["due"] for i in (
+        "ro-conditions", "ro-acquittal-proposed", "shpo-material",
+    )} == dict.fromkeys(("ro-conditions", "ro-acquittal-proposed", "shpo-material"), "2026-08-30")  # fmt: skip
+
+    apply(world, "2026-09-28T12:00:00+01:00", [
+        *answers("early-advice-and-charge", "2026-09-01T10:00:00+01:00",
+                 ("victim-told-charge", "yes"), ("first-hearing-told", "yes"),
+                 ("charge-bail-told", "yes"), ("wcu-handover", "yes"),
+                 ("wcu-contact-told", "yes"), ("isva-told-charge", "yes"),
+                 ("intel-at-charge", "yes")),
+        *answers("bad-character", "2026-09-25T12:00:00+01:00",
+                 ("not-guilty-plea-date", "2026-09-25"), ("plea-court", "Crown Court")),
+        milestone_line("hearing-held", "2026-09-25", OFFICER, "2026-09-25T12:05:00+01:00"),
+        milestone_line("trial-listed", "2026-09-25", OFFICER, "2026-09-25T12:10:00+01:00"),
+        *answers("vps-and-trial", "2026-09-25T16:00:00+01:00",
+                 ("trial-date", "2027-03-01"), ("ground-rules-hearing", "na"),
+                 ("sm-outcome-told", "yes"), ("evidence-required-told", "yes"),
+                 ("wcu-needs-assessment", "yes"), ("court-visit-offered", "yes"),
+                 ("separate-entrance", "yes"), ("cps-meeting-offered", "yes"),
+                 ("change-reason@1", "first listing"), ("victim-still-supports@1", "yes"),
+                 ("isva-informed@1", "yes"), ("defence-statement-reviewed", "yes"),
+                 ("schedules-updated", "yes"), ("therapy-notes-request", "no"),
+                 ("vps-offered", "yes"), ("vps-format", "written statement (separate MG11)"),
+                 ("vps-reading", "read by the prosecutor"), ("vps-copy", "yes"),
+                 ("vps-disclosure-told", "yes"), ("special-measures-discussed", "yes"),
+                 ("measures-recorded", "yes"), ("s28-wanted", "no")),
+        *answers("vps-and-trial", "2026-09-28T10:00:00+01:00",
+                 ("victim-told-trial-date@1", "yes"), ("bail-outcome-told@1", "yes")),
+    ])  # fmt: skip
+    trial = run_of(world.report(), "vps-and-trial")
+    assert {i: item_of(trial, i)["due"] for i in (
+        "victim-told-trial-date@1", "bail-outcome-told@1", "vps-update-trial@1",
+        "trial-readiness@1", "memory-refresh@1",
+    )} == {
+        "victim-told-trial-date@1": "2026-09-28",  # 1 working day after Fri 25 Sep
+        "bail-outcome-told@1": "2026-10-05",  # 6 working days: Mon 28 Sep ... Mon 5 Oct
+        # Before Mon 1 Mar 2027: 28 days (Mon 1 Feb), 14 (Mon 15 Feb), 7 (Mon 22 Feb).
+        "vps-update-trial@1": "2027-02-01",
+        "trial-readiness@1": "2027-02-15",
+        "memory-refresh@1": "2027-02-22",
+    }  # fmt: skip
+
+    # The VPS update is offered on Mon 1 Feb; on Thu 11 Feb the trial is moved to Mon 24 May.
+    apply(world, "2027-02-12T12:00:00+00:00", [
+        *answers("vps-and-trial", "2027-02-01T10:00:00+00:00", ("vps-update-trial@1", "yes")),
+        milestone_line("trial-listed", "2027-02-11", OFFICER, "2027-02-11T15:00:00+00:00"),
+        *answers("vps-and-trial", "2027-02-11T15:05:00+00:00",
+                 ("trial-date", "2027-05-24"), ("change-reason@2", "court listing or no judge")),
+    ])  # fmt: skip
+    report = world.report()
+    trial = run_of(report, "vps-and-trial")
+    # The new listing asks its questions again. Due rules count from the latest trial date
+    # (DESIGN.md), so what the first listing left unanswered now falls due with the second,
+    # until answered N/A as "trial moved": before Mon 24 May, 28 days (Mon 26 Apr), 14 (Mon 10
+    # May), 7 (Mon 17 May); the new listing told within 1 working day of Thu 11 Feb: Fri 12 Feb.
+    assert {i["id"]: i["due"] for i in trial["items"] if i["status"] == "open"} == {
+        "victim-told-trial-date@2": "2027-02-12", "isva-informed@2": None,
+        "victim-still-supports@2": None, "vps-update-trial@2": "2027-04-26",
+        "trial-readiness@1": "2027-05-10", "trial-readiness@2": "2027-05-10",
+        "memory-refresh@1": "2027-05-17", "memory-refresh@2": "2027-05-17",
+    }  # fmt: skip
+    assert item_of(run_of(report, "protective-orders"), "ro-refreshed-before-trial")["due"] == (
+        "2027-05-10"  # 14 days before Mon 24 May, moved with the trial
+    )
+    assert overdue_on(report, "vps-and-trial", "2027-02-12") == set()
+    assert overdue_on(report, "vps-and-trial", "2027-02-13") == {"victim-told-trial-date@2"}
+
+    apply(world, "2027-05-28T17:00:00+01:00", [
+        *answers("vps-and-trial", "2027-02-12T10:00:00+00:00",
+                 ("victim-told-trial-date@2", "yes"), ("isva-informed@2", "yes"),
+                 ("victim-still-supports@2", "yes"),
+                 ("trial-readiness@1", "na", "Trial moved before the check"),
+                 ("memory-refresh@1", "na", "Trial moved before the viewing")),
+        *answers("vps-and-trial", "2027-04-26T10:00:00+01:00", ("vps-update-trial@2", "yes")),
+        *answers("vps-and-trial", "2027-05-10T10:00:00+01:00",
+                 ("trial-readiness@2", "yes")),
+        *answers("protective-orders", "2027-05-10T11:00:00+01:00",
+                 ("ro-refreshed-before-trial", "yes")),
+        *answers("vps-and-trial", "2027-05-17T10:00:00+01:00",
+                 ("memory-refresh@2", "yes")),
+        # Acquitted on Fri 28 May; the CPS asks for a restraining order, and it is made.
+        *answers("protective-orders", "2027-05-28T16:00:00+01:00",
+                 ("case-outcome", "acquitted by the jury or court"),
+                 ("verdict-date", "2027-05-28"), ("ro-acquittal", "yes"),
+                 ("sro-after-outcome", "no", "Restraining order made"),
+                 ("victim-told-orders", "yes")),
+        *answers("vps-and-trial", "2027-05-28T16:30:00+01:00",
+                 ("isva-told-outcome", "yes"), ("cica-info", "yes")),
+    ])  # fmt: skip
+    # Right 8's 6 working days from Fri 28 May: Mon 31 May (spring bank holiday), Tue 1 (1),
+    # Wed 2, Thu 3, Fri 4 (4), Mon 7 (5), Tue 8 Jun (6). The formal outcome, not yet told on
+    # Wed 9 Jun, is late.
+    world.now = at("2027-06-09T09:00:00+01:00")
+    report = world.report()
+    assert item_of(run_of(report, "vps-and-trial"), "victim-told-outcome")["due"] == "2027-06-08"
+    assert overdue_on(report, "vps-and-trial", "2027-06-08") == set()
+    assert overdue_on(report, "vps-and-trial", "2027-06-09") == {"victim-told-outcome"}
+    apply(world, "2027-06-09T12:00:00+01:00", answers(
+        "vps-and-trial", "2027-06-09T11:00:00+01:00", ("victim-told-outcome", "yes")))  # fmt: skip
+    ctx = world.context()
+    supervising.close_case(ctx, person(ctx, SUPERVISOR), REF, "acquitted")
+
+    report = world.report()
+    assert report["closed"] == {
+        "at": "2027-06-09T11:00:00+00:00", "reason": "acquitted", "by": f"user:{SUPERVISOR}",
+    }  # fmt: skip
+    assert {k: report["milestones"][k] for k in ("charge", "trial", "trial-listed", "verdict")} == {
+        "charge": "2026-08-28", "trial": "2027-05-24", "trial-listed": "2027-02-11",
+        "verdict": "2027-05-28",
+    }  # fmt: skip
+    assert "sentence" not in report["milestones"]
+    orders = run_of(report, "protective-orders")
+    assert {run["state"] for run in report["runs"]} == {"closed"}
+    assert statuses(orders) == {
+        "done": {
+            "domestic-context", "release-status", "release-date", "victim-told-release",
+            "rui-reason", "rui-risk-reviewed", "stalking-present", "ro-conditions",
+            "ro-acquittal-proposed", "ro-victim-views", "ro-risk-assessment", "shpo-material",
+            "ro-refreshed-before-trial", "case-outcome", "verdict-date", "ro-acquittal",
+            "victim-told-orders",
+        },
+        "not-done": {"sro-considered", "sro-after-outcome"},
+        "na": {"shpo-application"},
+        # The conviction's orders, the bail chain and the domestic orders are never asked.
+        "not-live": {
+            "sro-outcome", "spo-considered", "dvpn-considered", "dvpn-outcome", "dvpo-hearing",
+            "victim-views-conditions", "bail-start-date", "bail-expiry-date", "bail-next-step",
+            "bail-extension-authorised", "six-month-end", "six-month-next-step",
+            "superintendent-extension", "nine-month-end", "nine-month-next-step",
+            "court-application", "dvpn-bail-ended", "breach-reporting-told",
+            "breach-reported", "breaches-acted-on", "cps-vrr-told", "dapo-at-outcome",
+            "sentence-date", "shpo-invited", "ro-conviction", "notification-visor",
+            "mappa-considered", "nfa-sro-spo", "dvpn-after-nfa",
+        },
+    }  # fmt: skip
+    assert dues(orders) == {
+        "sro-considered": "2026-07-21",  # 14 days after the arrest, Tue 7 Jul 2026
+        "victim-views-conditions": "2026-07-07",  # not asked: released under investigation
+        "victim-told-release": "2026-07-08",  # 1 working day
+        "ro-conditions": "2026-08-30", "ro-acquittal-proposed": "2026-08-30",
+        "shpo-material": "2026-08-30",
+        "ro-refreshed-before-trial": "2027-05-10",
+    }  # fmt: skip
+    trial = run_of(report, "vps-and-trial")
+    assert statuses(trial) == {
+        "done": {
+            "vps-offered", "vps-format", "vps-reading", "vps-copy", "vps-disclosure-told",
+            "special-measures-discussed", "measures-recorded", "s28-wanted",
+            "sm-outcome-told", "bail-outcome-told@1", "evidence-required-told",
+            "wcu-needs-assessment", "court-visit-offered", "separate-entrance",
+            "cps-meeting-offered", "trial-date", "victim-told-trial-date@1",
+            "victim-told-trial-date@2", "isva-informed@1", "isva-informed@2",
+            "change-reason@1", "change-reason@2", "vps-update-trial@1", "vps-update-trial@2",
+            "victim-still-supports@1", "victim-still-supports@2", "memory-refresh@2",
+            "trial-readiness@2", "defence-statement-reviewed", "schedules-updated",
+            "therapy-notes-request", "victim-told-outcome", "isva-told-outcome", "cica-info",
+        },
+        "na": {"ground-rules-hearing", "memory-refresh@1", "trial-readiness@1"},
+        # Sentence items never come: there was no conviction.
+        "not-live": {
+            "vps-in-interview-recorded", "vps-later-explained", "s28-applied",
+            "s28-hearing-date", "memory-refresh-s28", "therapy-notes-line",
+            "therapy-notes-probative", "therapy-notes-notice", "vps-update-sentence",
+            "latest-vps-with-cps", "victim-told-sentence", "vcs-referral",
+        },
+    }  # fmt: skip
+    assert dues(trial) == {
+        "s28-applied": "2026-09-25",  # by the plea hearing (not asked: no s.28 wanted)
+        "bail-outcome-told@1": "2026-10-05",  # 6 working days after Fri 25 Sep
+        "victim-told-trial-date@1": "2026-09-28",
+        "victim-told-trial-date@2": "2027-02-12",
+        "vps-update-trial@1": "2027-04-26", "vps-update-trial@2": "2027-04-26",
+        "trial-readiness@1": "2027-05-10", "trial-readiness@2": "2027-05-10",
+        "memory-refresh@1": "2027-05-17", "memory-refresh@2": "2027-05-17",
+        "victim-told-outcome": "2027-06-08",
+    }  # fmt: skip
+    advice = run_of(report, "early-advice-and-charge")
+    assert dues(advice) == {
+        "eia-sought": "2026-07-20",  # 14 days after Mon 6 Jul
+        "eia-received": "2026-07-29",  # 21 days after the request, Wed 8 Jul
+        "mg2-with-file": "2026-08-14", "dmd-with-file": "2026-08-14",
+        "schedules-with-file": "2026-08-14",
+        "victim-told-charge": "2026-09-01", "first-hearing-told": "2026-09-01",
+        "charge-bail-told": "2026-09-01", "wcu-handover": "2026-09-01",
+    }  # fmt: skip
+    history = run_of(report, "bad-character")
+    # CrimPR r.21.4: 10 business days after Fri 25 Sep 2026 (Mon 28 Sep ... Fri 9 Oct); the
+    # magistrates' 20 (Fri 23 Oct) not asked. 7 days after the charge: Fri 4 Sep.
+    assert {i: item_of(history, i)["due"] for i in (
+        "notice-crown", "notice-magistrates", "material-with-cps",
+    )} == {
+        "notice-crown": "2026-10-09", "notice-magistrates": "2026-10-23",
+        "material-with-cps": "2026-09-04",
+    }  # fmt: skip
