@@ -26,7 +26,7 @@ Supervisory reviews fall every 28 days from the report and on the day of each ar
 early advice, charge, not-guilty plea and trial listing; a supervisor holds one with a `start`
 line, answers it, and submits it through the services (submitting is done in the bot, not
 imported). Where the content or the engine gives a date or a behaviour that is wrong in law or
-practice, the test says what is right and is marked xfail, strictly, with its source.
+practice, the test says what is right, with its source.
 """
 
 from __future__ import annotations
@@ -610,19 +610,6 @@ def test_stranger_rape_with_bail_over_christmas(world: World):
     }  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Each supervisory review must record the supervisor's assessment on its own date, but a "
-        "new review opens with the first review's answers already given: runs of one playbook "
-        "on a case share their answers (store/runs.py shared_answers keys every item as "
-        "'playbook/item'), so the next review asks only what became live since, and a review "
-        "'held' months later shows the plan on target and bail valid as answered on the first "
-        "day. HMICFRS/HMCPSI Phase 1 (seed S001, recommendation R4) asks for rigorous target and "
-        "review dates with performance management; Phase 2 (S004) found post-charge cases less "
-        "supervised."
-    ),
-)
 def test_stranger_rape_each_supervisory_review_is_answered_afresh(world: World):
     """The stranger rape case to its second review: the arrest's review is held on Thu 24 Dec
     2026; early advice is asked for on Wed 6 Jan 2027, which brings a review of its own. The
@@ -647,6 +634,9 @@ def test_stranger_rape_each_supervisory_review_is_answered_afresh(world: World):
     assert second["review_due"] == "2027-01-06"
     assert second["run"] != first["run"]
     # Nothing answered yet: every question it asks is open, for the supervisor to answer now.
+    # A review that showed the first one's answers would record an assessment never made that
+    # day (HMICFRS/HMCPSI Phase 1, recommendation R4: rigorous review dates with performance
+    # management).
     assert set(statuses(second)) == {"open", "not-live"}
     assert item_of(second, "plan-on-target")["when"] is None
 
@@ -1130,7 +1120,8 @@ def test_police_nfa_told_after_easter_and_overturned_on_review(world: World):
     ])  # fmt: skip
     apply(world, "2026-04-02T17:00:00+01:00", [
         *answers("protective-orders", "2026-03-05T10:00:00+00:00",
-                 ("victim-told-release", "yes"), ("sro-considered", "no", "Bail conditions protect enough")),
+                 ("victim-told-release", "yes"),
+                 ("sro-considered", "no", "Bail conditions protect enough")),
         *answers("early-advice-and-charge", "2026-04-02T15:00:00+01:00",
                  ("decision-route", "police decision of no further action"),
                  ("police-nfa-reasons", "yes"), ("police-nfa-agreed", "yes"),
@@ -1711,7 +1702,9 @@ def test_acquittal_after_an_adjourned_trial_with_a_restraining_order(world: Worl
     # 2 calendar days after the charge: Sun 30 Aug.
     assert {i: item_of(orders, i)["due"] for i in (
         "ro-conditions", "ro-acquittal-proposed", "shpo-material",
-    )} == dict.fromkeys(("ro-conditions", "ro-acquittal-proposed", "shpo-material"), "2026-08-30")  # fmt: skip
+    )} == dict.fromkeys(
+        ("ro-conditions", "ro-acquittal-proposed", "shpo-material"), "2026-08-30",
+    )  # fmt: skip
 
     apply(world, "2026-09-28T12:00:00+01:00", [
         *answers("early-advice-and-charge", "2026-09-01T10:00:00+01:00",
