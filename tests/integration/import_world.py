@@ -241,7 +241,7 @@ def hold_review_with(
         ]
         if not waiting:
             break
-        lines = []
+        lines: list[dict[str, Any] | str] = []
         for item_id in waiting:
             given = answers[item_id]
             value, reason = given if isinstance(given, tuple) else (given, None)
