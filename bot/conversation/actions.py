@@ -222,6 +222,16 @@ class PresetReason(Action):
 
 
 @dataclass(frozen=True, slots=True)
+class NothingToAdd(Action):
+    """Answer an optional note with nothing to add."""
+
+    KIND = "nx"
+    ON_QUESTION = True
+    run: int
+    item: int
+
+
+@dataclass(frozen=True, slots=True)
 class Move(Action):
     """Move a run to a newer version (`version` is the target version's id)."""
 
@@ -355,7 +365,7 @@ KINDS: dict[str, type[Action]] = {
     kind.KIND: kind
     for kind in (
         StartPlaybook, ChooseMilestone, MilestoneCase, MilestoneOccurrence, MilestoneDay, OpenRun, ShowSummary, Submit, Back,
-        Revisit, Guidance, Answer, NotYet, DateButton, Tick, TicksDone, Later, PresetReason, Move,
+        Revisit, Guidance, Answer, NotYet, DateButton, Tick, TicksDone, Later, PresetReason, NothingToAdd, Move,
         MoveAcknowledged, Stay, OpenCase, SignOff, ReturnRun, ChallengeMenu, ChallengeItem,
         Countersign, ReplyToChallenge, HoldReview, CloseCase, AcceptHandover, HandTo,
     )

@@ -21,7 +21,7 @@ from bot.services.outcomes import (
     RunMoved,
 )
 from bot.wording import texts
-from bot.wording.labels import counted, ordinal
+from bot.wording.labels import counted, full_date, ordinal
 from bot.wording.notices import notice_text
 
 #: How many open items a handover message lists before saying how many more there are.
@@ -37,7 +37,8 @@ def outcome_lines(facts: Iterable[Fact]) -> list[str]:
             title = fact.title
             if fact.occurrence > 1:
                 title = f"{title} ({ordinal(fact.occurrence)})"
-            lines.append(template.format(title=title, when=fact.when, was=fact.moved_from))
+            was = full_date(fact.moved_from) if fact.moved_from else ""
+            lines.append(template.format(title=title, when=full_date(fact.when), was=was))
         elif isinstance(fact, PlaybookStarted):
             lines.append(texts.PLAYBOOK_STARTED.format(title=fact.title))
         elif isinstance(fact, PlaybookOpened):

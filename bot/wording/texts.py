@@ -29,6 +29,8 @@ SLOW_DOWN = (
     "You are sending faster than I can take, so I skipped some of it. Wait a few seconds, "
     "then carry on: every answer I confirmed is saved."
 )
+#: The toast for a note too long for one, shown in the question's message instead.
+SHOWN_UNDER = "Shown under the question."
 NO_SUCH_BUTTON = "That button no longer works. Send /resume to see where you are."
 # --- notices (what one person's action tells another) ---------------------------------------------
 
@@ -54,8 +56,8 @@ EXPORT_NOT_SENT = (
 
 # --- what a command set going ---------------------------------------------------------------------
 
-MILESTONE_RECORDED = "Recorded: {title}, {when:%d %b %Y}."
-MILESTONE_MOVED = "Moved: {title}, now {when:%d %b %Y} (was {was:%d %b %Y})."
+MILESTONE_RECORDED = "Recorded: {title}, {when}."
+MILESTONE_MOVED = "Moved: {title}, now {when} (was {was})."
 PLAYBOOK_STARTED = "Started the checklist '{title}' on this case."
 PLAYBOOK_OPENED = "Opened the checklist '{title}' on this case."
 RUN_MOVED = "Moved to version {version} of '{title}'. {carried} carried over."

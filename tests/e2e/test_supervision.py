@@ -57,13 +57,12 @@ async def enrolled(client: Client, bot: BotProcess, role: str, team: str = "nort
     return client
 
 
-async def press_labelled(client: Client, words: str) -> None:
-    """Press the newest button whose label contains these words."""
+async def press_labelled(client: Client, words: str) -> dict:
+    """Press the newest button whose label contains these words; the update it makes."""
     for message in reversed(await client.messages()):
         for label in message.labels:
             if words in label:
-                await client.press(label, message_id=message.message_id)
-                return
+                return await client.press(label, message_id=message.message_id)
     raise AssertionError(f"no button says {words!r}")
 
 
@@ -170,9 +169,11 @@ async def test_sign_off_is_refused_while_a_challenge_is_open(emulator: Emulator,
         await settle(casey, last_says("Challenge from Sam", "Which system holds the plan?"))
         await sam.command("/signoff")
         await settle(sam, last_says("challenge open"))
-        await press_labelled(sam, "Sign off")
-        chat = await settle(sam, last_says("cannot be signed off"))
-        assert "challenge" in chat[-1].text
+        pressed = await press_labelled(sam, "Sign off")
+        refused = await sam.callback_answer(pressed["callback_query"]["id"])
+        assert refused is not None
+        assert "cannot be signed off" in refused["text"]
+        assert "challenge" in refused["text"]
         await press_labelled(casey, "Reply")
         await settle(casey, last_says("Type your reply"))
         await casey.send("Athena, action 4")

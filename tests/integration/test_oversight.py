@@ -23,6 +23,7 @@ from bot.services import access, cases, events, investigating, supervising
 from bot.services.handover import accept, offer, pending_for
 from bot.store import log
 from bot.store.playbook_files import load_library
+from bot.wording.labels import full_date
 
 from ..apps import enrol, oversee
 from .oversight_world import PLAYBOOKS_DIR, World, make_world
@@ -371,8 +372,8 @@ def test_moving_a_milestone_never_starts_a_signed_off_checklist_again(tmp_path: 
     world.clock.days(1)
     moved = events.record_milestone(service, casey, "43/11111/26", "arrest", world.clock().date())
     assert outcome_lines(moved) == [
-        f"Moved: Arrest or interview under caution, now {world.clock().date():%d %b %Y}"
-        f" (was {arrested:%d %b %Y})."
+        f"Moved: Arrest or interview under caution, now {full_date(world.clock().date())}"
+        f" (was {full_date(arrested)})."
     ]
     playbooks = [r.playbook.id for r in cases.runs_of_case(service, casey, "43/11111/26")]
     assert playbooks.count("on-arrest") == 1

@@ -135,7 +135,9 @@ class Walk:
         for item_id, (value, reason) in self.given.items():
             reported = items[item_id]
             if isinstance(value, list):
-                assert json.loads(reported["value"]) == sorted(value), item_id
+                # Kept in the order of the trainer's options, whatever order they were ticked in.
+                options = self.run().playbook.item(item_id).options
+                assert json.loads(reported["value"]) == sorted(value, key=options.index), item_id
             elif isinstance(value, date):
                 assert reported["value"] == value.isoformat(), item_id
             else:
@@ -196,7 +198,7 @@ def test_initial_report_walks_to_submission_with_christmas_working_days(db_today
     walk.step("intermediary-needed", "no")
     notices = walk.step("interview-date", date(2027, 1, 6))  # booked: a date item with dates: any
     assert notices == [
-        "Recorded: Victim's interview (ABE / VRI), 06 Jan 2027.",
+        "Recorded: Victim's interview (ABE / VRI), Wed 6 Jan 2027.",
         STARTED.format(VPS_AND_TRIAL),
     ]
     walk.later("protected-characteristics")
@@ -403,7 +405,7 @@ def test_bad_character_walks_from_identification_to_the_crown_court_notice(db_to
     walk.refuse_submit("material-with-cps", "not-guilty-plea-date")
     walk.step("material-with-cps", "yes")
     assert walk.step("not-guilty-plea-date", date(2026, 12, 18)) == [
-        "Recorded: Not-guilty plea, 18 Dec 2026."
+        "Recorded: Not-guilty plea, Fri 18 Dec 2026."
     ]
     assert walk.asked() == "plea-court"
     walk.step("plea-court", "Crown Court")
@@ -456,7 +458,7 @@ def test_protective_orders_walks_arrest_bail_and_nfa_over_the_may_bank_holiday(d
     assert run.is_live(run.playbook.item("rui-reason"), rui)
     assert not run.is_live(run.playbook.item("victim-views-conditions"), rui)
     assert walk.step("release-date", date(2026, 5, 1)) == [
-        "Recorded: Released on bail or under investigation, 01 May 2026."
+        "Recorded: Released on bail or under investigation, Fri 1 May 2026."
     ]
     # 1 working day after Fri 1 May: the weekend and the early May bank holiday (Mon 4) skipped.
     assert walk.due("victim-told-release") == date(2026, 5, 5)
@@ -543,14 +545,14 @@ def test_vps_and_trial_walks_from_interview_to_a_moved_trial_date(db_today):
     milestone(service, user, REF, "charge", date(2026, 11, 30))
     assert walk.asked() == "trial-date"
     walk.refuse_submit("trial-date", "therapy-notes-request")
-    assert walk.step("trial-date", date(2027, 3, 1)) == ["Recorded: Trial date, 01 Mar 2027."]
+    assert walk.step("trial-date", date(2027, 3, 1)) == ["Recorded: Trial date, Mon 1 Mar 2027."]
     assert walk.asked() == "memory-refresh"  # witness care comes first once the trial is set
     assert walk.due("memory-refresh") == date(2027, 2, 22)  # 7 days before Mon 1 Mar 2027
     walk.step("memory-refresh", "yes")
 
     # The Witness Care Unit hears of the listing on Thu 24 Dec: each listing asks again.
     assert milestone(service, user, REF, "trial-listed", date(2026, 12, 24)) == [
-        "Recorded: Trial date fixed or moved, 24 Dec 2026."
+        "Recorded: Trial date fixed or moved, Thu 24 Dec 2026."
     ]
     assert walk.asked() == "victim-told-trial-date@1"
     # Right 8: 1 working day after Thu 24 Dec: Christmas, the weekend and Mon 28 Dec skipped.
@@ -564,10 +566,10 @@ def test_vps_and_trial_walks_from_interview_to_a_moved_trial_date(db_today):
 
     # The court moves the trial: heard by the unit on Mon 4 Jan 2027, now Mon 15 Mar.
     assert milestone(service, user, REF, "trial-listed", date(2027, 1, 4)) == [
-        "Recorded: Trial date fixed or moved (2nd), 04 Jan 2027."
+        "Recorded: Trial date fixed or moved (2nd), Mon 4 Jan 2027."
     ]
     assert walk.change("trial-date", date(2027, 3, 15)) == [
-        "Moved: Trial date, now 15 Mar 2027 (was 01 Mar 2027)."
+        "Moved: Trial date, now Mon 15 Mar 2027 (was Mon 1 Mar 2027)."
     ]
     assert walk.asked() == "victim-told-trial-date@2"
     assert walk.due("victim-told-trial-date@2") == date(2027, 1, 5)  # 1 working day after Mon
@@ -649,7 +651,7 @@ def test_early_advice_and_charge_walks_to_a_charge_before_easter(db_today):
     walk.step("disagree", "yes")
     walk.step("escalated", "no", reason="Resolved by discussion")
     assert walk.asked() == "charge-date"  # no escalation level after a no
-    assert walk.step("charge-date", date(2027, 3, 25)) == ["Recorded: Charge, 25 Mar 2027."]
+    assert walk.step("charge-date", date(2027, 3, 25)) == ["Recorded: Charge, Thu 25 Mar 2027."]
     assert walk.asked() == "victim-told-charge"
     walk.refuse_submit(
         "victim-told-charge",
@@ -820,7 +822,7 @@ def test_supervisory_review_walks_a_supervisors_review_after_charge(db_today):
     walk.step("victim-withdrawn", "no")
     # The investigator records the charge while the review is under way.
     assert milestone(service, user, REF, "charge", date(2026, 11, 27)) == [
-        "Recorded: Charge, 27 Nov 2026."
+        "Recorded: Charge, Fri 27 Nov 2026."
     ]
     walk.step("orders-current-stage", "yes")
     assert walk.asked() == "post-charge-progress"

@@ -444,10 +444,13 @@ def test_an_old_button_after_a_move_points_to_the_question_now_waiting(world: Wo
     dialogue.press(casey, offer.options[0][0].action)
 
     replies = dialogue.press(casey, old_question.options[0][0].action)
+    # A passing note; the question now waiting is the one the move showed, and /resume's.
+    assert [reply.shown for reply in replies] == ["note"]
     assert replies[0].text.startswith("That button is from an earlier message")
-    assert replies[-1].text.splitlines()[1] == "Investigation plan opened?"
-    assert replies[-1].asks is not None
-    assert replies[-1].asks[0] != run_id
+    waiting = dialogue.handle(casey, "/resume")[-1]
+    assert waiting.text.splitlines()[1] == "Investigation plan opened?"
+    assert waiting.asks is not None
+    assert waiting.asks[0] != run_id
 
 
 def test_an_answer_carries_when_its_item_only_gained_an_option(world: World):

@@ -91,3 +91,16 @@ def test_an_answered_question_keeps_its_text_and_shows_the_record_below():
     assert html == (
         "<b>43/1/26 · Bad character · 4/12</b>\nPNC checked?\n<i>✓ Yes · Casey, 22 Nov 10:04</i>"
     )
+
+
+def test_telegram_s_limit_is_counted_in_utf_16_units_not_characters():
+    """Emoji and other characters outside the basic plane count twice towards the 4,096."""
+    from bot.adapters.telegram.render import utf16_units
+
+    text = "\n".join("🚨 " + "x" * 60 for _ in range(100))  # 6,300 units, 6,200 characters
+    assert utf16_units("🚨") == 2
+    parts = pieces(text)
+    assert all(utf16_units(part) <= MAX_MESSAGE for part in parts)
+    assert "\n".join(parts) == text
+    assert utf16_units("🚨" * 2048) == MAX_MESSAGE
+    assert pieces("🚨" * 2049)[0] == "🚨" * 2048

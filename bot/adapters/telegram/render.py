@@ -8,9 +8,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.conversation.replies import Option, Reply
 
-#: Telegram's limits: characters in one message, bytes of callback data in one button.
+#: Telegram's limits: UTF-16 units in one message, bytes of callback data in one button,
+#: characters in a callback answer (a toast or an alert).
 MAX_MESSAGE = 4096
 MAX_CALLBACK_BYTES = 64
+MAX_CALLBACK_TEXT = 200
 #: Room kept in a question's message for the line that records its answer.
 RECORD_ROOM = 200
 #: The longest first line shown in bold as a question's heading.
@@ -26,16 +28,33 @@ def message_html(text: str, *, headed: bool = False) -> str:
     return head + ("\n" + html.escape(rest, quote=False) if rest else "")
 
 
+def utf16_units(text: str) -> int:
+    """How long Telegram counts text: in UTF-16 units, so an emoji counts two."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _fitting(text: str, limit: int) -> int:
+    """How many characters of text fit in `limit` UTF-16 units."""
+    if utf16_units(text) <= limit:
+        return len(text)
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return index
+    return len(text)
+
+
 def pieces(text: str, limit: int = MAX_MESSAGE) -> list[str]:
     """Split text into messages Telegram accepts, at line breaks where it can.
 
     The text may be escaped HTML: a cut never falls inside an entity such as `&amp;`.
     """
     parts: list[str] = []
-    while len(text) > limit:
-        cut = text.rfind("\n", 0, limit)
-        if cut <= limit // 2:
-            cut = limit
+    while (room := _fitting(text, limit)) < len(text):
+        cut = text.rfind("\n", 0, room)
+        if cut <= room // 2:
+            cut = room
             entity = text.rfind("&", cut - 8, cut)
             if entity != -1 and ";" not in text[entity:cut]:
                 cut = entity
@@ -72,5 +91,14 @@ def rendered(reply: Reply) -> list[tuple[str, InlineKeyboardMarkup | None]]:
 
 def with_record(question: str, record: str) -> str:
     """A question's message once dealt with: the question as sent, then what became of it."""
-    body = question[: MAX_MESSAGE - RECORD_ROOM]
+    body = question[: _fitting(question, MAX_MESSAGE - RECORD_ROOM)]
     return message_html(body, headed=True) + "\n<i>" + html.escape(record, quote=False) + "</i>"
+
+
+def with_note(question: str, note: str) -> str:
+    """A question with a note too long for a toast (its guidance) shown under it."""
+    room = MAX_MESSAGE - RECORD_ROOM - utf16_units(question) - 2
+    shown = note if utf16_units(note) <= room else note[: _fitting(note, room - 1)] + "…"
+    return (
+        message_html(question, headed=True) + "\n\n<i>" + html.escape(shown, quote=False) + "</i>"
+    )
