@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bot.conversation import actions as act
 from bot.conversation import commands, questions, supervisor
 from bot.conversation.investigator import Investigator
-from bot.conversation.replies import ChatState, Reply, note
+from bot.conversation.replies import ChatState, Option, Reply, note
 from bot.conversation.said import notice_reply
 from bot.conversation.supervisor import Supervisor
 from bot.conversation.trainer import Trainer
@@ -23,11 +24,13 @@ from bot.core.people import User
 from bot.services import access, deadlines, people
 from bot.services.context import Context
 from bot.services.notifications import Notice
-from bot.wording.labels import MARKS, describe_due, shown_value, stamp
+from bot.wording.labels import MARKS, counted, cut, describe_due, shown_value, stamp
 
 PRIVACY = (
     "Never type names, addresses, phone numbers or dates of birth: the crime reference is the key."
 )
+#: Items the morning digest lists, each with its button, before pointing to /cases.
+DIGEST_LINES = 15
 #: Said when someone uses a command of another role.
 NOT_FOR_YOU = {
     commands.SUPERVISING: "That command is for supervisors.",
@@ -127,8 +130,10 @@ class Dialogue:
             action = act.decode(data)
             if not action.ON_QUESTION:
                 return None
-            run = access.run(self.ctx, user, action.run)
-            return run.run_id, questions.item_at(run, action.item).id
+            # Every action on a question names its run and the item's number.
+            named: Any = action
+            run = access.run(self.ctx, user, named.run)
+            return run.run_id, questions.item_at(run, named.item).id
         except SoteriaError:
             return None
 
@@ -158,16 +163,24 @@ class Dialogue:
         return "· Not answered yet"
 
     def digest(self, user: User) -> Reply | None:
-        """The morning message: what is overdue or due today in the user's cases, if anything."""
+        """The morning message: what is overdue or due today in the user's cases, if anything,
+        a numbered line each under its case and checklist, and a button to open each."""
         lines = deadlines.agenda(self.ctx, user)
         if not lines:
             return None
         today = self.ctx.today()
-        text = [f"Good morning. {len(lines)} item(s) need you today:"]
-        for line in lines[:15]:
-            text.append(
-                f"• {line.case_ref} · {line.playbook_title}: {line.ask} ({describe_due(line.due, today)})"
-            )
-        if len(lines) > 15:
-            text.append(f"…and {len(lines) - 15} more. Send /cases.")
-        return Reply("\n".join(text))
+        shown = lines[:DIGEST_LINES]
+        groups: dict[tuple[str, str], list[tuple[int, deadlines.AgendaLine]]] = {}
+        for number, line in enumerate(shown, 1):
+            groups.setdefault((line.case_ref, line.playbook_title), []).append((number, line))
+        text = [f"Good morning. {counted(len(lines), 'item')} need you today."]
+        for (ref, title), numbered in groups.items():
+            text += ["", f"{ref} · {title}"]
+            text += [f"{n}. {line.ask} — {describe_due(line.due, today)}" for n, line in numbered]
+        if len(lines) > DIGEST_LINES:
+            text += ["", f"…and {len(lines) - DIGEST_LINES} more. Send /cases."]
+        rows = tuple(
+            (Option.of(f"{n}. {cut(line.ask, 44)}", act.Revisit(line.run_id, line.number)),)
+            for n, line in enumerate(shown, 1)
+        )
+        return Reply("\n".join(text), rows)

@@ -22,11 +22,11 @@ from bot.core.lifecycle import STANDING
 from bot.core.people import User
 from bot.core.playbook import Item
 from bot.core.run import Run
-from bot.services import access, cases, investigating, moving, reviews
+from bot.services import access, cases, investigating, moving, reviews, supervising
 from bot.services.context import Context
 from bot.services.outcomes import Outcome
 from bot.wording.changes import Wording
-from bot.wording.labels import cut, run_state
+from bot.wording.labels import cut, run_state, shown_value
 
 Handler = Callable[[User, str], list[Reply]]
 Press = Callable[[User, act.Action], list[Reply]]
@@ -272,10 +272,10 @@ class Investigator:
             except NotFound:
                 pass
             chat.run_id = None
-        run = cases.active_run(self.ctx, user)
-        if run is not None:
-            chat.run_id = run.run_id
-        return run
+        latest = cases.active_run(self.ctx, user)
+        if latest is not None:
+            chat.run_id = latest.run_id
+        return latest
 
     # --- replies ------------------------------------------------------------------------------
 
@@ -283,11 +283,34 @@ class Investigator:
         """What to show once a command went through: what it set going (one message), then
         the run."""
         said = outcome_lines(outcome.facts)
+        run = outcome.run
+        if run is not None and self._answer_challenges(user, run):
+            said.append("Your supervisor is told the challenged answer was changed.")
+            run = access.run(self.ctx, user, run.run_id)
         replies = [Reply("\n".join(said))] if said else []
-        if outcome.run is not None:
-            self.chat(user).run_id = outcome.run.run_id
-            replies += self.show_run(user, outcome.run)
+        if run is not None:
+            self.chat(user).run_id = run.run_id
+            replies += self.show_run(user, run)
         return replies
+
+    def _answer_challenges(self, user: User, run: Run) -> bool:
+        """A challenged answer the officer has since put right answers its challenge: the
+        supervisor is told what it is now. True if any was."""
+        answered = False
+        for item in run.open_challenges():
+            status = run.status(item.id)
+            asked = run.thread(item.id)[-1].at
+            if status.status not in ("done", "not-done", "na") or status.at is None:
+                continue
+            if status.at <= asked or not access.is_officer_of(self.ctx, user, run.run_id):
+                continue
+            why = f" — {status.reason}" if status.reason else ""
+            now = f"{shown_value(item, status.value or '')}{why}"
+            supervising.reply_to_challenge(
+                self.ctx, user, run.run_id, item.id, f"Changed the answer: {now}."
+            )
+            answered = True
+        return answered
 
     def where(self, user: User) -> list[Reply]:
         """The question on screen again, after a refusal: the investigator never loses it."""

@@ -21,7 +21,7 @@ from bot.services.outcomes import (
     RunMoved,
 )
 from bot.wording import texts
-from bot.wording.labels import counted, full_date, ordinal
+from bot.wording.labels import counted, full_date, ordinal, short_date
 from bot.wording.notices import notice_text
 
 #: How many open items a handover message lists before saying how many more there are.
@@ -58,7 +58,12 @@ def notice_reply(ctx: Context, notice: Notice) -> Reply:
         return Reply(notice.text, buttons)
     facts = notice.params
     items = handover_items(ctx, facts["case_ref"]) if notice.kind == "handover" else ()
-    return Reply(notice_text(notice.kind, facts, items), tuple((b,) for b in buttons_of(notice)))
+    found = buttons_of(notice)
+    # A notice's buttons side by side when they are two choices about one thing.
+    rows: tuple[tuple[Option, ...], ...] = (
+        (tuple(found),) if notice.kind == "challenged" else tuple((b,) for b in found)
+    )
+    return Reply(notice_text(notice.kind, facts, items), rows)
 
 
 def buttons_of(notice: Notice) -> list[Option]:
@@ -70,7 +75,14 @@ def buttons_of(notice: Notice) -> list[Option]:
     if kind in ("returned", "reopened-officer"):
         return [Option.of("Carry on", act.OpenRun(int(facts["run_id"])))]
     if kind == "challenged":
-        return [Option.of("Reply", act.ReplyToChallenge(int(facts["run_id"]), int(facts["item"])))]
+        run, item = int(facts["run_id"]), int(facts["item"])
+        # The officer may answer the question, or put the answer right (which answers it).
+        return [
+            Option.of("Reply", act.ReplyToChallenge(run, item)),
+            Option.of("Change the answer", act.Revisit(run, item)),
+        ]
+    if kind == "escalation-officer" and "run_id" in facts:
+        return [Option.of("Open it", act.Revisit(int(facts["run_id"]), int(facts["item"])))]
     if kind == "handover":
         accept = act.AcceptHandover(int(facts["handover_id"]))
         return [Option.of(f"Accept {facts['case_ref']}", accept)]
@@ -95,7 +107,8 @@ def handover_items(ctx: Context, ref: str) -> Sequence[str]:
             for facts in run.with_status("open", "needs-reason"):
                 if facts.item.focus == "victim" and facts.due and facts.days_over == 0:
                     lines.append(
-                        f"• {title}: {facts.item.ask} (victim update due {facts.due:%d %b})"
+                        f"• {title}: {facts.item.ask} (victim update due "
+                        f"{short_date(facts.due, facts.due)})"
                     )
     if len(lines) > LISTED:
         lines = [*lines[:LISTED], f"…and {len(lines) - LISTED} more."]

@@ -202,7 +202,8 @@ class Run(RunHistory):
         if gaps:
             # Checked before anything fires, so a refusal leaves the run exactly as it was.
             names = ", ".join(f"'{item.ask}'" for item in gaps[:3])
-            raise NotAllowed(f"{len(gaps)} item(s) still need an answer or a reason: {names}.")
+            counted = "1 item still needs" if len(gaps) == 1 else f"{len(gaps)} items still need"
+            raise NotAllowed(f"{counted} an answer or a reason: {names}.")
         entries = self._fire("finish", actor, at) if self.state == "asking" else []
         return entries + self._fire("submit", actor, at)
 

@@ -84,6 +84,19 @@ def shown_value(item: Item, value: str) -> str:
     return answer_label(value)
 
 
+def plain_value(value: str) -> str:
+    """An answer as kept, read without its item: answer words, lists and dates in words."""
+    if value.startswith("["):
+        try:
+            return ", ".join(json.loads(value))
+        except ValueError:
+            return value
+    try:
+        return full_date(date.fromisoformat(value))
+    except ValueError:
+        return answer_label(value)
+
+
 def run_state(state: str) -> str:
     """A run's state in words ('in progress', never 'asking')."""
     return RUN_STATE_WORDS.get(state, state.replace("_", " "))

@@ -274,7 +274,7 @@ def test_the_morning_digest_lists_what_is_overdue_and_nothing_for_an_idle_office
     digest = dialogue.digest(owner)
     assert digest is not None
     assert digest.text.startswith("Good morning.")
-    assert "• 43/12345/26 · " in digest.text
+    assert "\n43/12345/26 · Initial report and victim engagement\n1. " in digest.text
     assert "overdue by 1 day (was due Tue 17 Nov)" in digest.text
     assert dialogue.digest(idle) is None
 

@@ -326,7 +326,7 @@ def test_a_run_signed_off_then_given_a_charge_date_asks_again_and_shows_reopened
     }
     assert told[sergeant.id].text == (
         f"Reopened after sign-off: Bad character - the suspect's previous conduct on {REF} "
-        f"has {after.progress()[1] - after.progress()[0]} new item(s) (the charge)."
+        f"has {after.progress()[1] - after.progress()[0]} new items (the charge)."
     )
     assert officer.id not in told  # the officer recorded the charge, and was asked at once
 

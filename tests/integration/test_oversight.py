@@ -100,7 +100,10 @@ def test_an_open_challenge_blocks_sign_off_until_the_investigator_replies(world:
     assert told["kind"] == "challenged"
     assert told["urgent"] == 1
     assert "Where is the plan filed?" in told["text"]
-    assert json.loads(told["buttons"]) == [["Reply", f"cr:{run_id}:0"]]
+    assert json.loads(told["buttons"]) == [
+        ["Reply", f"cr:{run_id}:0"],
+        ["Change the answer", f"rv:{run_id}:0"],
+    ]
     with pytest.raises(NotAllowed, match="challenge is open"):
         supervising.sign_off(service, sam, run_id)
     with pytest.raises(NotAllowed, match="already has an open challenge"):
@@ -199,7 +202,7 @@ def test_an_item_past_its_escalation_point_is_escalated_once(world: World) -> No
     world.clock.days(2)  # due on the 4th: not yet overdue
     assert queue_escalations(world.service) == 0
     world.clock.days(2)  # the 6th: two days over, past the one-day escalation
-    assert queue_escalations(world.service) == 1
+    assert queue_escalations(world.service) == 2  # the supervisor, and the officer too
     assert queue_escalations(world.service) == 0
     escalation = notices_for(world, "Sam")[-1]
     assert escalation["kind"] == "escalation"
@@ -214,7 +217,7 @@ def test_the_weekly_summary_is_queued_once_a_week(world: World) -> None:
     assert weekly_summary(world.service) == 0
     summaries = [n for n in notices_for(world, "Sam") if n["kind"] == "weekly"]
     assert len(summaries) == 1
-    assert "1 open cases" in summaries[0]["text"]
+    assert "1 open case ·" in summaries[0]["text"]
 
 
 def test_the_figures_count_what_the_team_did(world: World) -> None:

@@ -117,7 +117,12 @@ class Walk:
         with pytest.raises(NotAllowed) as refused:
             investigating.submit(self.service, self.user, self.run_id)
         message = str(refused.value)
-        assert message.startswith(f"{len(unexplained)} item(s) still need an answer or a reason")
+        counted = (
+            "1 item still needs"
+            if len(unexplained) == 1
+            else f"{len(unexplained)} items still need"
+        )
+        assert message.startswith(f"{counted} an answer or a reason")
         for item_id in unexplained[:3]:
             assert playbook.item(item_id).ask in message
         assert self.run().state == state  # nothing moved, and nothing was recorded
