@@ -14,7 +14,7 @@ from bot.conversation import actions as act
 from bot.conversation.milestones import Milestones
 from bot.conversation.questions import Questions, prompt, summary
 from bot.conversation.replies import ChatState, Option, Reply, in_place, refuse_personal, screened
-from bot.conversation.said import outcome_lines
+from bot.conversation.said import no_open_cases, outcome_lines
 from bot.conversation.version_offer import offer_reply
 from bot.core.answers import kind_of
 from bot.core.errors import NotAllowed, NotFound, SoteriaError
@@ -98,7 +98,7 @@ class Investigator:
     def _cases(self, user: User) -> list[Reply]:
         found = cases.my_cases(self.ctx, user)
         if not found:
-            return [Reply("You have no open cases. Send /new to open one.")]
+            return [Reply(no_open_cases(user))]
         rows: list[tuple[Option, ...]] = []
         lines = ["Your cases:"]
         for case in found[:20]:
@@ -116,7 +116,8 @@ class Investigator:
     def _resume(self, user: User) -> list[Reply]:
         run = cases.active_run(self.ctx, user)
         if run is None:
-            return [Reply("Nothing is waiting for you. Send /cases or /new.")]
+            more = "/cases or /new" if user.role == "investigator" else "/cases or /team"
+            return [Reply(f"Nothing is waiting for you. Send {more}.")]
         return [*self._move_offer(user, run), *self.show_run(user, run)]
 
     def _review_command(self, user: User, rest: str) -> list[Reply]:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot.conversation import actions as act
 from bot.conversation.replies import Option, Reply, in_place
-from bot.conversation.said import outcome_lines
+from bot.conversation.said import no_open_cases, outcome_lines
 from bot.core.errors import NotAllowed
 from bot.core.people import User
 from bot.core.typed_input import parse_date
@@ -66,7 +66,7 @@ class Milestones:
             return self._menu(user, access.find_case(self.ctx, user, ref).ref)
         found = cases.open_cases(self.ctx, user)
         if not found:
-            return [Reply("You have no open cases. Send /new to open one.")]
+            return [Reply(no_open_cases(user))]
         if len(found) == 1:
             return self._menu(user, found[0].ref)
         run = self.investigator.current_run(user)

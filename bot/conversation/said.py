@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 
 from bot.conversation import actions as act
 from bot.conversation.replies import Option, Reply
+from bot.core.people import User
 from bot.reports.oversight import gather
 from bot.services.context import Context
 from bot.services.notifications import Notice
@@ -113,3 +114,10 @@ def handover_items(ctx: Context, ref: str) -> Sequence[str]:
     if len(lines) > LISTED:
         lines = [*lines[:LISTED], f"…and {len(lines) - LISTED} more."]
     return lines
+
+
+def no_open_cases(user: User) -> str:
+    """Said to someone with no case of their own: only an investigator is pointed to /new."""
+    if user.role == "investigator":
+        return "You have no open cases. Send /new to open one."
+    return "You have no open cases of your own. Send /team for your team's."

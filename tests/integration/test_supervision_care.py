@@ -200,3 +200,15 @@ def test_the_digest_groups_lines_by_case_with_a_button_to_open_each_item(world: 
     assert labels([digest])[0] == "1. Investigation plan opened?"
     opened = press(dialogue, world.people["Casey"], [digest], "Victim updated")
     assert "Victim updated on progress?" in opened[-1].text
+
+
+def test_supervisors_and_trainers_are_never_offered_new(world: World):
+    """Whatever a supervisor or a trainer sends, nothing tells them to open a case."""
+    from bot.services import people
+
+    dialogue = Dialogue(world.service)
+    tina = people.local_user(world.service, "Tina", "trainer")
+    for who in (world.people["Sam"], tina):
+        for text in ("/start", "/help", "/cases", "/resume", "/new", "hello", "43/20009/26"):
+            said = "\n".join(reply.text for reply in dialogue.handle(who, text))
+            assert "/new" not in said, (who.name, text, said)
