@@ -9,6 +9,7 @@ question.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from bot.conversation import actions as act
 from bot.conversation.milestones import Milestones
@@ -291,7 +292,16 @@ class Investigator:
         replies = [Reply("\n".join(said))] if said else []
         if run is not None:
             self.chat(user).run_id = run.run_id
-            replies += self.show_run(user, run)
+            shown = self.show_run(user, run)
+            if said and shown and shown[0].asks is not None:
+                # What the answer set going heads the next question, and stays with its record:
+                # one message, not two.
+                question = shown[0]
+                lines = "\n".join(said)
+                head = f"{lines}\n{question.head or question.text}"
+                shown[0] = replace(question, text=f"{lines}\n{question.text}", head=head)
+                replies = []
+            replies += shown
         return replies
 
     def _answer_challenges(self, user: User, run: Run) -> bool:
@@ -327,6 +337,13 @@ class Investigator:
             return [prompt(self.ctx, run, item, frozenset(ticked))]
         if run.state == "review":
             shown = summary(self.ctx, run)
+            waiting = sum(1 for s in run.statuses() if s.status in ("later", "needs-reason"))
+            if waiting:
+                # Submit would only be refused: the items put off come first, with their buttons.
+                left = "1 item is" if waiting == 1 else f"{waiting} items are"
+                them = "it" if waiting == 1 else "them"
+                said = f"{left} left for later: answer {them}, then submit."
+                return [Reply(f"{shown.text}\n\n{said}", shown.options)]
             submit = (Option.of("Submit", act.Submit(run.run_id)),)
             return [
                 Reply(

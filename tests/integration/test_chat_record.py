@@ -217,6 +217,26 @@ def test_an_optional_text_item_offers_nothing_to_add(service, casey):
     assert submitted[0].options == ()
 
 
+def test_items_left_for_later_are_offered_before_submission_not_called_answered(service, casey):
+    dialogue = Dialogue(service)
+    replies = started(dialogue, casey)
+    replies = press(dialogue, casey, replies, "Later")
+    replies = press(dialogue, casey, replies, "none")
+    replies = press(dialogue, casey, replies, "Done")
+    replies = press(dialogue, casey, replies, "Yes")
+    replies = press(dialogue, casey, replies, "Today")
+    replies = press(dialogue, casey, replies, "Nothing to add")
+    end = replies[-1]
+    assert "Everything is answered" not in end.text
+    assert "1 item is left for later: answer it, then submit." in end.text
+    assert "Submit" not in labels(end)  # it would only be refused
+    assert labels(end)[0].startswith("Answer: Suspect's PNC record")
+    replies = press(dialogue, casey, [end], "Answer: Suspect's PNC record")
+    replies = press(dialogue, casey, replies, "Yes")
+    assert "Everything is answered. Submit it for review?" in replies[-1].text
+    assert labels(replies[-1])[0] == "Submit"
+
+
 def test_a_milestone_s_date_takes_the_place_of_its_prompt(service, casey):
     dialogue = Dialogue(service)
     started(dialogue, casey)
