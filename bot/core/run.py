@@ -222,10 +222,12 @@ class Run(RunHistory):
                 )
             unsigned = self.awaiting_countersign()
             if unsigned:
-                raise NotAllowed(
-                    f"{len(unsigned)} answer(s) by an officer in training need your "
-                    f"countersignature first: '{unsigned[0].ask}'."
+                counted = (
+                    "1 answer by an officer in training needs"
+                    if len(unsigned) == 1
+                    else f"{len(unsigned)} answers by an officer in training need"
                 )
+                raise NotAllowed(f"{counted} your countersignature first: '{unsigned[0].ask}'.")
         if actor in self.answerers() and self.playbook.role != "supervisor":
             # Four eyes: whoever answered part of the officer's work does not attest to it.
             raise NotAllowed(

@@ -129,7 +129,7 @@ def check_order(ctx: Context, events: Events, name: str, when: date, number: int
         first = events.first(other)
         if first is not None and other in milestones and when < first:
             raise InputRefused(
-                f"{title} can't be before {milestones[other].phrase} ({first:%d %b %Y}). "
+                f"{title} can't be before {milestones[other].phrase} ({first:%a} {first.day} {first:%b %Y}). "
                 "Check the date, or correct that one first with /milestone."
             )
     for other, later in milestones.items():
@@ -138,7 +138,7 @@ def check_order(ctx: Context, events: Events, name: str, when: date, number: int
         first = events.first(other)
         if first is not None and when > first and number == 1:
             raise InputRefused(
-                f"{title} can't be after {later.phrase} ({first:%d %b %Y}). "
+                f"{title} can't be after {later.phrase} ({first:%a} {first.day} {first:%b %Y}). "
                 "Check the date, or correct that one first with /milestone."
             )
 

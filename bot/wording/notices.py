@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from bot.wording import texts
-from bot.wording.labels import counted, plain_value, short_date
+from bot.wording.labels import counted, full_date, plain_value, short_date
 
 #: The words each notice kind takes, filled from its facts.
 TEMPLATES = {
@@ -65,7 +65,7 @@ def weekly_text(facts: Mapping[str, str]) -> str:
     """A week's picture of some teams in a few lines."""
     day = date.fromisoformat(facts["date"])
     lines = [
-        f"Weekly summary · {facts['teams']} · {day:%d %b %Y}",
+        f"Weekly summary · {facts['teams']} · {full_date(day)}",
         f"{counted(int(facts['open']), 'open case')} · "
         f"{counted(int(facts['overdue']), 'item')} overdue ({facts['escalated']} escalated)",
         f"{counted(int(facts['to_sign']), 'run')} waiting for sign-off · "

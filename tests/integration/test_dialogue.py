@@ -173,7 +173,7 @@ def test_recording_a_milestone_brings_items_into_play_with_due_dates(service: Co
     dialogue.press(user, options(menu)["Charge"])
     # The case was opened today, so the report is taken as today until corrected.
     assert dialogue.handle(user, "yesterday")[0].text == (
-        "Charge can't be before the report (20 Nov 2026). "
+        "Charge can't be before the report (Fri 20 Nov 2026). "
         "Check the date, or correct that one first with /milestone."
     )
     dialogue.press(user, options(dialogue.handle(user, "/milestone"))["Crime reported"])

@@ -151,7 +151,7 @@ def test_a_trainees_countersign_answer_is_not_done_until_a_supervisor_confirms(
     facts = gather(service, case_ref="43/11111/26").cases[0].runs[0]
     assert [f.item.id for f in facts.with_status("to-countersign")] == ["records"]
     assert "Countersignature needed" in notices_for(world, "Sam")[0]["text"]
-    with pytest.raises(NotAllowed, match="countersignature"):
+    with pytest.raises(NotAllowed, match=r"^1 answer by an officer in training needs your"):
         supervising.sign_off(service, sam, run_id)
     with pytest.raises(NotAllowed):
         # Answered by the trainee, but not an item that needs countersigning.
@@ -218,6 +218,10 @@ def test_the_weekly_summary_is_queued_once_a_week(world: World) -> None:
     summaries = [n for n in notices_for(world, "Sam") if n["kind"] == "weekly"]
     assert len(summaries) == 1
     assert "1 open case ·" in summaries[0]["text"]
+    # Dates read one way in the chat: the day's name, then the date.
+    first = summaries[0]["text"].splitlines()[0]
+    assert first.startswith("Weekly summary · North · ")
+    assert first.split(" · ")[-1][:3] in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def test_the_figures_count_what_the_team_did(world: World) -> None:
