@@ -289,6 +289,11 @@ def test_the_team_report_formats_agree(world: World) -> None:
     table = render_team_table(oversight)
     assert "43/11111/26 · Casey" in table
     assert "not done: plan — Awaiting, allocation" in table
+    # States in words, as the chat says them, never the machine's ("asking", "on-track").
+    assert "asking" not in table
+    assert "on-track" not in table
+    assert "due-soon" not in table
+    assert "Review drill v1 · in progress · 1/" in table
     rows = render_csv(oversight).splitlines()
     assert rows[0].startswith("case,team,officer,playbook")
     assert '"Awaiting, allocation"' in rows[1]  # quoted, so the comma stays in its column
