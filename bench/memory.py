@@ -702,15 +702,15 @@ class Parts:
 
     def remember(self, prompts: list[Any]) -> None:
         """Fill the face's memory of question messages to its limit with these prompts."""
-        from bot.conversation.replies import Reply
-
-        for number in range(self.face.delivery.REMEMBERED):
+        screen = self.face.delivery.screen
+        for number in range(screen.REMEMBERED):
             reply = prompts[number % len(prompts)]
             # Each message's text is its own string, as it is in the bot; so is each key.
-            self.face.delivery.remember(
+            screen.asked(
                 INVESTIGATOR_IDS + number % 100,
                 100_000 + number,
-                Reply(reply.text + " ", asks=(reply.asks[0], reply.asks[1])),
+                (reply.asks[0], reply.asks[1]),
+                reply.text + " ",
             )
 
     def export(self) -> int:

@@ -46,6 +46,16 @@ def queue_escalations(ctx: Context, team: str | None = None) -> int:
                 queued += notifications.tell_supervisors(
                     uow, case.case, "escalation", detail, now, key
                 )
+                # The officer hears it from the bot too, not first from the supervisor.
+                mine = {
+                    **detail,
+                    "case_ref": case.ref,
+                    "run_id": str(run.run.run_id),
+                    "item": str(run.run.number(facts.item.id)),
+                }
+                queued += notifications.tell(
+                    uow, [case.case.officer_id], "escalation-officer", mine, now, f"{key}:officer"
+                )
         for case in oversight.cases:
             for schedule in case.reviews:
                 for missed in schedule.missed:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -131,7 +132,10 @@ def walk_draft(path: Path, settings: Settings) -> None:
                 "/milestone records a date to see what it makes live; nothing is kept."
             )
             dialogue = Dialogue(ctx, Path(tempfile.gettempdir()))
-            Console(dialogue, user, sys.stdout, echo=not sys.stdin.isatty()).loop(sys.stdin)
+            width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+            Console(dialogue, user, sys.stdout, echo=not sys.stdin.isatty(), width=width).loop(
+                sys.stdin
+            )
     except DraftInvalid as invalid:
         for problem in invalid.library.problems:
             click.echo(str(problem))

@@ -12,7 +12,7 @@ from bot.core.history import challenge_open
 from bot.reports import figures
 from bot.reports.measures import measure
 from bot.reports.oversight import CaseFacts, ItemFacts, Oversight, RunFacts
-from bot.wording.labels import STATUS_WORDS, answer_label
+from bot.wording.labels import RISK_WORDS, STATUS_WORDS, answer_label, run_state
 
 #: How each status reads in the table and CSV.
 CSV_COLUMNS = (
@@ -159,7 +159,8 @@ def render_team_table(oversight: Oversight) -> str:
         handover = f" · IN HANDOVER to {case.handover['to']}" if case.handover is not None else ""
         lines += [
             "",
-            f"{case.ref} · {case.officer} · {case.risk} · opened {case.opened:%d %b %Y}"
+            f"{case.ref} · {case.officer} · {RISK_WORDS.get(case.risk, case.risk)} · "
+            f"opened {case.opened:%d %b %Y}"
             f" · last activity {case.last_activity:%d %b %Y}{handover}",
         ]
         requests = len(figures.intrusion_requests(case))
@@ -168,7 +169,7 @@ def render_team_table(oversight: Oversight) -> str:
         for run in case.runs:
             lines.append(
                 f"  {run.run.playbook.title} v{run.run.playbook.version} · "
-                f"{run.state.replace('_', ' ')} · {run.settled}/{run.live}"
+                f"{run_state(run.state)} · {run.settled}/{run.live}"
             )
             for facts in run.overdue:
                 flag = "ESCALATED" if facts.standing == "escalate" else "overdue"

@@ -203,7 +203,7 @@ def test_every_refused_line_is_listed_with_its_number_and_nothing_is_applied(wor
         "8: There is no checklist called 'bad-charakter'.",
         "9: Checklist bad-character has no item 'pnc-recrod'.",
         "10: \"maybe\" is not an answer to 'pnc-record'; it takes 'yes', 'no'.",
-        "11: Charge can't be before the report (01 Oct 2026). "
+        "11: Charge can't be before the report (Thu 1 Oct 2026). "
         "Check the date, or the line that recorded that one.",
         '12: The answer "no" to \'pnc-record\' needs a reason: add "reason".',
         "13: User 3 (investigator) cannot act on case 43/12345/26: it is another officer's case.",

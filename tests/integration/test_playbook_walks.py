@@ -133,7 +133,12 @@ class Walk:
         with pytest.raises(NotAllowed) as refused:
             investigating.submit(self.service, self.user, self.run_id)
         message = str(refused.value)
-        assert message.startswith(f"{len(unexplained)} item(s) still need an answer or a reason")
+        counted = (
+            "1 item still needs"
+            if len(unexplained) == 1
+            else f"{len(unexplained)} items still need"
+        )
+        assert message.startswith(f"{counted} an answer or a reason")
         for item_id in unexplained[:3]:
             assert playbook.item(item_id).ask in message
         assert self.run().state == state  # nothing moved, and nothing was recorded
@@ -151,7 +156,9 @@ class Walk:
         for item_id, (value, reason) in self.given.items():
             reported = items[item_id]
             if isinstance(value, list):
-                assert json.loads(reported["value"]) == sorted(value), item_id
+                # Kept in the order of the trainer's options, whatever order they were ticked in.
+                options = self.run().playbook.item(item_id).options
+                assert json.loads(reported["value"]) == sorted(value, key=options.index), item_id
             elif isinstance(value, date):
                 assert reported["value"] == value.isoformat(), item_id
             else:
@@ -212,7 +219,7 @@ def test_initial_report_walks_to_submission_with_christmas_working_days(db_today
     walk.step("intermediary-needed", "no")
     notices = walk.step("interview-date", date(2027, 1, 6))  # booked: a date item with dates: any
     assert notices == [
-        "Recorded: Victim's interview (ABE / VRI), 06 Jan 2027.",
+        "Recorded: Victim's interview (ABE / VRI), Wed 6 Jan 2027.",
         STARTED.format(VPS_AND_TRIAL),
     ]
     walk.later("protected-characteristics")
@@ -261,7 +268,7 @@ def test_investigation_plan_walks_to_the_arrest_over_easter(db_today):
 
     # The suspect is identified on Tue 31 Mar: the date replaces 'not yet'.
     notices = walk.change("suspect-identified-date", date(2026, 3, 31))
-    assert notices[0] == "Recorded: Suspect identified, 31 Mar 2026."
+    assert notices[0] == "Recorded: Suspect identified, Tue 31 Mar 2026."
     assert STARTED.format(BAD_CHARACTER) in notices
     assert STARTED.format(EARLY_ADVICE) in notices
     assert walk.asked() == "rso-orders-checked"  # identification-lines is no longer asked
@@ -462,7 +469,7 @@ def test_bad_character_walks_from_identification_to_the_crown_court_notice(db_to
     walk.refuse_submit("material-with-cps", "not-guilty-plea-date")
     walk.step("material-with-cps", "yes")
     assert walk.step("not-guilty-plea-date", date(2026, 12, 18)) == [
-        "Recorded: Not-guilty plea, 18 Dec 2026."
+        "Recorded: Not-guilty plea, Fri 18 Dec 2026."
     ]
     assert walk.asked() == "plea-court"
     walk.step("plea-court", "Crown Court")
@@ -516,7 +523,7 @@ def test_protective_orders_walks_arrest_bail_and_nfa_over_the_may_bank_holiday(d
     assert not run.is_live(run.playbook.item("victim-views-conditions"), rui)
     assert not run.is_live(run.playbook.item("bail-start-date"), rui)
     assert walk.step("release-date", date(2026, 5, 1)) == [
-        "Recorded: Released on bail or under investigation, 01 May 2026."
+        "Recorded: Released on bail or under investigation, Fri 1 May 2026."
     ]
     # 1 working day after Fri 1 May: the weekend and the early May bank holiday (Mon 4) skipped.
     assert walk.due("victim-told-release") == date(2026, 5, 5)
@@ -529,7 +536,7 @@ def test_protective_orders_walks_arrest_bail_and_nfa_over_the_may_bank_holiday(d
     # 3 months beginning with Fri 1 May end on Fri 31 Jul.
     assert walk.computed("bail-expiry-date") == date(2026, 7, 31)
     assert walk.step("bail-expiry-date", date(2026, 7, 31)) == [
-        "Recorded: Bail expiry, 31 Jul 2026."
+        "Recorded: Bail expiry, Fri 31 Jul 2026."
     ]
     assert walk.due("bail-next-step") == date(2026, 7, 24)  # 7 days before Fri 31 Jul
     walk.step("bail-next-step", "NFA before expiry")
@@ -590,7 +597,7 @@ def test_bail_extended_twice_asks_the_chain_and_tells_the_victim_each_time(db_to
 
     # The inspector's extension, on Fri 19 Mar 2027, is recorded as it happens.
     assert milestone(service, user, REF, "bail-extended", date(2027, 3, 19)) == [
-        "Recorded: Bail extended, 19 Mar 2027."
+        "Recorded: Bail extended, Fri 19 Mar 2027."
     ]
     # Right 6, 1 working day after Fri 19 Mar: Mon 22 Mar.
     assert walk.due("extension-victim-told@1") == date(2027, 3, 22)
@@ -604,7 +611,7 @@ def test_bail_extended_twice_asks_the_chain_and_tells_the_victim_each_time(db_to
 
     # The superintendent's extension, on Fri 28 May 2027.
     assert milestone(service, user, REF, "bail-extended", date(2027, 5, 28)) == [
-        "Recorded: Bail extended (2nd), 28 May 2027."
+        "Recorded: Bail extended (2nd), Fri 28 May 2027."
     ]
     # 1 working day after Fri 28 May: Mon 31 May is the spring bank holiday, so Tue 1 Jun.
     assert walk.due("extension-victim-told@2") == date(2027, 6, 1)
@@ -692,7 +699,7 @@ def test_vps_and_trial_walks_from_interview_to_a_moved_trial_date(db_today):
     milestone(service, user, REF, "charge", date(2026, 11, 30))
     assert walk.asked() == "trial-date"
     walk.refuse_submit("trial-date", "therapy-notes-request")
-    assert walk.step("trial-date", date(2027, 3, 1)) == ["Recorded: Trial date, 01 Mar 2027."]
+    assert walk.step("trial-date", date(2027, 3, 1)) == ["Recorded: Trial date, Mon 1 Mar 2027."]
     walk.not_yet("therapy-notes-request")  # nobody has asked: settled, still on the agenda
     assert walk.run().state == "review"  # each listing and each hearing asks its own items
 
@@ -705,7 +712,7 @@ def test_vps_and_trial_walks_from_interview_to_a_moved_trial_date(db_today):
 
     # The Witness Care Unit hears of the listing on Thu 24 Dec: each listing asks again.
     assert milestone(service, user, REF, "trial-listed", date(2026, 12, 24)) == [
-        "Recorded: Trial date fixed or moved, 24 Dec 2026."
+        "Recorded: Trial date fixed or moved, Thu 24 Dec 2026."
     ]
     assert walk.asked() == "memory-refresh@1"  # witness care comes first
     assert walk.due("memory-refresh@1") == date(2027, 2, 22)  # 7 days before Mon 1 Mar 2027
@@ -723,10 +730,10 @@ def test_vps_and_trial_walks_from_interview_to_a_moved_trial_date(db_today):
 
     # The court moves the trial: heard by the unit on Mon 4 Jan 2027, now Mon 15 Mar.
     assert milestone(service, user, REF, "trial-listed", date(2027, 1, 4)) == [
-        "Recorded: Trial date fixed or moved (2nd), 04 Jan 2027."
+        "Recorded: Trial date fixed or moved (2nd), Mon 4 Jan 2027."
     ]
     assert walk.change("trial-date", date(2027, 3, 15)) == [
-        "Moved: Trial date, now 15 Mar 2027 (was 01 Mar 2027)."
+        "Moved: Trial date, now Mon 15 Mar 2027 (was Mon 1 Mar 2027)."
     ]
     assert walk.asked() == "memory-refresh@2"
     assert walk.due("memory-refresh@2") == date(2027, 3, 8)  # 7 days before Mon 15 Mar
@@ -815,7 +822,7 @@ def test_early_advice_and_charge_walks_to_a_charge_before_easter(db_today):
     assert walk.asked() == "charge-date"  # no escalation level after a no
     # A charge starts the trial checklist when no interview was recorded.
     assert walk.step("charge-date", date(2027, 3, 25)) == [
-        "Recorded: Charge, 25 Mar 2027.",
+        "Recorded: Charge, Thu 25 Mar 2027.",
         STARTED.format(VPS_AND_TRIAL),
     ]
     assert walk.asked() == "victim-told-charge"
@@ -977,7 +984,7 @@ def test_a_withdrawal_after_charge_is_treated_as_a_suspect_event_and_told_to_the
         ).facts
     )
     assert notices == [
-        "Recorded: Victim withdrew support, 23 Dec 2026.",
+        "Recorded: Victim withdrew support, Wed 23 Dec 2026.",
         STARTED.format(NFA_AND_REVIEW),
     ]
     walk = Walk.of(service, user, "nfa-and-review")
@@ -1041,7 +1048,7 @@ def test_supervisory_review_walks_a_supervisors_review_after_charge(db_today):
     walk.step("victim-withdrawn", "no")
     # The investigator records the charge while the review is under way.
     assert milestone(service, user, REF, "charge", date(2026, 11, 27)) == [
-        "Recorded: Charge, 27 Nov 2026.",
+        "Recorded: Charge, Fri 27 Nov 2026.",
         STARTED.format(VPS_AND_TRIAL),
     ]
     walk.step("orders-current-stage", "yes")

@@ -13,9 +13,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.conversation.replies import Option, Reply
 from bot.core.characters import visible
 
-#: Telegram's limits: UTF-16 units in one message, bytes of callback data in one button.
+#: Telegram's limits: UTF-16 units in one message, bytes of callback data in one button,
+#: characters in a callback answer (a toast or an alert).
 MAX_MESSAGE = 4096
 MAX_CALLBACK_BYTES = 64
+MAX_CALLBACK_TEXT = 200
 #: Room kept in a question's message for the line that records its answer.
 RECORD_ROOM = 200
 #: The longest first line shown in bold as a question's heading.
@@ -110,3 +112,10 @@ def with_record(question: str, record: str) -> str:
         # Escaping lengthened it (& is &amp;): cut as much more as it overflows.
         body = body[: fitting(body, units(body) - (units(shown) - room))]
     return shown + tail
+
+
+def with_note(question: str, note: str) -> str:
+    """A question with a note too long for a toast (its guidance) shown under it."""
+    room = MAX_MESSAGE - RECORD_ROOM - units(question) - 2
+    shown = note if units(note) <= room else note[: fitting(note, room - 1)] + "…"
+    return message_html(question, headed=True) + "\n\n<i>" + message_html(shown) + "</i>"
