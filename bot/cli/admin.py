@@ -10,11 +10,12 @@ from typing import TextIO
 import click
 
 from bot.bootstrap import build
+from bot.cli.records import actor_and_detail, chosen_purpose, consulting_options
 from bot.config import Settings
 from bot.core.people import CLI_ADMIN, ROLES
 from bot.core.screening import screen_lines
+from bot.services import consultation, people, records
 from bot.services import handover as handovers
-from bot.services import people, records
 from bot.services.context import Context
 from bot.services.people import INVITE_DAYS
 
@@ -32,11 +33,13 @@ def _context(*, create: bool = False) -> Context:
     help="A backup (or other copy) of the database to check instead; it is only read.",
 )
 def verify(copy: Path | None) -> None:
-    """Check the completion log's hash chain, record by record, against its recorded end.
+    """Check the completion log's hash chain, record by record, against its recorded end, and
+    then the access log's chain the same way.
 
-    Exits 0 when every record is intact, 1 naming the first record altered or missing. With
-    --db, checks a backup file instead, without changing it: check one before restoring it.
-    A file that is missing, empty or not the bot's database fails with one sentence (exit 1).
+    Exits 0 when every record of both is intact, 1 naming the first record altered or missing.
+    Records whose case was disposed of keep their hashes and are checked as such. With --db,
+    checks a backup file instead, without changing it: check one before restoring it. A file
+    that is missing, empty or not the bot's database fails with one sentence (exit 1).
 
     \b
     Example:
@@ -44,30 +47,37 @@ def verify(copy: Path | None) -> None:
         soteria-bot verify --db /srv/backups/soteria-20261201-020000.db
     """
     if copy is None:
-        verdict = records.verify(_context())
-        click.echo(verdict.message)
+        verdicts = records.verify_both(_context())
+        prefix = ""
     else:
-        verdict = records.verify_copy(copy)
-        click.echo(f"{copy}: {verdict.message}")
-    if not verdict.ok:
+        verdicts = records.verify_copy(copy)
+        prefix = f"{copy}: "
+    for verdict in verdicts:
+        click.echo(prefix + verdict.message)
+    if not all(verdict.ok for verdict in verdicts):
         raise SystemExit(1)
 
 
 @click.command()
 @click.argument("dest", type=click.Path(path_type=Path))
-def backup(dest: Path) -> None:
+@consulting_options
+def backup(dest: Path, purpose: str | None, as_name: str | None, recipient: str | None) -> None:
     """Copy the database, consistently, even while the bot is running.
 
     DEST is a folder (the copy is named soteria-YYYYMMDD-HHMMSS.db, in UTC) or a new file's
-    name. An existing file is never overwritten.
+    name. An existing file is never overwritten. --purpose is required: the copy holds every
+    case, so it goes into the access log with who made it and why.
 
     \b
     Example:
-        soteria-bot backup /srv/backups/
-        soteria-bot backup state/before-upgrade.db
+        soteria-bot backup /srv/backups/ --purpose audit --as "Force IT (nightly)"
+        soteria-bot backup state/before-upgrade.db --purpose audit
     """
     source = Settings.from_env().db_path
+    why = chosen_purpose(purpose)
     copy = records.backup(source, dest)
+    actor, detail = actor_and_detail(as_name, recipient, via="backup")
+    consultation.record(_context(), actor, "backup", "database", (), why, detail)
     click.echo(f"Backed up {source} to {copy}.")
 
 

@@ -14,18 +14,20 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.conversation import actions as act
+from bot.conversation import purposes
 from bot.conversation.questions import item_at
 from bot.conversation.replies import ChatState, Option, Reply, screened
+from bot.core.case import Case
 from bot.core.errors import NotAllowed
 from bot.core.history import challenge_open
 from bot.core.people import User
 from bot.core.run import Run
 from bot.reports.formats import write_team_html
 from bot.reports.oversight import CaseFacts, RunFacts, gather
-from bot.services import access, cases, handover, people, supervising
+from bot.services import access, cases, consultation, handover, people, supervising
 from bot.services.context import Context
 from bot.services.reviews import Schedule
-from bot.wording.labels import MARKS, short_date, shown_value
+from bot.wording.labels import MARKS, counted, short_date, shown_value
 
 Handler = Callable[[User, str], list[Reply]]
 Press = Callable[[User, act.Action], list[Reply]]
@@ -61,13 +63,15 @@ class Supervisor:
             "/return": lambda user, _rest: self._waiting(user, sign=False),
             "/handover": self._handover_menu,
             "/close": self._close_menu,
-            "/export": lambda user, _rest: [self._export(user)],
+            "/export": lambda user, _rest: [purposes.export_prompt()],
         }
 
     def presses(self) -> dict[type[act.Action], Press]:
         """The buttons this side answers, by kind."""
         return {
             act.OpenCase: self._open_case,
+            act.ViewCase: self._view_case,
+            act.ExportFor: self._export,
             act.AcceptHandover: self._accept_handover,
             act.HandTo: self._hand_to,
             act.SignOff: self._sign_off,
@@ -91,6 +95,10 @@ class Supervisor:
             return [Reply("No open cases in your team.")]
         lines = [f"{', '.join(oversight.teams)}: {len(cases)} open cases, riskiest first."]
         rows = []
+        shown = [case.id for case in cases[:TEAM_LINES]]
+        consultation.viewed_teams(
+            self.ctx, user, self._teams_of(user), shown, "supervision", {"via": "/team"}
+        )
         for case in cases[:TEAM_LINES]:
             lines.append(_team_line(case))
             rows.append((Option.of(f"{case.ref} · {case.officer}", act.OpenCase(case.id)),))
@@ -105,6 +113,13 @@ class Supervisor:
         if not waiting:
             return [Reply("Nothing is waiting for your review.")]
         verb = "Sign off" if sign else "Return"
+        # Every waiting case is named: in the buttons, or in the lines of open challenges.
+        named = {case.id for case, _run in waiting[:20]}
+        named |= {case.id for case, run in waiting if run.open_challenges and sign}
+        via = "/signoff" if sign else "/return"
+        consultation.viewed_teams(
+            self.ctx, user, self._teams_of(user), sorted(named), "supervision", {"via": via}
+        )
         rows = tuple(
             (
                 Option.of(
@@ -124,7 +139,8 @@ class Supervisor:
 
     def _case_command(self, user: User, rest: str) -> list[Reply]:
         if rest:
-            return self._case_view(user, access.case_key_of(self.ctx, rest))
+            key = access.case_key_of(self.ctx, rest)
+            return self._view(user, access.find_case(self.ctx, user, key))
         found = cases.open_cases(self.ctx, user)
         if not found:
             return [Reply("Send /case with the reference, like /case 43/12345/26.")]
@@ -149,10 +165,13 @@ class Supervisor:
             )
         ]
 
-    def _case_view(self, user: User, ref: str) -> list[Reply]:
-        access.find_case(self.ctx, user, ref)  # refused here, unless the user may see it
-        cases = gather(self.ctx, case_ref=ref).cases
-        return self._show_case(user, cases[0])
+    def _view(self, user: User, case: Case, purpose: str | None = None) -> list[Reply]:
+        """A case as its log tells it, once the person has said why they look (once a day)."""
+        purpose = purpose or consultation.purpose_today(self.ctx, user, case.id)
+        if purpose is None:
+            return [purposes.case_prompt(case)]
+        consultation.viewed_case(self.ctx, user, case, purpose, "/case")
+        return self._show_case(user, gather(self.ctx, case_ref=case.ref).cases[0])
 
     def _show_case(self, user: User, case: CaseFacts) -> list[Reply]:
         zone = self.ctx.zone
@@ -224,24 +243,43 @@ class Supervisor:
         )
         return [Reply(f"Hand {ref} to whom? They must accept it.", rows)]
 
-    def _export(self, user: User) -> Reply:
+    def _export(self, user: User, action: act.Action) -> list[Reply]:
+        assert isinstance(action, act.ExportFor)
+        purpose = purposes.chosen(action.purpose)
         oversight = gather(self.ctx, teams=self._teams_of(user))
+        consultation.viewed_teams(
+            self.ctx,
+            user,
+            self._teams_of(user),
+            [case.id for case in oversight.cases],
+            purpose,
+            {"via": "/export", "format": "html", "to": "their chat"},
+            action="export",
+        )
         stamp = self.ctx.now().astimezone(self.ctx.zone)
         self.export_dir.mkdir(parents=True, exist_ok=True)
         name = "-".join("".join(c for c in team if c.isalnum()) for team in oversight.teams)
         path = self.export_dir / f"team-report-{name or 'all'}-{stamp:%Y%m%d-%H%M%S}.html"
         write_team_html(oversight, path)
-        return Reply(
-            f"Team report for {', '.join(oversight.teams) or 'all teams'}, "
-            f"{len(oversight.cases)} cases. It holds case references: keep it on force systems.",
-            document=path,
-        )
+        return [
+            Reply(
+                f"Team report for {', '.join(oversight.teams) or 'all teams'}, "
+                f"{counted(len(oversight.cases), 'case')}. It holds case references: keep it on "
+                "force systems.",
+                document=path,
+            )
+        ]
 
     # --- presses ------------------------------------------------------------------------------
 
     def _open_case(self, user: User, action: act.Action) -> list[Reply]:
         assert isinstance(action, act.OpenCase)
-        return self._case_view(user, access.case_by_id(self.ctx, user, action.case).ref)
+        return self._view(user, access.case_by_id(self.ctx, user, action.case))
+
+    def _view_case(self, user: User, action: act.Action) -> list[Reply]:
+        assert isinstance(action, act.ViewCase)
+        purpose = purposes.chosen(action.purpose)  # before the lookup: a bad button names nothing
+        return self._view(user, access.case_by_id(self.ctx, user, action.case), purpose)
 
     def _accept_handover(self, user: User, action: act.Action) -> list[Reply]:
         assert isinstance(action, act.AcceptHandover)

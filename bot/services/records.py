@@ -10,8 +10,9 @@ from bot.core.errors import SoteriaError
 from bot.core.people import CLI_ADMIN_ACTOR
 from bot.core.typed_input import normalise_crime_reference
 from bot.services.context import Context
+from bot.store.access_log import AccessLog
 from bot.store.backup import backup as copy_database
-from bot.store.backup import open_copy
+from bot.store.backup import has_access_log, open_copy
 from bot.store.cases import normalise_handle
 from bot.store.log import Verdict
 from bot.store.log import verify as verify_chain
@@ -22,11 +23,22 @@ def verify(ctx: Context) -> Verdict:
     return ctx.uow.log.verify()
 
 
-def verify_copy(path: Path) -> Verdict:
-    """Walk the chain of a copy of the database (a backup, say), read-only, as `verify` does."""
+def verify_both(ctx: Context) -> list[Verdict]:
+    """The completion log's verdict, then the access log's."""
+    return [ctx.uow.log.verify(), ctx.uow.access.verify()]
+
+
+def verify_copy(path: Path) -> list[Verdict]:
+    """Walk the chains of a copy of the database (a backup, say), read-only, as `verify` does.
+
+    A copy made before the access log existed has only the completion log to check.
+    """
     db = open_copy(path)
     try:
-        return verify_chain(db)
+        verdicts = [verify_chain(db)]
+        if has_access_log(db):
+            verdicts.append(AccessLog(db).verify())
+        return verdicts
     finally:
         db.close()
 

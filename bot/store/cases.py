@@ -153,6 +153,18 @@ class CaseRepository:
         ).fetchone()
         return str(found[0]) if found is not None else typed
 
+    def refs_of(self, case_ids: Sequence[int]) -> dict[int, str | None]:
+        """The keys of cases by id, as they stand now; None for a case disposed of."""
+        found: dict[int, str | None] = {}
+        for start in range(0, len(case_ids), 500):  # within SQLite's limit on parameters
+            chunk = list(case_ids[start : start + 500])
+            rows = self._db.execute(
+                f"SELECT id, ref, disposed_at FROM cases WHERE id IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            )
+            found.update({case_id: None if gone else ref for case_id, ref, gone in rows})
+        return found
+
     def crime_ref_of(self, handle: str) -> str | None:
         """The crime reference linked to a handle, if any (server side only)."""
         found = self._db.execute(

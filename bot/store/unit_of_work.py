@@ -20,6 +20,7 @@ import sqlite_utils
 from bot.core.channels import MessageKey
 from bot.core.errors import SoteriaError
 from bot.core.playbook import Milestone
+from bot.store.access_log import AccessLog
 from bot.store.cases import CaseRepository
 from bot.store.db import transaction
 from bot.store.events import EventRepository
@@ -60,6 +61,7 @@ class UnitOfWork:
         self.processed = ProcessedRepository(db)
         self.notices = NoticeRepository(db)
         self.log = CompletionLog(db)
+        self.access = AccessLog(db)
         # The inbound message being handled: noted with the first transaction it opens.
         self._message: MessageKey | None = None
 

@@ -82,6 +82,8 @@ def test_applying_the_migrations_twice_is_harmless(db, db_path):
             ("0005-channels",),
             ("0006-case-events",),
             ("0007-invite-names",),
+            ("0100-access-log",),
+            ("0101-disposal",),
         ]
     finally:
         again.close()

@@ -1,0 +1,119 @@
+"""For the data protection officer: the access log, and what every command that shows or copies
+case data must say about itself (who runs it, why, and for whom)."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
+
+import click
+
+from bot.bootstrap import build
+from bot.config import Settings
+from bot.core.consultation import cli_actor, purpose_refusal, read_purpose
+from bot.core.errors import InputRefused, NotFound
+from bot.core.people import CLI_ADMIN
+from bot.reports.access_log import FORMATS, lines_of
+from bot.services import access, consultation
+from bot.services.context import Context
+
+F = TypeVar("F", bound=Callable[..., Any])
+#: The longest recipient kept: a team, an office or a person, not a letter.
+RECIPIENT_LIMIT = 100
+
+
+class PurposeRefused(click.ClickException):
+    """No purpose, or one not on the list: exit 2, as for a missing option."""
+
+    exit_code = 2
+
+
+def consulting_options(func: F) -> F:
+    """--purpose, --as and --to, for every command that shows or copies case data."""
+    func = click.option(
+        "--to",
+        "recipient",
+        help="Who the output is for, if not yourself (such as 'CPS reviewing lawyer').",
+    )(func)
+    func = click.option(
+        "--as", "as_name", help="Your name for the access log (else your login name)."
+    )(func)
+    return click.option(
+        "--purpose",
+        help="Why: supervision, case progression, disclosure, audit or training. Required.",
+    )(func)
+
+
+def chosen_purpose(typed: str | None) -> str:
+    """The purpose given, or one sentence listing the purposes (exit 2)."""
+    try:
+        return read_purpose(typed)
+    except InputRefused:
+        raise PurposeRefused(purpose_refusal()) from None
+
+
+def actor_and_detail(
+    as_name: str | None, recipient: str | None, **detail: str
+) -> tuple[str, dict[str, str]]:
+    """Who runs the command, for the log, and what the record says of how and for whom."""
+    os_user = _login_name()
+    name = " ".join((as_name or "").split()) or os_user
+    kept = {key: value for key, value in detail.items() if value}
+    kept["os_user"] = os_user
+    to = " ".join((recipient or "").split())[:RECIPIENT_LIMIT]
+    if to:
+        kept["to"] = to
+    return cli_actor(name), kept
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name: a container without a passwd entry
+        return "unknown"
+
+
+def case_id_of(ctx: Context, typed: str) -> int:
+    """The id of the case with this reference or handle, or one sentence saying there is none."""
+    ref = typed.strip().upper()
+    try:
+        return access.find_case(ctx, CLI_ADMIN, access.stored_key(ctx, ref)).id
+    except NotFound:
+        raise NotFound(f"No case {ref} was found.") from None
+
+
+@click.command(name="access-log")
+@click.option("--case", "case_ref", help="Only records that name this case (reference or handle).")
+@click.option(
+    "--person",
+    help="Only what one person did: a user id (as `users list` shows), or an actor as the log "
+    "names it, such as 'cli:DS Jo Bloggs' or 'telegram:123456789'.",
+)
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Only records from this day on (YYYY-MM-DD, where the force is).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="table", show_default=True
+)
+def access_log(case_ref: str | None, person: str | None, since: datetime | None, fmt: str) -> None:
+    """Show who consulted or disclosed what, when and why (DPA 2018 s.62), oldest first.
+
+    Every view of a case or a team in the chat, every report, export and backup, every
+    disposal and every enrolment attempt is kept, with the purpose given. `csv` is safe to open
+    in a spreadsheet; `json` gives each record's hash, which `verify` checks.
+
+    \b
+    Example:
+        soteria-bot access-log --case 43/12345/26
+        soteria-bot access-log --person 7 --since 2026-11-01 --format csv
+    """
+    ctx = build(Settings.from_env(), playbooks=False, create=False)
+    case_id = case_id_of(ctx, case_ref) if case_ref else None
+    actor = f"user:{person}" if person and person.isdigit() else person
+    start = consultation.day_start(ctx, since.date()) if since else None
+    lines = lines_of(ctx, consultation.history(ctx, case_id, actor, start))
+    click.echo(FORMATS[fmt](lines, ctx.zone), nl=False)
