@@ -15,7 +15,7 @@ from bot import __version__
 from bot.cli.admin import backup, cases, screen, users, verify
 from bot.cli.chat import chat, run
 from bot.cli.playbooks import diff, preview, publish, validate
-from bot.cli.records import access_log
+from bot.cli.records import access_log, retention
 from bot.cli.reports import report
 from bot.config import ConfigError
 from bot.core.errors import SoteriaError
@@ -63,5 +63,6 @@ for command in (
     cases,
     screen,
     access_log,
+    retention,
 ):
     cli.add_command(command)

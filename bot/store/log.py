@@ -8,6 +8,9 @@ the last record's number and hash (moved by the insert itself), so `verify` find
 altered, one removed from the middle, and records removed from the end, even by someone who
 dropped the triggers first. What it cannot find is a rewrite of the whole chain and the head
 together: for that, compare with a backup or a head hash kept elsewhere.
+
+A record whose case was disposed of under the retention schedule keeps its hashes but not its
+words: `verify` checks what it keeps against the hash kept for it (`bot.store.disposed`).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any, cast
 import sqlite_utils
 
 from bot.core.records import Entry, EntryKind, Logged
+from bot.store import disposed as disposal_check
 from bot.store.db import GENESIS_HASH, transaction, utc_text
 
 COLUMNS = "seq, case_ref, run_id, kind, item, value, actor, at, detail, prev_hash, hash"
@@ -165,6 +169,7 @@ def _verify(db: sqlite_utils.Database) -> Verdict:
     """The walk of `verify`, inside one read transaction."""
     expected_seq, expected_prev = 1, GENESIS_HASH
     checked = 0
+    disposed = disposal_check.residues(db)
     for row in db.execute(f"SELECT {COLUMNS} FROM log ORDER BY seq"):
         seq, prev_hash, stored_hash = row[0], row[9], row[10]
         if seq != expected_seq:
@@ -174,7 +179,11 @@ def _verify(db: sqlite_utils.Database) -> Verdict:
             return _broken(
                 checked, seq, f"Record {seq} does not follow {after}: {records} missing before it."
             )
-        if stored_hash != _recomputed(row):
+        if seq in disposed:
+            problem = disposal_check.check_row(row, disposed[seq][1])
+            if problem is not None:
+                return _broken(checked, seq, problem)
+        elif stored_hash != _recomputed(row):
             return _broken(
                 checked, seq, f"Record {seq} was altered: its content no longer matches its hash."
             )
@@ -189,6 +198,9 @@ def _verify(db: sqlite_utils.Database) -> Verdict:
         checked += 1
         expected_seq, expected_prev = seq + 1, stored_hash
     last = expected_seq - 1
+    finding = disposal_check.check_disposals(db, disposed)
+    if finding is not None:
+        return _broken(checked, finding.seq, finding.message)
     head = db.execute("SELECT seq, hash FROM log_head WHERE id = 1").fetchone()
     if head is None:
         return _broken(
@@ -212,6 +224,11 @@ def _verify(db: sqlite_utils.Database) -> Verdict:
         )
     records = "1 record" if checked == 1 else f"{checked} records"
     message = f"Log verified: {records}, chain intact."
+    if disposed:
+        message += (
+            f" {len(disposed)} of them belong to cases disposed of: their hashes are kept, "
+            "not their words."
+        )
     return Verdict(ok=True, checked=checked, first_bad_seq=None, message=message)
 
 

@@ -23,6 +23,7 @@ from bot.core.playbook import Milestone
 from bot.store.access_log import AccessLog
 from bot.store.cases import CaseRepository
 from bot.store.db import transaction
+from bot.store.disposal import Disposal
 from bot.store.events import EventRepository
 from bot.store.handovers import HandoverRepository
 from bot.store.log import CompletionLog
@@ -62,6 +63,7 @@ class UnitOfWork:
         self.notices = NoticeRepository(db)
         self.log = CompletionLog(db)
         self.access = AccessLog(db)
+        self.disposal = Disposal(db, self._cache)
         # The inbound message being handled: noted with the first transaction it opens.
         self._message: MessageKey | None = None
 

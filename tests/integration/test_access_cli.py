@@ -239,7 +239,7 @@ def test_every_purpose_is_offered_on_the_command_line(walked):
     assert [row[3] for row in access_rows(walked)] == list(PURPOSES)
 
 
-@pytest.mark.parametrize("path", [("access-log",)], ids=" ".join)
+@pytest.mark.parametrize("path", [("access-log",), ("retention",)], ids=" ".join)
 def test_the_data_protection_commands_have_help_with_an_example(path):
     code, output = run(*path, "--help")
 
