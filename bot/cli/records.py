@@ -79,9 +79,12 @@ def _login_name() -> str:
         return "unknown"
 
 
-def case_id_of(ctx: Context, typed: str) -> int:
-    """The id of the case with this reference or handle, or one sentence saying there is none."""
+def case_id_of(ctx: Context, typed: str, *, by_number: bool = False) -> int:
+    """The id of the case with this reference or handle (or, `by_number`, its number as '#17',
+    which outlives a disposal), or one sentence saying there is none."""
     ref = typed.strip().upper()
+    if by_number and ref.startswith("#") and ref[1:].isdigit():
+        return int(ref[1:])
     try:
         return access.find_case(ctx, CLI_ADMIN, access.stored_key(ctx, ref)).id
     except NotFound:
@@ -89,7 +92,12 @@ def case_id_of(ctx: Context, typed: str) -> int:
 
 
 @click.command(name="access-log")
-@click.option("--case", "case_ref", help="Only records that name this case (reference or handle).")
+@click.option(
+    "--case",
+    "case_ref",
+    help="Only records that name this case: its reference or handle, or its number as '#17' "
+    "(for a case disposed of).",
+)
 @click.option(
     "--person",
     help="Only what one person did: a user id (as `users list` shows), or an actor as the log "
@@ -116,7 +124,7 @@ def access_log(case_ref: str | None, person: str | None, since: datetime | None,
         soteria-bot access-log --person 7 --since 2026-11-01 --format csv
     """
     ctx = build(Settings.from_env(), playbooks=False, create=False)
-    case_id = case_id_of(ctx, case_ref) if case_ref else None
+    case_id = case_id_of(ctx, case_ref, by_number=True) if case_ref else None
     actor = f"user:{person}" if person and person.isdigit() else person
     start = consultation.day_start(ctx, since.date()) if since else None
     lines = lines_of(ctx, consultation.history(ctx, case_id, actor, start))
@@ -193,21 +201,29 @@ def retention(
 
 def disposal_lines(done: Disposals) -> list[str]:
     """What a disposal did, case by case, and what it could not reach."""
-    if not done.done:
-        return ["No closed case is due for disposal; nothing was disposed of."]
-    lines = []
-    for case in done.done:
+    lines = [
+        f"Disposed of the content of {case.key} (now case #{case.case_id}): the completion "
+        f"log keeps {counted(case.records, 'record')} as hashes and record {case.disposal_seq} "
+        f"says so; {counted(case.events, 'event date')}, {counted(case.runs, 'checklist')} "
+        f"and {counted(case.notices, 'notice')} removed."
+        for case in done.done
+    ] or ["No closed case is due for disposal; nothing was disposed of."]
+    compacted = done.compacted
+    if compacted is None:
+        return lines
+    if not compacted.rebuilt:
         lines.append(
-            f"Disposed of the content of {case.key} (now case #{case.case_id}): the completion "
-            f"log keeps {counted(case.records, 'record')} as hashes and record {case.disposal_seq} "
-            f"says so; {counted(case.events, 'event date')}, {counted(case.runs, 'checklist')} "
-            f"and {counted(case.notices, 'notice')} removed."
+            "The database file could not be rebuilt while the bot was writing, so old copies "
+            "of deleted content may remain in its free space: run this again when the bot is "
+            "quiet (or stopped)."
         )
-    lines.append(
-        "The database file was rebuilt, so no copy of the content is left in it. Backups "
-        "taken before now still hold it: replace them as the force's schedule says."
-    )
-    if not done.wal_emptied:
+        return lines
+    if done.done:
+        lines.append(
+            "The database file was rebuilt, so no copy of the content is left in it. Backups "
+            "taken before now still hold it: replace them as the force's schedule says."
+        )
+    if not compacted.wal_emptied:
         lines.append(
             "The write-ahead log (the file ending -wal) was in use and could not be emptied "
             "yet; it is emptied at the bot's next checkpoint, or run this again when it is idle."

@@ -22,16 +22,16 @@ from bot.core.screening import screen, warning
 from bot.core.typed_input import check_text
 from bot.services import access
 from bot.services.context import Context
-from bot.store.disposal import Disposed
+from bot.store.disposal import Compacted, Disposed
 
 
 @dataclass(frozen=True, slots=True)
 class Disposals:
-    """What `dispose_due` or `dispose_case` did: each case disposed of, and whether the file's
-    write-ahead log could be emptied at once."""
+    """What `dispose_due` or `dispose_case` did: each case disposed of, and whether the file
+    could be rebuilt and its write-ahead log emptied at once (None: there was nothing to do)."""
 
     done: list[Disposed]
-    wal_emptied: bool
+    compacted: Compacted | None
 
 
 def schedule(ctx: Context) -> Schedule:
@@ -83,9 +83,16 @@ def retain(ctx: Context, typed: str, name: str, reason: str) -> Due:
 def dispose_due(ctx: Context, name: str, detail: Mapping[str, str] | None = None) -> Disposals:
     """Dispose of every closed case due for disposal (none, when none is)."""
     ready = [found for found in closed(ctx) if found.standing == "dispose"]
-    if not ready:
-        return Disposals([], True)
-    return _dispose(ctx, ready, name, detail or {})
+    if ready:
+        return _dispose(ctx, ready, name, detail or {})
+    # Nothing to dispose of, but what an earlier run could not finish (a rebuild, or emptying
+    # the write-ahead log while the bot read it) is done now.
+    disposal = ctx.uow.disposal
+    if disposal.has_free_pages():
+        return Disposals([], disposal.compact())
+    if disposal.empty_wal():
+        return Disposals([], None)
+    return Disposals([], Compacted(rebuilt=True, wal_emptied=False))
 
 
 def dispose_case(

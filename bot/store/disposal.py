@@ -12,6 +12,7 @@ words is left in the database file; backups taken before still hold them.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -133,10 +134,33 @@ class Disposal:
         self._cache.forget_case(case.id)
         return Disposed(case.id, case.ref, len(pairs), disposal.seq, events, len(run_ids), notices)
 
-    def compact(self) -> bool:
-        """Rebuild the file from what it holds now and empty the write-ahead log; True when the
-        log could be emptied (a reader in another process may hold it until it finishes)."""
-        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        self._db.execute("VACUUM")
+    def has_free_pages(self) -> bool:
+        """Tell whether the file has free pages, which may still hold deleted content."""
+        return bool(self._db.execute("PRAGMA freelist_count").fetchone()[0])
+
+    def compact(self) -> Compacted:
+        """Rebuild the file from what it holds now, then empty the write-ahead log.
+
+        Either can be held up by another process (the bot writing for longer than the busy
+        timeout, a reader holding the log): that is said, not raised, as the disposal is done.
+        """
+        try:
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._db.execute("VACUUM")
+        except sqlite3.OperationalError:
+            return Compacted(rebuilt=False, wal_emptied=False)
+        return Compacted(rebuilt=True, wal_emptied=self.empty_wal())
+
+    def empty_wal(self) -> bool:
+        """Copy the write-ahead log into the file and truncate it; False while a reader in
+        another process still needs it."""
         busy, _pages, _done = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         return bool(busy == 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Compacted:
+    """Whether the file was rebuilt without free pages, and its write-ahead log emptied."""
+
+    rebuilt: bool
+    wal_emptied: bool

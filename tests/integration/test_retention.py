@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.bootstrap import build
 from bot.cli import cli
+from bot.cli.records import disposal_lines
 from bot.config import Settings
 from bot.conversation.dialogue import Dialogue
 from bot.core.errors import NotFound, SoteriaError
@@ -22,7 +25,7 @@ from bot.services import consultation, events, investigating, retention, supervi
 from bot.store import log
 from bot.store.db import connect
 from bot.store.disposal import CLEARED, KEPT_AS_IS
-from bot.store.disposed import residue_of
+from bot.store.disposed import numbers, ranges, residue_of
 
 from .oversight_world import World, make_world
 
@@ -191,6 +194,10 @@ def test_a_disposal_is_kept_in_the_access_log(env):
     assert (record["action"], record["purpose"]) == ("dispose", "retention")
     assert record["who"] == "DS Records Officer (command line)"
     assert record["cases"] == ["#1 (disposed of)"]
+    code, table = run("access-log", "--case", "#1")
+    assert code == 0, table
+    assert "case #1 (disposed of)" in table
+    assert run("access-log", "--case", REF)[0] == 1  # the reference went with the content
 
 
 def tamper(db_path: Path, *statements: str) -> None:
@@ -403,3 +410,37 @@ def test_every_table_is_either_cleared_by_disposal_or_holds_no_case_content(worl
     }
     assert tables == set(CLEARED) | set(KEPT_AS_IS)
     assert not set(CLEARED) & set(KEPT_AS_IS)
+
+
+@given(st.lists(st.integers(1, 400), unique=True, max_size=60))
+def test_record_numbers_written_short_read_back_the_same(seqs):
+    assert numbers(ranges(seqs)) == sorted(seqs)
+
+
+def test_a_reader_holding_the_write_ahead_log_is_waited_out_on_a_later_run(world, tmp_path):
+    """While another process reads, the write-ahead log cannot be emptied: that is said, and
+    the next run empties it, leaving no word of the case on disk."""
+    service = world.service
+    world.clock.now = CLOSED_AT + timedelta(days=365 * 7)
+    service.uow.db.execute("PRAGMA busy_timeout = 100")  # the test need not wait five seconds
+    db_path = tmp_path / "state" / "soteria.db"
+    reader = sqlite3.connect(db_path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM log").fetchone()
+    try:
+        done = retention.dispose_case(service, REF, "DS Records Officer")
+    finally:
+        reader.execute("COMMIT")
+        reader.close()
+    said = disposal_lines(done)
+    assert "The database file was rebuilt" in said[1]
+    assert "could not be emptied yet" in said[2]
+
+    again = retention.dispose_due(service, "DS Records Officer")
+
+    assert disposal_lines(again) == [
+        "No closed case is due for disposal; nothing was disposed of."
+    ]
+    after = file_bytes(db_path)
+    assert all(words.encode() not in after for words in TYPED.values())
+    assert log.verify(service.uow.db).ok

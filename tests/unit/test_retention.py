@@ -6,8 +6,6 @@ from datetime import date
 
 import pytest
 
-from bot.core.consultation import PURPOSES, case_subject, read_purpose, team_subject
-from bot.core.errors import InputRefused
 from bot.core.playbook import Duration
 from bot.core.retention import DEFAULT_REVIEW, Closed, Schedule, after, standing
 
@@ -75,23 +73,6 @@ def test_a_review_that_kept_the_case_holds_until_the_next_review():
         date(2032, 6, 1),
         date(2032, 6, 1),
     )
-
-
-@pytest.mark.parametrize("typed", ["audit", "Audit", " case-progression ", "case_progression"])
-def test_a_purpose_may_be_typed_with_hyphens_or_in_capitals(typed):
-    assert read_purpose(typed) in PURPOSES
-
-
-@pytest.mark.parametrize("typed", [None, "", "curiosity", "audit trail"])
-def test_any_other_purpose_is_refused_with_the_list(typed):
-    with pytest.raises(InputRefused, match="'supervision', 'case progression'"):
-        read_purpose(typed)
-
-
-def test_subjects_name_cases_by_id_and_teams_by_name():
-    assert case_subject(7) == "case:7"
-    assert team_subject(["North", "South"]) == "team:North, South"
-    assert team_subject(None) == team_subject([]) == "force"
 
 
 def test_settings_yaml_may_set_the_retention_periods_though_no_playbook_uses_them():
