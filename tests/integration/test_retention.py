@@ -444,3 +444,34 @@ def test_a_reader_holding_the_write_ahead_log_is_waited_out_on_a_later_run(world
     after = file_bytes(db_path)
     assert all(words.encode() not in after for words in TYPED.values())
     assert log.verify(service.uow.db).ok
+
+
+def test_a_rebuild_held_up_by_a_writer_is_said_and_done_on_the_next_run(world, tmp_path):
+    """Another process writing for longer than the busy timeout holds up the rebuild: the
+    command says free space may keep old copies, and the next run rebuilds the file."""
+    service = world.service
+    world.clock.now = CLOSED_AT + timedelta(days=365 * 7)
+    retention.dispose_case(service, REF, "DS Records Officer")
+    service.uow.db.execute("PRAGMA busy_timeout = 100")  # the test need not wait five seconds
+    db_path = tmp_path / "state" / "soteria.db"
+    writer = sqlite3.connect(db_path, isolation_level=None)
+    writer.execute("CREATE TABLE scratch (x BLOB)")
+    writer.execute("INSERT INTO scratch VALUES (zeroblob(200000))")
+    writer.execute("DROP TABLE scratch")  # free pages, as a deletion leaves them
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        held = retention.dispose_due(service, "DS Records Officer")
+    finally:
+        writer.execute("COMMIT")
+        writer.close()
+    said = disposal_lines(held)
+    assert len(said) == 2
+    assert "could not be rebuilt while the bot was writing" in said[1]
+
+    again = retention.dispose_due(service, "DS Records Officer")
+
+    assert disposal_lines(again) == [
+        "No closed case is due for disposal; nothing was disposed of."
+    ]
+    assert not service.uow.disposal.has_free_pages()
+    assert log.verify(service.uow.db).ok
