@@ -321,6 +321,7 @@ async def measure(setup: Setup) -> tuple[Tally, list[tuple[float, str]], list[tu
             "SOTERIA_DB": str(db_path),
             "SOTERIA_PLAYBOOKS": str(REPO / "playbooks"),
             "SOTERIA_LOG_LEVEL": "WARNING",
+            "SOTERIA_CASE_KEY": "crime-reference",  # simulated officers type crime references
             "SOTERIA_SEND_RATE": f"{setup.send_rate:g}",
             # Simulated users tap non-stop: a per-person limit, where the bot has one, is off.
             "SOTERIA_PERSON_RATE": "0",
@@ -330,9 +331,10 @@ async def measure(setup: Setup) -> tuple[Tally, list[tuple[float, str]], list[tu
         if setup.which == "ours":
             db = connect(db_path)  # creates and migrates the database the bot will open
             now = datetime.now(UTC)
-            users = UserRepository(db)
+            repository = UserRepository(db)
             codes = [
-                users.create_invite("investigator", "north", now) for _ in range(setup.clients)
+                repository.create_invite("investigator", "north", now)
+                for _ in range(setup.clients)
             ]
             db.close()
             command = [sys.executable, "-m", "bot", "run"]

@@ -13,17 +13,20 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import sqlite_utils
 
-from bot.config import Settings
+from bot.config import DEFAULT_CASE_KEY, ConfigError, Settings
 from bot.core.errors import SoteriaError
 from bot.core.parsing import Sourced
 from bot.services.catalog import Catalog
 from bot.services.context import Clock, Context, utc_now
 from bot.services.publishing import publish_on_fresh_install
-from bot.store.db import connect
-from bot.store.playbook_files import Library, load_library
+from bot.store import installation, instance
+from bot.store.catalogues import CatalogueRepository
+from bot.store.db import connect, transaction
+from bot.store.playbook_files import Library, load_catalogue, load_library
 from bot.store.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -55,9 +58,11 @@ def build(
     )
     db = _connect(settings.db_path)
     try:
+        kept = _kept_catalogue(db, files, settings) if playbooks and not files.milestones else None
+        files = kept or files
         ctx = context_on(db, files, settings, clock, settings.playbooks_dir)
         ctx.uses_catalog = playbooks
-        if playbooks and check_files and files.problems:
+        if playbooks and check_files and files.problems and kept is None:
             lines = "\n".join(str(problem) for problem in files.problems[:10])
             if not files.milestones or not ctx.uow.versions.newest_id():
                 raise SoteriaError(f"The playbooks have problems; fix them first:\n{lines}")
@@ -68,6 +73,52 @@ def build(
         db.close()
         raise
     return ctx
+
+
+def _kept_catalogue(
+    db: sqlite_utils.Database, files: Library, settings: Settings
+) -> Library | None:
+    """The milestones and settings kept with what is published, when the folder's cannot be
+    read: the bot then runs on what is published, and says once what to do."""
+    texts = CatalogueRepository(db).latest()
+    if texts is None:
+        return None
+    kept = load_catalogue(texts)
+    if not kept.milestones:
+        return None
+    why = files.problems[0].message if files.problems else "no milestones"
+    logger.error(
+        "The playbooks folder %s cannot be read (%s): running on the published playbooks and "
+        "the milestones kept with them. Restore the folder, or set SOTERIA_PLAYBOOKS to where "
+        "it is now, before trainers publish again.",
+        settings.playbooks_dir,
+        why,
+    )
+    kept.problems = list(files.problems)
+    return kept
+
+
+def only_instance(settings: Settings) -> IO[str]:
+    """Hold the database's run lock for this process, or say in one sentence who has it.
+
+    Keep what it returns for as long as the bot runs.
+    """
+    held = instance.hold(settings.db_path)
+    if held is None:
+        raise SoteriaError(
+            f"Another `soteria-bot run` is using {settings.db_path}; stop it first, as only one "
+            "may run on a database."
+        )
+    return held
+
+
+def build_beside(settings: Settings, ctx: Context) -> Context:
+    """A second context on its own connection, sharing what `ctx` read at start: the playbook
+    files, milestones and settings are not read again (the folder may be gone meanwhile)."""
+    db = _connect(settings.db_path)
+    beside = context_on(db, ctx.catalog.files, settings, ctx.clock, ctx.playbooks_dir)
+    beside.uses_catalog = ctx.uses_catalog
+    return beside
 
 
 def _connect(path: Path) -> sqlite_utils.Database:
@@ -93,10 +144,34 @@ def context_on(
         Catalog(uow.versions, files),
         clock,
         settings.zone,
-        settings.case_key,
+        case_key(db, settings.case_key),
         settings.crime_reference,
         playbooks_dir,
     )
+
+
+def case_key(db: sqlite_utils.Database, wanted: str | None) -> str:
+    """The key this database's cases are stored under, recorded the first time it is asked.
+
+    A new database takes the setting, or handles; after that it keeps its key. A setting that
+    contradicts it is refused once any case is open (cases stored under one key cannot be
+    found under the other); before that, the setting changes it.
+    """
+    recorded = installation.fact(db, installation.CASE_KEY)
+    if recorded is not None and wanted in (None, recorded):
+        return recorded
+    with transaction(db):
+        recorded = installation.fact(db, installation.CASE_KEY)
+        if recorded is None or (wanted not in (None, recorded) and not installation.has_cases(db)):
+            chosen = wanted or DEFAULT_CASE_KEY
+            installation.record(db, installation.CASE_KEY, chosen)
+            return chosen
+    if wanted is not None and wanted != recorded:
+        raise ConfigError(
+            f"SOTERIA_CASE_KEY is {wanted}, but this database keys its cases by {recorded}, as "
+            f"they were opened; unset SOTERIA_CASE_KEY or set it to {recorded}."
+        )
+    return recorded
 
 
 def read_files(

@@ -2,8 +2,9 @@
 
 A face does four things, and nothing else: it identifies who sent a message on its channel
 (`services.people.identify` with an `Identity`), hands the message to the conversation inside
-one request (`ctx.request(MessageKey(...))`, so a message delivered twice acts once), shows
-the replies, and delivers the notices waiting for people on its channel (`adapters.outbox`).
+one request (`ctx.request(row)`, with the message's row in the inbox, so a message handled
+again after a crash acts once), shows the replies, and delivers the notices waiting for people
+on its channel (`adapters.outbox`).
 A new channel is one more folder here: see CONTRIBUTING.md.
 """
 
@@ -18,6 +19,6 @@ from bot.conversation.dialogue import Dialogue
 class Face(Protocol):
     """What every face has: the channel it serves, and the conversation it shows."""
 
-    #: The channel's name, as identities and handled messages are keyed (`telegram`, `console`).
+    #: The channel's name, as identities and the inbox are keyed (`telegram`, `console`).
     channel: str
     dialogue: Dialogue

@@ -10,6 +10,7 @@ from typing import TextIO
 from bot.adapters import outbox
 from bot.conversation.dialogue import Dialogue
 from bot.conversation.replies import Reply
+from bot.core.characters import visible
 from bot.core.people import User
 from bot.services.people import CONSOLE
 
@@ -33,13 +34,13 @@ class Console:
         """Print replies, then any notices; remember the last options so a number presses them."""
         actions: list[str] = []
         for reply in [*replies, *self._notices()]:
-            self.out.write("\n" + reply.text + "\n")
+            self.out.write("\n" + visible(reply.text) + "\n")
             if reply.document is not None:
                 self.out.write(f"  (saved as {reply.document})\n")
             for row in reply.options:
                 for option in row:
                     actions.append(option.action)
-                    self.out.write(f"  {len(actions)}) {option.label}\n")
+                    self.out.write(f"  {len(actions)}) {visible(option.label)}\n")
         if actions:
             self.actions = actions
         self.out.flush()

@@ -1,7 +1,8 @@
 """Notices waiting for people on one channel, gathered into one message per person.
 
 Every face delivers notices the same way: take what is due, word each batch, send it, and
-only then mark it delivered, so a notice is never lost to a failed send.
+only then mark it delivered, so a notice is never lost to a failed send. A person their
+channel cannot reach (they blocked the bot) is left out until they write again.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from datetime import timedelta
 
 from bot.conversation.dialogue import Dialogue
 from bot.conversation.replies import Option, Reply
-from bot.services import notifications, people
+from bot.services import notifications, people, reaching
 from bot.wording import texts
 
 #: Buttons one batch of notices carries at most.
@@ -42,8 +43,11 @@ def due_batches(
     by_person: dict[int, list[notifications.Notice]] = {}
     for notice in waiting:
         by_person.setdefault(notice.user_id, []).append(notice)
+    cut_off = reaching.unreachable(ctx, channel) if by_person else {}
     batches = []
     for user_id, batch in by_person.items():
+        if user_id in cut_off:
+            continue  # They blocked the bot: their notices wait until they write again.
         if people.get(ctx, user_id) is None:
             continue  # Revoked: they never read them.
         address = people.address(ctx, user_id, channel)
@@ -73,3 +77,9 @@ def combined(replies: list[Reply]) -> Reply:
 def delivered(dialogue: Dialogue, batch: Batch) -> None:
     """Mark a batch's notices as delivered, once it reached its person."""
     notifications.mark_delivered(dialogue.ctx, batch.notice_ids)
+
+
+def unreachable(dialogue: Dialogue, batch: Batch, channel: str, why: str) -> bool:
+    """The channel says the batch's person cannot be reached, for good: stop sending to them
+    and tell the administrators; False when that was known already."""
+    return reaching.cannot_reach(dialogue.ctx, batch.user_id, channel, why)

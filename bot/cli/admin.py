@@ -12,17 +12,22 @@ import click
 from bot.bootstrap import build
 from bot.cli.records import actor_and_detail, chosen_purpose, consulting_options
 from bot.config import Settings
+from bot.core.characters import visible
 from bot.core.people import CLI_ADMIN, ROLES
 from bot.core.screening import screen_lines
-from bot.services import consultation, people, records
+from bot.services import consultation, people, reaching, records
 from bot.services import handover as handovers
-from bot.services.context import Context
+from bot.services.context import Context, utc_now
 from bot.services.people import INVITE_DAYS
 
 
 def _context(*, create: bool = False) -> Context:
     """The configured database, for commands that need no playbooks."""
     return build(Settings.from_env(), playbooks=False, create=create)
+
+
+def _anchors(settings: Settings) -> records.Anchors:
+    return records.Anchors(settings.checkpoint_key_path, settings.checkpoints_dir)
 
 
 @click.command()
@@ -33,29 +38,64 @@ def _context(*, create: bool = False) -> Context:
     help="A backup (or other copy) of the database to check instead; it is only read.",
 )
 def verify(copy: Path | None) -> None:
-    """Check the completion log's hash chain, record by record, against its recorded end, and
-    then the access log's chain the same way.
+    """Check the completion log: its hash chain, its signed checkpoints and its seals; then the
+    access log's chain.
 
-    Exits 0 when every record of both is intact, 1 naming the first record altered or missing.
-    Records whose case was disposed of keep their hashes and are checked as such. With --db,
-    checks a backup file instead, without changing it: check one before restoring it. A file
-    that is missing, empty or not the bot's database fails with one sentence (exit 1).
+    Walks the chain record by record to its recorded end, compares it with every checkpoint in
+    SOTERIA_CHECKPOINTS (signed with the key in SOTERIA_CHECKPOINT_KEY), and compares people
+    and published playbook texts with the records that sealed them; then walks the access log's
+    chain the same way. Records whose case was disposed of keep their hashes and are checked as
+    such. Exits 0 when all hold, 1 naming the first record (or person, or version) changed,
+    removed, inserted or moved, a chain rebuilt ("does not match checkpoint N"), or a log cut
+    short or wiped. It only reads: with --db it checks a backup instead, passing over
+    checkpoints made after it. A file that is missing, empty or not the bot's database fails
+    with one sentence (exit 1).
 
     \b
     Example:
         soteria-bot verify
         soteria-bot verify --db /srv/backups/soteria-20261201-020000.db
     """
-    if copy is None:
-        verdicts = records.verify_both(_context())
-        prefix = ""
-    else:
-        verdicts = records.verify_copy(copy)
-        prefix = f"{copy}: "
+    settings = Settings.from_env()
+    path = settings.db_path if copy is None else copy
+    verdicts = records.verify_all(path, _anchors(settings), copy=copy is not None)
+    prefix = "" if copy is None else f"{copy}: "
     for verdict in verdicts:
         click.echo(prefix + verdict.message)
+        for note in verdict.notes:
+            click.echo(note)
     if not all(verdict.ok for verdict in verdicts):
         raise SystemExit(1)
+
+
+@click.command()
+def checkpoint() -> None:
+    """Sign the completion log's head into a checkpoint kept outside the database.
+
+    Verifies the whole log first and signs nothing if it does not hold. The checkpoint (the
+    last record's number and hash, the number of records, the time, and the start of every
+    record's hash since the checkpoint before) goes to SOTERIA_CHECKPOINTS as
+    checkpoint-NNNNNN.json, signed with the Ed25519 key in SOTERIA_CHECKPOINT_KEY, which is
+    made on first use (readable by its owner only, its public half beside it as .pub). The bot
+    makes one every day; `verify` then finds a chain rebuilt, cut short or wiped.
+
+    \b
+    Example:
+        soteria-bot checkpoint
+        SOTERIA_CHECKPOINTS=/mnt/force-archive/soteria soteria-bot checkpoint
+    """
+    settings = Settings.from_env()
+    made = records.checkpoint(settings.db_path, _anchors(settings), utc_now())
+    if made.new:
+        click.echo(
+            f"Checkpoint {made.number} written to {made.path}: record {made.seq}, hash "
+            f"{made.hash}, {made.records} records."
+        )
+    else:
+        click.echo(
+            f"Checkpoint {made.number} ({made.path}) already covers the log as it stands "
+            f"(record {made.seq}); nothing new was written."
+        )
 
 
 @click.command()
@@ -77,7 +117,12 @@ def backup(dest: Path, purpose: str | None, as_name: str | None, recipient: str 
     why = chosen_purpose(purpose)
     copy = records.backup(source, dest)
     actor, detail = actor_and_detail(as_name, recipient, via="backup")
-    consultation.record(_context(), actor, "backup", "database", (), why, detail)
+    ctx = _context()
+    try:
+        consultation.record(ctx, actor, "backup", "database", (), why, detail)
+    finally:
+        # Closed here, not left to the process's end: the write-ahead log then goes with it.
+        ctx.uow.db.close()
     click.echo(f"Backed up {source} to {copy}.")
 
 
@@ -178,14 +223,26 @@ def invites() -> None:
 def list_() -> None:
     """List the enrolled users who have not been revoked, by team.
 
+    TELEGRAM says "unreachable since DATE" for someone Telegram will not deliver to (they
+    blocked the bot, or deleted their account): their notices wait until they write to the
+    bot again.
+
     \b
     Example:
         soteria-bot users list
     """
-    roster = people.roster(_context())
+    ctx = _context()
+    roster = people.roster(ctx)
     if not roster:
         click.echo("No users are enrolled yet; `soteria-bot users invite` makes a code.")
         return
+    cut_off = reaching.unreachable(ctx, "telegram")
+
+    def telegram(user_id: int, channels: tuple[str, ...]) -> str:
+        if user_id in cut_off:
+            return f"unreachable since {cut_off[user_id].since[:10]} ({cut_off[user_id].why})"
+        return "linked" if "telegram" in channels else "terminal only"
+
     rows = [
         (
             str(person.id),
@@ -193,7 +250,7 @@ def list_() -> None:
             person.role,
             person.team,
             "yes" if person.in_training else "no",
-            "linked" if "telegram" in channels else "terminal only",
+            telegram(person.id, channels),
         )
         for person, channels in roster
     ]
@@ -231,7 +288,7 @@ def rename(user_id: int, name: str) -> None:
         soteria-bot users rename 7 "DC Jo Bloggs"
     """
     before, after = people.rename(_context(), user_id, name)
-    click.echo(f"Renamed {before.name} (id {after.id}) to {after.name}.")
+    click.echo(visible(f"Renamed {before.name} (id {after.id}) to {after.name}."))
 
 
 def _a(word: str) -> str:
@@ -239,6 +296,8 @@ def _a(word: str) -> str:
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    # Names may come from a channel, stored before unsafe characters were refused there.
+    rows = [[visible(cell) for cell in row] for row in rows]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from bot.bootstrap import build
+from bot.bootstrap import build, only_instance
 from bot.cli.playbooks import walk_draft
 from bot.config import Settings
 from bot.services import people
@@ -83,6 +83,7 @@ def run() -> None:
             "Set TELEGRAM_BOT_TOKEN to the token BotFather gave you (see README), "
             "or use `soteria-bot chat` to try the bot in this terminal."
         )
+    held = only_instance(settings)  # before anything is read or written
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -91,7 +92,10 @@ def run() -> None:
 
     ctx = build(settings)
     publish_on_fresh_install(ctx)
-    run_polling(settings, ctx)
+    try:
+        run_polling(settings, ctx)
+    finally:
+        held.close()
 
 
 #: Libraries that log routine work at INFO: every request (a getUpdates call every few

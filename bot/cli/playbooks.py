@@ -122,7 +122,9 @@ def walk_draft(path: Path, settings: Settings) -> None:
     try:
         with draft_context(path, settings) as (ctx, playbook_id):
             user = people.local_user(ctx, "Trainer (draft walk)", "investigator")
-            case, _ = cases.open_case(ctx, user, ctx.crime_reference.example)
+            # Under handles the bot issues one; under crime references, the format's example.
+            key = "" if ctx.case_key == "handle" else ctx.crime_reference.example
+            case, _ = cases.open_case(ctx, user, key)
             investigating.start_run(ctx, user, case.ref, playbook_id)
             click.echo(
                 f"Walking {path} on a throwaway database, as case {case.ref}. "

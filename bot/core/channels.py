@@ -1,4 +1,4 @@
-"""Channels people reach the bot on (Telegram, the terminal), and the keys each one gives."""
+"""Channels people reach the bot on (Telegram, the terminal), and the ids each one gives."""
 
 from __future__ import annotations
 
@@ -11,11 +11,3 @@ class Identity:
 
     channel: str
     external_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class MessageKey:
-    """What identifies one inbound message on its channel (Telegram's update id, say)."""
-
-    channel: str
-    key: str

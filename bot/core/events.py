@@ -8,7 +8,20 @@ latest; an item asked per occurrence counts from its own.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedEvent:
+    """One occurrence of a milestone as the case keeps it: when, and who recorded it when."""
+
+    name: str
+    occurrence: int
+    date: date
+    recorded_at: datetime
+    #: The user who recorded it (or last moved it); None where nobody enrolled did.
+    recorded_by: int | None
 
 
 class Events:

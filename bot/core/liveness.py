@@ -1,4 +1,10 @@
-"""Finding items that can never be asked, by trying every combination of the answers they read."""
+"""Finding items that can never be asked, by trying every combination of the answers they read.
+
+The search stays in proportion to the playbook's size: what each item reads, transitively, is
+worked out once per item from the items before it (conditions may only name earlier items),
+a search that would need more than `MAX_COMBINATIONS` is skipped rather than guessed, and the
+whole playbook gets `SEARCH_BUDGET` combinations in all.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,16 @@ from collections.abc import Iterable, Mapping
 from bot.core.condition import Answers, Condition, milestones_in
 from bot.core.playbook import Item
 
-# --- liveness --------------------------------------------------------------------------------
-
 # Enumerating every combination of the answers a condition reads stays cheap for the small
 # conditions trainers write; past this many combinations the check is skipped, not guessed.
 MAX_COMBINATIONS = 4096
+#: Combinations tried across one playbook: the shipped ones need a few hundred.
+SEARCH_BUDGET = 100_000
+# Each item read offers at least two values (unanswered, or an answer), so a condition that
+# reads more items than this is past MAX_COMBINATIONS whatever they are.
+MAX_READ = MAX_COMBINATIONS.bit_length() - 1
+
+Domain = list[str | frozenset[str] | None]
 
 
 def never_live(items: Iterable[Item]) -> list[Item]:
@@ -22,58 +33,78 @@ def never_live(items: Iterable[Item]) -> list[Item]:
     other mistakes (items left out) gets no false reports.
     """
     by_id = {item.id: item for item in items}
+    reads = _Reads(by_id)
+    budget = [SEARCH_BUDGET]
     dead: list[Item] = []
     for item in by_id.values():
-        if item.when is None or not _reads_only(item, by_id):
+        if item.when is None:
             continue
-        if _satisfiable(item.when, by_id) is False:
+        involved = reads.of(item.when)
+        if involved is None:
+            continue
+        if _satisfiable(item.when, [by_id[i] for i in involved], budget) is False:
             dead.append(item)
     return dead
 
 
-def _reads_only(item: Item, by_id: Mapping[str, Item]) -> bool:
-    pending, seen = [item], set()
-    while pending:
-        current = pending.pop()
-        if current.id in seen:
-            continue
-        seen.add(current.id)
-        for read in current.when.item_ids() if current.when else ():
-            if read not in by_id:
-                return False
-            pending.append(by_id[read])
-    return True
+class _Reads:
+    """The items each item's condition reads, transitively: worked out once per item.
+
+    None stands for "not judged": it reads an item that is missing or later, or too many.
+    """
+
+    def __init__(self, by_id: Mapping[str, Item]) -> None:
+        self._by_id = by_id
+        self._known: dict[str, tuple[str, ...] | None] = {}
+        for item in by_id.values():  # in the playbook's order: what it reads is known already
+            self._known[item.id] = () if item.when is None else self.of(item.when)
+
+    def of(self, condition: Condition) -> tuple[str, ...] | None:
+        """The items a condition reads, with everything those read in turn; None if not judged."""
+        found: dict[str, None] = {}  # ordered, for a search in the playbook's order
+        for read in condition.item_ids():
+            if read not in self._known:
+                return None
+            beneath = self._known[read]
+            if beneath is None:
+                return None
+            found.update(dict.fromkeys(beneath))
+            found[read] = None
+            if len(found) > MAX_READ:
+                return None
+        return tuple(found)
 
 
-def _satisfiable(condition: Condition, by_id: Mapping[str, Item]) -> bool | None:
-    """Search the answers of the items a condition reads (transitively); None when too many."""
-    involved: list[Item] = []
-    pending = list(condition.item_ids())
-    while pending:
-        item_id = pending.pop()
-        if item_id in {item.id for item in involved} or item_id not in by_id:
-            continue
-        item = by_id[item_id]
-        involved.append(item)
-        if item.when is not None:
-            pending.extend(item.when.item_ids())
+def _domain_size(item: Item) -> int:
+    if item.type == "multi":
+        return int(2 ** len(item.options)) + 1
+    return len(item.answers) + 1
+
+
+def _domain(item: Item) -> Domain:
+    if item.type == "multi":
+        return [
+            None,
+            *(
+                frozenset(chosen)
+                for size in range(len(item.options) + 1)
+                for chosen in itertools.combinations(item.options, size)
+            ),
+        ]
+    return [None, *item.answers]
+
+
+def _satisfiable(condition: Condition, involved: list[Item], budget: list[int]) -> bool | None:
+    """Search the answers of the items a condition reads; None when too many to try."""
     milestones = sorted(_milestones_of(condition, involved))
-    domains: list[list[str | frozenset[str] | None]] = []
-    for item in involved:
-        if item.type == "multi":
-            subsets = [
-                frozenset(c)
-                for r in range(len(item.options) + 1)
-                for c in itertools.combinations(item.options, r)
-            ]
-            domains.append([None, *subsets])
-        else:
-            domains.append([None, *item.answers])
+    # Sized before anything is built: a multi item's subsets grow as 2 to the options.
     size = 2 ** len(milestones)
-    for domain in domains:
-        size *= len(domain)
-    if size > MAX_COMBINATIONS:
+    for item in involved:
+        size *= _domain_size(item)
+    if size > MAX_COMBINATIONS or size > budget[0]:
         return None
+    budget[0] -= size
+    domains = [_domain(item) for item in involved]
     for recorded_bits in itertools.product((False, True), repeat=len(milestones)):
         recorded = {name for name, on in zip(milestones, recorded_bits, strict=True) if on}
         for combo in itertools.product(*domains):

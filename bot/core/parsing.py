@@ -7,6 +7,7 @@ the file reader in `bot.store` can turn it into `file:line:column`.
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -40,6 +41,11 @@ MAX_ASK = 400
 MAX_GUIDANCE = 2000
 MAX_OPTION = 60
 MAX_TITLE = 120
+# Limits that keep checking a playbook quick whatever is written: the shipped ones have at
+# most 54 items, 20 parts to a condition and 8 options to an item.
+MAX_ITEMS = 300
+MAX_CONDITION_PARTS = 50
+MAX_OPTIONS = 20
 
 PLAYBOOK_KEYS = (
     "playbook", "title", "version", "summary", "starts", "repeat", "role", "sections",
@@ -59,9 +65,20 @@ TRUE_WORDS = ("true", "yes", "on")
 FALSE_WORDS = ("false", "no", "off")
 
 
+#: Suggestions one check offers at most: each compares a word with every choice, so a file of
+#: thousands of misspelt names would otherwise take minutes to check.
+MAX_HINTS = 20
+#: Words longer than this, and choices past this many, are not compared: no id is that long.
+HINT_WORD = 64
+HINT_CHOICES = 400
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """Return ' (did you mean 'x'?)' for the closest choice, or '' when none is close."""
-    close = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.6)
+    if len(word) > HINT_WORD:
+        return ""
+    candidates = list(itertools.islice(choices, HINT_CHOICES))
+    close = difflib.get_close_matches(word.lower(), candidates, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
@@ -107,6 +124,16 @@ class _Parser:
         self.problems: list[Problem] = []
         self.settings: list[SettingUse] = []
         self.built: list[Item] = []
+        self.hints = MAX_HINTS
+        self.items_read = 0
+        self.items_total = 0
+
+    def hint(self, word: str, choices: Iterable[str]) -> str:
+        """A suggestion for a misspelt word, for the first few mistakes of a file only."""
+        if self.hints <= 0:
+            return ""
+        self.hints -= 1
+        return did_you_mean(word, choices)
 
     def fail(self, path: DocPath, message: str, on: Literal["key", "value"] = "value") -> None:
         self.problems.append(Problem(path, message, on))
@@ -131,7 +158,7 @@ class _Parser:
                 self.fail(path + (str(key),), f"{what}: '{key}' is not a key name", on="key")
                 continue
             if key not in allowed:
-                hint = did_you_mean(key, allowed)
+                hint = self.hint(key, allowed)
                 self.fail(path + (key,), f"{what}: unknown key '{key}'{hint}", on="key")
                 continue
             clean[key] = item
@@ -192,7 +219,7 @@ class _Parser:
             return None
         name = value.strip()
         if name not in self.milestones:
-            hint = did_you_mean(name, self.milestones)
+            hint = self.hint(name, self.milestones)
             self.fail(path, f"{what}: unknown milestone '{name}'{hint}; see milestones.yaml")
             return None
         return name
@@ -346,6 +373,11 @@ class _Parser:
         seen_sections: dict[str, DocPath] = {}
         earlier: dict[str, Item] = {}
         all_ids = _all_item_ids(value)
+        self.items_total = sum(
+            len(raw["items"])
+            for raw in value
+            if isinstance(raw, dict) and isinstance(raw.get("items"), list)
+        )
         for index, raw in enumerate(value):
             path: DocPath = ("sections", index)
             shape = self.mapping(raw, path, f"section {index + 1}", SECTION_KEYS, SECTION_KEYS)
@@ -391,6 +423,17 @@ class _Parser:
             return ()
         items: list[Item] = []
         for index, raw in enumerate(value):
+            if self.items_read == MAX_ITEMS:
+                # Said once, where the limit is passed; the items after it are not read.
+                self.fail(
+                    path + (index,),
+                    f"a playbook holds at most {MAX_ITEMS} items; this one has "
+                    f"{self.items_total}: split it into two playbooks",
+                )
+            if self.items_read >= MAX_ITEMS:
+                self.items_read += 1
+                break
+            self.items_read += 1
             item = self.item(raw, path + (index,), label, index, earlier, all_ids, pid)
             if item is not None:
                 items.append(item)
@@ -430,7 +473,7 @@ class _Parser:
             kind = shape["type"] if shape["type"] in ITEM_TYPES else None
             if kind is None:
                 shown = shape["type"] if isinstance(shape["type"], str) else _kind(shape["type"])
-                hint = did_you_mean(str(shown), ITEM_TYPES)
+                hint = self.hint(str(shown), ITEM_TYPES)
                 self.fail(
                     path + ("type",),
                     f"{label}: unknown type '{shown}'{hint}; use one of {', '.join(ITEM_TYPES)}",
@@ -444,6 +487,19 @@ class _Parser:
             # Keep a placeholder so later conditions naming this item are not reported twice.
             earlier[iid] = Item(iid, ask or "", kind, path)
         return item
+
+
+def _condition_parts(value: Any) -> int:
+    """How many tests and combinators a condition holds, counted up to one past the limit."""
+    count, pending = 0, [value]
+    while pending and count <= MAX_CONDITION_PARTS:
+        current = pending.pop()
+        if isinstance(current, dict):
+            count += len(current)
+            pending.extend(current.values())
+        elif isinstance(current, list):
+            pending.extend(current)
+    return count
 
 
 def _all_item_ids(sections: list[Any]) -> set[str]:
@@ -512,7 +568,13 @@ class _ItemParts:
                 shape["guidance"], path + ("guidance",), f"{label}: 'guidance'", MAX_GUIDANCE
             )
         when = None
-        if "when" in shape:
+        if "when" in shape and _condition_parts(shape["when"]) > MAX_CONDITION_PARTS:
+            p.fail(
+                path + ("when",),
+                f"{label}: the condition has more than {MAX_CONDITION_PARTS} parts; "
+                "split the item, or ask on a milestone instead",
+            )
+        elif "when" in shape:
             when = _ConditionReader(p, label, iid, earlier, all_ids).read(
                 shape["when"], path + ("when",)
             )
@@ -620,7 +682,7 @@ class _ItemParts:
         if self.kind in FIXED_ANSWERS:
             extra = "; use type yes-no-na to allow N/A" if word.lower() in ("na", "n/a") else ""
             return f"which a {self.kind} item cannot give (it gives {_quoted(answers)}){extra}"
-        return f"which is not one of its options{did_you_mean(word, answers)}"
+        return f"which is not one of its options{self.p.hint(word, answers)}"
 
     def options(self) -> list[str]:
         p, shape, path, label = self.p, self.shape, self.path, self.label
@@ -636,6 +698,13 @@ class _ItemParts:
             p.fail(
                 path + ("options",),
                 f"{label}: 'options' should be a list, such as [phone, e-mail]",
+            )
+            return []
+        if len(raw) > MAX_OPTIONS:
+            p.fail(
+                path + ("options",),
+                f"{label}: a {self.kind} item offers at most {MAX_OPTIONS} options, "
+                f"one button each; this one has {len(raw)}",
             )
             return []
         options: list[str] = []
@@ -979,7 +1048,7 @@ class _ConditionReader:
                     on="key",
                 )
             else:
-                hint = did_you_mean(key, list(self.earlier) + ["milestone", "all", "any", "not"])
+                hint = p.hint(key, ["milestone", "all", "any", "not", *self.earlier])
                 p.fail(
                     path,
                     f"{label}: the condition names '{key}', which is not an item in this playbook{hint}",
@@ -1006,7 +1075,7 @@ class _ConditionReader:
             found = _match_answer(word, item.answers)
             if found is None:
                 choices = _quoted(item.answers)
-                hint = did_you_mean(word, item.answers) if item.type in ("choice", "multi") else ""
+                hint = p.hint(word, item.answers) if item.type in ("choice", "multi") else ""
                 p.fail(
                     where,
                     f"{label}: '{key}' cannot be answered '{word}'{hint}; its answers are {choices}",
@@ -1149,11 +1218,12 @@ def library_problems(
             first_seen[pid] = entry.source
     ids = set(first_seen) | set(known_ids)
     defaults: dict[str, tuple[Duration, str]] = {}
+    hints = itertools.count()
     for entry in entries:
         for item in entry.playbook.items:
             for answer, target in item.opens:
                 if target not in ids:
-                    hint = did_you_mean(target, ids)
+                    hint = did_you_mean(target, ids) if next(hints) < MAX_HINTS else ""
                     problems.append(
                         (
                             entry.source,
@@ -1178,12 +1248,20 @@ def library_problems(
                     )
                 )
     return (
-        problems + _same_as_problems(entries) + _unknown_settings(force_settings or {}, defaults)
+        problems
+        + _same_as_problems(entries, ids)
+        + _unknown_settings(force_settings or {}, defaults)
     )
 
 
-def _same_as_problems(entries: list[Sourced]) -> list[tuple[str, Problem]]:
-    """Each `same-as` must name an item of another playbook that asks for the same kind of answer."""
+def _same_as_problems(
+    entries: list[Sourced], known_ids: Collection[str] = ()
+) -> list[tuple[str, Problem]]:
+    """Each `same-as` must name an item of another playbook that asks for the same kind of answer.
+
+    A playbook that exists beside the ones checked (`known_ids`, as for `open`) is not read
+    here: its item is checked when the folder is validated as a whole.
+    """
     by_id = {entry.playbook.id: entry.playbook for entry in entries}
     problems = []
     for entry in entries:
@@ -1193,6 +1271,8 @@ def _same_as_problems(entries: list[Sourced]) -> list[tuple[str, Problem]]:
             pid, iid = item.same_as.split("/", 1)
             message = None
             target_playbook = by_id.get(pid)
+            if target_playbook is None and pid in known_ids:
+                continue
             target = None
             if target_playbook is not None:
                 target = next((other for other in target_playbook.items if other.id == iid), None)

@@ -30,6 +30,11 @@ EntryKind = Literal[
     "case-closed",  # a supervisor closed the case (detail: reason)
     "retention-reviewed",  # the closed case was reviewed and kept (detail: decision, reason)
     "case-disposed",  # the case's content was disposed of (detail: case, records, count, digest)
+    # Not about a case (case_ref is empty): an import, and seals of rows kept in other tables
+    # (core/seals.py).
+    "imported",  # a file was imported (detail: file, sha256, by, applied, already)
+    "person-recorded",  # someone enrolled, or their name, role, team or access changed
+    "playbook-published",  # a playbook version was published (detail: its seal)
 ]
 ENTRY_KINDS: tuple[str, ...] = EntryKind.__args__  # type: ignore[attr-defined]
 

@@ -97,10 +97,16 @@ class _Schedule:
         who = f"{self.name(entry.actor)} ({entry.actor})"
         where = playbook.title if playbook else ""
         when = entry.at.astimezone(self.ctx.zone)
+        what = self.what(entry, playbook)
+        if "imported_by" in entry.detail:
+            what += (
+                f" (imported from {entry.detail.get('imported_from', 'a file')} by "
+                f"{entry.detail['imported_by']})"
+            )
         return (
             # Nothing is cut short: a schedule must name who and which checklist in full.
             f"{logged.seq:>7}  {when:%d %b %Y %H:%M}  {who:<24}  {where:<28}  "
-            f"{self.what(entry, playbook)}  [{logged.hash[:12]}]"
+            f"{what}  [{logged.hash[:12]}]"
         )
 
     def what(self, entry: Entry, playbook: Playbook | None) -> str:
@@ -133,6 +139,10 @@ class _Schedule:
             return f"Reason for '{ask}': {entry.value}"
         if kind == "deferred":
             return f"Left for later: '{ask}'"
+        if kind == "not-yet":
+            return f"Not yet happened: '{ask}'"
+        if kind == "case-closed":
+            return f"Case closed: {detail.get('reason', '')}"
         if kind == "milestone-recorded":
             name = detail.get("milestone", "")
             known = self.ctx.catalog.milestones.get(name)

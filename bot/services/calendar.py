@@ -31,13 +31,14 @@ def _bank_holidays_in(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays(COUNTRY, subdiv=SUBDIVISION, years=year))
 
 
-def working_calendar(today: date, span_years: int = 2) -> frozenset[date]:
-    """Return the bank holidays from last year to `span_years` years after this one.
+def working_calendar(today: date, span_years: int = 2, back_years: int = 1) -> frozenset[date]:
+    """Return the bank holidays from `back_years` years before this one to `span_years` after.
 
-    Last year is there for due dates counted back from early-January milestones; beyond the
-    span, working days skip weekends only, so pass a longer span for far-off trial dates.
+    Last year is the least, for due dates counted back from early-January milestones; beyond
+    the span, working days skip weekends only, so pass a longer span for far-off trial dates,
+    and a longer way back for cases read long after their events.
     """
-    return _years(today.year - 1, today.year + span_years)
+    return _years(today.year - back_years, today.year + span_years)
 
 
 @functools.cache

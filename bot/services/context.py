@@ -13,10 +13,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.core.channels import MessageKey
 from bot.core.typed_input import DEFAULT_CRIME_REFERENCE, CrimeReferenceFormat
 from bot.services.calendar import working_calendar
 from bot.services.catalog import Catalog
+from bot.store.playbook_files import Library
 from bot.store.unit_of_work import UnitOfWork
 
 Clock = Callable[[], datetime]
@@ -42,6 +42,8 @@ class Context:
     playbooks_dir: Path | None = None
     #: Off for a context with no playbooks (users, the log): the catalog is never read.
     uses_catalog: bool = True
+    #: Playbook files checked off the event loop, by what was checked (see `checking`).
+    checked: dict[str, Library] = field(default_factory=dict, repr=False)
     #: Inside `request`: the catalog and cached runs were checked for its whole length.
     _in_request: bool = field(default=False, init=False, repr=False)
 
@@ -54,8 +56,9 @@ class Context:
         return self.clock().astimezone(self.zone).date()
 
     def holidays(self) -> frozenset[date]:
-        """England and Wales bank holidays from last year to five years on: trials run late."""
-        return working_calendar(self.today(), span_years=5)
+        """England and Wales bank holidays from ten years ago to five years on: trials run
+        late, and a case is read long after its events (a report on a closed case)."""
+        return working_calendar(self.today(), span_years=5, back_years=10)
 
     @contextmanager
     def transaction(self) -> Iterator[UnitOfWork]:
@@ -72,23 +75,19 @@ class Context:
                 self.catalog.refresh()
             self.uow.fresh()
 
-    def handled(self, message: MessageKey) -> bool:
-        """Tell whether an inbound message was handled before (a channel may send it again)."""
-        return self.uow.processed.seen(message)
-
     @contextmanager
-    def request(self, message: MessageKey | None = None) -> Iterator[None]:
-        """Handle one inbound message: freshness checked once, and the message noted as handled
+    def request(self, inbox_row: int | None = None) -> Iterator[None]:
+        """Handle one inbound message: freshness checked once, and its inbox row marked handled
         with the first thing it records (or on its own at the end), so it never acts twice."""
         if self.uses_catalog:
             self.catalog.refresh()
         self.uow.fresh()
         self._in_request = True
         try:
-            if message is None:
+            if inbox_row is None:
                 yield
             else:
-                with self.uow.handling(message):
+                with self.uow.handling(inbox_row):
                     yield
         finally:
             self._in_request = False

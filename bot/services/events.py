@@ -25,6 +25,17 @@ from bot.store.runs import StoredRun
 from bot.store.unit_of_work import UnitOfWork
 
 CLOSED = "This case is closed, so nothing more is recorded on it."
+
+
+class DateContradicts(InputRefused):
+    """A date that contradicts the case's other dates; `plain` says how, without the chat's
+    advice on what to do about it."""
+
+    def __init__(self, plain: str) -> None:
+        self.plain = plain
+        super().__init__(f"{plain} Check the date, or correct that one first with /milestone.")
+
+
 #: Every milestone comes on or after the report.
 FIRST = "report"
 
@@ -128,19 +139,15 @@ def check_order(ctx: Context, events: Events, name: str, when: date, number: int
     for other in sorted(earlier):
         first = events.first(other)
         if first is not None and other in milestones and when < first:
-            raise InputRefused(
-                f"{title} can't be before {milestones[other].phrase} ({first:%d %b %Y}). "
-                "Check the date, or correct that one first with /milestone."
+            raise DateContradicts(
+                f"{title} can't be before {milestones[other].phrase} ({first:%d %b %Y})."
             )
     for other, later in milestones.items():
         if other == name or not (name in later.not_before or name == FIRST):
             continue
         first = events.first(other)
         if first is not None and when > first and number == 1:
-            raise InputRefused(
-                f"{title} can't be after {later.phrase} ({first:%d %b %Y}). "
-                "Check the date, or correct that one first with /milestone."
-            )
+            raise DateContradicts(f"{title} can't be after {later.phrase} ({first:%d %b %Y}).")
 
 
 def _give_items_the_date(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.core.channels import Identity
+from bot.core.characters import without_unsafe
 from bot.core.consultation import TOO_MANY_TRIES, Access, channel_actor
 from bot.core.errors import NotAllowed, NotFound
 from bot.core.people import Invite, Role, User, user_id_of
@@ -40,8 +41,10 @@ def enrol(ctx: Context, code: str, identity: Identity, name: str) -> Enrolment:
     An account, or the whole force, that has had too many codes refused in the last hour is
     refused without its code being looked at.
     """
-    # Telegram allows 128 characters of name; the bot keeps 100, so cut rather than refuse.
-    name = " ".join(name.split())[:NAME_LIMIT].strip() or "Officer"
+    # Telegram allows 128 characters of name; the bot keeps 100, so cut rather than refuse. A
+    # channel's name may hold control or bidirectional characters: dropped, not refused, since
+    # the person cannot easily change it and is not the one at fault.
+    name = " ".join(without_unsafe(name).split())[:NAME_LIMIT].strip() or "Officer"
     actor = channel_actor(identity.channel, identity.external_id)
     with ctx.transaction() as uow:
         now = ctx.now()

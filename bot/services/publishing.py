@@ -3,25 +3,33 @@
 A version number only goes up: a changed text under a number already published is refused at
 its `version:` line, so two different texts never share a number. Runs under way stay on their
 version; new runs start on the newest. Files, the command line, /reload and a document sent in
-Telegram all come through here.
+Telegram all come through here. The bot checks an upload or a /reload off its event loop first
+(`upload_check`, `folder_check`, and `bot.services.checking`); publishing then takes that
+result rather than checking the same files again. Each version is kept with the milestones and
+settings it was checked against, and parsed, so a restart needs neither the folder nor a check.
 """
 
 from __future__ import annotations
 
+import logging
 import re
-import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.core.changes import Changes, compare
 from bot.core.errors import Problem
 from bot.core.parsing import Sourced
 from bot.core.playbook import Playbook
+from bot.services import checking
 from bot.services.context import Context
-from bot.store.playbook_files import FileProblem, Library, load_library
+from bot.store.catalogues import MILESTONES_FILE, SETTINGS_FILE
+from bot.store.playbook_files import FileProblem, Library, find_playbook_files, load_library
+from bot.store.unit_of_work import StorageFailed, UnitOfWork
 from bot.store.versions import Version, VersionRepository, content_hash
 from bot.store.yaml_source import YamlTrouble, load_located
+
+logger = logging.getLogger(__name__)
 
 #: The largest playbook file taken from a chat: the shipped ones are under 20 KB.
 UPLOAD_LIMIT = 256 * 1024
@@ -57,8 +65,15 @@ def publish_files(
 ) -> PublishOutcome:
     """Check the files and publish each changed playbook among them, all or nothing."""
     ctx.fresh()
+    folder = ctx.playbooks_dir
+    if folder is not None and list(paths) == [folder]:
+        if not (folder / MILESTONES_FILE).is_file():
+            return _folder_missing(folder)
+        library = checking.recall(ctx, folder_check(ctx)) if ctx.checked else None
+        if library is not None:
+            return _publish(ctx, library, by, by_name)
     known = ctx.catalog.library.texts
-    library = load_library(list(paths), ctx.playbooks_dir, known_ids=known)
+    library = load_library(list(paths), folder, known_ids=known)
     return _publish(ctx, library, by, by_name)
 
 
@@ -72,14 +87,75 @@ def publish_upload(
     if len(data) > UPLOAD_LIMIT:
         return _refused(label, f"the file is larger than {UPLOAD_LIMIT // 1024} KB")
     ctx.fresh()
-    with tempfile.TemporaryDirectory(prefix="soteria-upload-") as folder:
-        path = Path(folder) / label
-        path.write_bytes(data)
-        library = load_library([path], ctx.playbooks_dir, known_ids=ctx.catalog.library.texts)
-    # Problems name the file as the trainer sent it, not the temporary copy.
-    library.problems = [replace(problem, file=label) for problem in library.problems]
-    library.playbooks = [Sourced(label, entry.playbook) for entry in library.playbooks]
+    request = upload_check(ctx, filename, data)
+    assert request is not None
+    library = checking.recall(ctx, request) or checking.check(request)
     return _publish(ctx, library, by, by_name)
+
+
+def upload_check(ctx: Context, filename: str, data: bytes) -> checking.Check | None:
+    """What checking an upload means: the file, against the milestones the bot runs on.
+
+    None when the file is refused before any check (its name, its size).
+    """
+    label = _safe_name(filename)
+    if not label.endswith((".yaml", ".yml")) or len(data) > UPLOAD_LIMIT:
+        return None
+    loaded = ctx.catalog.files.catalogue
+    catalogue = (
+        tuple(sorted(loaded.items())) if MILESTONES_FILE in loaded else _read_catalogue(ctx)
+    )
+    return checking.Check(((label, data),), catalogue, tuple(sorted(ctx.catalog.library.texts)))
+
+
+def folder_check(ctx: Context) -> checking.Check:
+    """What /reload checks: every file in the playbooks folder, milestones included."""
+    folder = ctx.playbooks_dir
+    assert folder is not None
+    files = []
+    for path in find_playbook_files([folder]):
+        try:
+            files.append((str(path.relative_to(folder)), path.read_bytes()))
+        except (OSError, ValueError):
+            continue  # Gone since it was listed: the check says what is left.
+    known = tuple(sorted(ctx.catalog.library.texts))
+    return checking.Check(tuple(files), _read_catalogue(ctx), known)
+
+
+def _read_catalogue(ctx: Context) -> tuple[tuple[str, str], ...]:
+    """The milestones and settings files in the playbooks folder, as they are now."""
+    catalogue = []
+    for name in (MILESTONES_FILE, SETTINGS_FILE):
+        if ctx.playbooks_dir is None:
+            break
+        try:
+            catalogue.append((name, (ctx.playbooks_dir / name).read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError):
+            continue  # Missing or unreadable: the check reports it.
+    return tuple(catalogue)
+
+
+#: Folders said missing already: said once, not at each /reload.
+_MISSING: set[Path] = set()
+
+
+def _folder_missing(folder: Path) -> PublishOutcome:
+    """The playbooks folder (or its milestones) is gone: say so once to the operator, and
+    plainly to the trainer, without the server's paths."""
+    if folder not in _MISSING:
+        _MISSING.add(folder)
+        logger.error(
+            "The playbooks folder %s is missing or has no %s: the bot runs on the published "
+            "playbooks, but nothing can be published from files until it is restored "
+            "(or SOTERIA_PLAYBOOKS names where it is now).",
+            folder,
+            MILESTONES_FILE,
+        )
+    return _refused(
+        str(folder / MILESTONES_FILE),
+        "the playbooks folder on the server is missing or has no milestones.yaml; "
+        "ask an administrator to restore it",
+    )
 
 
 def publish_on_fresh_install(ctx: Context) -> None:
@@ -88,6 +164,8 @@ def publish_on_fresh_install(ctx: Context) -> None:
     This is what lets `soteria-bot chat` work straight after a clone. Once anything is
     published, a new or changed file is a trainer's draft: only `soteria-bot publish --as NAME`,
     /reload or a file sent by a trainer publishes it, never a start of the bot.
+    It also keeps the milestones and settings read at start, and the latest versions parsed,
+    where they are not kept yet.
     """
     # Asked first without the write lock, so a start on a database in use takes no lock; asked
     # again under it, since another process may have published in between.
@@ -95,10 +173,42 @@ def publish_on_fresh_install(ctx: Context) -> None:
         files = ctx.catalog.files
         with ctx.uow.transaction() as uow:
             if not uow.versions.newest_id():
+                catalogue = _keep_catalogue(uow, files, ctx)
                 for entry in files.playbooks:
                     text = files.texts[entry.playbook.id]
-                    uow.versions.insert(entry.playbook, text, ctx.now(), None, None, entry.source)
+                    uow.versions.insert(
+                        entry.playbook, text, ctx.now(), None, None, entry.source, catalogue
+                    )
     ctx.catalog.refresh()
+    _keep_what_is_published(ctx)
+
+
+def _keep_what_is_published(ctx: Context) -> None:
+    """Keep the catalogue and the newest versions parsed, if not kept yet; best effort."""
+    files, versions = ctx.catalog.files, ctx.uow.versions
+    latest = [version.id for version in versions.latest().values()]
+    new_catalogue = MILESTONES_FILE in files.catalogue and (
+        ctx.uow.catalogues.find(
+            files.catalogue[MILESTONES_FILE], files.catalogue.get(SETTINGS_FILE)
+        )
+        is None
+    )
+    if not new_catalogue and not versions.unkept(latest):
+        return
+    try:
+        with ctx.uow.transaction() as uow:
+            _keep_catalogue(uow, files, ctx)
+            uow.versions.keep_parsed(uow.versions.unkept(latest))
+    except StorageFailed:
+        pass  # A database that cannot be written is told once; this waits for the next start.
+
+
+def _keep_catalogue(uow: UnitOfWork, library: Library, ctx: Context) -> int | None:
+    """Keep the milestones and settings a publish was checked against; their id."""
+    texts = library.catalogue or ctx.catalog.files.catalogue
+    if MILESTONES_FILE not in texts:
+        return None
+    return uow.catalogues.keep(texts[MILESTONES_FILE], texts.get(SETTINGS_FILE), ctx.now())
 
 
 def files_waiting(ctx: Context) -> dict[str, Playbook]:
@@ -157,11 +267,14 @@ def _publish(ctx: Context, library: Library, by: int | None, by_name: str) -> Pu
             return outcome
         published = uow.versions.latest()
         runs = uow.versions.runs_by_version()
+        catalogue = _keep_catalogue(uow, library, ctx) if fresh else None
         for entry in fresh:
             playbook = entry.playbook
             before = published.get(playbook.id)
             text = library.texts[playbook.id]
-            kept = uow.versions.insert(playbook, text, ctx.now(), by, by_name, entry.source)
+            kept = uow.versions.insert(
+                playbook, text, ctx.now(), by, by_name, entry.source, catalogue
+            )
             changes = None
             left = 0
             if before is not None:

@@ -46,11 +46,23 @@ class Schedule:
 
     playbook: Playbook
     occurrences: tuple[Due, ...]
+    #: The case is closed: nothing more falls due on it.
+    closed: bool = False
 
     @property
     def next(self) -> Due | None:
-        """The first occurrence still to come (not due yet)."""
-        return next((due for due in self.occurrences if due.standing == "not-due"), None)
+        """The first occurrence still to come (due today or later) and not held early; none
+        once the case is closed."""
+        if self.closed:
+            return None
+        return next(
+            (
+                due
+                for due in self.occurrences
+                if not due.held and due.standing in ("not-due", "upcoming", "due-today")
+            ),
+            None,
+        )
 
     @property
     def missed(self) -> list[Due]:
@@ -89,7 +101,7 @@ def schedules(
                 Due(occurrence.due, occurrence.because, done, where, started.get(occurrence.due))
             )
         if listed:
-            found.append(Schedule(playbook, tuple(listed)))
+            found.append(Schedule(playbook, tuple(listed), case.closed))
     return found
 
 

@@ -29,6 +29,7 @@ def sign_off(ctx: Context, user: User, run_id: int, note: str = "") -> Outcome:
     with ctx.transaction() as uow:
         stored = acting_on(ctx, user, run_id)
         now = ctx.now()
+        # The log's head before this sign-off: what the supervisor saw, and attests to.
         entries = stored.run.sign_off(actor_of(user), now, note, covers=uow.log.head())
         outcome = record(ctx, uow, user, stored, entries)
         facts = {

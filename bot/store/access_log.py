@@ -19,8 +19,8 @@ from typing import Any, cast
 import sqlite_utils
 
 from bot.core.consultation import Access, AccessRecord, Action
+from bot.store.chain import Verdict, canonical_json
 from bot.store.db import GENESIS_HASH, utc_text
-from bot.store.log import Verdict, canonical_json
 
 COLUMNS = "seq, at, actor, action, subject, cases, purpose, detail, prev_hash, hash"
 

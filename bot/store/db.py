@@ -397,61 +397,140 @@ def add_invite_names(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE invites ADD COLUMN name TEXT")
 
 
-ACCESS_APPEND_ONLY = "the access log is append-only"
+@migrations(name="0008-inbox")
+def add_inbox(db: sqlite_utils.Database) -> None:
+    """Inbound messages kept before they are confirmed to their channel, then handled from here.
 
-
-@migrations(name="0100-access-log")
-def add_access_log(db: sqlite_utils.Database) -> None:
-    """The access log (DPA 2018 s.62): each consultation, disclosure and enrolment attempt.
-
-    Chained like the completion log, with a head of its own and the same triggers, so a record
-    can be neither changed nor removed through SQLite, and `verify` finds it if it is anyway.
+    Replaces `processed`: a message is known by its row, not by the channel's id alone, since
+    Telegram restarts its update ids after a quiet week. Rows handled are pruned after a while.
     """
     db.execute(
         """
-        CREATE TABLE access_log (
-            seq INTEGER PRIMARY KEY,
-            at TEXT NOT NULL,
-            actor TEXT NOT NULL,
-            action TEXT NOT NULL,
-            subject TEXT NOT NULL,
-            cases TEXT NOT NULL,
-            purpose TEXT,
-            detail TEXT NOT NULL,
-            prev_hash TEXT NOT NULL,
-            hash TEXT NOT NULL
+        CREATE TABLE inbox (
+            id INTEGER PRIMARY KEY,
+            channel TEXT NOT NULL,
+            external_id TEXT NOT NULL,
+            digest TEXT,
+            raw TEXT,
+            state TEXT NOT NULL
+                CHECK (state IN ('waiting', 'handled', 'unparseable', 'failed')),
+            received_at TEXT NOT NULL,
+            handled_at TEXT
         )"""
     )
-    # The purpose asked once a day is looked up by person and subject; limits count by action.
-    db.execute("CREATE INDEX access_log_actor ON access_log (actor, subject, at)")
-    db.execute("CREATE INDEX access_log_action ON access_log (action, at)")
+    # The same message delivered again has the same content; a new one under a reused id does
+    # not. Rows carried over from `processed` have no digest, and stand for any content.
+    db.execute("CREATE UNIQUE INDEX inbox_once ON inbox (channel, external_id, digest)")
+    db.execute("CREATE INDEX inbox_waiting ON inbox (channel, id) WHERE state = 'waiting'")
+    db.execute("CREATE INDEX inbox_received ON inbox (received_at)")
+    db.execute(
+        "INSERT INTO inbox (channel, external_id, state, received_at, handled_at)"
+        " SELECT channel, key, 'handled', handled_at, handled_at FROM processed"
+    )
+    db.execute("DROP TABLE processed")
+
+
+@migrations(name="0009-reachability")
+def add_reachability(db: sqlite_utils.Database) -> None:
+    """Accounts a channel said cannot be reached (blocked the bot, deleted): their notices wait."""
+    db.execute("ALTER TABLE identities ADD COLUMN unreachable_since TEXT")
+    db.execute("ALTER TABLE identities ADD COLUMN unreachable_why TEXT")
+
+
+@migrations(name="0010-published-kept")
+def keep_published(db: sqlite_utils.Database) -> None:
+    """The milestones and settings each version was checked against, and each version parsed.
+
+    With both in the database a restart needs neither the playbooks folder (which may have
+    gone) nor a second check of what was checked when it was published.
+    """
     db.execute(
         """
-        CREATE TABLE access_head (
-            id INTEGER PRIMARY KEY CHECK (id = 1),
-            seq INTEGER NOT NULL,
-            hash TEXT NOT NULL
+        CREATE TABLE catalogues (
+            id INTEGER PRIMARY KEY,
+            content_hash TEXT NOT NULL UNIQUE,
+            milestones TEXT NOT NULL,
+            settings TEXT,
+            kept_at TEXT NOT NULL
         )"""
     )
-    db.execute(f"INSERT INTO access_head (id, seq, hash) VALUES (1, 0, '{GENESIS_HASH}')")
-    for statement in (
-        f"""CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log
-        BEGIN SELECT RAISE(ABORT, '{ACCESS_APPEND_ONLY}'); END""",
-        f"""CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log
-        BEGIN SELECT RAISE(ABORT, '{ACCESS_APPEND_ONLY}'); END""",
-        """CREATE TRIGGER access_log_follows_head BEFORE INSERT ON access_log
-        WHEN NEW.seq IS NOT (SELECT seq + 1 FROM access_head WHERE id = 1)
-          OR NEW.prev_hash IS NOT (SELECT hash FROM access_head WHERE id = 1)
-        BEGIN SELECT RAISE(ABORT, 'an access log record must follow the last one'); END""",
-        """CREATE TRIGGER access_log_moves_head AFTER INSERT ON access_log
-        BEGIN UPDATE access_head SET seq = NEW.seq, hash = NEW.hash WHERE id = 1; END""",
-        """CREATE TRIGGER access_head_forward_only BEFORE UPDATE ON access_head
-        WHEN NEW.seq <= OLD.seq OR NEW.id IS NOT OLD.id
-        BEGIN SELECT RAISE(ABORT, 'the access log head only moves forward'); END""",
-        f"""CREATE TRIGGER access_head_kept BEFORE DELETE ON access_head
-        BEGIN SELECT RAISE(ABORT, '{ACCESS_APPEND_ONLY}'); END""",
-    ):
-        db.execute(statement)
+    db.execute(
+        "ALTER TABLE playbook_versions ADD COLUMN catalogue_id INTEGER REFERENCES catalogues (id)"
+    )
+    # Derived from a version's text, so it may be dropped and written again at any time.
+    db.execute(
+        """
+        CREATE TABLE playbook_parsed (
+            version_id INTEGER PRIMARY KEY REFERENCES playbook_versions (id),
+            content_hash TEXT NOT NULL,
+            shape TEXT NOT NULL,
+            data TEXT NOT NULL
+        )"""
+    )
+
+
+@migrations(name="0011-imported-lines")
+def add_imported_lines(db: sqlite_utils.Database) -> None:
+    """Lines of import files applied, kept for good so a file imported again applies nothing twice.
+
+    They were kept with the handled messages, which the inbox now forgets after two days.
+    """
+    db.execute(
+        """
+        CREATE TABLE imported_lines (
+            digest TEXT PRIMARY KEY,
+            imported_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        "INSERT OR IGNORE INTO imported_lines (digest, imported_at)"
+        " SELECT external_id, COALESCE(handled_at, received_at) FROM inbox WHERE channel = 'import'"
+    )
+    db.execute("DELETE FROM inbox WHERE channel = 'import'")
+
+
+@migrations(name="0012-installation")
+def add_installation(db: sqlite_utils.Database) -> None:
+    """Facts about the installation itself, by name: how cases are keyed, what is sealed."""
+    db.execute(
+        """
+        CREATE TABLE installation (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )"""
+    )
+
+
+@migrations(name="0013-seals")
+def seal_people_and_versions(db: sqlite_utils.Database) -> None:
+    """Seal every person and published version already there in the log, and say they are.
+
+    From now on each change to a person, and each publish, is sealed as it happens; what was
+    there before this migration is sealed as it stands, by the server.
+    """
+    # Imported here: the seals append to the log, whose module needs this one.
+    from bot.core.seals import MIGRATION_ACTOR
+    from bot.store.seals import INSTALLATION, SEALED, seal_people, seal_version
+
+    now = datetime.now(UTC)
+    users = [row[0] for row in db.execute("SELECT id FROM users ORDER BY id")]
+    seal_people(db, users, "existing", MIGRATION_ACTOR, now)
+    for (version_id,) in db.execute("SELECT id FROM playbook_versions ORDER BY id").fetchall():
+        seal_version(db, version_id, MIGRATION_ACTOR, now)
+    db.execute(f"INSERT INTO {INSTALLATION} (name, value) VALUES (?, ?)", [SEALED, utc_text(now)])
+
+
+@migrations(name="0014-case-key")
+def record_case_key(db: sqlite_utils.Database) -> None:
+    """Record the key an installation already in use keys its cases by, so it keeps it.
+
+    A new database records nothing here: its first start records the setting, or handles.
+    """
+    from bot.store.installation import CASE_KEY, key_of_existing_cases, record
+
+    key = key_of_existing_cases(db)
+    if key is not None:
+        record(db, CASE_KEY, key)
 
 
 #: The case key a disposed case keeps, and the log records of its content: 'disposed-' and the
@@ -459,41 +538,17 @@ def add_access_log(db: sqlite_utils.Database) -> None:
 DISPOSED_PREFIX = "disposed-"
 
 
-@migrations(name="0101-disposal")
-def add_disposal(db: sqlite_utils.Database) -> None:
-    """Disposal of a case's content under the retention schedule, keeping the chain checkable.
+@migrations(name="0015-access-log")
+def add_access_log(db: sqlite_utils.Database) -> None:
+    """The access log (DPA 2018 s.62), chained like the completion log (`s62_schema.py`)."""
+    from bot.store.s62_schema import create_access_log
 
-    A disposed record keeps its number, kind, item, actor, time and both hashes, and loses its
-    case reference, value and detail. It may be blanked only once its number is listed in
-    `log_disposed` (with the hash of what it keeps), and only to that shape: any other change
-    is still refused, and `verify` still names it.
-    """
-    db.execute("ALTER TABLE cases ADD COLUMN disposed_at TEXT")
-    db.execute(
-        """
-        CREATE TABLE log_disposed (
-            seq INTEGER PRIMARY KEY,
-            disposal_seq INTEGER NOT NULL,
-            residue TEXT NOT NULL
-        )"""
-    )
-    db.execute("CREATE INDEX log_disposed_by ON log_disposed (disposal_seq)")
-    for event in ("UPDATE", "DELETE"):
-        db.execute(
-            f"""CREATE TRIGGER log_disposed_no_{event.lower()} BEFORE {event} ON log_disposed
-            BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END"""
-        )
-    db.execute("DROP TRIGGER log_no_update")
-    db.execute(
-        f"""
-        CREATE TRIGGER log_no_update BEFORE UPDATE ON log
-        WHEN NOT (
-            OLD.seq IN (SELECT seq FROM log_disposed)
-            AND NEW.seq IS OLD.seq AND NEW.run_id IS OLD.run_id AND NEW.kind IS OLD.kind
-            AND NEW.item IS OLD.item AND NEW.actor IS OLD.actor AND NEW.at IS OLD.at
-            AND NEW.prev_hash IS OLD.prev_hash AND NEW.hash IS OLD.hash
-            AND NEW.value IS NULL AND NEW.detail = '{{}}'
-            AND NEW.case_ref GLOB '{DISPOSED_PREFIX}[0-9]*'
-        )
-        BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END"""
-    )
+    create_access_log(db)
+
+
+@migrations(name="0016-disposal")
+def add_disposal(db: sqlite_utils.Database) -> None:
+    """Disposal under the retention schedule, keeping the chain checkable (`s62_schema.py`)."""
+    from bot.store.s62_schema import create_disposal
+
+    create_disposal(db)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import sqlite_utils
 
-from bot.core.events import Events
+from bot.core.events import Events, RecordedEvent
 from bot.store.cases import Scope
 from bot.store.db import utc_text
 from bot.store.runs import RunCache
@@ -38,6 +38,24 @@ class EventRepository:
             params,
         ).fetchall()
         return _events(rows)
+
+    def recorded(self, case_id: int) -> list[RecordedEvent]:
+        """Every occurrence of each milestone on a case, with who recorded it: by date."""
+        rows = self._db.execute(
+            "SELECT name, occurrence, date, recorded_at, recorded_by FROM case_events"
+            " WHERE case_id = ? ORDER BY date, recorded_at, name, occurrence",
+            [case_id],
+        ).fetchall()
+        return [
+            RecordedEvent(
+                name,
+                occurrence,
+                date.fromisoformat(when),
+                datetime.fromisoformat(at).astimezone(UTC),
+                by,
+            )
+            for name, occurrence, when, at, by in rows
+        ]
 
     def milestones(self, case_id: int) -> dict[str, date]:
         """A case's milestones by name, each with its latest date."""

@@ -16,10 +16,9 @@ from bot.core.parsing import (
     parse_milestones,
 )
 from bot.core.playbook import Duration, Milestone, Playbook
+from bot.store.catalogues import MILESTONES_FILE, SETTINGS_FILE
 from bot.store.yaml_source import Located, YamlTrouble, load_located
 
-MILESTONES_FILE = "milestones.yaml"
-SETTINGS_FILE = "settings.yaml"
 CATALOGUE_FILES = (MILESTONES_FILE, SETTINGS_FILE)
 SUFFIXES = (".yaml", ".yml")
 
@@ -55,6 +54,8 @@ class Library:
     settings: dict[str, Duration] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
     problems: list[FileProblem] = field(default_factory=list)
+    #: The text of milestones.yaml and settings.yaml as read, by file name.
+    catalogue: dict[str, str] = field(default_factory=dict)
 
     def playbook(self, playbook_id: str) -> Playbook:
         """Return the playbook with this id (KeyError when there is none)."""
@@ -139,17 +140,24 @@ def load_playbook_text(text: str, label: str, milestones: dict[str, Milestone]) 
 
 
 def _catalogue_data(
-    path: Path | None, parse_it: Any, problems: list[FileProblem]
+    path: Path | None, parse_it: Any, library: Library
 ) -> tuple[Any, Located | None]:
-    """Parse a catalogue file (milestones or settings); its problems go into `problems`."""
+    """Parse a catalogue file (milestones or settings); its problems go into the library's."""
     if path is None:
         return None, None
     label = str(path)
     text, trouble = _read_text(path, label)
     if trouble:
-        problems.append(trouble)
+        library.problems.append(trouble)
         return None, None
-    located, found = _load(label, text or "")
+    library.catalogue[path.name] = text or ""
+    return _catalogue_text(label, text or "", parse_it, library.problems)
+
+
+def _catalogue_text(
+    label: str, text: str, parse_it: Any, problems: list[FileProblem]
+) -> tuple[Any, Located | None]:
+    located, found = _load(label, text)
     problems.extend(found)
     if located is None or found:
         return None, located
@@ -198,12 +206,10 @@ def load_library(
                 f"no {MILESTONES_FILE} beside the playbooks or in {fallback}; copy the shipped one",
             )
         )
-    milestones, _ = _catalogue_data(milestones_path, parse_milestones, library.problems)
+    milestones, _ = _catalogue_data(milestones_path, parse_milestones, library)
     library.milestones = milestones or {}
     settings_path = _catalogue(paths, fallback, SETTINGS_FILE)
-    settings, settings_located = _catalogue_data(
-        settings_path, parse_force_settings, library.problems
-    )
+    settings, settings_located = _catalogue_data(settings_path, parse_force_settings, library)
     library.settings = settings or {}
     located_by_label: dict[str, Located] = {}
     if settings_path is not None and settings_located is not None:
@@ -239,4 +245,19 @@ def load_library(
             FileProblem(str(milestones_path), 1, 1, "no milestones are defined")
         )
     library.problems.sort()
+    return library
+
+
+def load_catalogue(texts: dict[str, str]) -> Library:
+    """A library of no playbooks, with the milestones and settings read from kept text."""
+    library = Library(catalogue=dict(texts))
+    milestones, _ = _catalogue_text(
+        MILESTONES_FILE, texts.get(MILESTONES_FILE, ""), parse_milestones, library.problems
+    )
+    library.milestones = milestones or {}
+    if SETTINGS_FILE in texts:
+        settings, _ = _catalogue_text(
+            SETTINGS_FILE, texts[SETTINGS_FILE], parse_force_settings, library.problems
+        )
+        library.settings = settings or {}
     return library

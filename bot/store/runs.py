@@ -122,11 +122,13 @@ class RunRepository:
         cache: RunCache,
         versions: VersionRepository,
         events: EventRepository,
+        completion_log: log.CompletionLog,
     ) -> None:
         self._db = db
         self._cache = cache
         self._versions = versions
         self._events = events
+        self._log = completion_log
 
     def get(self, run_id: int) -> StoredRun | None:
         """A run rebuilt from its log (or as kept since), with its case; None if none."""
@@ -208,7 +210,7 @@ class RunRepository:
         other runs are read again on next use, so they show it.
         """
         if entries:
-            log.append(self._db, entries)
+            self._log.append(entries)
             if any(entry.kind == "answered" for entry in entries):
                 self._cache.forget_others(stored.case.id, stored.run.run_id)
         run = stored.run

@@ -17,6 +17,8 @@ TEMPLATES = {
     "challenge-answered": texts.CHALLENGE_ANSWERED,
     "countersign": texts.COUNTERSIGN_NEEDED,
     "handover-accepted": texts.HANDOVER_ACCEPTED,
+    "unreachable": texts.UNREACHABLE,
+    "case-asked-for": texts.CASE_ASKED_FOR,
 }
 
 

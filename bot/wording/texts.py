@@ -46,10 +46,20 @@ HANDOVER_OFFERED = (
     "{ref} is being handed over to you by {by}. Open items:\n{items}\nAccept it to take it on."
 )
 HANDOVER_ACCEPTED = "{name} accepted the handover of {ref}."
+CASE_ASKED_FOR = (
+    "{by} ({team}) tried to open {ref} with /new; {officer} holds it. If it should be theirs, "
+    "hand it over with /handover {ref}."
+)
 NOTICES_HEADING = "{count} notices:"
+UNREACHABLE = (
+    "{who} ({role}, {team}) cannot be reached: Telegram said “{why}”. Their notices wait "
+    "until they write to the bot again (/start is enough). `soteria-bot users list` shows "
+    "everyone in this state."
+)
 EXPORT_NOT_SENT = (
     "This Telegram server cannot take files from the bot, so the report was not sent here. "
-    "It is saved on the bot's server at {path}; ask your administrator for it."
+    "It is saved on the bot's server as {name}; ask your administrator for it. It is removed "
+    "after {hours} hours."
 )
 
 # --- what a command set going ---------------------------------------------------------------------

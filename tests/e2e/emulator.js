@@ -39,6 +39,16 @@
  * Additions for tests: POST /injectUpdate queues a raw update (forged callbacks, repeated
  * update ids); POST /botMessages lists or waits for what the bot sent to a chat, edits applied;
  * POST /callbackAnswer reads or waits for the bot's answer to a button press.
+ *
+ * Telegram's behaviour the stock package lacks, for the tests that need it:
+ *   [blocked]  a person who blocked the bot: POST /block {chatId, blocked} makes every send or
+ *              edit to that chat answer 403 "Forbidden: bot was blocked by the user", as
+ *              Telegram does; POST /refusals counts those refusals per chat.
+ *   [files]    files sent by users: POST /uploadFile {fileName, content (base64)} keeps one
+ *              and gives its file_id; getFile and GET /file/bot<token>/<path> serve it, on this
+ *              server, as a Bot API server serves files to bots.
+ *   [outage]   the Bot API unreachable: POST /outage {seconds} drops every bot connection
+ *              (those waiting in a long poll too) for that long, as a network failure would.
  */
 'use strict';
 
@@ -66,6 +76,11 @@ const chats = new Map(); // chat id -> Chat as the client described it [group]
 const answers = new Map(); // callback query id -> null until the bot answers, then the answer
 const commands = new Map(); // token and scope -> the list from setMyCommands
 const allowedUpdates = new Map(); // token -> update kinds from getUpdates' allowed_updates
+const blocked = new Set(); // `${token}:${chatId}` of chats whose person blocked the bot [blocked]
+const refusals = new Map(); // token -> {chatId: sends refused} [blocked]
+const files = new Map(); // file_id -> {token, path, content, size} [files]
+const polls = new Set(); // responses held open by a long poll, to drop in an outage [outage]
+let outageUntil = 0; // Date.now() before which bot connections are dropped [outage]
 
 function menuKey(token, params) {
   const scope = params.scope ? json(params.scope, 'scope') : { type: 'default' };
@@ -271,7 +286,17 @@ async function getUpdates(token, params, res) {
   return records.map((r) => r.update);
 }
 
+// [blocked] Telegram answers 403 for a chat whose person blocked the bot, for good.
+function refuseBlocked(token, chatId) {
+  if (!blocked.has(`${token}:${chatId}`)) return;
+  const counts = refusals.get(token) ?? {};
+  counts[chatId] = (counts[chatId] ?? 0) + 1;
+  refusals.set(token, counts);
+  throw new ApiError('Forbidden: bot was blocked by the user', 403);
+}
+
 function sendMessage(token, params) {
+  refuseBlocked(token, integer(params.chat_id, 'chat_id'));
   const text = visibleText(checkText(params.text), params.parse_mode);
   const message = { chat_id: integer(params.chat_id, 'chat_id'), text: checkText(text) };
   const markup = checkMarkup(params.reply_markup);
@@ -289,6 +314,7 @@ function editMessage(token, params, { withText }) {
   if (params.inline_message_id) {
     throw badRequest('inline messages are not supported by the emulator');
   }
+  refuseBlocked(token, integer(params.chat_id, 'chat_id'));
   const record = findBotMessage(token, integer(params.chat_id, 'chat_id'),
     integer(params.message_id, 'message_id'), 'message to edit not found');
   const before = record.message;
@@ -358,6 +384,14 @@ const botMethods = {
     return true;
   },
   getMyCommands: (token, params) => commands.get(menuKey(token, params)) ?? [],
+  getFile(token, params) { // [files]
+    const file = files.get(String(params.file_id ?? ''));
+    if (!file || file.token !== token) throw badRequest('invalid file_id');
+    return {
+      file_id: params.file_id, file_unique_id: `u${params.file_id}`, file_size: file.size,
+      file_path: file.path,
+    };
+  },
   ...Object.fromEntries(HARMLESS_SETTERS.map((name) => [name, () => true])),
 };
 
@@ -375,6 +409,10 @@ function drain(req) {
 
 async function callBotMethod(req, res) {
   const { token, method } = req.params;
+  if (method === 'getUpdates') { // [outage] a long poll is dropped when an outage begins
+    polls.add(res);
+    res.once('close', () => polls.delete(res));
+  }
   const handler = Object.hasOwn(botMethods, method) ? botMethods[method] : undefined;
   if (!handler) { // [methods]
     await drain(req);
@@ -458,6 +496,17 @@ async function botMessages(req, res) {
   return { version, messages: records.map(toMessage) };
 }
 
+// [files] A file a user sent, kept for the bot to fetch; its file_id goes in a document.
+function uploadFile(body) {
+  const token = requireToken(body.botToken);
+  if (typeof body.content !== 'string') throw badRequest('content (base64) is required');
+  const content = Buffer.from(body.content, 'base64');
+  const fileId = `file${files.size + 1}`;
+  const path = `documents/${fileId}_${String(body.fileName ?? 'file').replace(/[^\w.-]/g, '_')}`;
+  files.set(fileId, { token, path, content, size: content.length });
+  return { file_id: fileId, file_unique_id: `u${fileId}`, file_size: content.length };
+}
+
 // The bot's answer to one button press, or null; waits up to `timeout` seconds for it.
 async function callbackAnswer(req, res) {
   const token = requireToken(req.body.botToken);
@@ -485,6 +534,22 @@ const route = (handler) => async (req, res) => {
 };
 
 const app = express();
+app.use((req, res, next) => { // [outage] while it lasts, the bot's connections just drop
+  if (Date.now() < outageUntil && /^\/(file\/)?bot[^/]*\//.test(req.path)) {
+    req.socket.destroy();
+    return;
+  }
+  next();
+});
+app.get('/file/bot:token/*', (req, res) => { // [files]
+  const path = req.params[0];
+  const file = [...files.values()].find((f) => f.token === req.params.token && f.path === path);
+  if (!file) {
+    refuse(res, new ApiError('Not Found: file', 404));
+    return;
+  }
+  res.type('application/octet-stream').send(file.content);
+});
 app.use(express.json({ limit: '1mb' }));
 app.use(express.urlencoded({ extended: true, limit: '1mb' }));
 app.all('/bot:token/:method', route(callBotMethod));
@@ -494,6 +559,19 @@ app.post('/sendCallback', route((req) => clientCallback(req.body)));
 app.post('/injectUpdate', route((req) => injectUpdate(req.body)));
 app.post('/botMessages', route(botMessages));
 app.post('/callbackAnswer', route(callbackAnswer));
+app.post('/uploadFile', route((req) => uploadFile(req.body)));
+app.post('/block', route((req) => { // [blocked]
+  const key = `${requireToken(req.body.botToken)}:${integer(req.body.chatId, 'chatId')}`;
+  if (req.body.blocked === false) blocked.delete(key); else blocked.add(key);
+  return true;
+}));
+app.post('/refusals', route((req) => refusals.get(requireToken(req.body.botToken)) ?? {}));
+app.post('/outage', route((req) => { // [outage]
+  outageUntil = Date.now() + 1000 * (Number(req.body.seconds) || 0);
+  for (const res of polls) res.socket?.destroy();
+  polls.clear();
+  return true;
+}));
 app.post(['/getUpdates', '/getUpdatesHistory'], (req, res, next) => {
   try {
     requireToken(req.body.token, 'token'); // [crash] the stock read routes call it `token`

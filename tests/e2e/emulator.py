@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import itertools
 import queue
 import re
@@ -220,6 +221,30 @@ class Emulator:
             f"{self.url}/injectUpdate", json={"botToken": token or self.token, "update": update}
         )
         return _answer(response)
+
+    def _post(self, path: str, token: str | None, **body: Any) -> Any:
+        return _answer(
+            httpx.post(f"{self.url}{path}", json={"botToken": token or self.token, **body})
+        )
+
+    def block(self, chat_id: int, *, blocked: bool = True, token: str | None = None) -> None:
+        """The person in `chat_id` blocks the bot (or unblocks it): sends to them get 403."""
+        self._post("/block", token, chatId=chat_id, blocked=blocked)
+
+    def refusals(self, *, token: str | None = None) -> dict[int, int]:
+        """How many sends and edits each blocked chat has refused."""
+        return {int(chat): count for chat, count in self._post("/refusals", token).items()}
+
+    def upload_file(
+        self, name: str, content: bytes, *, token: str | None = None
+    ) -> dict[str, Any]:
+        """Keep a file a user sends, for the bot to fetch: {file_id, file_unique_id, file_size}."""
+        encoded = base64.b64encode(content).decode("ascii")
+        return self._post("/uploadFile", token, fileName=name, content=encoded)
+
+    def outage(self, seconds: float) -> None:
+        """Drop every connection of every bot for `seconds`, as a network failure would."""
+        self._post("/outage", None, seconds=seconds)
 
 
 class Client:

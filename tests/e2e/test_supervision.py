@@ -272,7 +272,7 @@ async def test_a_handover_waits_for_the_new_officer_to_accept(emulator: Emulator
         assert REF not in chat[-1].text
 
 
-async def test_export_says_where_the_report_is_when_the_server_cannot_take_files(
+async def test_export_names_the_report_but_not_its_path_when_the_server_cannot_take_files(
     emulator: Emulator, bot: BotProcess
 ):
     async with someone(emulator, bot, "Casey") as casey, someone(emulator, bot, "Sam") as sam:
@@ -283,10 +283,13 @@ async def test_export_says_where_the_report_is_when_the_server_cannot_take_files
         await settle(sam, last_says("Why are you exporting"))
         await press_labelled(sam, "Audit")
         chat = await settle(sam, last_says("saved on the bot's server"))
-        path = Path(re.search(r"at (/\S+\.html)", chat[-1].text).group(1))  # type: ignore[union-attr]
+        said = chat[-1].text
+        name = re.search(r"as (team-report-\S+\.html);", said).group(1)  # type: ignore[union-attr]
+        assert str(bot.db_path.parent) not in said  # a name, never the server's path
+        assert "removed after 24 hours" in said
+        path = bot.db_path.parent / "reports" / name
         written = await asyncio.to_thread(path.read_text, encoding="utf-8")
         assert REF in written
-        assert path.parent == bot.db_path.parent / "reports"
         assert "could not send" in bot.log  # a warning for the operator, not an error
 
 

@@ -360,3 +360,39 @@ async def test_the_log_gives_each_update_s_kind_and_time_and_nothing_personal(
     ], handled
     for private in (code, REF, "Casey", "PND desk"):
         assert not [line for line in lines if private in line], private
+
+
+async def test_a_new_installation_keys_cases_by_handle_and_never_asks_for_a_crime_reference(
+    emulator: Emulator, tmp_path: Path
+):
+    """#19: with SOTERIA_CASE_KEY unset, /new issues a handle; the reference never goes by."""
+    token = emulator.new_token()
+    bot = BotProcess(emulator.bot_api_base_url, token, tmp_path / "soteria.db", case_key=None)
+    bot.token = token  # type: ignore[attr-defined]
+    bot.start()
+    try:
+        async with person(emulator, bot, "Casey") as casey:
+            await enrol(casey, bot)
+            await casey.command("/new")
+            chat = await settle(casey, last_says("Which checklist first?"))
+            issued = re.search(r"New case handle: (C-[0-9A-Z]{6})\.", chat[-2].text)
+            assert issued, chat[-2].text
+            assert "Send the crime reference" not in "\n".join(m.text for m in chat)
+            await casey.press(next(x for x in chat[-1].labels if "Bad character" in x))
+            first = await settle(casey, lambda m: bool(m[-1].keyboard) and "·" in m[-1].text)
+            assert first[-1].text.startswith(f"{issued.group(1)} · Bad character")
+    finally:
+        bot.stop()
+    assert not bot.problems(), bot.log
+
+
+async def test_a_reason_typed_with_a_control_character_is_refused_and_not_kept(
+    emulator: Emulator, bot: BotProcess
+):
+    async with person(emulator, bot) as casey:
+        await at_first_question(casey, bot)
+        await casey.press("No")
+        await settle(casey, lambda m: "Why?" in m[-1].text)
+        await casey.send("Awaiting \u202eallocation")
+        await settle(casey, last_says("invisible control character", "U+202E"))
+    assert answers(bot) == [("pnc-record", "no", "answered")]

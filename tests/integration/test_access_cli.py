@@ -31,6 +31,8 @@ def _db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SOTERIA_DB", str(path))
     monkeypatch.setenv("SOTERIA_PLAYBOOKS", str(PLAYBOOKS_DIR))
     monkeypatch.setenv("SOTERIA_TZ", "Europe/London")
+    # The cases are opened, and reports asked for, by crime reference.
+    monkeypatch.setenv("SOTERIA_CASE_KEY", "crime-reference")
     return path
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from bot.conversation.dialogue import Dialogue
 from bot.conversation.replies import Reply
 from bot.core.errors import NotFound
-from bot.services import access, cases, investigating, people
+from bot.services import access, cases, investigating, notifications, people
 from bot.services.context import Context
 from bot.store import log
 from bot.store.db import connect
@@ -63,9 +63,61 @@ def test_an_investigator_never_reaches_another_investigators_case(service: Conte
         replies = dialogue.press(other, action)
         assert "not one of yours" in replies[0].text or "no longer valid" in replies[0].text
     assert log_size(service) == before
+
+
+MISSING = (
+    "No case {ref} of yours was found. Check the reference; if the case should be yours, ask "
+    "your supervisor to hand it over."
+)
+
+
+@pytest.mark.parametrize("team", ["north", "south"], ids=["same-team", "other-team"])
+@pytest.mark.parametrize("typed", ["43/12345/26", "43-12345-26"], ids=["slashes", "hyphens"])
+def test_new_for_a_case_another_officer_holds_says_only_what_a_missing_case_says(
+    service: Context, team: str, typed: str
+):
+    """An investigator learns nothing from /new about a crime another officer holds: the words
+    are those of a case that does not exist, and no second case is opened for the crime."""
+    owner = enrol(service.uow.db, "Owner", "investigator", "north", NOW)
+    other = enrol(service.uow.db, "Other", "investigator", team, NOW)
+    dialogue = Dialogue(service)
+    open_bad_character(dialogue, owner)
+
     dialogue.handle(other, "/new")
-    refused = dialogue.handle(other, "43/12345/26")
-    assert "belongs to another officer" in refused[0].text
+    held = dialogue.handle(other, typed)
+    missing = dialogue.handle(other, "/milestone 43/99999/26")
+    at_once = dialogue.handle(other, f"/new {typed}")
+
+    assert held[0].text == MISSING.format(ref="43/12345/26")
+    assert missing[0].text == MISSING.format(ref="43/99999/26")
+    assert at_once[0].text == held[0].text
+    assert "another officer" not in held[0].text
+    assert held[0].options == ()
+    assert service.uow.db.execute("SELECT count(*) FROM cases").fetchone()[0] == 1
+    assert cases.my_cases(service, other) == []
+
+
+def test_the_supervisors_of_the_case_are_told_who_asked_for_it_once_a_day(service: Context):
+    owner = enrol(service.uow.db, "Owner", "investigator", "north", NOW)
+    other = enrol(service.uow.db, "DC Other", "investigator", "south", NOW)
+    north_sup = enrol(service.uow.db, "Sup North", "supervisor", "north", NOW)
+    south_sup = enrol(service.uow.db, "Sup South", "supervisor", "south", NOW)
+    dialogue = Dialogue(service)
+    open_bad_character(dialogue, owner)
+
+    for _ in range(3):
+        dialogue.handle(other, "/new 43/12345/26")
+
+    told = notifications.waiting_for(service, north_sup.id)
+    assert [notice.kind for notice in told] == ["case-asked-for"]
+    said = dialogue.notice(told[0])
+    assert said.text == (
+        "DC Other (south) tried to open 43/12345/26 with /new; Owner holds it. If it should "
+        "be theirs, hand it over with /handover 43/12345/26."
+    )
+    assert [option.label for row in said.options for option in row] == ["Open 43/12345/26"]
+    assert notifications.waiting_for(service, south_sup.id) == []
+    assert notifications.waiting_for(service, other.id) == []
 
 
 def test_a_supervisor_sees_their_team_and_not_another(service: Context):
@@ -231,6 +283,7 @@ def test_a_force_can_set_its_own_crime_reference_format(tmp_path: Path):
             "SOTERIA_PLAYBOOKS": str(PLAYBOOKS_DIR),
             "SOTERIA_CRIME_REFERENCE": r"CRI\d{8}",
             "SOTERIA_CRIME_REFERENCE_EXAMPLE": "CRI00123456",
+            "SOTERIA_CASE_KEY": "crime-reference",
         }
     )
     service = open_app(settings)

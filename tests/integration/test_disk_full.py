@@ -64,7 +64,7 @@ def snapshot(service: Context) -> tuple[object, ...]:
     return (
         service.uow.db.execute("select count(*), max(seq) from log").fetchone(),
         service.uow.db.execute("select * from runs order by id").fetchall(),
-        service.uow.db.execute("select count(*) from processed").fetchone(),
+        service.uow.db.execute("select count(*) from inbox").fetchone(),
         service.uow.db.execute("select * from log_head").fetchall(),
     )
 

@@ -41,6 +41,16 @@ def test_every_environment_variable_is_in_the_configuration_table(variable):
     assert re.search(rf"^\| `{variable}` \|", README, re.MULTILINE)
 
 
+def test_the_readme_names_the_bot_api_the_pinned_library_speaks():
+    """The library reads every update: it is pinned, and the README says which Bot API it speaks."""
+    import telegram
+
+    pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    assert f'python-telegram-bot[job-queue,rate-limiter]=={telegram.__version__}"' in pyproject
+    assert f"python-telegram-bot **{telegram.__version__}**" in README
+    assert f"**Bot API {telegram.__bot_api_version__}**" in README
+
+
 def test_ci_runs_exactly_the_readmes_test_command():
     blocks = fenced_commands(README)
     assert len(blocks) >= 2, "the README opens with two set-up commands"

@@ -190,7 +190,10 @@ def test_milestone_and_new_honour_the_reference_typed_in_either_spelling(small: 
     typed = dialogue.handle(officer, "/milestone 43-90001-26")
     assert typed[0].text == "Which milestone for 43/90001/26?"
     other = dialogue.handle(officer, "/milestone 43/99999/26")
-    assert other[0].text == "No case 43/99999/26 of yours was found. Check the reference."
+    assert other[0].text == (
+        "No case 43/99999/26 of yours was found. Check the reference; if the case should be "
+        "yours, ask your supervisor to hand it over."
+    )
 
 
 # --- shipped playbooks ----------------------------------------------------------------------

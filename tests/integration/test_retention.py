@@ -149,6 +149,29 @@ def test_after_disposal_verify_passes_and_no_typed_word_of_the_case_is_left_in_t
     assert OTHER.encode() in after
 
 
+def test_a_checkpoint_signed_before_a_disposal_still_matches_after_it(env):
+    code, output = run("checkpoint")
+    assert code == 0, output
+    code, output = run("retention", "--apply", "--case", REF, "--as", "DS Records Officer")
+    assert code == 0, output
+
+    code, verified = run("verify")
+
+    # The checkpoint signed the records' hashes, which a disposal keeps.
+    assert code == 0, verified
+    lines = verified.splitlines()
+    assert "chain intact" in lines[0]
+    assert "belong to cases disposed of" in lines[0]
+    assert any(line.startswith("Checkpoints: 1 in ") and "matches each" in line for line in lines)
+    assert lines[-1].startswith("Access log verified:")
+    # A checkpoint made after the disposal signs the chain as it now stands.
+    code, output = run("checkpoint")
+    assert code == 0, output
+    code, verified = run("verify")
+    assert code == 0, verified
+    assert any(line.startswith("Checkpoints: 2 in ") for line in verified.splitlines())
+
+
 def test_disposal_keeps_each_record_as_its_hashes_and_a_disposal_record(env):
     db = connect(env)
     try:

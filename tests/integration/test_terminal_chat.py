@@ -128,7 +128,7 @@ def test_report_json_from_the_command_line_shows_every_answer(
     data = json.loads(result.output)
     assert data["case"] == "43/55555/26"
     run = data["runs"][0]
-    assert (run["playbook"], run["version"], run["state"]) == ("bad-character", 2, "asking")
+    assert (run["playbook"], run["version"], run["state"]) == ("bad-character", 3, "asking")
     pnc = run["items"][0]
     assert (pnc["id"], pnc["status"], pnc["value"], pnc["reason"]) == (
         "pnc-record",
@@ -168,6 +168,7 @@ class Chat:
             **os.environ,
             "SOTERIA_DB": str(folder / "soteria.db"),
             "SOTERIA_PLAYBOOKS": str(PLAYBOOKS_DIR),
+            "SOTERIA_CASE_KEY": "crime-reference",  # the walk types a crime reference
         }
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bot", "chat"], cwd=folder, env=env,

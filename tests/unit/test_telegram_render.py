@@ -18,6 +18,11 @@ from bot.adapters.telegram.render import (
 from bot.conversation.replies import Option, Reply
 
 
+def utf16(text: str) -> int:
+    """A text's length as Telegram measures it: in UTF-16 code units (an emoji is two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def test_what_a_user_typed_is_shown_as_typed_not_as_markup():
     """A reason like '<b>no</b> & co' reaches Telegram escaped, so it shows literally."""
     html = message_html("Reason: <b>no</b> & co")
@@ -44,7 +49,7 @@ def test_any_text_renders_as_messages_telegram_accepts(text: str):
     """Whatever the text, every message fits, and only the last carries the buttons."""
     reply = Reply(text, ((Option("Yes", "a:1:0:0"),),), asks=(1, "x"))
     messages = rendered(reply)
-    assert all(len(html) <= MAX_MESSAGE for html, _ in messages)
+    assert all(utf16(html) <= MAX_MESSAGE for html, _ in messages)
     assert "".join(html for html, _ in messages).count("&amp;") == text.count("&")
     assert messages[-1][1] is not None
     assert all(markup is None for _, markup in messages[:-1])
@@ -91,3 +96,19 @@ def test_an_answered_question_keeps_its_text_and_shows_the_record_below():
     assert html == (
         "<b>43/1/26 · Bad character · 4/12</b>\nPNC checked?\n<i>✓ Yes · Casey, 22 Nov 10:04</i>"
     )
+
+
+def test_an_emoji_heavy_reply_is_split_by_telegrams_own_measure():
+    """L9: a /case view of emoji reasons fits in 4,096 characters but not in 4,096 UTF-16
+    units, which is what Telegram (and the emulator) count: it is split by the stricter."""
+    text = "\n".join("Reason: " + "🙂" * 60 for _ in range(50))
+    assert len(text) <= MAX_MESSAGE < utf16(text)
+    messages = rendered(Reply(text))
+    assert all(utf16(html) <= MAX_MESSAGE for html, _ in messages)
+    assert "".join(html for html, _ in messages).count("🙂") == 3_000
+
+
+def test_an_answered_question_full_of_emoji_still_fits_with_its_record():
+    question = "43/1/26 · Bad character · 4/12\n" + "🙂" * 3_000
+    html = with_record(question, "✗ No (" + "🙂" * 100 + ") · Casey, 22 Nov 10:04")
+    assert utf16(html) <= MAX_MESSAGE

@@ -3,16 +3,23 @@
 A question the bot asked is remembered, so that once it is dealt with its message can be
 edited to read as the record of what was answered; the keyboard of a message that asked
 nothing is taken away once used.
+
+Notices go out from a task of their own (`keep_sending`), woken after an update and every
+interval, so no update waits behind them. Telegram's 403 (the person blocked the bot or
+deleted their account) or "chat not found" is final for that person: their notices wait,
+unsent, and they are not tried again until they write to the bot.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import Enum
 
 from telegram import Bot, Message
 from telegram.constants import ParseMode
@@ -21,10 +28,11 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, T
 from bot.adapters import outbox
 from bot.conversation.dialogue import Dialogue
 from bot.conversation.replies import Reply
+from bot.core.channels import Identity
 from bot.core.errors import SoteriaError
 from bot.core.people import User
 from bot.jobs import digest_recipients
-from bot.services import people
+from bot.services import people, reaching
 from bot.wording import texts
 
 from .render import message_html, rendered, with_record
@@ -35,6 +43,23 @@ CHANNEL = "telegram"
 Asks = tuple[int, str]
 #: Tries at sending one reply when the network fails (0.5 s, then 1 s between them).
 DELIVERY_ATTEMPTS = 3
+
+
+class Sent(Enum):
+    """What became of one person's notices."""
+
+    SENT = "sent"
+    #: Telegram will never deliver to them (blocked, deactivated, no such chat).
+    UNREACHABLE = "unreachable"
+    #: The network or Telegram failed this time: try again next round.
+    FAILED = "failed"
+
+
+def is_final(error: TelegramError) -> bool:
+    """Telegram's refusal means the person cannot be reached until they write again."""
+    if isinstance(error, Forbidden):
+        return True
+    return isinstance(error, BadRequest) and "chat not found" in str(error).lower()
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +92,20 @@ class Delivery:
     REMEMBERED = 20_000
     channel = CHANNEL
 
-    def __init__(self, dialogue: Dialogue, notice_every: timedelta = timedelta(minutes=1)) -> None:
+    def __init__(
+        self,
+        dialogue: Dialogue,
+        notice_every: timedelta = timedelta(minutes=1),
+        export_hours: float = 24.0,
+    ) -> None:
         self.dialogue = dialogue
         self.notice_every = notice_every
+        self.export_hours = export_hours
         # One sender of notices at a time: updates from different chats are handled at once.
         self._sending_notices = asyncio.Lock()
+        self._wanted = asyncio.Event()  # set when something may have queued a notice
+        # Chats Telegram said cannot be reached: read once, then kept in step here.
+        self._cut_off: set[int] | None = None
         self.questions: OrderedDict[tuple[int, int], Question] = OrderedDict()
         self.latest: dict[int, int] = {}  # chat id -> the message id of its latest question
 
@@ -144,32 +178,82 @@ class Delivery:
             # Asked again below (a date that would not do): one set of live buttons.
             await quietly(bot.edit_message_reply_markup(chat_id, message_id))
 
+    def wake(self) -> None:
+        """Have the notices sent soon, by the sending task, not by whoever asks."""
+        self._wanted.set()
+
+    async def keep_sending(self, bot: Bot) -> None:
+        """Send the notices due whenever woken, and every interval anyway, until cancelled."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wanted.wait(), self.notice_every.total_seconds())
+            self._wanted.clear()
+            try:
+                await self.send_notices(bot)
+            except SoteriaError as error:  # A database that cannot be written, say.
+                log.warning("notices could not be sent this time: %s", error)
+            except Exception:
+                log.exception("sending notices failed; the next round tries again")
+
     async def send_notices(self, bot: Bot) -> None:
         """Send the notices that are due, one message per person, and mark them sent."""
         async with self._sending_notices:
             for batch in outbox.due_batches(self.dialogue, CHANNEL, self.notice_every):
-                if await self._send_batch(bot, int(batch.address), batch.reply):
+                sent, why = await self._send_batch(bot, int(batch.address), batch.reply)
+                if sent is Sent.SENT:
                     outbox.delivered(self.dialogue, batch)
+                elif sent is Sent.UNREACHABLE:
+                    self._unreachable(int(batch.address))
+                    if outbox.unreachable(self.dialogue, batch, CHANNEL, why):
+                        log.warning(
+                            "User %s cannot be reached on Telegram (%s): their notices wait "
+                            "until they write to the bot again; `soteria-bot users list` "
+                            "shows who.",
+                            batch.user_id,
+                            why,
+                        )
+                        self.wake()  # the administrators' notice about it
 
-    async def _send_batch(self, bot: Bot, chat_id: int, reply: Reply) -> bool:
-        """One message for a person's waiting notices, with their buttons; True once sent."""
-        sent = None
+    async def _send_batch(self, bot: Bot, chat_id: int, reply: Reply) -> tuple[Sent, str]:
+        """One message for a person's waiting notices, with their buttons, and what became of it."""
         for html_text, markup in rendered(reply):
-            sent = await deliver(
-                lambda html_text=html_text, markup=markup: bot.send_message(
-                    chat_id, html_text, parse_mode=ParseMode.HTML, reply_markup=markup
+            try:
+                await deliver(
+                    lambda html_text=html_text, markup=markup: bot.send_message(
+                        chat_id, html_text, parse_mode=ParseMode.HTML, reply_markup=markup
+                    ),
+                    raising=True,
                 )
-            )
-            if sent is None:
-                return False
-        return True
+            except TelegramError as error:
+                if is_final(error):
+                    return Sent.UNREACHABLE, error.message
+                log.warning("notices for chat %s were not sent this time: %s", chat_id, error)
+                return Sent.FAILED, error.message
+        return Sent.SENT, ""
+
+    def _unreachable(self, chat_id: int) -> None:
+        if self._cut_off is not None:
+            self._cut_off.add(chat_id)
+
+    def heard_from(self, chat_id: int) -> None:
+        """Someone wrote: if Telegram had said they could not be reached, they can now."""
+        if self._cut_off is None:
+            found = reaching.unreachable(self.dialogue.ctx, CHANNEL).values()
+            self._cut_off = {int(person.external_id) for person in found}
+        if chat_id not in self._cut_off:
+            return
+        self._cut_off.discard(chat_id)
+        if reaching.reached(self.dialogue.ctx, Identity(CHANNEL, str(chat_id))):
+            log.info("chat %s wrote again: its notices go out", chat_id)
+            self.wake()
 
     async def send_digests(self, bot: Bot) -> None:
         """The morning message to every enrolled investigator with something due or overdue."""
         ctx = self.dialogue.ctx
+        cut_off = reaching.unreachable(ctx, CHANNEL)
         for user in digest_recipients(ctx):
             address = people.address(ctx, user.id, CHANNEL)
-            if address is None:
+            if address is None or user.id in cut_off:
                 continue
             try:
                 reply = self.dialogue.digest(user)
@@ -184,15 +268,21 @@ class Delivery:
                 )
 
     async def send_document(self, bot: Bot, chat_id: int, reply: Reply) -> None:
-        """Send a reply's file; where the server cannot take files, say where the file is."""
-        assert reply.document is not None
+        """Send a reply's file, then remove it from the server; where the server cannot take
+        files, name it (never its path) and leave it for the clean-up job."""
+        document = reply.document
+        assert document is not None
         try:
-            with reply.document.open("rb") as handle:
-                await bot.send_document(chat_id, handle, filename=reply.document.name)
+            with document.open("rb") as handle:
+                await bot.send_document(chat_id, handle, filename=document.name)
         except (TelegramError, OSError) as error:
-            log.warning("could not send %s as a document: %s", reply.document.name, error)
-            where = texts.EXPORT_NOT_SENT.format(path=reply.document.resolve())
+            log.warning("could not send %s as a document: %s", document.name, error)
+            hours = f"{self.export_hours:g}"
+            where = texts.EXPORT_NOT_SENT.format(name=document.name, hours=hours)
             await deliver(lambda: bot.send_message(chat_id, message_html(where)))
+            return
+        # It holds case references and is in the supervisor's hands now: no copy lingers.
+        document.unlink(missing_ok=True)
 
 
 async def quietly(call: Awaitable[object]) -> object | None:
@@ -206,17 +296,26 @@ async def quietly(call: Awaitable[object]) -> object | None:
     return None
 
 
-async def deliver(make: Callable[[], Awaitable[Message]]) -> Message | None:
-    """Send a message, trying again on a network failure: a reply is not to be lost."""
+async def deliver(
+    make: Callable[[], Awaitable[Message]], *, raising: bool = False
+) -> Message | None:
+    """Send a message, trying again on a network failure: a reply is not to be lost.
+
+    A failure in the end is logged and gives None, or, `raising`, is raised to the caller.
+    """
     for attempt in range(DELIVERY_ATTEMPTS):
         try:
             return await make()
         except (NetworkError, TimedOut) as error:
             if isinstance(error, BadRequest) or attempt == DELIVERY_ATTEMPTS - 1:
+                if raising:
+                    raise
                 log.error("a reply could not be delivered: %s", error)
                 return None
             await asyncio.sleep(0.5 * 2**attempt)
         except TelegramError as error:
+            if raising:
+                raise
             log.error("Telegram refused a reply: %s", error)
             return None
     return None

@@ -1,32 +1,35 @@
 """Telegram updates in: who is it, handled once, then the conversation; replies go to delivery.
 
-Every update is one request of the conversation: it is noted as handled in the transaction of
-the first thing it records (or on its own), so an update Telegram delivers again acts once.
+Every update comes from the inbox (see `polling`) and is one request of the conversation: its
+inbox row is marked handled in the transaction of the first thing it records (or on its own),
+so an update handled again after a crash acts once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, Message, Update
 from telegram.constants import ChatType
-from telegram.error import TelegramError
+from telegram.error import NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.conversation.actions import KINDS, is_slow_press
 from bot.conversation.commands import BY_NAME, command_name, is_slow_read, menu
 from bot.conversation.dialogue import Dialogue
 from bot.conversation.replies import Reply
-from bot.core.channels import Identity, MessageKey
+from bot.core.channels import Identity
 from bot.core.errors import SoteriaError
 from bot.core.people import User
-from bot.services import people
+from bot.services import checking, inbox, people, publishing
 from bot.services.publishing import UPLOAD_LIMIT
 from bot.wording import texts
 
 from .delivery import CHANNEL, Delivery, Question, Work, quietly
+from .polling import Inbound
 from .reader import Reader
 from .throttle import Throttle, Verdict
 
@@ -63,22 +66,24 @@ class TelegramFace:
         # The role whose command menu each chat was given since the bot started.
         self._menus: dict[int, str] = {}
 
-    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Handle one update exactly once, and log one line: its kind, what became of it and
+    async def on_update(self, inbound: Inbound, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Handle one update from the inbox, and log one line: its kind, what became of it and
         how long it took, never who sent it or what it said."""
         started = time.perf_counter()
         outcome = "failed"
         try:
-            outcome = await self._handle(update, context)
+            outcome = await self._handle(inbound, context)
         finally:
             took = (time.perf_counter() - started) * 1000
+            update = inbound.update
             log.info(
                 "update %s %s: %s in %.0f ms", update.update_id, outcome, kind_of(update), took
             )
 
-    async def _handle(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-        """Handle one update; a repeat delivery of the same update does nothing. Says what
+    async def _handle(self, inbound: Inbound, context: ContextTypes.DEFAULT_TYPE) -> str:
+        """Handle one update; its inbox row is marked handled with what it records. Says what
         became of it, for the log."""
+        update, ctx = inbound.update, self.dialogue.ctx
         query = update.callback_query
         chat, sender = update.effective_chat, update.effective_user
         verdict = Verdict.ADMIT
@@ -86,17 +91,18 @@ class TelegramFace:
             verdict = self.throttle.admit(sender.id)
         if verdict is not Verdict.ADMIT:
             await self._turn_away(update, context.bot, tell=verdict is Verdict.TELL)
+            inbox.done(ctx, inbound.row)
             return "turned away (too fast)"
         if query is not None:
             await quietly(query.answer())  # Stop the button's spinner whatever happens.
         if chat is None or sender is None:
+            inbox.done(ctx, inbound.row)
             return "skipped (no chat)"
-        ctx = self.dialogue.ctx
-        key = MessageKey(CHANNEL, str(update.update_id))
-        if ctx.handled(key):
-            return "was delivered again; ignored"
+        if chat.type == ChatType.PRIVATE:
+            self.delivery.heard_from(chat.id)  # They write, so Telegram will take their notices.
         upload = await self._fetch_upload(update, context.bot)
-        with ctx.request(key):
+        await self._check_ahead(update, upload)
+        with ctx.request(inbound.row):
             work = self.understand(update, upload)
         if work.user is not None and self.reader is not None:
             if work.read_later is not None:
@@ -106,8 +112,8 @@ class TelegramFace:
         await self.delivery.send(work, context.bot, chat.id)
         if work.user is not None:
             await self._show_menu(context.bot, chat.id, work.user)
-        # What this update told someone else (a return, a challenge) goes out now.
-        await self.delivery.send_notices(context.bot)
+        # What this update told someone else (a return, a challenge) goes out soon, apart.
+        self.delivery.wake()
         return "handled"
 
     async def _show_menu(self, bot: Bot, chat_id: int, user: User) -> None:
@@ -156,6 +162,30 @@ class TelegramFace:
             log.warning("could not fetch the file %s sent by a trainer: %s", name, error)
             return Upload(name, None, texts.UPLOAD_NOT_FETCHED)
         return Upload(name, data)
+
+    async def _check_ahead(self, update: Update, upload: Upload | None) -> None:
+        """Check a trainer's upload or /reload in a child process, off the event loop, so a
+        file made to be slow holds nobody else up; publishing then takes the result."""
+        ctx = self.dialogue.ctx
+        message = update.message
+        if upload is not None and upload.data is not None:
+            check = publishing.upload_check(ctx, upload.name, upload.data)
+        elif (
+            message is not None
+            and message.text
+            and command_name(message.text) == "/reload"
+            and update.effective_user is not None
+            and ctx.playbooks_dir is not None
+            and ctx.playbooks_dir.is_dir()
+        ):
+            user = self._identify(update.effective_user.id)
+            if user is None or user.role not in PUBLISHERS:
+                return
+            check = publishing.folder_check(ctx)
+        else:
+            return
+        if check is not None:
+            checking.remember(ctx, check, await asyncio.to_thread(checking.check_limited, check))
 
     def understand(self, update: Update, upload: Upload | None = None) -> Work:
         """Decide the replies for an update; every write happens here, before anything is sent."""
@@ -226,8 +256,17 @@ class TelegramFace:
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log what went wrong; tell the person in one sentence that nothing was lost."""
+        if not isinstance(update, Inbound):
+            # A timed job's failure: a network one is a line, not a traceback.
+            if isinstance(context.error, NetworkError):
+                log.warning("a timed job could not reach the Bot API: %s", context.error)
+            else:
+                log.error("error in a timed job", exc_info=context.error)
+            return
         log.error("error while handling an update", exc_info=context.error)
-        chat = update.effective_chat if isinstance(update, Update) else None
+        # Kept aside, so that a restart does not fail on it again.
+        inbox.failed(self.dialogue.ctx, update.row)
+        chat = update.update.effective_chat
         if chat is not None and chat.type == ChatType.PRIVATE:
             await quietly(context.bot.send_message(chat.id, texts.SOMETHING_WENT_WRONG))
 

@@ -9,6 +9,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from .polling import Inbound
+
 
 class PerChatOrder(BaseUpdateProcessor):
     """Run updates concurrently, but never two of the same chat at once, and in arrival order.
@@ -24,6 +26,8 @@ class PerChatOrder(BaseUpdateProcessor):
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait for the chat's earlier updates, then handle this one."""
+        if isinstance(update, Inbound):
+            update = update.update
         chat = (
             update.effective_chat.id
             if isinstance(update, Update) and update.effective_chat

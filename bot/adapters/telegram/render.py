@@ -1,4 +1,8 @@
-"""Replies as Telegram messages: escaped HTML text within the size limit, and inline keyboards."""
+"""Replies as Telegram messages: escaped HTML text within the size limit, and inline keyboards.
+
+Telegram measures a message in UTF-16 code units, where an emoji or any character beyond
+the Basic Multilingual Plane counts twice, so every limit here is measured that way.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,9 @@ import html
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.conversation.replies import Option, Reply
+from bot.core.characters import visible
 
-#: Telegram's limits: characters in one message, bytes of callback data in one button.
+#: Telegram's limits: UTF-16 units in one message, bytes of callback data in one button.
 MAX_MESSAGE = 4096
 MAX_CALLBACK_BYTES = 64
 #: Room kept in a question's message for the line that records its answer.
@@ -17,8 +22,30 @@ RECORD_ROOM = 200
 HEADING_LIMIT = 200
 
 
+def units(text: str) -> int:
+    """A text's length as Telegram counts it: UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def fitting(text: str, limit: int) -> int:
+    """How many characters from the start of `text` fit in `limit` UTF-16 units."""
+    if len(text) <= limit // 2 or units(text) <= limit:
+        return len(text)
+    used = 0
+    for index, character in enumerate(text):
+        used += 2 if ord(character) > 0xFFFF else 1
+        if used > limit:
+            return index
+    return len(text)
+
+
 def message_html(text: str, *, headed: bool = False) -> str:
-    """Escape a reply's text for HTML parse mode; a question's first line is shown in bold."""
+    """Escape a reply's text for HTML parse mode; a question's first line is shown in bold.
+
+    Control and bidirectional characters stored before they were refused are shown, not
+    obeyed: a right-to-left override cannot turn a reason round in the chat.
+    """
+    text = visible(text)
     if not headed:
         return html.escape(text, quote=False)
     first, _, rest = text.partition("\n")
@@ -32,10 +59,10 @@ def pieces(text: str, limit: int = MAX_MESSAGE) -> list[str]:
     The text may be escaped HTML: a cut never falls inside an entity such as `&amp;`.
     """
     parts: list[str] = []
-    while len(text) > limit:
-        cut = text.rfind("\n", 0, limit)
-        if cut <= limit // 2:
-            cut = limit
+    while (end := fitting(text, limit)) < len(text):
+        cut = text.rfind("\n", 0, end)
+        if cut <= end // 2:
+            cut = end
             entity = text.rfind("&", cut - 8, cut)
             if entity != -1 and ";" not in text[entity:cut]:
                 cut = entity
@@ -55,7 +82,9 @@ def keyboard(rows: tuple[tuple[Option, ...], ...]) -> InlineKeyboardMarkup | Non
             if len(option.action.encode("utf-8")) > MAX_CALLBACK_BYTES:
                 # A programming error, not a user's: actions are a few short numbers.
                 raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {option.action}")
-        buttons.append([InlineKeyboardButton(o.label, callback_data=o.action) for o in row])
+        buttons.append(
+            [InlineKeyboardButton(visible(o.label), callback_data=o.action) for o in row]
+        )
     return InlineKeyboardMarkup(buttons)
 
 
@@ -71,6 +100,13 @@ def rendered(reply: Reply) -> list[tuple[str, InlineKeyboardMarkup | None]]:
 
 
 def with_record(question: str, record: str) -> str:
-    """A question's message once dealt with: the question as sent, then what became of it."""
-    body = question[: MAX_MESSAGE - RECORD_ROOM]
-    return message_html(body, headed=True) + "\n<i>" + html.escape(record, quote=False) + "</i>"
+    """A question's message once dealt with: the question as sent, then what became of it;
+    the question is cut short if both would not fit."""
+    record = record[: fitting(record, RECORD_ROOM * 2)]
+    tail = "\n<i>" + message_html(record) + "</i>"
+    room = MAX_MESSAGE - units(tail)
+    body = question[: fitting(question, room)]
+    while units(shown := message_html(body, headed=True)) > room:
+        # Escaping lengthened it (& is &amp;): cut as much more as it overflows.
+        body = body[: fitting(body, units(body) - (units(shown) - room))]
+    return shown + tail
