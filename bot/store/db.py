@@ -531,3 +531,24 @@ def record_case_key(db: sqlite_utils.Database) -> None:
     key = key_of_existing_cases(db)
     if key is not None:
         record(db, CASE_KEY, key)
+
+
+#: The case key a disposed case keeps, and the log records of its content: 'disposed-' and the
+#: case's id. Lower case, so it can be neither a crime reference nor a handle.
+DISPOSED_PREFIX = "disposed-"
+
+
+@migrations(name="0015-access-log")
+def add_access_log(db: sqlite_utils.Database) -> None:
+    """The access log (DPA 2018 s.62), chained like the completion log (`s62_schema.py`)."""
+    from bot.store.s62_schema import create_access_log
+
+    create_access_log(db)
+
+
+@migrations(name="0016-disposal")
+def add_disposal(db: sqlite_utils.Database) -> None:
+    """Disposal under the retention schedule, keeping the chain checkable (`s62_schema.py`)."""
+    from bot.store.s62_schema import create_disposal
+
+    create_disposal(db)
