@@ -38,7 +38,7 @@ def queue_escalations(ctx: Context, team: str | None = None) -> int:
                     "days": str(facts.days_over),
                     "officer": case.officer,
                 }
-                key = f"escalate:{run.run.run_id}:{facts.item.id}:{facts.due.isoformat()}"
+                key = f"escalate:{run.run_id}:{facts.item.id}:{facts.due.isoformat()}"
                 queued += notifications.tell_supervisors(
                     uow, case.case, "escalation", detail, now, key
                 )

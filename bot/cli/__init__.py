@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from bot import __version__
-from bot.cli.admin import backup, cases, screen, users, verify
+from bot.cli.admin import backup, cases, rebuild_read_model, screen, users, verify
 from bot.cli.chat import chat, run
 from bot.cli.importing import import_
 from bot.cli.playbooks import diff, preview, publish, validate
@@ -58,6 +58,7 @@ for command in (
     publish,
     diff,
     verify,
+    rebuild_read_model,
     backup,
     users,
     cases,

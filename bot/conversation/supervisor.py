@@ -108,14 +108,14 @@ class Supervisor:
         rows = tuple(
             (
                 Option.of(
-                    f"{verb}: {case.ref} · {run.run.playbook.title}"[:60],
-                    act.SignOff(run.run.run_id) if sign else act.ReturnRun(run.run.run_id),
+                    f"{verb}: {case.ref} · {run.playbook.title}"[:60],
+                    act.SignOff(run.run_id) if sign else act.ReturnRun(run.run_id),
                 ),
             )
             for case, run in waiting[:20]
         )
         blocked = [
-            f"{case.ref} · {run.run.playbook.title}: challenge open"
+            f"{case.ref} · {run.playbook.title}: challenge open"
             for case, run in waiting
             if run.open_challenges
         ]
@@ -170,14 +170,13 @@ class Supervisor:
                 buttons.append((Option.of(label, act.HoldReview(case.id, schedule.playbook.id)),))
         for run in case.runs:
             lines += ["", _run_heading(run)]
-            if run.run.reopened_after_sign_off and run.run.signed_off_by is not None:
-                signed = run.run.signed_off_by
+            signed_by, signed_at = run.signed_off_by, run.signed_off_at
+            if run.reopened_after_sign_off and signed_by is not None and signed_at is not None:
                 lines.append(
-                    f"Reopened after sign-off ({people.name_of(self.ctx, signed.actor)}, "
-                    f"{_local(signed.at, zone)}): what came after it is marked “new”."
+                    f"Reopened after sign-off ({people.name_of(self.ctx, signed_by)}, "
+                    f"{_local(signed_at, zone)}): what came after it is marked “new”."
                 )
-            signed_off = run.run.signed_off_by
-            since = signed_off.at if signed_off and run.run.reopened_after_sign_off else None
+            since = signed_at if run.reopened_after_sign_off else None
             for facts in run.items:
                 if facts.status == "not-live":
                     continue
@@ -373,7 +372,7 @@ class Supervisor:
 
 
 def _run_buttons(run: RunFacts) -> list[tuple[Option, ...]]:
-    rid, title = run.run.run_id, run.run.playbook.title[:30]
+    rid, title = run.run_id, run.playbook.title[:30]
     found: list[tuple[Option, ...]] = []
     if run.state == "submitted":
         found.append(
@@ -383,7 +382,7 @@ def _run_buttons(run: RunFacts) -> list[tuple[Option, ...]]:
             )
         )
     for facts in run.with_status("to-countersign"):
-        number = run.run.number(facts.item.id)
+        number = facts.number
         label = f"Countersign: {facts.item.ask[:40]}"
         found.append((Option.of(label, act.Countersign(rid, number)),))
     if run.state not in ("not_started", "signed_off"):
@@ -400,7 +399,7 @@ def _local(at: datetime, zone: ZoneInfo) -> str:
 
 
 def _run_heading(run: RunFacts) -> str:
-    playbook = run.run.playbook
+    playbook = run.playbook
     return (
         f"{playbook.title} v{playbook.version} · {run.state.replace('_', ' ')} · "
         f"{run.settled}/{run.live}"

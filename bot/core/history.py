@@ -9,8 +9,8 @@ occurrence, kept by `bot.core.run_items`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 from typing import Any, Literal, Self
 
 from bot.core.answers import Decoded, kind_of
@@ -64,6 +64,18 @@ class ItemStatus:
     corrections: int = 0
 
 
+@dataclass(slots=True)
+class ItemPast:
+    """What a run's log says of its items beyond where they stand now."""
+
+    #: When the run first logged an answer or reason for each item (as first given).
+    first_answered: dict[str, datetime] = field(default_factory=dict)
+    #: The items ever put off until later in this run.
+    deferred: set[str] = field(default_factory=set)
+    #: The last record about each item: its number among the run's records (from 1), its time.
+    touched: dict[str, tuple[int, datetime]] = field(default_factory=dict)
+
+
 class RunHistory(RunItems):
     """One playbook on one case, as its log tells it: answers, reasons, laters, challenges."""
 
@@ -98,6 +110,14 @@ class RunHistory(RunItems):
         self.reopened_after_sign_off = False
         #: For a run of a recurring playbook: the day the occurrence it holds fell due.
         self.due_on: date | None = None
+        #: When the run was started, and when anything last happened on it (its last record).
+        self.started_at: datetime | None = None
+        self.last_at: datetime | None = None
+        #: The last record about no item (a lifecycle move, the start): its number among the
+        #: run's records, counting from 1, and its time.
+        self.changed: tuple[int, datetime] | None = None
+        #: What reports ask of the items' past, not only of where they stand.
+        self.past = ItemPast()
         # Decoded answers, rebuilt only when an answer is applied or the items change (a new
         # occurrence adds copies): conditions read them often.
         self._decoded: dict[str, Decoded] | None = None
@@ -132,8 +152,20 @@ class RunHistory(RunItems):
 
     def _apply(self, entry: Entry) -> None:
         """Fold one entry into the run's picture of itself."""
+        if entry.at.tzinfo is not UTC:
+            # The log keeps UTC: a run read back from it must say what this one says.
+            entry = replace(entry, at=entry.at.astimezone(UTC))
         item = entry.item
         self._applied += 1
+        self.last_at = entry.at
+        if item is None:
+            self.changed = (self._applied, entry.at)
+        else:
+            self.past.touched[item] = (self._applied, entry.at)
+            if entry.kind in ("answered", "reason-given"):
+                self.past.first_answered.setdefault(item, origin(entry)[1])
+            elif entry.kind == "deferred":
+                self.past.deferred.add(item)
         if entry.kind == "answered":
             self._decoded = None
             self._answerers.add(entry.detail.get("answered_by", entry.actor))
@@ -162,8 +194,11 @@ class RunHistory(RunItems):
             self._unsigned.discard(item)
         elif entry.kind == "transition":
             self._transition(entry)
-        elif entry.kind == "run-started" and entry.detail.get("due"):
-            self.due_on = date.fromisoformat(entry.detail["due"])
+        elif entry.kind == "run-started":
+            if self.started_at is None:
+                self.started_at = entry.at
+            if entry.detail.get("due"):
+                self.due_on = date.fromisoformat(entry.detail["due"])
 
     def _transition(self, entry: Entry) -> None:
         """Follow a lifecycle move, remembering sign-offs and reopenings after them."""

@@ -46,7 +46,7 @@ def completion(oversight: Oversight) -> list[Completion]:
     statuses: Counter[tuple[str, str, str]] = Counter()
     titles: dict[tuple[str, str], tuple[str, str]] = {}
     for _case, run in oversight.runs():
-        playbook = run.run.playbook
+        playbook = run.playbook
         for section in playbook.sections:
             titles.setdefault((playbook.id, section.id), (playbook.title, section.title))
         for facts in run.items:

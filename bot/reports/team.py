@@ -57,10 +57,10 @@ def _thread(oversight: Oversight, facts: ItemFacts) -> dict[str, Any]:
 
 def _run(oversight: Oversight, run: RunFacts) -> dict[str, Any]:
     return {
-        "run": run.run.run_id,
-        "playbook": run.run.playbook.id,
-        "title": run.run.playbook.title,
-        "version": run.run.playbook.version,
+        "run": run.run_id,
+        "playbook": run.playbook.id,
+        "title": run.playbook.title,
+        "version": run.playbook.version,
         "state": run.state,
         "settled": run.settled,
         "live": run.live,
@@ -148,7 +148,7 @@ def render_team_table(oversight: Oversight) -> str:
         ]
         for run in case.runs:
             lines.append(
-                f"  {run.run.playbook.title} v{run.run.playbook.version} · "
+                f"  {run.playbook.title} v{run.playbook.version} · "
                 f"{run.state.replace('_', ' ')} · {run.settled}/{run.live}"
             )
             for facts in run.overdue:
@@ -189,7 +189,7 @@ def render_csv(oversight: Oversight) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for case, run in oversight.runs():
-        playbook = run.run.playbook
+        playbook = run.playbook
         for facts in run.items:
             writer.writerow(
                 (

@@ -226,7 +226,9 @@ def test_verify_passes_an_untouched_log(logged):
     code, output = run("verify")
 
     assert code == 0, output
-    assert output == "Log verified: 5 records, chain intact.\n"
+    assert output == (
+        "Log verified: 5 records, chain intact.\nRead model agrees with the log: 0 runs.\n"
+    )
 
 
 def test_verify_names_an_altered_record_and_exits_1(logged):

@@ -87,6 +87,7 @@ def test_applying_the_migrations_twice_is_harmless(db, db_path):
             ("0009-reachability",),
             ("0010-published-kept",),
             ("0011-imported-lines",),
+            ("0300-read-model",),
         ]
     finally:
         again.close()
