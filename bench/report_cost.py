@@ -196,10 +196,16 @@ def main() -> None:
             runs = [
                 run_once(args.database, None, "table", Path(scratch)) for _ in range(args.repeat)
             ]
+            # The same command on an empty database: start-up alone, the floor under it.
+            empty = Path(scratch) / "empty.db"
+            bare = [run_once(empty, None, "table", Path(scratch)) for _ in range(args.repeat)]
         seconds = sorted(run[0] for run in runs)
+        floor = sorted(run[0] for run in bare)
         print(
             f"report --trainer (every team): median {statistics.median(seconds):.2f} s"
-            f" (range {seconds[0]:.2f}–{seconds[-1]:.2f}), peak {max(r[1] for r in runs):.0f} MB"
+            f" (range {seconds[0]:.2f}–{seconds[-1]:.2f}), peak {max(r[1] for r in runs):.0f} MB;"
+            f" the same on an empty database (start-up): median {statistics.median(floor):.2f} s"
+            f" (range {floor[0]:.2f}–{floor[-1]:.2f})"
         )
         return
     team, cases, records = busiest_team(args.database)
