@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.bootstrap import context_on
+from bot.config import Settings
 from bot.conversation.dialogue import Dialogue
 from bot.conversation.questions import prompt
 from bot.core.records import Entry
@@ -138,7 +139,9 @@ def main() -> None:
             clock[0] += timedelta(seconds=1)
             return clock[0]
 
-        service = context_on(connect(path), library, clock=tick)
+        service = context_on(
+            connect(path), library, Settings(case_key="crime-reference"), clock=tick
+        )
         publish_on_fresh_install(service)
         user = people.local_user(service, "Bench", "investigator", "bench")
         dialogue = Dialogue(service)

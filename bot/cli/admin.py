@@ -11,17 +11,22 @@ import click
 
 from bot.bootstrap import build
 from bot.config import Settings
+from bot.core.characters import visible
 from bot.core.people import CLI_ADMIN, ROLES
 from bot.core.screening import screen_lines
 from bot.services import facts, people, reaching, records
 from bot.services import handover as handovers
-from bot.services.context import Context
+from bot.services.context import Context, utc_now
 from bot.services.people import INVITE_DAYS
 
 
 def _context(*, create: bool = False) -> Context:
     """The configured database, for commands that need no playbooks."""
     return build(Settings.from_env(), playbooks=False, create=create)
+
+
+def _anchors(settings: Settings) -> records.Anchors:
+    return records.Anchors(settings.checkpoint_key_path, settings.checkpoints_dir)
 
 
 @click.command()
@@ -32,34 +37,39 @@ def _context(*, create: bool = False) -> Context:
     help="A backup (or other copy) of the database to check instead; it is only read.",
 )
 def verify(copy: Path | None) -> None:
-    """Check the completion log's hash chain, record by record, against its recorded end, and
-    the read model reports use against a replay of the log.
+    """Check the completion log: its hash chain, its signed checkpoints and its seals; then
+    the read model reports use, against a replay of the log.
 
-    Exits 0 when every record is intact and every report row agrees with the log, 1 naming the
-    first record altered or missing, or the first row that disagrees (`rebuild-read-model`
-    puts that right). With --db, checks only the chain of a backup file, without changing it:
-    check one before restoring it. A file that is missing, empty or not the bot's database
-    fails with one sentence (exit 1).
+    Walks the chain record by record to its recorded end, compares it with every checkpoint in
+    SOTERIA_CHECKPOINTS (signed with the key in SOTERIA_CHECKPOINT_KEY), and compares people
+    and published playbook texts with the records that sealed them. Exits 0 when all hold, 1
+    naming the first record (or person, or version) changed, removed, inserted or moved, a
+    chain rebuilt ("does not match checkpoint N"), or a log cut short or wiped; or the first
+    read-model row that disagrees with the log (`rebuild-read-model` puts that right). It only
+    reads, the read model checked as found: with --db it checks a backup's log instead,
+    passing over checkpoints made after it. A file that is missing, empty or not the bot's
+    database fails with one sentence (exit 1).
 
     \b
     Example:
         soteria-bot verify
         soteria-bot verify --db /srv/backups/soteria-20261201-020000.db
     """
-    if copy is None:
-        verdict = records.verify(_context())
-        click.echo(verdict.message)
-        if verdict.ok:
-            # Replaying runs needs the published playbooks and the force's settings; the
-            # model is checked as found, never brought up to date first.
-            ctx = build(Settings.from_env(), create=False, check_files=False, catch_up=False)
-            agreement = facts.check(ctx)
-            click.echo(agreement.message)
-            if not agreement.ok:
-                raise SystemExit(1)
-    else:
-        verdict = records.verify_copy(copy)
-        click.echo(f"{copy}: {verdict.message}")
+    settings = Settings.from_env()
+    path = settings.db_path if copy is None else copy
+    verdict = records.verify_database(path, _anchors(settings), copy=copy is not None)
+    prefix = "" if copy is None else f"{copy}: "
+    click.echo(prefix + verdict.message)
+    for note in verdict.notes:
+        click.echo(note)
+    if copy is None and verdict.ok:
+        # Replaying runs needs the published playbooks and the force's settings; the model is
+        # checked as found, never brought up to date first. A backup's chain only is checked.
+        ctx = build(settings, create=False, check_files=False, catch_up=False)
+        agreement = facts.check(ctx)
+        click.echo(agreement.message)
+        if not agreement.ok:
+            raise SystemExit(1)
     if not verdict.ok:
         raise SystemExit(1)
 
@@ -79,6 +89,36 @@ def rebuild_read_model() -> None:
     ctx = build(Settings.from_env(), create=False, check_files=False, catch_up=False)
     written = facts.rebuild(ctx)
     click.echo(f"Rebuilt the read model from the log: {written} runs.")
+
+
+@click.command()
+def checkpoint() -> None:
+    """Sign the completion log's head into a checkpoint kept outside the database.
+
+    Verifies the whole log first and signs nothing if it does not hold. The checkpoint (the
+    last record's number and hash, the number of records, the time, and the start of every
+    record's hash since the checkpoint before) goes to SOTERIA_CHECKPOINTS as
+    checkpoint-NNNNNN.json, signed with the Ed25519 key in SOTERIA_CHECKPOINT_KEY, which is
+    made on first use (readable by its owner only, its public half beside it as .pub). The bot
+    makes one every day; `verify` then finds a chain rebuilt, cut short or wiped.
+
+    \b
+    Example:
+        soteria-bot checkpoint
+        SOTERIA_CHECKPOINTS=/mnt/force-archive/soteria soteria-bot checkpoint
+    """
+    settings = Settings.from_env()
+    made = records.checkpoint(settings.db_path, _anchors(settings), utc_now())
+    if made.new:
+        click.echo(
+            f"Checkpoint {made.number} written to {made.path}: record {made.seq}, hash "
+            f"{made.hash}, {made.records} records."
+        )
+    else:
+        click.echo(
+            f"Checkpoint {made.number} ({made.path}) already covers the log as it stands "
+            f"(record {made.seq}); nothing new was written."
+        )
 
 
 @click.command()
@@ -261,7 +301,7 @@ def rename(user_id: int, name: str) -> None:
         soteria-bot users rename 7 "DC Jo Bloggs"
     """
     before, after = people.rename(_context(), user_id, name)
-    click.echo(f"Renamed {before.name} (id {after.id}) to {after.name}.")
+    click.echo(visible(f"Renamed {before.name} (id {after.id}) to {after.name}."))
 
 
 def _a(word: str) -> str:
@@ -269,6 +309,8 @@ def _a(word: str) -> str:
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    # Names may come from a channel, stored before unsafe characters were refused there.
+    rows = [[visible(cell) for cell in row] for row in rows]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()

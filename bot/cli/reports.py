@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from bot.bootstrap import build
 from bot.config import Settings
+from bot.core.characters import visible
 from bot.core.errors import NotFound
 from bot.reports import insights
-from bot.reports.formats import CASE_FORMATS, FORMATS, TEAM_FORMATS
+from bot.reports.formats import CASE_FORMATS, FORMATS, TEAM_FORMATS, json_text
 from bot.reports.oversight import gather
 from bot.services import access
 from bot.services.context import Context
 
 #: Formats of the trainers' field feedback.
 TRAINER_FORMATS = {
-    "table": insights.render_insights_table,
+    "table": lambda found: visible(insights.render_insights_table(found)),
     "csv": insights.render_insights_csv,
-    "json": lambda found: (
-        json.dumps(insights.insights_dict(found), indent=2, ensure_ascii=False) + "\n"
-    ),
+    "json": lambda found: json_text(insights.insights_dict(found)),
 }
 
 

@@ -222,6 +222,16 @@ class PresetReason(Action):
 
 
 @dataclass(frozen=True, slots=True)
+class NothingToAdd(Action):
+    """Answer an optional note with nothing to add."""
+
+    KIND = "nx"
+    ON_QUESTION = True
+    run: int
+    item: int
+
+
+@dataclass(frozen=True, slots=True)
 class Move(Action):
     """Move a run to a newer version (`version` is the target version's id)."""
 
@@ -259,10 +269,28 @@ class OpenCase(Action):
 
 
 @dataclass(frozen=True, slots=True)
+class CasePage(Action):
+    """Show one page of a case's completion log (0 is the first)."""
+
+    KIND = "cp"
+    case: int
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
 class SignOff(Action):
-    """Sign a submitted run off."""
+    """Ask to sign a submitted run off: what it signs is shown first."""
 
     KIND = "so"
+    SUPERVISING = True
+    run: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmSignOff(Action):
+    """Sign a submitted run off, having seen what it signs."""
+
+    KIND = "sok"
     SUPERVISING = True
     run: int
 
@@ -355,8 +383,8 @@ KINDS: dict[str, type[Action]] = {
     kind.KIND: kind
     for kind in (
         StartPlaybook, ChooseMilestone, MilestoneCase, MilestoneOccurrence, MilestoneDay, OpenRun, ShowSummary, Submit, Back,
-        Revisit, Guidance, Answer, NotYet, DateButton, Tick, TicksDone, Later, PresetReason, Move,
-        MoveAcknowledged, Stay, OpenCase, SignOff, ReturnRun, ChallengeMenu, ChallengeItem,
+        Revisit, Guidance, Answer, NotYet, DateButton, Tick, TicksDone, Later, PresetReason, NothingToAdd, Move,
+        MoveAcknowledged, Stay, OpenCase, CasePage, SignOff, ConfirmSignOff, ReturnRun, ChallengeMenu, ChallengeItem,
         Countersign, ReplyToChallenge, HoldReview, CloseCase, AcceptHandover, HandTo,
     )
 }  # fmt: skip

@@ -51,6 +51,19 @@ def shared_key(playbook_id: str, item: Item) -> str:
     return item.same_as or f"{playbook_id}/{item.base_id}"
 
 
+def shares_with(reader: Playbook, answered_in: str, item: Item) -> bool:
+    """Whether a run of `reader` takes an answer another run of the case gave to `item` of the
+    playbook `answered_in`, given that `reader` asks the same fact (`shared_key`).
+
+    Each run of a recurring playbook is its own occurrence (a supervisory review held on its
+    own day): from the earlier runs of that same playbook it takes only the facts named with
+    `same-as`, so each review starts blank. Every other run of the case asking the fact takes
+    it. The one rule for runs as they are read (`RunRepository.shared_answers`) and for the
+    read model's rows that follow an answer (`FactRepository`).
+    """
+    return not (reader.repeat is not None and answered_in == reader.id and not item.same_as)
+
+
 @dataclass(frozen=True, slots=True)
 class ItemStatus:
     """Where one item stands, as the log says: its answer, reason, who and when."""

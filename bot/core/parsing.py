@@ -1247,12 +1247,20 @@ def library_problems(
                     )
                 )
     return (
-        problems + _same_as_problems(entries) + _unknown_settings(force_settings or {}, defaults)
+        problems
+        + _same_as_problems(entries, ids)
+        + _unknown_settings(force_settings or {}, defaults)
     )
 
 
-def _same_as_problems(entries: list[Sourced]) -> list[tuple[str, Problem]]:
-    """Each `same-as` must name an item of another playbook that asks for the same kind of answer."""
+def _same_as_problems(
+    entries: list[Sourced], known_ids: Collection[str] = ()
+) -> list[tuple[str, Problem]]:
+    """Each `same-as` must name an item of another playbook that asks for the same kind of answer.
+
+    A playbook that exists beside the ones checked (`known_ids`, as for `open`) is not read
+    here: its item is checked when the folder is validated as a whole.
+    """
     by_id = {entry.playbook.id: entry.playbook for entry in entries}
     problems = []
     for entry in entries:
@@ -1262,6 +1270,8 @@ def _same_as_problems(entries: list[Sourced]) -> list[tuple[str, Problem]]:
             pid, iid = item.same_as.split("/", 1)
             message = None
             target_playbook = by_id.get(pid)
+            if target_playbook is None and pid in known_ids:
+                continue
             target = None
             if target_playbook is not None:
                 target = next((other for other in target_playbook.items if other.id == iid), None)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.core.characters import spreadsheet_row
 from bot.core.playbook import Item, Playbook
 from bot.services.context import Context
 from bot.store.cases import Scope
@@ -121,10 +122,13 @@ class ItemInsight:
         return self.median_days
 
     def top_reasons(self, limit: int = TOP_REASONS) -> list[Reason]:
-        """The reasons given most often, with whether each is one of the item's presets."""
+        """The reasons given most often, with whether each is one of the item's presets (for
+        any answer: an item may give each answer its own)."""
+        presets = set(self.item.reasons)
+        for _answer, listed in self.item.reasons_by_answer:
+            presets.update(listed)
         return [
-            Reason(text, count, text in self.item.reasons)
-            for text, count in self.reasons.most_common(limit)
+            Reason(text, count, text in presets) for text, count in self.reasons.most_common(limit)
         ]
 
 
@@ -321,7 +325,8 @@ def render_insights_table(insights: Insights) -> str:
 
 
 def render_insights_csv(insights: Insights) -> str:
-    """One row per item of every playbook version, as spreadsheets read it."""
+    """One row per item of every playbook version, as spreadsheets read it: no cell runs as a
+    formula."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -329,7 +334,7 @@ def render_insights_csv(insights: Insights) -> str:
         rates = _rates(insight)
         top = insight.top_reasons(1)
         writer.writerow(
-            (
+            spreadsheet_row(
                 version.playbook,
                 version.title,
                 version.version,

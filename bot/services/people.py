@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.core.channels import Identity
+from bot.core.characters import without_unsafe
 from bot.core.people import Invite, Role, User, user_id_of
 from bot.services.context import Context
 from bot.store.users import INVITE_LIFE, NAME_LIMIT
@@ -34,8 +35,10 @@ def enrol(ctx: Context, code: str, identity: Identity, name: str) -> Enrolment:
 
     They get the name the invite carries, else their name on the channel, cut to fit.
     """
-    # Telegram allows 128 characters of name; the bot keeps 100, so cut rather than refuse.
-    name = " ".join(name.split())[:NAME_LIMIT].strip() or "Officer"
+    # Telegram allows 128 characters of name; the bot keeps 100, so cut rather than refuse. A
+    # channel's name may hold control or bidirectional characters: dropped, not refused, since
+    # the person cannot easily change it and is not the one at fault.
+    name = " ".join(without_unsafe(name).split())[:NAME_LIMIT].strip() or "Officer"
     with ctx.transaction() as uow:
         invite = uow.users.usable_invite(code, ctx.now())
         user = uow.users.redeem_invite(code, identity, name, ctx.now())

@@ -489,7 +489,51 @@ def add_imported_lines(db: sqlite_utils.Database) -> None:
     db.execute("DELETE FROM inbox WHERE channel = 'import'")
 
 
-@migrations(name="0300-read-model")
+@migrations(name="0012-installation")
+def add_installation(db: sqlite_utils.Database) -> None:
+    """Facts about the installation itself, by name: how cases are keyed, what is sealed."""
+    db.execute(
+        """
+        CREATE TABLE installation (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )"""
+    )
+
+
+@migrations(name="0013-seals")
+def seal_people_and_versions(db: sqlite_utils.Database) -> None:
+    """Seal every person and published version already there in the log, and say they are.
+
+    From now on each change to a person, and each publish, is sealed as it happens; what was
+    there before this migration is sealed as it stands, by the server.
+    """
+    # Imported here: the seals append to the log, whose module needs this one.
+    from bot.core.seals import MIGRATION_ACTOR
+    from bot.store.seals import INSTALLATION, SEALED, seal_people, seal_version
+
+    now = datetime.now(UTC)
+    users = [row[0] for row in db.execute("SELECT id FROM users ORDER BY id")]
+    seal_people(db, users, "existing", MIGRATION_ACTOR, now)
+    for (version_id,) in db.execute("SELECT id FROM playbook_versions ORDER BY id").fetchall():
+        seal_version(db, version_id, MIGRATION_ACTOR, now)
+    db.execute(f"INSERT INTO {INSTALLATION} (name, value) VALUES (?, ?)", [SEALED, utc_text(now)])
+
+
+@migrations(name="0014-case-key")
+def record_case_key(db: sqlite_utils.Database) -> None:
+    """Record the key an installation already in use keys its cases by, so it keeps it.
+
+    A new database records nothing here: its first start records the setting, or handles.
+    """
+    from bot.store.installation import CASE_KEY, key_of_existing_cases, record
+
+    key = key_of_existing_cases(db)
+    if key is not None:
+        record(db, CASE_KEY, key)
+
+
+@migrations(name="0015-read-model")
 def add_read_model(db: sqlite_utils.Database) -> None:
     """What reports read, kept in step with the log: each item's facts and each run's own.
 

@@ -40,8 +40,9 @@ from bot.core.facts import (
     run_row,
     touched_items,
 )
-from bot.core.history import shared_key
+from bot.core.history import shared_key, shares_with
 from bot.core.lifecycle import UNDER_WAY
+from bot.core.playbook import Item
 from bot.core.records import Entry
 from bot.core.run_items import OCCURRENCE_STEP
 
@@ -132,8 +133,9 @@ class FactRepository:
         self.calendar: Callable[[], Calendar] = _no_calendar
         self._noted: dict[int, _Noted] = {}
         self._cases: set[int] = set()
-        #: Facts answered, by case and by the run that answered them.
-        self._shared: dict[int, dict[int, set[str]]] = {}
+        #: Facts answered, by case and by the run that answered them: each fact's shared key,
+        #: with the playbook and item that answered it (`shares_with` reads them).
+        self._shared: dict[int, dict[int, dict[str, tuple[str, Item]]]] = {}
 
     # --- noting what the records of a transaction change ------------------------------------
 
@@ -147,18 +149,18 @@ class FactRepository:
         if noted.items is not None:
             noted.items |= touched_items(run, entries)
         noted.run = noted.run or about_the_run(run, entries)
-        keys = {
-            shared_key(run.playbook.id, run.item(entry.item))
-            for entry in entries
-            if entry.kind == "answered"
-            and entry.item is not None
-            and run.has_item(entry.item)
-            and not run.item(entry.item).occurrence
-        }
-        if keys:
-            # Every other run of the case asking the same fact (a later run of the same
-            # playbook, or another playbook's `same-as`) shows this answer where it has none.
-            self._shared.setdefault(stored.case.id, {}).setdefault(run.run_id, set()).update(keys)
+        answered: dict[str, tuple[str, Item]] = {}
+        for entry in entries:
+            if entry.kind != "answered" or entry.item is None or not run.has_item(entry.item):
+                continue
+            item = run.item(entry.item)
+            if not item.occurrence:
+                answered[shared_key(run.playbook.id, item)] = (run.playbook.id, item)
+        if answered:
+            # Every other run of the case that takes this answer (another playbook's `same-as`,
+            # a later run of the same playbook unless it recurs: see `shares_with`) shows it
+            # where it has none.
+            self._shared.setdefault(stored.case.id, {}).setdefault(run.run_id, {}).update(answered)
 
     def added(self, stored: StoredRun) -> None:
         """A new run: every row of it is to be written."""
@@ -207,15 +209,22 @@ class FactRepository:
                     self._write_run(stored)
 
     def _note_readers(
-        self, runs: RunRepository, case_id: int, answered: dict[int, set[str]]
+        self, runs: RunRepository, case_id: int, answered: dict[int, dict[str, tuple[str, Item]]]
     ) -> None:
-        """Note the items of a case's other runs that ask a fact answered in one of them."""
+        """Note the items of a case's other runs that take a fact answered in one of them, by
+        the rule the runs themselves follow (`shares_with`, as `RunRepository.shared_answers`)."""
         for run_id, version_id in runs.versions_of_case(case_id).items():
-            keys = set().union(*(k for other, k in answered.items() if other != run_id))
-            if not keys:
+            others = [facts for other, facts in answered.items() if other != run_id]
+            if not others:
                 continue
             playbook = self._versions.playbook(version_id)
-            if not any(
+            keys = {
+                key
+                for facts in others
+                for key, (answered_in, item) in facts.items()
+                if shares_with(playbook, answered_in, item)
+            }
+            if not keys or not any(
                 shared_key(playbook.id, item) in keys for item in playbook.items if not item.each
             ):
                 continue  # The playbook asks none of them: the run is not even read.

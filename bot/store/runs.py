@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import sqlite_utils
 
 from bot.core.case import Case
-from bot.core.history import shared_key
+from bot.core.history import shared_key, shares_with
 from bot.core.lifecycle import MOVABLE
 from bot.core.playbook import Playbook
 from bot.core.records import Entry
@@ -175,7 +175,9 @@ class RunRepository:
             except KeyError:
                 continue  # a per-occurrence copy: never shared
             key = shared_key(other.id, item)
-            if key in wanted:
+            # Each run of a recurring playbook is its own occurrence (a review held on its own
+            # day): from its earlier runs it takes only the facts it names with `same-as`.
+            if key in wanted and shares_with(playbook, other.id, item):
                 found[key] = Entry(
                     kind, ref, actor, datetime.fromisoformat(at), run_id, item_id, value,
                     json.loads(detail),

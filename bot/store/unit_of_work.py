@@ -56,7 +56,7 @@ class UnitOfWork:
         self.db = db
         self._clock = clock
         self._cache = RunCache()
-        self.users = UserRepository(db)
+        self.users = UserRepository(db, clock)
         self.cases = CaseRepository(db, self._cache)
         self.versions = VersionRepository(db, milestones)
         self.facts = FactRepository(db, self.versions)

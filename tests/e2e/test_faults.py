@@ -680,7 +680,7 @@ async def test_a_press_repeated_across_kills_is_recorded_and_answered_once(
             await casey.inject(update)
             await logged(bot, ignored, 3)  # and the one after the restart
             await casey.command("/summary")
-            after = await settle(casey, last_says(" · asking · "))
+            after = await settle(casey, last_says(" · in progress · "))
     finally:
         bot.stop()
     assert not bot.problems(), bot.log

@@ -57,13 +57,12 @@ async def enrolled(client: Client, bot: BotProcess, role: str, team: str = "nort
     return client
 
 
-async def press_labelled(client: Client, words: str) -> None:
-    """Press the newest button whose label contains these words."""
+async def press_labelled(client: Client, words: str) -> dict:
+    """Press the newest button whose label contains these words; the update it makes."""
     for message in reversed(await client.messages()):
         for label in message.labels:
             if words in label:
-                await client.press(label, message_id=message.message_id)
-                return
+                return await client.press(label, message_id=message.message_id)
     raise AssertionError(f"no button says {words!r}")
 
 
@@ -142,7 +141,7 @@ async def test_the_team_view_shows_only_the_supervisors_team(emulator: Emulator,
         await drill_submitted(casey)
         await drill_submitted(sol, OTHER_REF)
         await sam.command("/team")
-        chat = await settle(sam, last_says("open cases"))
+        chat = await settle(sam, last_says("1 open case,"))
         assert REF in chat[-1].text
         assert "Casey" in chat[-1].text
         assert OTHER_REF not in chat[-1].text
@@ -164,15 +163,17 @@ async def test_sign_off_is_refused_while_a_challenge_is_open(emulator: Emulator,
         await press_labelled(sam, "Challenge an item")
         await settle(sam, last_says("Which item"))
         await press_labelled(sam, "Investigation plan opened?")
-        await settle(sam, last_says("Your challenge"))
+        await settle(sam, last_says("What do you challenge"))
         await sam.send("Which system holds the plan?")
         await settle(sam, last_says("Challenge sent"))
         await settle(casey, last_says("Challenge from Sam", "Which system holds the plan?"))
         await sam.command("/signoff")
         await settle(sam, last_says("challenge open"))
+        # The list's button shows what signing would cover, and why it cannot be done yet.
         await press_labelled(sam, "Sign off")
-        chat = await settle(sam, last_says("cannot be signed off"))
-        assert "challenge" in chat[-1].text
+        chat = await settle(sam, last_says("once the investigator has replied"))
+        assert "Which system holds the plan?" in chat[-1].text
+        assert chat[-1].keyboard == ()
         await press_labelled(casey, "Reply")
         await settle(casey, last_says("Type your reply"))
         await casey.send("Athena, action 4")
@@ -180,6 +181,8 @@ async def test_sign_off_is_refused_while_a_challenge_is_open(emulator: Emulator,
         await settle(sam, last_says("Casey replied", "Athena, action 4"))
         await sam.command("/signoff")
         await settle(sam, last_says("waiting for review"))
+        await press_labelled(sam, "Sign off")
+        await settle(sam, last_says("Open challenges: none."))
         await press_labelled(sam, "Sign off")
         await settle(sam, last_says("Signed off", REF))
         await settle(casey, last_says("Signed off", REF, "Sam"))
@@ -253,7 +256,7 @@ async def test_a_handover_waits_for_the_new_officer_to_accept(emulator: Emulator
         assert REF not in chat[-1].text
 
 
-async def test_export_says_where_the_report_is_when_the_server_cannot_take_files(
+async def test_export_names_the_report_but_not_its_path_when_the_server_cannot_take_files(
     emulator: Emulator, bot: BotProcess
 ):
     async with someone(emulator, bot, "Casey") as casey, someone(emulator, bot, "Sam") as sam:
@@ -262,10 +265,13 @@ async def test_export_says_where_the_report_is_when_the_server_cannot_take_files
         await drill_submitted(casey)
         await sam.command("/export")
         chat = await settle(sam, last_says("saved on the bot's server"))
-        path = Path(re.search(r"at (/\S+\.html)", chat[-1].text).group(1))  # type: ignore[union-attr]
+        said = chat[-1].text
+        name = re.search(r"as (team-report-\S+\.html);", said).group(1)  # type: ignore[union-attr]
+        assert str(bot.db_path.parent) not in said  # a name, never the server's path
+        assert "removed after 24 hours" in said
+        path = bot.db_path.parent / "reports" / name
         written = await asyncio.to_thread(path.read_text, encoding="utf-8")
         assert REF in written
-        assert path.parent == bot.db_path.parent / "reports"
         assert "could not send" in bot.log  # a warning for the operator, not an error
 
 

@@ -209,7 +209,10 @@ class Force:
         self.tap(sergeant, actions(menu)[0])  # to the officer
         # What the sergeant sees of it all, and the trainer's commands.
         for command in ("/team", "/signoff", "/return", *(f"/case {r}" for r in ref[1:7])):
-            self.say(sergeant, command)
+            shown = self.say(sergeant, command)
+            # A long case is paged: every page, with the buttons of the runs on it.
+            while more := [o.action for r in shown for o in r.options[-1] if o.label == "More ›"]:
+                shown = self.tap(sergeant, more[0])
         self.tap(sergeant, f"ch:{challenged}")
         self.say(sergeant, "/cancel")
         for command in ("/playbooks", "/insights", "/cases"):
@@ -228,7 +231,7 @@ class Force:
         """The case a button names (by its case, run or handover id), if any."""
         parts = action.split(":")
         kind, number = parts[0], int(parts[1])
-        if kind in ("cs", "hto"):
+        if kind in ("cs", "cp", "hto"):
             sql = "select * from cases where id = ?"
         elif kind == "ho":
             sql = "select cases.* from handovers join cases on cases.id = case_id where handovers.id = ?"

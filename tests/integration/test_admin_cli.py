@@ -32,9 +32,10 @@ def _db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture(name="logged")
 def _logged(db_path: Path) -> Path:
-    """A database whose log holds five answers."""
+    """A database whose log holds an officer's enrolment and five answers of theirs."""
     db = connect(db_path)
     try:
+        enrol(db, "Jo", "investigator", "North", T0)
         with transaction(db):
             log.append(
                 db,
@@ -226,9 +227,17 @@ def test_verify_passes_an_untouched_log(logged):
     code, output = run("verify")
 
     assert code == 0, output
-    assert output == (
-        "Log verified: 5 records, chain intact.\nRead model agrees with the log: 0 runs.\n"
+    lines = output.splitlines()
+    assert lines[0] == "Log verified: 6 records, chain intact."
+    assert re.fullmatch(r"Head: record 6, hash [0-9a-f]{64}\.", lines[1])
+    assert lines[2] == (
+        f"Checkpoints: none in {logged.parent / 'checkpoints'} yet; `soteria-bot checkpoint` "
+        "makes one (the bot makes one every day)."
     )
+    assert lines[3] == (
+        "People and playbook versions: 1 person and 0 versions match their seals in the log."
+    )
+    assert lines[4:] == ["Read model agrees with the log: 0 runs."]
 
 
 def test_verify_names_an_altered_record_and_exits_1(logged):
@@ -259,7 +268,8 @@ def test_verify_db_checks_a_backup_file_without_changing_it(logged, tmp_path):
 
     code, output = run("verify", "--db", str(copy))
 
-    assert (code, output) == (0, f"{copy}: Log verified: 5 records, chain intact.\n")
+    assert code == 0, output
+    assert output.splitlines()[0] == f"{copy}: Log verified: 6 records, chain intact."
     assert copy.read_bytes() == before
     assert sorted(path.name for path in copy.parent.iterdir()) == ["monday.db"]
 
@@ -358,8 +368,8 @@ def test_backup_while_another_connection_writes_copies_only_what_was_committed(l
     assert code == 0, output
     copy = sqlite3.connect(tmp_path / "during.db")
     try:
-        assert copy.execute("SELECT count(*) FROM log").fetchone() == (5,)
-        assert copy.execute("SELECT count(*) FROM users").fetchone() == (0,)
+        assert copy.execute("SELECT count(*) FROM log").fetchone() == (6,)
+        assert copy.execute("SELECT count(*) FROM users").fetchone() == (1,)
         assert copy.execute("PRAGMA journal_mode").fetchone() == ("delete",)
     finally:
         copy.close()

@@ -87,7 +87,10 @@ def test_applying_the_migrations_twice_is_harmless(db, db_path):
             ("0009-reachability",),
             ("0010-published-kept",),
             ("0011-imported-lines",),
-            ("0300-read-model",),
+            ("0012-installation",),
+            ("0013-seals",),
+            ("0014-case-key",),
+            ("0015-read-model",),
         ]
     finally:
         again.close()

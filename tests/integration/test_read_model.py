@@ -254,6 +254,38 @@ def test_every_step_of_a_case_keeps_the_read_model_in_step_with_the_log(
     assert len(steps) >= 20
 
 
+def test_each_supervisory_review_starts_blank_in_the_read_model(force: Force):
+    """A recurring playbook's runs take nothing from each other but their `same-as` facts
+    (`shares_with`): the read model's rows for a later review say what that review says, open,
+    and answering it leaves the earlier review's rows as they were."""
+    ctx, casey, sam = force.service, force.people["Casey"], force.people["Sam"]
+    cases.open_case(ctx, casey, R1)
+    force.clock.days(15)
+    first = reviews.start_review(ctx, sam, R1, "review").run
+    assert first is not None
+    give(ctx, sam, first.run_id, "on-target", "yes")
+    investigating.submit(ctx, sam, first.run_id)  # held
+    agrees(ctx)
+    force.clock.days(14)
+    second = reviews.start_review(ctx, sam, R1, "review").run
+    assert second is not None
+    assert second.run_id != first.run_id
+    agrees(ctx)
+
+    def on_target() -> dict[int, str]:
+        return {
+            run.run_id: next(f.status for f in run.items if f.item.id == "on-target")
+            for _case, run in gather(ctx).runs()
+            if run.playbook.id == "review"
+        }
+
+    assert on_target() == {first.run_id: "done", second.run_id: "open"}
+    give(ctx, sam, second.run_id, "on-target", "no")
+    agrees(ctx)
+    assert on_target() == {first.run_id: "done", second.run_id: "done"}
+    same_reports(ctx)
+
+
 def answer_then_refuse(ctx: Context, run_id: int) -> None:
     """Answer PNC in a nested transaction that is then refused half-way."""
     with ctx.transaction() as inner:
@@ -391,7 +423,7 @@ def test_a_database_from_before_the_read_model_gets_it_built_when_first_opened(w
     with conn:
         for table in ("item_facts", "run_facts", "read_model"):
             conn.execute(f"DROP TABLE {table}")
-        conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0300-read-model'")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0015-read-model'")
     conn.close()
 
     ctx = world.context()  # migrates, then builds the read model from the log

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -23,7 +24,12 @@ def _env(tmp_path: Path) -> dict[str, str]:
     folder.mkdir()
     shutil.copy(PLAYBOOKS_DIR / "milestones.yaml", folder / "milestones.yaml")
     (folder / "drill.yaml").write_text(DRILL, encoding="utf-8")
-    return {"SOTERIA_DB": str(tmp_path / "state" / "soteria.db"), "SOTERIA_PLAYBOOKS": str(folder)}
+    return {
+        "SOTERIA_DB": str(tmp_path / "state" / "soteria.db"),
+        "SOTERIA_PLAYBOOKS": str(folder),
+        # The report below opens cases by crime reference; new installations use handles.
+        "SOTERIA_CASE_KEY": "crime-reference",
+    }
 
 
 def run(env: dict[str, str], *args: str, given: str | None = None) -> tuple[int, str]:
@@ -154,6 +160,18 @@ def test_walking_a_draft_shows_its_questions_and_due_dates_and_keeps_nothing(env
     assert same[0] == 0
     assert "Investigation plan opened?" in same[1]
     assert run(env, "chat", "--playbook", str(draft))[0] == 2  # --draft is required
+
+
+def test_walking_a_draft_where_the_force_uses_handles_walks_it_under_a_handle(env, tmp_path):
+    draft = tmp_path / "draft.yaml"
+    draft.write_text(DRILL_V2, encoding="utf-8")
+
+    code, output = run({**env, "SOTERIA_CASE_KEY": "handle"}, "preview", "--walk", str(draft),
+                       given="/quit\n")  # fmt: skip
+
+    assert code == 0, output
+    assert re.search(r"on a throwaway database, as case C-[0-9A-Z]{6}\.", output)
+    assert "Investigation plan opened?" in output
 
 
 def test_a_draft_with_a_mistake_is_not_walked(env, tmp_path: Path):
