@@ -490,6 +490,15 @@ def is_notice(message: BotMessage) -> bool:
     return head == "Escalated" or head.endswith(" notices") or message.text.startswith("• ")
 
 
+async def say_why(chat: Chat, asked: BotMessage | None, kind: str, wanted: Any) -> None:
+    """Tap the first purpose when the bot asks why (a case's first view of the day, an export)."""
+    if asked is None:
+        return
+    purpose = next((d for d in asked.callback_data if d and d.startswith(kind)), None)
+    if purpose is not None:
+        await chat.press(purpose, asked.message_id, wanted=wanted)
+
+
 async def supervisor(chat: Chat, done: asyncio.Event, export: bool) -> None:
     """Send /team, open a case from it (and /export if asked), then /team once all is done."""
 
@@ -501,9 +510,11 @@ async def supervisor(chat: Chat, done: asyncio.Event, export: bool) -> None:
         raise RuntimeError(f"/team showed: {team}")
     first = next((d for d in team.callback_data if d and d.startswith("cs:")), None)
     if first is not None:
-        await chat.press(first, team.message_id, wanted=wanted)
+        asked = await chat.press(first, team.message_id, wanted=wanted)
+        await say_why(chat, asked, "vc:", wanted)
     if export:
-        await chat.command("/export", wanted=wanted)
+        asked = await chat.command("/export", wanted=wanted)
+        await say_why(chat, asked, "ex:", wanted)
     await done.wait()
     await chat.command("/team", wanted=wanted)
 

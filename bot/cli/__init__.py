@@ -16,6 +16,7 @@ from bot.cli.admin import backup, cases, checkpoint, rebuild_read_model, screen,
 from bot.cli.chat import chat, run
 from bot.cli.importing import import_
 from bot.cli.playbooks import diff, preview, publish, validate
+from bot.cli.records import access_log, retention
 from bot.cli.reports import report
 from bot.config import ConfigError
 from bot.core.characters import visible
@@ -66,6 +67,8 @@ for command in (
     users,
     cases,
     screen,
+    access_log,
+    retention,
     import_,
 ):
     cli.add_command(command)

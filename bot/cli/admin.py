@@ -10,11 +10,12 @@ from typing import TextIO
 import click
 
 from bot.bootstrap import build
+from bot.cli.records import actor_and_detail, chosen_purpose, consulting_options
 from bot.config import Settings
 from bot.core.characters import visible
 from bot.core.people import CLI_ADMIN, ROLES
 from bot.core.screening import screen_lines
-from bot.services import facts, people, reaching, records
+from bot.services import consultation, facts, people, reaching, records
 from bot.services import handover as handovers
 from bot.services.context import Context, utc_now
 from bot.services.people import INVITE_DAYS
@@ -37,16 +38,18 @@ def _anchors(settings: Settings) -> records.Anchors:
     help="A backup (or other copy) of the database to check instead; it is only read.",
 )
 def verify(copy: Path | None) -> None:
-    """Check the completion log: its hash chain, its signed checkpoints and its seals; then
-    the read model reports use, against a replay of the log.
+    """Check the completion log: its hash chain, its signed checkpoints and its seals; then the
+    access log's chain; then the read model reports use, against a replay of the log.
 
     Walks the chain record by record to its recorded end, compares it with every checkpoint in
     SOTERIA_CHECKPOINTS (signed with the key in SOTERIA_CHECKPOINT_KEY), and compares people
-    and published playbook texts with the records that sealed them. Exits 0 when all hold, 1
-    naming the first record (or person, or version) changed, removed, inserted or moved, a
-    chain rebuilt ("does not match checkpoint N"), or a log cut short or wiped; or the first
-    read-model row that disagrees with the log (`rebuild-read-model` puts that right). It only
-    reads, the read model checked as found: with --db it checks a backup's log instead,
+    and published playbook texts with the records that sealed them; then walks the access log's
+    chain the same way. Records whose case was disposed of keep their hashes and are checked as
+    such. Exits 0 when all hold, 1 naming the first record (or person, or version) changed,
+    removed, inserted or moved, a chain rebuilt ("does not match checkpoint N"), or a log cut
+    short or wiped; or the first read-model row that disagrees with the log
+    (`rebuild-read-model` puts that right; a disposed case has no rows left to check). It only
+    reads, the read model checked as found: with --db it checks a backup's logs instead,
     passing over checkpoints made after it. A file that is missing, empty or not the bot's
     database fails with one sentence (exit 1).
 
@@ -57,20 +60,21 @@ def verify(copy: Path | None) -> None:
     """
     settings = Settings.from_env()
     path = settings.db_path if copy is None else copy
-    verdict = records.verify_database(path, _anchors(settings), copy=copy is not None)
+    verdicts = records.verify_all(path, _anchors(settings), copy=copy is not None)
     prefix = "" if copy is None else f"{copy}: "
-    click.echo(prefix + verdict.message)
-    for note in verdict.notes:
-        click.echo(note)
-    if copy is None and verdict.ok:
+    for verdict in verdicts:
+        click.echo(prefix + verdict.message)
+        for note in verdict.notes:
+            click.echo(note)
+    if copy is None and verdicts[0].ok:
         # Replaying runs needs the published playbooks and the force's settings; the model is
-        # checked as found, never brought up to date first. A backup's chain only is checked.
+        # checked as found, never brought up to date first. A backup's chains only are checked.
         ctx = build(settings, create=False, check_files=False, catch_up=False)
         agreement = facts.check(ctx)
         click.echo(agreement.message)
         if not agreement.ok:
             raise SystemExit(1)
-    if not verdict.ok:
+    if not all(verdict.ok for verdict in verdicts):
         raise SystemExit(1)
 
 
@@ -123,19 +127,29 @@ def checkpoint() -> None:
 
 @click.command()
 @click.argument("dest", type=click.Path(path_type=Path))
-def backup(dest: Path) -> None:
+@consulting_options
+def backup(dest: Path, purpose: str | None, as_name: str | None, recipient: str | None) -> None:
     """Copy the database, consistently, even while the bot is running.
 
     DEST is a folder (the copy is named soteria-YYYYMMDD-HHMMSS.db, in UTC) or a new file's
-    name. An existing file is never overwritten.
+    name. An existing file is never overwritten. --purpose is required: the copy holds every
+    case, so it goes into the access log with who made it and why.
 
     \b
     Example:
-        soteria-bot backup /srv/backups/
-        soteria-bot backup state/before-upgrade.db
+        soteria-bot backup /srv/backups/ --purpose audit --as "Force IT (nightly)"
+        soteria-bot backup state/before-upgrade.db --purpose audit
     """
     source = Settings.from_env().db_path
+    why = chosen_purpose(purpose)
     copy = records.backup(source, dest)
+    actor, detail = actor_and_detail(as_name, recipient, via="backup")
+    ctx = _context()
+    try:
+        consultation.record(ctx, actor, "backup", "database", (), why, detail)
+    finally:
+        # Closed here, not left to the process's end: the write-ahead log then goes with it.
+        ctx.uow.db.close()
     click.echo(f"Backed up {source} to {copy}.")
 
 

@@ -12,16 +12,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.conversation import actions as act
+from bot.conversation import purposes
 from bot.conversation.case_view import case_page, team_line
+from bot.conversation.exporting import export_for
 from bot.conversation.questions import item_at
 from bot.conversation.replies import ChatState, Option, Reply, in_place, screened
+from bot.core.case import Case
 from bot.core.errors import NotAllowed
 from bot.core.history import challenge_open
 from bot.core.people import User
 from bot.core.run import Run
-from bot.reports.formats import write_team_html
 from bot.reports.oversight import gather
-from bot.services import access, cases, handover, people, supervising
+from bot.services import access, cases, consultation, handover, people, supervising
 from bot.services.context import Context
 from bot.wording.labels import MARKS, counted, cut, shown_value
 
@@ -53,7 +55,7 @@ class Supervisor:
             "/return": lambda user, _rest: self._waiting(user, sign=False),
             "/handover": self._handover_menu,
             "/close": self._close_menu,
-            "/export": lambda user, _rest: [self._export(user)],
+            "/export": lambda user, _rest: [purposes.export_prompt()],
         }
 
     def presses(self) -> dict[type[act.Action], Press]:
@@ -61,6 +63,10 @@ class Supervisor:
         return {
             act.OpenCase: self._open_case,
             act.CasePage: self._case_page,
+            act.ViewCase: self._view_case,
+            act.ExportFor: lambda user, action: export_for(
+                self.ctx, self.export_dir, user, action
+            ),
             act.AcceptHandover: self._accept_handover,
             act.HandTo: self._hand_to,
             act.SignOff: self._sign_off,
@@ -87,6 +93,10 @@ class Supervisor:
             f"{', '.join(oversight.teams)}: {counted(len(cases), 'open case')}, riskiest first."
         ]
         rows = []
+        shown = [case.id for case in cases[:TEAM_LINES]]
+        consultation.viewed_teams(
+            self.ctx, user, self._teams_of(user), shown, "supervision", {"via": "/team"}
+        )
         for case in cases[:TEAM_LINES]:
             lines.append(team_line(case))
             rows.append(
@@ -103,6 +113,13 @@ class Supervisor:
         if not waiting:
             return [Reply("Nothing is waiting for your review.")]
         verb = "Sign off" if sign else "Return"
+        # Every waiting case is named: in the buttons, or in the lines of open challenges.
+        named = {case.id for case, _run in waiting[:20]}
+        named |= {case.id for case, run in waiting if run.open_challenges and sign}
+        via = "/signoff" if sign else "/return"
+        consultation.viewed_teams(
+            self.ctx, user, self._teams_of(user), sorted(named), "supervision", {"via": via}
+        )
         rows = tuple(
             (
                 Option.of(
@@ -123,7 +140,8 @@ class Supervisor:
 
     def _case_command(self, user: User, rest: str) -> list[Reply]:
         if rest:
-            return self._case_view(user, access.case_key_of(self.ctx, rest))
+            key = access.case_key_of(self.ctx, rest)
+            return self._view(user, access.find_case(self.ctx, user, key))
         found = cases.open_cases(self.ctx, user)
         if not found:
             return [Reply("Send /case with the reference, like /case 43/12345/26.")]
@@ -148,10 +166,16 @@ class Supervisor:
             )
         ]
 
-    def _case_view(self, user: User, ref: str, page: int = 0) -> list[Reply]:
-        access.find_case(self.ctx, user, ref)  # refused here, unless the user may see it
-        cases = gather(self.ctx, case_ref=ref).cases
-        return [case_page(self.ctx, user, cases[0], page)]
+    def _view(
+        self, user: User, case: Case, purpose: str | None = None, page: int = 0
+    ) -> list[Reply]:
+        """A case as its log tells it, a page at a time, once the person has said why they look
+        (once a day); each page shown is a consultation, and logged."""
+        purpose = purpose or consultation.purpose_today(self.ctx, user, case.id)
+        if purpose is None:
+            return [purposes.case_prompt(case)]
+        consultation.viewed_case(self.ctx, user, case, purpose, "/case")
+        return [case_page(self.ctx, user, gather(self.ctx, case_ref=case.ref).cases[0], page)]
 
     def _handover_menu(self, user: User, rest: str) -> list[Reply]:
         if not rest:
@@ -165,29 +189,21 @@ class Supervisor:
         )
         return [Reply(f"Hand {ref} to whom? They must accept it.", rows)]
 
-    def _export(self, user: User) -> Reply:
-        oversight = gather(self.ctx, teams=self._teams_of(user))
-        stamp = self.ctx.now().astimezone(self.ctx.zone)
-        self.export_dir.mkdir(parents=True, exist_ok=True)
-        name = "-".join("".join(c for c in team if c.isalnum()) for team in oversight.teams)
-        path = self.export_dir / f"team-report-{name or 'all'}-{stamp:%Y%m%d-%H%M%S}.html"
-        write_team_html(oversight, path)
-        return Reply(
-            f"Team report for {', '.join(oversight.teams) or 'all teams'}, "
-            f"{len(oversight.cases)} cases. It holds case references: keep it on force systems.",
-            document=path,
-        )
-
     # --- presses ------------------------------------------------------------------------------
 
     def _open_case(self, user: User, action: act.Action) -> list[Reply]:
         assert isinstance(action, act.OpenCase)
-        return self._case_view(user, access.case_by_id(self.ctx, user, action.case).ref)
+        return self._view(user, access.case_by_id(self.ctx, user, action.case))
+
+    def _view_case(self, user: User, action: act.Action) -> list[Reply]:
+        assert isinstance(action, act.ViewCase)
+        purpose = purposes.chosen(action.purpose)  # before the lookup: a bad button names nothing
+        return self._view(user, access.case_by_id(self.ctx, user, action.case), purpose)
 
     def _case_page(self, user: User, action: act.Action) -> list[Reply]:
         assert isinstance(action, act.CasePage)
-        ref = access.case_by_id(self.ctx, user, action.case).ref
-        return [in_place(reply) for reply in self._case_view(user, ref, action.page)]
+        case = access.case_by_id(self.ctx, user, action.case)
+        return [in_place(reply) for reply in self._view(user, case, page=action.page)]
 
     def _accept_handover(self, user: User, action: act.Action) -> list[Reply]:
         assert isinstance(action, act.AcceptHandover)

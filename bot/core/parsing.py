@@ -31,6 +31,7 @@ from bot.core.playbook import (
     Section,
     SettingUse,
 )
+from bot.core.retention import RETENTION_SETTINGS
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DURATION_PATTERN = re.compile(r"^\s*(\d+)\s*(wd|mo|d|w)\s*$", re.IGNORECASE)
@@ -1301,7 +1302,7 @@ def _unknown_settings(
 ) -> list[tuple[str, Problem]]:
     problems = []
     for name in force_settings:
-        if name not in defaults:
+        if name not in defaults and name not in RETENTION_SETTINGS:
             problems.append(
                 (
                     "settings.yaml",

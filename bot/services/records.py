@@ -16,8 +16,9 @@ from bot.core.people import CLI_ADMIN_ACTOR
 from bot.core.typed_input import normalise_crime_reference
 from bot.services.context import Context
 from bot.store import checkpoints, seals
+from bot.store.access_log import AccessLog
 from bot.store.backup import backup as copy_database
-from bot.store.backup import reading
+from bot.store.backup import has_access_log, reading
 from bot.store.cases import normalise_handle
 from bot.store.log import Verdict
 from bot.store.log import verify as verify_chain
@@ -53,6 +54,23 @@ def verify_database(path: Path, anchors: Anchors, *, copy: bool = False) -> Verd
     try:
         with reading(path, live=not copy) as db:
             return _verified(db, anchors, copy=copy)
+    except OSError as error:
+        raise SoteriaError(
+            f"The checkpoints or their key cannot be read ({error.filename}: {error.strerror})."
+        ) from None
+
+
+def verify_all(path: Path, anchors: Anchors, *, copy: bool = False) -> list[Verdict]:
+    """`verify_database`'s verdict on the completion log, then the access log's, from one snapshot.
+
+    A copy made before the access log existed has only the completion log to check.
+    """
+    try:
+        with reading(path, live=not copy) as db:
+            verdicts = [_verified(db, anchors, copy=copy)]
+            if has_access_log(db):
+                verdicts.append(AccessLog(db).verify())
+            return verdicts
     except OSError as error:
         raise SoteriaError(
             f"The checkpoints or their key cannot be read ({error.filename}: {error.strerror})."

@@ -60,6 +60,15 @@ def _copy(source_path: Path, target: Path) -> None:
                 raise SoteriaError(f"The copy at {target} failed its check ({result}); try again.")
 
 
+def has_access_log(db: sqlite_utils.Database) -> bool:
+    """Tell whether a copy holds the access log: one made before it was added does not."""
+    found = db.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+        " AND name IN ('access_log', 'access_head')"
+    ).fetchone()[0]
+    return bool(found == 2)
+
+
 def open_copy(path: Path, *, live: bool = False) -> sqlite_utils.Database:
     """Open a copy of the bot's database read-only, or say in one sentence why it is not one.
 

@@ -7,6 +7,11 @@ ISO-8601 UTC time as stored and `detail` the object with its keys sorted; record
 another number still tells which number it was written under, and the record after a
 resealed one still carries the hash it had: so the walk names the record that was changed,
 removed, inserted or moved, never its neighbour.
+
+A record whose case was disposed of has lost its words, so its seal cannot be worked out again:
+the walk checks what it keeps against the residue kept for it, and every disposal record
+against the records it vouches for (`disposed.py`). Its hash is kept, so the chain (and any
+checkpoint that signed it) still holds across it.
 """
 
 from __future__ import annotations
@@ -14,11 +19,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlite_utils
 
+from bot.store import disposed as disposal_check
 from bot.store.db import GENESIS_HASH
 
 COLUMNS = "seq, case_ref, run_id, kind, item, value, actor, at, detail, prev_hash, hash"
@@ -64,11 +70,16 @@ def walk(db: sqlite_utils.Database) -> Verdict:
     """Walk the chain from record 1 to the head and name the first record that does not hold."""
     expected_seq, expected_prev = 1, GENESIS_HASH
     checked = 0
+    disposed = disposal_check.residues(db)
     for row in db.execute(f"SELECT {COLUMNS} FROM log ORDER BY seq"):
         seq, prev_hash, stored_hash = row[0], row[9], row[10]
         if seq != expected_seq:
             return _gap(checked, expected_seq, seq)
-        if stored_hash != resealed(row):
+        if seq in disposed:
+            problem = disposal_check.check_row(row, disposed[seq][1])
+            if problem is not None:
+                return _broken(checked, seq, problem)
+        elif stored_hash != resealed(row):
             return _misplaced(db, checked, row)
         if prev_hash != expected_prev:
             if seq == 1:
@@ -83,7 +94,17 @@ def walk(db: sqlite_utils.Database) -> Verdict:
             )
         checked += 1
         expected_seq, expected_prev = seq + 1, stored_hash
-    return _against_head(db, checked, expected_seq - 1, expected_prev)
+    finding = disposal_check.check_disposals(db, disposed)
+    if finding is not None:
+        return _broken(checked, finding.seq, finding.message)
+    verdict = _against_head(db, checked, expected_seq - 1, expected_prev)
+    if verdict.ok and disposed:
+        return replace(
+            verdict,
+            message=f"{verdict.message} {len(disposed)} of them belong to cases disposed of: "
+            "their hashes are kept, not their words.",
+        )
+    return verdict
 
 
 def resealed(row: Sequence[Any], seq: int | None = None) -> str | None:

@@ -533,58 +533,30 @@ def record_case_key(db: sqlite_utils.Database) -> None:
         record(db, CASE_KEY, key)
 
 
-@migrations(name="0015-read-model")
-def add_read_model(db: sqlite_utils.Database) -> None:
-    """What reports read, kept in step with the log: each item's facts and each run's own.
+#: The case key a disposed case keeps, and the log records of its content: 'disposed-' and the
+#: case's id. Lower case, so it can be neither a crime reference nor a handle.
+DISPOSED_PREFIX = "disposed-"
 
-    Derived from the log and the case's events alone, so they may be dropped and built again
-    at any time (`soteria-bot rebuild-read-model`). A database with runs already gets them
-    built the first time it is opened with the playbooks (`bot.services.facts.bring_up_to_date`):
-    due dates need the bank holidays and the force's settings, which a migration does not have.
-    """
-    db.execute(
-        """
-        CREATE TABLE item_facts (
-            run_id INTEGER NOT NULL,
-            place INTEGER NOT NULL,
-            version_id INTEGER NOT NULL,
-            item TEXT NOT NULL,
-            status TEXT NOT NULL,
-            value TEXT,
-            reason TEXT,
-            who TEXT,
-            at TEXT,
-            first_answered TEXT,
-            corrections INTEGER NOT NULL,
-            due TEXT,
-            deferred INTEGER NOT NULL,
-            thread TEXT,
-            touched_n INTEGER,
-            touched TEXT,
-            PRIMARY KEY (run_id, place)
-        ) WITHOUT ROWID"""
-    )
-    db.execute(
-        """
-        CREATE TABLE run_facts (
-            run_id INTEGER PRIMARY KEY,
-            started TEXT,
-            review_due TEXT,
-            signed_off_by TEXT,
-            signed_off_at TEXT,
-            reopened INTEGER NOT NULL,
-            changed_n INTEGER,
-            changed TEXT
-        )"""
-    )
-    db.execute(
-        """
-        CREATE TABLE read_model (
-            id INTEGER PRIMARY KEY CHECK (id = 1),
-            basis TEXT,
-            built INTEGER NOT NULL
-        )"""
-    )
-    # With no run yet there is nothing to build: every row is written as records come.
-    empty = db.execute("SELECT NOT EXISTS (SELECT 1 FROM runs)").fetchone()[0]
-    db.execute("INSERT INTO read_model (id, basis, built) VALUES (1, NULL, ?)", [empty])
+
+@migrations(name="0015-access-log")
+def add_access_log(db: sqlite_utils.Database) -> None:
+    """The access log (DPA 2018 s.62), chained like the completion log (`s62_schema.py`)."""
+    from bot.store.s62_schema import create_access_log
+
+    create_access_log(db)
+
+
+@migrations(name="0016-disposal")
+def add_disposal(db: sqlite_utils.Database) -> None:
+    """Disposal under the retention schedule, keeping the chain checkable (`s62_schema.py`)."""
+    from bot.store.s62_schema import create_disposal
+
+    create_disposal(db)
+
+
+@migrations(name="0017-read-model")
+def add_read_model(db: sqlite_utils.Database) -> None:
+    """What reports read, kept in step with the log (`read_model_schema.py`)."""
+    from bot.store.read_model_schema import create_read_model
+
+    create_read_model(db)

@@ -5,6 +5,9 @@ UPDATE and DELETE on the log, and `log_head` keeps the last record's number and 
 the insert itself), so `verify` names a record altered, removed, inserted or moved, even by
 someone who dropped the triggers first. A rewrite of the whole chain and the head together is
 caught against the signed checkpoints kept outside the database (`checkpoints.py`).
+
+A record whose case was disposed of under the retention schedule keeps its hashes but not its
+words: the walk checks what it keeps against the hash kept for it (`disposed.py`).
 """
 
 from __future__ import annotations

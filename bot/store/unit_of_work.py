@@ -20,9 +20,11 @@ import sqlite_utils
 
 from bot.core.errors import SoteriaError
 from bot.core.playbook import Milestone
+from bot.store.access_log import AccessLog
 from bot.store.cases import CaseRepository
 from bot.store.catalogues import CatalogueRepository
 from bot.store.db import transaction
+from bot.store.disposal import Disposal
 from bot.store.events import EventRepository
 from bot.store.facts import FactRepository
 from bot.store.handovers import HandoverRepository
@@ -62,6 +64,8 @@ class UnitOfWork:
         self.facts = FactRepository(db, self.versions)
         self.events = EventRepository(db, self._cache, self.facts)
         self.log = CompletionLog(db)
+        self.access = AccessLog(db)
+        self.disposal = Disposal(db, self._cache)
         self.runs = RunRepository(
             db, self._cache, self.versions, self.events, self.log, self.facts
         )

@@ -91,6 +91,18 @@ class UserRepository:
         ).fetchone()
         return None if row is None else _invite(row)
 
+    def refused_because(self, code: str, now: datetime) -> str:
+        """Why a code cannot be used, for the access log: an unknown, used or expired code."""
+        row = self._db.execute(
+            "SELECT used_at, expires_at FROM invites WHERE code_hash = ?", [_code_hash(code)]
+        ).fetchone()
+        if row is None:
+            return "unknown code"
+        used_at, expires_at = row
+        if used_at is not None:
+            return "used code"
+        return "expired code" if expires_at <= utc_text(now) else "usable code"
+
     def unused_invites(self, now: datetime) -> list[Invite]:
         """Every invite not used and not expired, the soonest to expire first."""
         rows = self._db.execute(

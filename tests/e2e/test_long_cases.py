@@ -109,6 +109,8 @@ async def test_not_yet_then_a_charge_reopens_a_signed_off_run_and_the_supervisor
             f"Reopened after sign-off: First steps on {REF} has 1 new item (the charge)."
         )
         await sam.command(f"/case {REF}")
+        await settle(sam, last_says("Why are you looking at", REF))
+        await press_labelled(sam, "Supervision")
         chat = await settle(sam, lambda m: "Events:" in m[-1].text)
         assert "Reopened after sign-off (Sam" in chat[-1].text
         assert "Charge file reviewed? · new" in chat[-1].text

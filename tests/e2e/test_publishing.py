@@ -390,8 +390,8 @@ async def test_a_draft_stays_a_draft_through_diff_report_and_a_restart(
         assert soteria(bot, "diff", "digital") == (
             "digital: new playbook, never published: 4 items in 2 sections.\n"
         )
-        soteria(bot, "report")
-        soteria(bot, "report", "--trainer")
+        soteria(bot, "report", "--purpose", "audit")
+        soteria(bot, "report", "--trainer", "--purpose", "training")
         bot.stop()
         bot.start()
         playbooks = await answer_to(tess, tess.command("/playbooks"), "(digital)")

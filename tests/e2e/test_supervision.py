@@ -7,6 +7,8 @@ import asyncio
 import json
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,6 +17,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from ..conftest import REPO
 from ..integration.oversight_world import DRILL, PLAYBOOKS_DIR
 from .bot_process import BotProcess
 from .emulator import Client, Emulator
@@ -55,6 +58,20 @@ async def enrolled(client: Client, bot: BotProcess, role: str, team: str = "nort
     await client.command(f"/start {invite(bot, role, team)}")
     await settle(client, last_says("Welcome"))
     return client
+
+
+def soteria(bot: BotProcess, *args: str) -> str:
+    """A `soteria-bot` command on the bot's server, with its settings; it must succeed."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=REPO,
+        env=bot.env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
 
 
 async def press_labelled(client: Client, words: str) -> dict:
@@ -159,6 +176,8 @@ async def test_sign_off_is_refused_while_a_challenge_is_open(emulator: Emulator,
         await drill_submitted(casey)
         await settle(sam, last_says("For your review", REF))  # pushed, not polled
         await sam.command(f"/case {REF}")
+        await settle(sam, last_says("Why are you looking at", REF))
+        await press_labelled(sam, "Supervision")
         await settle(sam, last_says("Review drill v1 · submitted"))
         await press_labelled(sam, "Challenge an item")
         await settle(sam, last_says("Which item"))
@@ -264,6 +283,8 @@ async def test_export_names_the_report_but_not_its_path_when_the_server_cannot_t
         await enrolled(sam, bot, "supervisor")
         await drill_submitted(casey)
         await sam.command("/export")
+        await settle(sam, last_says("Why are you exporting"))
+        await press_labelled(sam, "Audit")
         chat = await settle(sam, last_says("saved on the bot's server"))
         said = chat[-1].text
         name = re.search(r"as (team-report-\S+\.html);", said).group(1)  # type: ignore[union-attr]
@@ -291,6 +312,8 @@ async def test_the_case_view_shows_a_correction_and_who_made_it(
         await press_labelled(casey, "Yes")
         await settle(casey, last_says("Records request"))
         await sam.command(f"/case {REF}")
+        await settle(sam, last_says("Why are you looking at", REF))
+        await press_labelled(sam, "Case progression")
         chat = await settle(sam, last_says("Review drill v1"))
         assert "✓ Investigation plan opened?: Yes · Casey" in chat[-1].text
         assert "changed from No: Casey" in chat[-1].text
@@ -309,3 +332,34 @@ async def test_typing_after_the_last_answer_does_not_edit_the_answered_question_
             await settle(casey, lambda m, before=before: len(m) > before)
         await asyncio.sleep(0.5)  # any edit of the old question would have been made by now
     assert "not modified" not in bot.log
+
+
+async def test_the_access_log_lists_each_view_and_the_export_with_its_purpose(
+    emulator: Emulator, bot: BotProcess
+):
+    """s.62: a case's views and the team's export, each with the purpose tapped, are in
+    `soteria-bot access-log --case REF`; the export's button is answered like `/export`."""
+    async with someone(emulator, bot, "Casey") as casey, someone(emulator, bot, "Sam") as sam:
+        await enrolled(casey, bot, "investigator")
+        await enrolled(sam, bot, "supervisor")
+        await drill_submitted(casey)
+        await sam.command(f"/case {REF}")
+        await settle(sam, last_says("Why are you looking at", REF))
+        await press_labelled(sam, "Supervision")
+        await settle(sam, last_says("Review drill v1"))
+        await sam.command(f"/case {REF}")  # the same day: not asked again
+        await settle(sam, lambda m: sum("Review drill v1" in x.text for x in m) == 2)
+        await sam.command("/export")
+        await settle(sam, last_says("Why are you exporting"))
+        await press_labelled(sam, "Disclosure")
+        await settle(sam, last_says("saved on the bot's server"))
+
+        listed = soteria(bot, "access-log", "--case", REF)
+
+        lines = listed.splitlines()[1:]
+        assert [line.split()[4] for line in lines] == ["view", "view", "export"]
+        assert sum("supervision" in line for line in lines) == 2
+        assert "disclosure" in lines[2]
+        assert "/export, html, to their chat" in lines[2]
+        # Two enrolments, two views and the export.
+        assert "Access log verified: 5 records, chain intact." in soteria(bot, "verify")

@@ -101,7 +101,9 @@ class World:
 
     def report(self, ref: str = REF) -> dict[str, Any]:
         """`report --case REF --format json`, read."""
-        code, output = self.cli("report", "--case", ref, "--format", "json")
+        code, output = self.cli(
+            "report", "--case", ref, "--format", "json", "--purpose", "case progression"
+        )
         assert code == 0, output
         return json.loads(output)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -237,7 +238,10 @@ def test_verify_passes_an_untouched_log(logged):
     assert lines[3] == (
         "People and playbook versions: 1 person and 0 versions match their seals in the log."
     )
-    assert lines[4:] == ["Read model agrees with the log: 0 runs."]
+    assert lines[4:] == [
+        "Access log verified: 0 records, chain intact.",
+        "Read model agrees with the log: 0 runs.",
+    ]
 
 
 def test_verify_names_an_altered_record_and_exits_1(logged):
@@ -263,20 +267,22 @@ def test_verify_without_a_database_says_where_it_looked(db_path):
 
 def test_verify_db_checks_a_backup_file_without_changing_it(logged, tmp_path):
     copy = tmp_path / "backups" / "monday.db"
-    assert run("backup", str(copy))[0] == 0
+    assert run("backup", str(copy), "--purpose", "audit")[0] == 0
     before = copy.read_bytes()
 
     code, output = run("verify", "--db", str(copy))
 
     assert code == 0, output
-    assert output.splitlines()[0] == f"{copy}: Log verified: 6 records, chain intact."
+    lines = output.splitlines()
+    assert lines[0] == f"{copy}: Log verified: 6 records, chain intact."
+    assert lines[-1] == f"{copy}: Access log verified: 0 records, chain intact."
     assert copy.read_bytes() == before
     assert sorted(path.name for path in copy.parent.iterdir()) == ["monday.db"]
 
 
 def test_verify_db_names_an_altered_record_of_a_backup(logged, tmp_path):
     copy = tmp_path / "monday.db"
-    run("backup", str(copy))
+    run("backup", str(copy), "--purpose", "audit")
     conn = sqlite3.connect(copy)
     conn.execute("DROP TRIGGER log_no_update")
     conn.execute("UPDATE log SET value = 'no' WHERE seq = 2")
@@ -326,7 +332,7 @@ def test_backup_to_a_folder_writes_a_copy_with_the_same_log(logged, tmp_path):
     folder = tmp_path / "backups"
     folder.mkdir()
 
-    code, output = run("backup", str(folder))
+    code, output = run("backup", str(folder), "--purpose", "audit")
 
     assert code == 0, output
     (copy,) = folder.iterdir()
@@ -343,10 +349,10 @@ def test_backup_to_a_folder_writes_a_copy_with_the_same_log(logged, tmp_path):
 
 def test_backup_refuses_to_overwrite_a_file(logged, tmp_path):
     target = tmp_path / "copy.db"
-    assert run("backup", str(target))[0] == 0
+    assert run("backup", str(target), "--purpose", "audit")[0] == 0
     size = target.stat().st_size
 
-    code, output = run("backup", str(target))
+    code, output = run("backup", str(target), "--purpose", "audit")
 
     assert code == 1
     assert "already exists" in output
@@ -354,15 +360,19 @@ def test_backup_refuses_to_overwrite_a_file(logged, tmp_path):
 
 
 def test_backup_while_another_connection_writes_copies_only_what_was_committed(logged, tmp_path):
-    writer = sqlite3.connect(logged, isolation_level=None)
+    writer = sqlite3.connect(logged, isolation_level=None, check_same_thread=False)
+    # The write commits a moment after the copy is taken; the backup's own access record then
+    # waits for the write lock, as it would behind any of the bot's writes.
+    commit = threading.Timer(1.0, writer.execute, ["COMMIT"])
     try:
         writer.execute("BEGIN IMMEDIATE")
         writer.execute(
             "INSERT INTO users (name, role, team, created_at) VALUES ('W', 'admin', 'HQ', 'x')"
         )
-        code, output = run("backup", str(tmp_path / "during.db"))
-        writer.execute("COMMIT")
+        commit.start()
+        code, output = run("backup", str(tmp_path / "during.db"), "--purpose", "audit")
     finally:
+        commit.join()
         writer.close()
 
     assert code == 0, output

@@ -208,7 +208,7 @@ def test_a_checkpoint_signed_by_another_key_is_refused(db_path):
 def test_a_backup_is_checked_against_the_checkpoints_made_before_it_only(db_path, tmp_path):
     soteria("checkpoint")
     copy = tmp_path / "monday.db"
-    assert soteria("backup", str(copy))[0] == 0
+    assert soteria("backup", str(copy), "--purpose", "audit")[0] == 0
     add_answers(db_path, 2)
     soteria("checkpoint")
 
@@ -221,7 +221,7 @@ def test_a_backup_is_checked_against_the_checkpoints_made_before_it_only(db_path
 
 def test_a_backup_restored_in_place_of_the_database_says_what_it_lacks(db_path, tmp_path):
     copy = tmp_path / "monday.db"
-    soteria("backup", str(copy))
+    soteria("backup", str(copy), "--purpose", "audit")
     add_answers(db_path, 2)
     soteria("checkpoint")
     copy.replace(db_path)

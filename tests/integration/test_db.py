@@ -90,7 +90,9 @@ def test_applying_the_migrations_twice_is_harmless(db, db_path):
             ("0012-installation",),
             ("0013-seals",),
             ("0014-case-key",),
-            ("0015-read-model",),
+            ("0015-access-log",),
+            ("0016-disposal",),
+            ("0017-read-model",),
         ]
     finally:
         again.close()

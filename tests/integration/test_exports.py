@@ -46,7 +46,11 @@ def exported(tmp_path: Path) -> tuple[Dialogue, Reply]:
     world = make_world(tmp_path)
     world.open("Casey", "43/12345/26")
     dialogue = Dialogue(world.service, tmp_path / "state" / "reports")
-    (reply,) = dialogue.handle(world.people["Sam"], "/export")
+    sam = world.people["Sam"]
+    (prompt,) = dialogue.handle(sam, "/export")
+    # The supervisor says why they export it first: the file comes with the answer.
+    audit = next(o.action for row in prompt.options for o in row if o.label == "Audit")
+    (reply,) = dialogue.press(sam, audit)
     return dialogue, reply
 
 

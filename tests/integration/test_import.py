@@ -108,7 +108,9 @@ def test_imported_records_say_who_imported_them_and_from_which_file(world: World
     pnc = item_of(run_of(report, "bad-character"), "pnc-record")
     assert pnc["history"][0]["imported_by"] == "DS Admin"
     assert {event["imported_by"] for event in report["events"]} == {"DS Admin"}
-    code, schedule = world.cli("report", "--case", REF, "--format", "disclosure")
+    code, schedule = world.cli(
+        "report", "--case", REF, "--format", "disclosure", "--purpose", "disclosure"
+    )
     assert code == 0
     answered = next(line for line in schedule.splitlines() if "Answered 'Suspect's PNC" in line)
     assert "(imported from north-onboarding.jsonl by DS Admin)" in answered
@@ -285,7 +287,10 @@ def test_the_administrator_importing_must_say_who_they_are(world: World):
 
     assert code == 2
     assert "Missing option '--as'" in output
-    assert "No case" in world.cli("report", "--case", REF, "--format", "json")[1]
+    assert (
+        "No case"
+        in world.cli("report", "--case", REF, "--format", "json", "--purpose", "audit")[1]
+    )
 
 
 def milestone(name: str, when: str, **more: object) -> dict[str, object]:

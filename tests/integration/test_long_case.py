@@ -308,7 +308,9 @@ def test_a_two_year_case_from_report_to_verdict(world: World):
         "2028-01-10T12:00:00+00:00",
         "Trial preparation in hand",
     )
-    code, schedule = world.cli("report", "--case", REF, "--format", "disclosure")
+    code, schedule = world.cli(
+        "report", "--case", REF, "--format", "disclosure", "--purpose", "disclosure"
+    )
     assert code == 0
     rows = {line.split()[0]: line for line in schedule.splitlines() if line[:7].strip().isdigit()}
     covered = rows[str(sign_off["covers"]["seq"])]

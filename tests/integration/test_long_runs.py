@@ -319,6 +319,7 @@ def test_a_run_signed_off_then_given_a_charge_date_asks_again_and_shows_reopened
 
     sergeant_console, sergeant_out = console_of(dialogue, sergeant)
     sergeant_console.feed(f"/case {REF}")
+    sergeant_console.feed(str(numbered(sergeant_out)["Supervision"]))  # why, asked once a day
     shown = sergeant_out.getvalue()
     assert "Reopened after sign-off (DS Rob Hale" in shown
     assert f"{asked.ask}" in shown

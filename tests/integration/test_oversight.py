@@ -307,23 +307,41 @@ def test_the_report_command_writes_each_format(world: World, tmp_path: Path, mon
     monkeypatch.setenv("SOTERIA_DB", db_file)
     monkeypatch.setenv("SOTERIA_PLAYBOOKS", str(tmp_path / "playbooks"))
     runner = CliRunner()
-    table = runner.invoke(cli, ["report", "--team", "North"])
+    table = runner.invoke(cli, ["report", "--team", "North", "--purpose", "supervision"])
     assert table.exit_code == 0
     assert "43/11111/26 · Casey" in table.output
-    csv_out = runner.invoke(cli, ["report", "--team", "North", "--format", "csv"])
+    csv_out = runner.invoke(
+        cli, ["report", "--team", "North", "--format", "csv", "--purpose", "audit"]
+    )
     assert csv_out.output.count("43/11111/26") == 4
-    as_json = json.loads(runner.invoke(cli, ["report", "--format", "json"]).output)
+    as_json = json.loads(
+        runner.invoke(cli, ["report", "--format", "json", "--purpose", "audit"]).output
+    )
     assert as_json["teams"] == ["North"]
     html_file = tmp_path / "north.html"
     made = runner.invoke(
-        cli, ["report", "--team", "North", "--format", "html", "-o", str(html_file)]
+        cli,
+        [
+            "report",
+            "--team",
+            "North",
+            "--format",
+            "html",
+            "-o",
+            str(html_file),
+            "--purpose",
+            "audit",
+        ],
     )
     assert made.exit_code == 0
     assert html_file.read_text().startswith("<!DOCTYPE html>")
     refused = runner.invoke(cli, ["report", "--format", "disclosure"])
     assert refused.exit_code == 2
     assert "--case" in refused.output
-    schedule = runner.invoke(cli, ["report", "--case", "43/11111/26", "--format", "disclosure"])
+    schedule = runner.invoke(
+        cli,
+        ["report", "--case", "43/11111/26", "--format", "disclosure", "--purpose", "disclosure"],
+    )
     assert schedule.exit_code == 0
     assert "Case opened" in schedule.output
 

@@ -423,7 +423,7 @@ def test_a_database_from_before_the_read_model_gets_it_built_when_first_opened(w
     with conn:
         for table in ("item_facts", "run_facts", "read_model"):
             conn.execute(f"DROP TABLE {table}")
-        conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0015-read-model'")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0017-read-model'")
     conn.close()
 
     ctx = world.context()  # migrates, then builds the read model from the log

@@ -71,7 +71,7 @@ def assert_no_cell_runs(text: str) -> None:
 
 
 def test_no_cell_of_the_team_csv_runs_as_a_formula(world):
-    code, output = soteria("report", "--format", "csv")
+    code, output = soteria("report", "--format", "csv", "--purpose", "supervision")
 
     assert code == 0, output
     assert_no_cell_runs(output)
@@ -83,7 +83,7 @@ def test_no_cell_of_the_team_csv_runs_as_a_formula(world):
 
 
 def test_no_cell_of_the_trainers_csv_runs_as_a_formula(world):
-    code, output = soteria("report", "--trainer", "--format", "csv")
+    code, output = soteria("report", "--trainer", "--format", "csv", "--purpose", "training")
 
     assert code == 0, output
     assert_no_cell_runs(output)
@@ -92,7 +92,7 @@ def test_no_cell_of_the_trainers_csv_runs_as_a_formula(world):
 
 @pytest.mark.parametrize("fmt", ["table", "disclosure"])
 def test_the_plain_text_reports_show_control_characters_for_what_they_are(world, fmt):
-    code, output = soteria("report", "--case", REF, "--format", fmt)
+    code, output = soteria("report", "--case", REF, "--format", fmt, "--purpose", "audit")
 
     assert code == 0, output
     assert SHOWN in output
@@ -100,14 +100,14 @@ def test_the_plain_text_reports_show_control_characters_for_what_they_are(world,
 
 
 def test_the_team_table_shows_them_too(world):
-    code, output = soteria("report")
+    code, output = soteria("report", "--purpose", "supervision")
 
     assert code == 0, output
     assert first_unsafe(output) is None
 
 
 def test_json_keeps_the_data_but_escapes_every_control_character(world):
-    code, output = soteria("report", "--case", REF, "--format", "json")
+    code, output = soteria("report", "--case", REF, "--format", "json", "--purpose", "audit")
 
     assert code == 0, output
     assert first_unsafe(output) is None

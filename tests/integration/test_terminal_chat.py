@@ -121,7 +121,9 @@ def test_report_json_from_the_command_line_shows_every_answer(
     dialogue.handle(user, "Awaiting PNC access")
     monkeypatch.setenv("SOTERIA_DB", str(tmp_path / "soteria.db"))
     monkeypatch.setenv("SOTERIA_PLAYBOOKS", str(PLAYBOOKS_DIR))
-    result = CliRunner().invoke(cli, ["report", "--case", "43/55555/26", "--format", "json"])
+    result = CliRunner().invoke(
+        cli, ["report", "--case", "43/55555/26", "--format", "json", "--purpose", "audit"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["case"] == "43/55555/26"
@@ -135,7 +137,7 @@ def test_report_json_from_the_command_line_shows_every_answer(
         "Awaiting PNC access",
     )
     assert pnc["who"].startswith("user:")
-    table = CliRunner().invoke(cli, ["report", "--case", "43/55555/26"])
+    table = CliRunner().invoke(cli, ["report", "--case", "43/55555/26", "--purpose", "audit"])
     assert "NOT DONE   pnc-record: No — Awaiting PNC access" in table.output
 
 

@@ -65,8 +65,8 @@ def test_a_new_playbook_stays_a_draft_until_someone_publishes_it_by_name(env):
     new = "digital: new playbook, never published: 4 items in 2 sections.\n"
     assert run(env, "diff", "digital") == (0, new)
     assert run(env, "diff", str(digital)) == (0, new)
-    assert run(env, "report")[0] == 0
-    assert run(env, "report", "--trainer")[0] == 0
+    assert run(env, "report", "--purpose", "audit")[0] == 0
+    assert run(env, "report", "--trainer", "--purpose", "training")[0] == 0
     assert run(env, "validate")[0] == 0
     assert run(env, "chat", given="/quit\n")[0] == 0  # a restart
     listing = playbooks_listing(env)
@@ -204,11 +204,11 @@ def test_the_trainer_report_gives_per_item_rates_without_naming_cases(env):
     investigating.give_reason(service, casey, run_id, "Awaiting allocation")
     service.uow.db.close()
 
-    code, output = run(env, "report", "--trainer")
+    code, output = run(env, "report", "--trainer", "--purpose", "training")
     assert code == 0, output
     assert "drill v1 · 1 run" in output
     assert "Awaiting allocation" in output
     assert "43/11111/26" not in output
-    code, output = run(env, "report", "--trainer", "--format", "json")
+    code, output = run(env, "report", "--trainer", "--format", "json", "--purpose", "training")
     assert json.loads(output)["playbooks"]["drill"]["versions"]["1"]["runs"] == 1
-    assert run(env, "report", "--trainer", "--format", "html")[0] == 2
+    assert run(env, "report", "--trainer", "--format", "html", "--purpose", "training")[0] == 2

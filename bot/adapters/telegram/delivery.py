@@ -91,6 +91,8 @@ class Work:
     edit_in_place: bool = False
     #: A command to be answered by the reader, off the event loop, once the update is noted.
     read_later: str | None = None
+    #: Likewise, a button's data (an export for a purpose, say).
+    press_later: str | None = None
     #: The press being answered, if the update is one.
     tap: Tap | None = None
 

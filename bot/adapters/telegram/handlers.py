@@ -17,7 +17,7 @@ from telegram.constants import ChatType
 from telegram.error import NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.conversation.actions import KINDS
+from bot.conversation.actions import KINDS, is_slow_press
 from bot.conversation.commands import BY_NAME, command_name, is_slow_read, menu
 from bot.conversation.dialogue import Dialogue
 from bot.conversation.replies import Reply
@@ -106,8 +106,11 @@ class TelegramFace:
             with ctx.request(inbound.row):
                 work = self.understand(update, upload)
             work.tap = tap
-            if work.read_later is not None and work.user is not None and self.reader is not None:
-                work.replies = await self.reader.handle(work.user, work.read_later)
+            if work.user is not None and self.reader is not None:
+                if work.read_later is not None:
+                    work.replies = await self.reader.handle(work.user, work.read_later)
+                elif work.press_later is not None:
+                    work.replies = await self.reader.press(work.user, work.press_later)
             await self.delivery.send(work, context.bot, chat.id)
         finally:
             if tap is not None:
@@ -207,6 +210,8 @@ class TelegramFace:
         if query is not None:
             action = query.data or ""
             pressed = query.message if isinstance(query.message, Message) else None
+            if self.reader is not None and is_slow_press(action):
+                return Work([], user, pressed, press_later=action)
             asked = self._asked_by(user, pressed, action)
             return Work(
                 self.dialogue.press(user, action), user, pressed, asked, edit_in_place=True
