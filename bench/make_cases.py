@@ -607,7 +607,7 @@ class CaseLife:
     def revisit_laters(self, run_id: int) -> Iterator[datetime]:
         """Come back to some items put off until later, now that they can be answered."""
         run = self.run(run_id)
-        for item in run.playbook.items:
+        for item in run.items:
             run = self.run(run_id)
             if run.state not in ("asking", "review") or run.status(item.id).status != "later":
                 continue
@@ -688,11 +688,10 @@ class CaseLife:
 
     def record_late_milestones(self) -> Iterator[datetime]:
         """Record with /milestone what no item has recorded two weeks after it was known."""
-        recorded = dict(
-            self.service.uow.db.execute(
-                "select name, date from milestones where case_id = ?", [self.case_id]
-            ).fetchall()
-        )
+        recorded = {
+            name: when.isoformat()
+            for name, when in self.service.uow.events.milestones(self.case_id).items()
+        }
         for name in BY_HAND:
             when = self.story.milestone(name, self.today())
             if self.story.milestone(name, self.today() - HAND_LAG) is None or when is None:

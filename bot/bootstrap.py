@@ -20,6 +20,7 @@ import sqlite_utils
 from bot.config import DEFAULT_CASE_KEY, ConfigError, Settings
 from bot.core.errors import SoteriaError
 from bot.core.parsing import Sourced
+from bot.services import facts
 from bot.services.catalog import Catalog
 from bot.services.context import Clock, Context, utc_now
 from bot.services.publishing import publish_on_fresh_install
@@ -39,6 +40,7 @@ def build(
     playbooks: bool = True,
     create: bool = True,
     check_files: bool = True,
+    catch_up: bool = True,
 ) -> Context:
     """Open the configured database and playbooks, ready for the use cases.
 
@@ -47,7 +49,8 @@ def build(
     itself). Once playbooks are published, a file edited badly on the server does not stop
     the bot: it runs on what is published and says what is wrong. Without `playbooks`, the
     context serves what needs no playbook (users, the log); without `create`, a missing
-    database is an error rather than a new one.
+    database is an error rather than a new one. Without `catch_up`, the read model is left as
+    it is found (for checking it, or building it again on purpose).
     """
     if not create and not settings.db_path.is_file():
         raise SoteriaError(
@@ -69,6 +72,9 @@ def build(
             logger.warning(
                 "Playbook files have problems; running on the published versions:\n%s", lines
             )
+        if playbooks and catch_up:
+            # Once, after the upgrade that added it, or after the settings changed.
+            facts.bring_up_to_date(ctx)
     except BaseException:
         db.close()
         raise
@@ -139,7 +145,7 @@ def context_on(
     """A context over an open database and the files read at start (tests give their own)."""
     settings = settings or Settings()
     uow = UnitOfWork(db, files.milestones, clock)
-    return Context(
+    ctx = Context(
         uow,
         Catalog(uow.versions, files),
         clock,
@@ -148,6 +154,9 @@ def context_on(
         settings.crime_reference,
         playbooks_dir,
     )
+    # The read model counts due dates as reports would, with the context's calendar.
+    uow.facts.calendar = lambda: facts.calendar(ctx)
+    return ctx
 
 
 def case_key(db: sqlite_utils.Database, wanted: str | None) -> str:

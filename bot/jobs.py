@@ -42,7 +42,7 @@ def queue_escalations(ctx: Context, team: str | None = None) -> int:
                     "days": str(facts.days_over),
                     "officer": case.officer,
                 }
-                key = f"escalate:{run.run.run_id}:{facts.item.id}:{facts.due.isoformat()}"
+                key = f"escalate:{run.run_id}:{facts.item.id}:{facts.due.isoformat()}"
                 queued += notifications.tell_supervisors(
                     uow, case.case, "escalation", detail, now, key
                 )
@@ -50,8 +50,8 @@ def queue_escalations(ctx: Context, team: str | None = None) -> int:
                 mine = {
                     **detail,
                     "case_ref": case.ref,
-                    "run_id": str(run.run.run_id),
-                    "item": str(run.run.number(facts.item.id)),
+                    "run_id": str(run.run_id),
+                    "item": str(facts.number),
                 }
                 queued += notifications.tell(
                     uow, [case.case.officer_id], "escalation-officer", mine, now, f"{key}:officer"

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from bot import __version__
-from bot.cli.admin import backup, cases, checkpoint, screen, users, verify
+from bot.cli.admin import backup, cases, checkpoint, rebuild_read_model, screen, users, verify
 from bot.cli.chat import chat, run
 from bot.cli.importing import import_
 from bot.cli.playbooks import diff, preview, publish, validate
@@ -61,6 +61,7 @@ for command in (
     publish,
     diff,
     verify,
+    rebuild_read_model,
     checkpoint,
     backup,
     users,

@@ -1,4 +1,4 @@
-"""Administrators' commands: enrol and revoke users, verify the completion log, back up."""
+"""Administrators' commands: enrol and revoke users, verify the log and the read model, back up."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.core.characters import visible
 from bot.core.people import CLI_ADMIN, ROLES
 from bot.core.screening import screen_lines
-from bot.services import consultation, people, reaching, records
+from bot.services import consultation, facts, people, reaching, records
 from bot.services import handover as handovers
 from bot.services.context import Context, utc_now
 from bot.services.people import INVITE_DAYS
@@ -39,7 +39,7 @@ def _anchors(settings: Settings) -> records.Anchors:
 )
 def verify(copy: Path | None) -> None:
     """Check the completion log: its hash chain, its signed checkpoints and its seals; then the
-    access log's chain.
+    access log's chain; then the read model reports use, against a replay of the log.
 
     Walks the chain record by record to its recorded end, compares it with every checkpoint in
     SOTERIA_CHECKPOINTS (signed with the key in SOTERIA_CHECKPOINT_KEY), and compares people
@@ -47,9 +47,11 @@ def verify(copy: Path | None) -> None:
     chain the same way. Records whose case was disposed of keep their hashes and are checked as
     such. Exits 0 when all hold, 1 naming the first record (or person, or version) changed,
     removed, inserted or moved, a chain rebuilt ("does not match checkpoint N"), or a log cut
-    short or wiped. It only reads: with --db it checks a backup instead, passing over
-    checkpoints made after it. A file that is missing, empty or not the bot's database fails
-    with one sentence (exit 1).
+    short or wiped; or the first read-model row that disagrees with the log
+    (`rebuild-read-model` puts that right; a disposed case has no rows left to check). It only
+    reads, the read model checked as found: with --db it checks a backup's logs instead,
+    passing over checkpoints made after it. A file that is missing, empty or not the bot's
+    database fails with one sentence (exit 1).
 
     \b
     Example:
@@ -64,8 +66,33 @@ def verify(copy: Path | None) -> None:
         click.echo(prefix + verdict.message)
         for note in verdict.notes:
             click.echo(note)
+    if copy is None and verdicts[0].ok:
+        # Replaying runs needs the published playbooks and the force's settings; the model is
+        # checked as found, never brought up to date first. A backup's chains only are checked.
+        ctx = build(settings, create=False, check_files=False, catch_up=False)
+        agreement = facts.check(ctx)
+        click.echo(agreement.message)
+        if not agreement.ok:
+            raise SystemExit(1)
     if not all(verdict.ok for verdict in verdicts):
         raise SystemExit(1)
+
+
+@click.command("rebuild-read-model")
+def rebuild_read_model() -> None:
+    """Build the read model reports use again from the completion log, one team at a time.
+
+    For when `verify` finds a row that disagrees with the log. Safe while the bot runs: each
+    team is written in a transaction of its own. The bot also does this by itself when it
+    first starts after the upgrade that added the read model, or with changed settings.
+
+    \b
+    Example:
+        soteria-bot rebuild-read-model
+    """
+    ctx = build(Settings.from_env(), create=False, check_files=False, catch_up=False)
+    written = facts.rebuild(ctx)
+    click.echo(f"Rebuilt the read model from the log: {written} runs.")
 
 
 @click.command()

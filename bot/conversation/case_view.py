@@ -92,13 +92,14 @@ def run_lines(ctx: Context, run: RunFacts) -> list[str]:
     and challenge threads."""
     zone, today = ctx.zone, ctx.today()
     lines = [run_heading(run)]
-    signed_off = run.run.signed_off_by
-    if run.run.reopened_after_sign_off and signed_off is not None:
+    # From the read model's run row: its last sign-off (who and when), and whether it reopened.
+    signed_by, signed_at = run.signed_off_by, run.signed_off_at
+    if run.reopened_after_sign_off and signed_by is not None and signed_at is not None:
         lines.append(
-            f"Reopened after sign-off ({people.name_of(ctx, signed_off.actor)}, "
-            f"{_local(signed_off.at, zone, today)}): what came after it is marked “new”."
+            f"Reopened after sign-off ({people.name_of(ctx, signed_by)}, "
+            f"{_local(signed_at, zone, today)}): what came after it is marked “new”."
         )
-    since = signed_off.at if signed_off and run.run.reopened_after_sign_off else None
+    since = signed_at if run.reopened_after_sign_off else None
     for facts in run.items:
         if facts.status == "not-live":
             continue
@@ -143,7 +144,7 @@ def _item_line(ctx: Context, facts: ItemFacts, since: datetime | None) -> str:
 
 def run_buttons(run: RunFacts) -> Rows:
     """What a supervisor can do with a run: sign it off or return it, countersign, challenge."""
-    rid, title = run.run.run_id, cut(run.run.playbook.title, 30)
+    rid, title = run.run_id, cut(run.playbook.title, 30)
     found: Rows = []
     if run.state == "submitted":
         found.append(
@@ -153,7 +154,7 @@ def run_buttons(run: RunFacts) -> Rows:
             )
         )
     for facts in run.with_status("to-countersign"):
-        number = run.run.number(facts.item.id)
+        number = facts.number
         label = f"Countersign: {cut(facts.item.ask, 40)}"
         found.append((Option.of(label, act.Countersign(rid, number)),))
     if run.state not in ("not_started", "signed_off"):
@@ -167,7 +168,7 @@ def _local(at: datetime, zone: ZoneInfo, today: date) -> str:
 
 def run_heading(run: RunFacts) -> str:
     """A run's heading: its playbook, version, state in words and progress."""
-    playbook = run.run.playbook
+    playbook = run.playbook
     return (
         f"{playbook.title} v{playbook.version} · {run_state(run.state)} · {run.settled}/{run.live}"
     )

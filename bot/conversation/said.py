@@ -97,7 +97,7 @@ def handover_items(ctx: Context, ref: str) -> Sequence[str]:
     lines = []
     for case in gather(ctx, case_ref=ref).cases:
         for run in case.runs:
-            title = run.run.playbook.title
+            title = run.playbook.title
             for facts in run.overdue:
                 lines.append(f"• {title}: {facts.item.ask} (overdue {facts.days_over}d)")
             for facts in run.open_challenges:

@@ -123,14 +123,14 @@ class Supervisor:
         rows = tuple(
             (
                 Option.of(
-                    cut(f"{verb}: {case.ref} · {run.run.playbook.title}", 60),
-                    act.SignOff(run.run.run_id) if sign else act.ReturnRun(run.run.run_id),
+                    cut(f"{verb}: {case.ref} · {run.playbook.title}", 60),
+                    act.SignOff(run.run_id) if sign else act.ReturnRun(run.run_id),
                 ),
             )
             for case, run in waiting[:20]
         )
         blocked = [
-            f"{case.ref} · {run.run.playbook.title}: challenge open"
+            f"{case.ref} · {run.playbook.title}: challenge open"
             for case, run in waiting
             if run.open_challenges
         ]

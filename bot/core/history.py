@@ -9,8 +9,8 @@ occurrence, kept by `bot.core.run_items`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 from typing import Any, Literal, Self
 
 from bot.core.answers import Decoded, kind_of
@@ -51,6 +51,19 @@ def shared_key(playbook_id: str, item: Item) -> str:
     return item.same_as or f"{playbook_id}/{item.base_id}"
 
 
+def shares_with(reader: Playbook, answered_in: str, item: Item) -> bool:
+    """Whether a run of `reader` takes an answer another run of the case gave to `item` of the
+    playbook `answered_in`, given that `reader` asks the same fact (`shared_key`).
+
+    Each run of a recurring playbook is its own occurrence (a supervisory review held on its
+    own day): from the earlier runs of that same playbook it takes only the facts named with
+    `same-as`, so each review starts blank. Every other run of the case asking the fact takes
+    it. The one rule for runs as they are read (`RunRepository.shared_answers`) and for the
+    read model's rows that follow an answer (`FactRepository`).
+    """
+    return not (reader.repeat is not None and answered_in == reader.id and not item.same_as)
+
+
 @dataclass(frozen=True, slots=True)
 class ItemStatus:
     """Where one item stands, as the log says: its answer, reason, who and when."""
@@ -62,6 +75,18 @@ class ItemStatus:
     actor: str | None = None
     at: datetime | None = None
     corrections: int = 0
+
+
+@dataclass(slots=True)
+class ItemPast:
+    """What a run's log says of its items beyond where they stand now."""
+
+    #: When the run first logged an answer or reason for each item (as first given).
+    first_answered: dict[str, datetime] = field(default_factory=dict)
+    #: The items ever put off until later in this run.
+    deferred: set[str] = field(default_factory=set)
+    #: The last record about each item: its number among the run's records (from 1), its time.
+    touched: dict[str, tuple[int, datetime]] = field(default_factory=dict)
 
 
 class RunHistory(RunItems):
@@ -98,6 +123,14 @@ class RunHistory(RunItems):
         self.reopened_after_sign_off = False
         #: For a run of a recurring playbook: the day the occurrence it holds fell due.
         self.due_on: date | None = None
+        #: When the run was started, and when anything last happened on it (its last record).
+        self.started_at: datetime | None = None
+        self.last_at: datetime | None = None
+        #: The last record about no item (a lifecycle move, the start): its number among the
+        #: run's records, counting from 1, and its time.
+        self.changed: tuple[int, datetime] | None = None
+        #: What reports ask of the items' past, not only of where they stand.
+        self.past = ItemPast()
         # Decoded answers, rebuilt only when an answer is applied or the items change (a new
         # occurrence adds copies): conditions read them often.
         self._decoded: dict[str, Decoded] | None = None
@@ -132,8 +165,20 @@ class RunHistory(RunItems):
 
     def _apply(self, entry: Entry) -> None:
         """Fold one entry into the run's picture of itself."""
+        if entry.at.tzinfo is not UTC:
+            # The log keeps UTC: a run read back from it must say what this one says.
+            entry = replace(entry, at=entry.at.astimezone(UTC))
         item = entry.item
         self._applied += 1
+        self.last_at = entry.at
+        if item is None:
+            self.changed = (self._applied, entry.at)
+        else:
+            self.past.touched[item] = (self._applied, entry.at)
+            if entry.kind in ("answered", "reason-given"):
+                self.past.first_answered.setdefault(item, origin(entry)[1])
+            elif entry.kind == "deferred":
+                self.past.deferred.add(item)
         if entry.kind == "answered":
             self._decoded = None
             self._answerers.add(entry.detail.get("answered_by", entry.actor))
@@ -162,8 +207,11 @@ class RunHistory(RunItems):
             self._unsigned.discard(item)
         elif entry.kind == "transition":
             self._transition(entry)
-        elif entry.kind == "run-started" and entry.detail.get("due"):
-            self.due_on = date.fromisoformat(entry.detail["due"])
+        elif entry.kind == "run-started":
+            if self.started_at is None:
+                self.started_at = entry.at
+            if entry.detail.get("due"):
+                self.due_on = date.fromisoformat(entry.detail["due"])
 
     def _transition(self, entry: Entry) -> None:
         """Follow a lifecycle move, remembering sign-offs and reopenings after them."""

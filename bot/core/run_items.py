@@ -29,6 +29,7 @@ class RunItems:
         self._expanded: tuple[tuple[int, ...], tuple[Item, ...]] | None = None
         self._items: dict[str, Item] = {}
         self._numbers: dict[str, int] = {}
+        self._readers: dict[str, tuple[str, ...]] = {}
         self._expand()
 
     def _expand(self) -> tuple[Item, ...]:
@@ -49,6 +50,7 @@ class RunItems:
                 numbers[copy.id] = number + OCCURRENCE_STEP * occurrence
         self._items = {item.id: item for item in items}
         self._numbers = numbers
+        self._readers = _readers(items)
         self._expanded = (key, tuple(items))
         return self._expanded[1]
 
@@ -67,6 +69,17 @@ class RunItems:
         self._expand()
         return self._numbers[item_id]
 
+    def has_item(self, item_id: str) -> bool:
+        """Tell whether the run asks an item (a per-occurrence copy by its `item@N` id)."""
+        self._expand()
+        return item_id in self._items
+
+    def readers_of(self, item_id: str) -> tuple[str, ...]:
+        """The items whose standing reads this one's answer: those asked only under a
+        condition naming it, and those due a span from it."""
+        self._expand()
+        return self._readers.get(item_id, ())
+
     def item_at(self, number: int) -> Item | None:
         """The item a button's number names, if the run has it."""
         base, occurrence = number % OCCURRENCE_STEP, number // OCCURRENCE_STEP
@@ -83,3 +96,15 @@ class RunItems:
         self.events.record(name, when, number)
         self.milestones = self.events.latest_dates()
         self._expand()
+
+
+def _readers(items: list[Item]) -> dict[str, tuple[str, ...]]:
+    """For each item, the items that read its answer (see `RunItems.readers_of`)."""
+    found: dict[str, list[str]] = {}
+    for item in items:
+        read = set(item.when.item_ids()) if item.when is not None else set()
+        if item.due is not None and item.due.of_item:
+            read.add(item.due.milestone)
+        for name in read:
+            found.setdefault(name, []).append(item.id)
+    return {name: tuple(ids) for name, ids in found.items()}

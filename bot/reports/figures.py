@@ -59,7 +59,7 @@ def completion(oversight: Oversight) -> list[Completion]:
     statuses: Counter[tuple[str, str, str]] = Counter()
     titles: dict[tuple[str, str], tuple[str, str]] = {}
     for _case, run in oversight.runs():
-        playbook = run.run.playbook
+        playbook = run.playbook
         for section in playbook.sections:
             titles.setdefault((playbook.id, section.id), (playbook.title, section.title))
         for facts in run.items:
@@ -159,7 +159,7 @@ def intrusion_requests(case: CaseFacts) -> list[tuple[int, str]]:
     seen: set[str] = set()
     found = []
     for run in case.runs:
-        playbook = run.run.playbook
+        playbook = run.playbook
         for facts in run.items:
             if facts.item.focus != "intrusion" or facts.status == "not-live":
                 continue
@@ -168,7 +168,7 @@ def intrusion_requests(case: CaseFacts) -> list[tuple[int, str]]:
             key = facts.item.same_as or f"{playbook.id}/{facts.item.id}"
             if key not in seen:
                 seen.add(key)
-                found.append((run.run.run_id, facts.item.id))
+                found.append((run.run_id, facts.item.id))
     return found
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import statistics
 import textwrap
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -19,8 +18,8 @@ from typing import Any
 
 from bot.core.characters import spreadsheet_row
 from bot.core.playbook import Item, Playbook
-from bot.reports.oversight import RunFacts, gather
 from bot.services.context import Context
+from bot.store.cases import Scope
 
 #: How many reasons an item lists, most often given first.
 TOP_REASONS = 3
@@ -72,7 +71,8 @@ class ItemInsight:
     with_due: int = 0
     challenged: int = 0
     still_open: int = 0
-    days_to_settle: list[float] = field(default_factory=list)
+    #: Median days from a run's start to the item's first answer (None before any).
+    median_days: float | None = None
     reasons: Counter[str] = field(default_factory=Counter)
 
     @property
@@ -119,7 +119,7 @@ class ItemInsight:
     @property
     def median_days_open(self) -> float | None:
         """Median days from a run's start to the item's first answer (None before any)."""
-        return statistics.median(self.days_to_settle) if self.days_to_settle else None
+        return self.median_days
 
     def top_reasons(self, limit: int = TOP_REASONS) -> list[Reason]:
         """The reasons given most often, with whether each is one of the item's presets (for
@@ -173,60 +173,40 @@ class Insights:
 
 
 def gather_insights(ctx: Context, teams: Sequence[str] | None = None) -> Insights:
-    """Total each item of each playbook version over every run of these teams (all when None)."""
-    versions: dict[tuple[str, int], VersionInsight] = {}
-    # One team at a time, so memory holds one team's runs however large the force grows.
-    for team in dict.fromkeys(teams) if teams else ctx.uow.cases.teams():
-        for case in gather(ctx, teams=[team]).cases:
-            for run in case.runs:
-                # A moved run's answers were carried into a run on the newer version: counting
-                # both would count every carried answer twice.
-                if run.run.state == "moved":
-                    continue
-                playbook = run.run.playbook
-                key = (playbook.id, playbook.version)
-                if key not in versions:
-                    versions[key] = _version(playbook)
-                _count(versions[key], run)
+    """Total each item of each playbook version over every run of these teams (all when None).
+
+    Counted in SQL over the read model's rows (`bot.store.facts`): a whole force is a million
+    item rows, too many to bring into Python one by one. A run moved to a newer version has no
+    rows there: its answers were carried into the new run, and counting both would count every
+    carried answer twice.
+    """
+    ctx.fresh()
+    scope = Scope(tuple(dict.fromkeys(teams)) if teams else None)
+    versions: dict[int, VersionInsight] = {}
+    with ctx.uow.reading() as uow:
+        counts = uow.facts.tallies(*uow.runs.ids_in(scope), ctx.today())
+        for version_id, runs in counts.runs.items():
+            versions[version_id] = _version(ctx.catalog.playbook_of_version(version_id), runs)
+        for version_id, position, *totals in counts.items:
+            insight = versions[version_id].items[position]
+            (insight.asked, insight.no, insight.na, insight.later, insight.challenged,
+             insight.with_due, insight.overdue, insight.still_open) = totals  # fmt: skip
+        for version_id, position, reason, count in counts.reasons:
+            versions[version_id].items[position].reasons[reason] = count
+        for (version_id, position), median in counts.medians.items():
+            versions[version_id].items[position].median_days = median
+    found = {(v.playbook, v.version): v for v in versions.values()}
     # The library's current versions appear even before any run: "nobody has used v4 yet".
     for entry in ctx.catalog.library.playbooks:
         key = (entry.playbook.id, entry.playbook.version)
-        if key not in versions:
-            versions[key] = _version(entry.playbook)
-    return Insights(ctx.now(), [versions[key] for key in sorted(versions)])
+        if key not in found:
+            found[key] = _version(entry.playbook, 0)
+    return Insights(ctx.now(), [found[key] for key in sorted(found)])
 
 
-def _version(playbook: Playbook) -> VersionInsight:
+def _version(playbook: Playbook, runs: int) -> VersionInsight:
     items = [ItemInsight(item, number) for number, item in enumerate(playbook.items, 1)]
-    return VersionInsight(playbook.id, playbook.title, playbook.version, 0, items)
-
-
-def _count(version: VersionInsight, run: RunFacts) -> None:
-    """Add one run's items to its version's totals."""
-    version.runs += 1
-    started = next((e.at for e in run.history if e.kind == "run-started"), None)
-    deferred = {e.item for e in run.history if e.kind == "deferred"}
-    by_id = {insight.item.id: insight for insight in version.items}
-    for facts in run.items:
-        insight = by_id[facts.item.id]
-        if facts.status == "not-live":
-            # An answer to an item a later answer made irrelevant says nothing about the item.
-            continue
-        insight.asked += 1
-        insight.no += int(facts.value == "no")
-        insight.na += int(facts.value == "na")
-        # Ever put off, not only now: an item answered after a "later" still gave pause.
-        insight.later += int(facts.item.id in deferred)
-        insight.challenged += int(any(entry.kind == "challenged" for entry in facts.thread))
-        if facts.due is not None:
-            insight.with_due += 1
-            insight.overdue += int(facts.on_time is False)
-        if facts.reason:
-            insight.reasons[facts.reason] += 1
-        if facts.status in SETTLED and facts.first_settled is not None and started is not None:
-            insight.days_to_settle.append((facts.first_settled - started).total_seconds() / 86400)
-        elif facts.status in UNSETTLED:
-            insight.still_open += 1
+    return VersionInsight(playbook.id, playbook.title, playbook.version, runs, items)
 
 
 def _short(text: str, width: int) -> str:
@@ -371,7 +351,7 @@ def render_insights_csv(insights: Insights) -> str:
                 insight.with_due,
                 insight.challenged,
                 insight.still_open,
-                _days(insight.median_days_open) if insight.days_to_settle else "",
+                _days(insight.median_days_open) if insight.median_days is not None else "",
                 rates["no"],
                 rates["na"],
                 rates["later"],

@@ -132,7 +132,7 @@ def measure(oversight: Oversight) -> list[Result]:
     results = []
     by_playbook: dict[str, list[RunFacts]] = {}
     for _case, run in oversight.runs():
-        by_playbook.setdefault(run.run.playbook.id, []).append(run)
+        by_playbook.setdefault(run.playbook.id, []).append(run)
     for spec in MEASURES:
         verdicts = [
             spec.test({facts.item.id: facts for facts in run.items})

@@ -1,43 +1,45 @@
 """What supervisors oversee: every run of a team's cases, its items' standing, and the totals.
 
-One pass reads a team's cases, runs, milestones and log in a handful of queries, rebuilds each
-run from its log as the bot does, and keeps, per item, what a supervisor asks: done or not,
-why, by whom and when, when it fell due and whether it was on time. `/team`, `/case`, the
-weekly summary, escalations and every report format are views of these facts.
+One pass reads a team's cases, runs and milestones and the read model's rows for them (see
+`bot.store.facts`): per item, what a supervisor asks: done or not, why, by whom and when, when
+it fell due, and, worked out from today, whether it is overdue or to escalate. Nothing is
+replayed from the log. `/team`, `/case`, the weekly summary, escalations and every report
+format are views of these facts.
 """
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
 from bot.core.case import Case
 from bot.core.events import Events
-from bot.core.history import challenge_open, origin, shared_key
+from bot.core.facts import SETTLED as SETTLED
+from bot.core.facts import RunRow, base_position, last_activity, thread_of
+from bot.core.history import challenge_open
 from bot.core.lifecycle import UNDER_WAY
 from bot.core.people import user_id_of
-from bot.core.playbook import Item
+from bot.core.playbook import Duration, Item, Playbook
 from bot.core.records import Entry
-from bot.core.run import Run
+from bot.core.run_items import OCCURRENCE_STEP
 from bot.core.schedule import standing
 from bot.services.context import Context
-from bot.services.deadlines import item_due
 from bot.services.reviews import Schedule, recurring, schedules
 from bot.store.cases import Scope
-from bot.store.runs import RunRow
+from bot.store.runs import RunRow as StoredRow
 
 #: Ages of overdue items, in days past their due date, for the "overdue by age" chart.
 AGE_BANDS = ((1, 7, "1–7 days"), (8, 14, "8–14 days"), (15, 28, "15–28 days"), (29, None, "over 28 days"))  # fmt: skip
 #: Run states in which items can still be worked on (and so fall overdue).
 OPEN_STATES = UNDER_WAY
-#: Statuses of an item that is answered, with its reason where it needs one.
-SETTLED = frozenset({"done", "not-done", "na", "to-countersign", "not-yet"})
 #: Case risk, most urgent first: the order of `/team` and of the report's case list.
 RISKS = ("escalated", "overdue", "challenged", "due-soon", "on-track", "closed")
+#: Statuses of an item still waiting for work, which fall overdue past their due date.
+WAITING = frozenset({"open", "later", "needs-reason", "not-yet"})
 
 
 # Not frozen: a team report builds tens of thousands of these, and a frozen dataclass takes
@@ -59,6 +61,8 @@ class ItemFacts:
     standing: str
     days_over: int
     thread: tuple[Entry, ...] = ()
+    #: Its place in the run's order (see `bot.core.facts.place_of`).
+    place: int = 0
 
     @property
     def on_time(self) -> bool | None:
@@ -69,15 +73,29 @@ class ItemFacts:
             return self.first_settled.date() <= self.due
         return False if self.days_over > 0 else None
 
+    @property
+    def number(self) -> int:
+        """The number a button names the item by (see `bot.core.run_items`)."""
+        return base_position(self.place) + OCCURRENCE_STEP * (self.place % OCCURRENCE_STEP)
+
 
 @dataclass(slots=True)
 class RunFacts:
     """One run of a playbook on a case, with every item's facts."""
 
-    run: Run
+    run_id: int
+    playbook: Playbook
     state: str
     items: list[ItemFacts]
     last_activity: datetime | None
+    #: When it started; for a recurring playbook, the day the occurrence it holds fell due.
+    started: datetime | None = None
+    due_on: date | None = None
+    #: Its last sign-off (who, as the log names them, and when), and whether it reopened since.
+    signed_off_by: str | None = None
+    signed_off_at: datetime | None = None
+    reopened_after_sign_off: bool = False
+    #: The run's own records: read for a report on one case only.
     history: list[Entry] = field(default_factory=list)
     #: Live items settled (answered, with a reason where needed), and items asked as it stands.
     settled: int = field(init=False)
@@ -201,9 +219,9 @@ def gather(
 def _no_collection_pauses() -> Iterator[None]:
     """Hold Python's cycle collector while a team's facts are built.
 
-    A team is tens of thousands of log entries, all kept until the report is written; each
-    pass of the collector walks all of them again. Held, the work took about 30% less time
-    (bench/README.md). Nothing is lost: the collector picks up any cycles once it is back on.
+    A team is tens of thousands of item facts, all kept until the report is written; each pass
+    of the collector walks all of them again. Nothing is lost: the collector picks up any
+    cycles once it is back on.
     """
     was_on = gc.isenabled()
     gc.disable()
@@ -219,13 +237,19 @@ def _gather(ctx: Context, scope: Scope, open_runs_only: bool) -> Oversight:
     uow = ctx.uow
     now = ctx.now()
     today = ctx.today()
-    cases = uow.cases.in_scope(scope)
-    names = uow.users.names()
-    events = uow.events.in_scope(scope)
-    # A held review is kept even by a read of open runs only: it shows the review was held.
-    keep = [playbook.id for playbook in recurring(ctx)]
-    runs_by_case = uow.runs.rows_in(scope, open_only=open_runs_only, keep=keep)
-    entries = uow.runs.entries_in(scope, open_only=open_runs_only, keep=keep)
+    with uow.reading():
+        cases = uow.cases.in_scope(scope)
+        names = uow.users.names()
+        events = uow.events.in_scope(scope)
+        # A held review is kept even by a read of open runs only: it shows the review was held.
+        keep = [playbook.id for playbook in recurring(ctx)]
+        runs_by_case = uow.runs.rows_in(scope, open_only=open_runs_only, keep=keep)
+        chosen_runs = uow.runs.ids_in(scope, open_only=open_runs_only, keep=keep)
+        run_rows = uow.facts.runs_of_runs(*chosen_runs)
+        runs = {row.id: row for rows in runs_by_case.values() for row in rows}
+        items = _Items(ctx, today).read(uow.facts.items_of_runs(*chosen_runs), runs)
+        pending = uow.handovers.pending_in(scope)
+        histories = _histories(ctx, scope) if scope.case_ref is not None else {}
     handovers = {
         case_id: {
             "id": handover.id,
@@ -233,27 +257,15 @@ def _gather(ctx: Context, scope: Scope, open_runs_only: bool) -> Oversight:
             "to": names.get(handover.to_officer, "someone"),
             "offered": handover.offered_at,
         }
-        for case_id, handover in uow.handovers.pending_in(scope).items()
+        for case_id, handover in pending.items()
     }
-    holidays = ctx.holidays()
     found = []
     for case in cases:
-        run_facts = []
         case_events = events.get(case.id, Events())
-        rows = runs_by_case.get(case.id, [])
-        shared = _shared(ctx, rows, entries)
-        for row in rows:
-            history = entries.get(row.id, [])
-            run = Run.replay(
-                ctx.catalog.playbook_of_version(row.version_id),
-                row.id,
-                case.ref,
-                history,
-                case_events,
-                row.cursor,
-                shared,
-            )
-            run_facts.append(_run_facts(ctx, run, history, today, holidays))
+        run_facts = [
+            _run_facts(ctx, row, run_rows.get(row.id), items.get(row.id), histories.get(row.id))
+            for row in runs_by_case.get(case.id, [])
+        ]
         found.append(
             CaseFacts(
                 case.id,
@@ -266,7 +278,7 @@ def _gather(ctx: Context, scope: Scope, open_runs_only: bool) -> Oversight:
                 case_events.latest_dates(),
                 handovers.get(case.id),
                 case_events,
-                schedules(ctx, case, case_events, [facts.run for facts in run_facts], today),
+                schedules(ctx, case, case_events, run_facts, today),
                 case.closed_reason if case.closed else None,
             )
         )
@@ -275,61 +287,131 @@ def _gather(ctx: Context, scope: Scope, open_runs_only: bool) -> Oversight:
     return Oversight(chosen, now, today, found, names)
 
 
-def _shared(
-    ctx: Context, rows: Sequence[RunRow], entries: Mapping[int, list[Entry]]
-) -> dict[str, Entry]:
-    """The latest answer to each fact of a case, by the name every playbook knows it by."""
-    found: dict[str, Entry] = {}
-    for row in rows:
-        playbook = ctx.catalog.playbook_of_version(row.version_id)
-        for entry in entries.get(row.id, []):
-            if entry.kind == "answered" and entry.item and "@" not in entry.item:
-                try:
-                    found[shared_key(playbook.id, playbook.item(entry.item))] = entry
-                except KeyError:
-                    continue
+def _histories(ctx: Context, scope: Scope) -> dict[int, list[Entry]]:
+    """The records of one case's runs, by run: a case view shows each answer a correction
+    replaced. One case's records are few; a team's are never read."""
+    found: dict[int, list[Entry]] = {}
+    for logged in ctx.uow.log.entries(case_ref=scope.case_ref):
+        if logged.entry.run_id is not None:
+            found.setdefault(logged.entry.run_id, []).append(logged.entry)
     return found
 
 
 def _run_facts(
     ctx: Context,
-    run: Run,
-    history: list[Entry],
-    today: date,
-    holidays: frozenset[date],
+    stored: StoredRow,
+    row: RunRow | None,
+    items: _RunItems | None,
+    history: list[Entry] | None,
 ) -> RunFacts:
-    """Each item's facts for one run."""
-    settled_at: dict[str, datetime] = {}
-    for entry in history:
-        if entry.kind in ("answered", "reason-given") and entry.item:
-            settled_at.setdefault(entry.item, origin(entry)[1])
-    items = []
-    open_run = run.state in OPEN_STATES
-    for status in run.statuses():
-        item = status.item
-        # The calendar is worked out once for the whole report, not once per item.
-        due = item_due(run, item, holidays, ctx.catalog.settings)
-        where, days_over = "not-due", 0
-        if status.status in ("open", "later", "needs-reason", "not-yet") and open_run:
-            where = standing(due, today, item.escalate, holidays, ctx.catalog.settings)
-            days_over = max((today - due).days, 0) if due is not None else 0
-        settled = status.status in SETTLED
-        items.append(
-            ItemFacts(
-                item,
-                run.playbook.section_of(item.base_id),
-                status.status,
-                status.value,
-                status.reason,
-                status.actor,
-                status.at,
-                settled_at.get(item.id) if settled else None,
-                status.corrections,
-                due,
-                where,
-                days_over,
-                run.thread(item.id),
+    """One run's facts from its rows."""
+    if row is None:  # Only while the read model is built for the first time.
+        row = RunRow(None, None, None, None, False, None, None)
+    facts, touched_n, touched = items or ([], None, None)
+    return RunFacts(
+        stored.id,
+        ctx.catalog.playbook_of_version(stored.version_id),
+        stored.state,
+        facts,
+        _time(last_activity(row, touched_n, touched)),
+        _time(row.started),
+        date.fromisoformat(row.review_due) if row.review_due else None,
+        row.signed_off_by,
+        _time(row.signed_off_at),
+        bool(row.reopened),
+        history or [],
+    )
+
+
+#: A run's item facts in order, and its last record about an item (number and time).
+_RunItems = tuple[list[ItemFacts], int | None, str | None]
+
+
+class _Items:
+    """Item facts from the read model's rows, with what they share worked out once: an item's
+    definition and section per version, each due date, each standing against today."""
+
+    def __init__(self, ctx: Context, today: date) -> None:
+        self._ctx = ctx
+        self._today = today
+        self._holidays = ctx.holidays()
+        self._settings: dict[str, Duration] = ctx.catalog.settings
+        self._items: dict[tuple[int, int], tuple[Item, str]] = {}
+        self._dates: dict[str, date] = {}
+        self._standings: dict[tuple[date, Duration | None], str] = {}
+
+    def read(
+        self, rows: Iterable[Sequence[Any]], runs: dict[int, StoredRow]
+    ) -> dict[int, _RunItems]:
+        """Each run's item facts, by run id, from rows ordered by run and place."""
+        found: dict[int, _RunItems] = {}
+        current = -1
+        facts: list[ItemFacts] = []
+        last_n, last = None, None
+        for (run_id, place, item_id, status, value, reason, who, at, first, corrections, due,
+             _deferred, thread, touched_n, touched) in rows:  # fmt: skip
+            if run_id != current:
+                if current in runs:
+                    found[current] = (facts, last_n, last)
+                current, facts, last_n, last = run_id, [], None, None
+            stored = runs.get(run_id)
+            if stored is None:
+                continue
+            item, section = self._item(stored.version_id, place, item_id)
+            when = self._dates.get(due) if due else None
+            if due and when is None:
+                when = self._dates[due] = date.fromisoformat(due)
+            where, days_over = "not-due", 0
+            if status in WAITING and stored.state in OPEN_STATES and when is not None:
+                where = self._standing(when, item.escalate)
+                days_over = max((self._today - when).days, 0)
+            if touched_n is not None and (last_n is None or touched_n > last_n):
+                last_n, last = touched_n, touched
+            facts.append(
+                ItemFacts(
+                    item,
+                    section,
+                    status,
+                    value,
+                    reason,
+                    who,
+                    datetime.fromisoformat(at) if at else None,
+                    datetime.fromisoformat(first) if first and status in SETTLED else None,
+                    corrections,
+                    when,
+                    where,
+                    days_over,
+                    thread_of(thread, run_id, stored.case.ref, item_id) if thread else (),
+                    place,
+                )
             )
-        )
-    last = history[-1].at if history else None
-    return RunFacts(run, run.state, items, last, history)
+        if current in runs:
+            found[current] = (facts, last_n, last)
+        return found
+
+    def _item(self, version_id: int, place: int, item_id: str) -> tuple[Item, str]:
+        """The item at a place of a version, a copy for one occurrence where it is one."""
+        key = (version_id, place)
+        found = self._items.get(key)
+        if found is None:
+            playbook = self._ctx.catalog.playbook_of_version(version_id)
+            item = playbook.items[base_position(place)]
+            occurrence = place % OCCURRENCE_STEP
+            if occurrence:
+                item = replace(item, id=item_id, occurrence=occurrence)
+            found = self._items[key] = (item, playbook.section_of(item.base_id))
+        return found
+
+    def _standing(self, due: date, escalate: Duration | None) -> str:
+        """Where an item due that day stands today."""
+        key = (due, escalate)
+        found = self._standings.get(key)
+        if found is None:
+            found = self._standings[key] = standing(
+                due, self._today, escalate, self._holidays, self._settings
+            )
+        return found
+
+
+def _time(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None

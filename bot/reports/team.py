@@ -61,10 +61,10 @@ def _thread(oversight: Oversight, facts: ItemFacts) -> dict[str, Any]:
 
 def _run(oversight: Oversight, run: RunFacts) -> dict[str, Any]:
     return {
-        "run": run.run.run_id,
-        "playbook": run.run.playbook.id,
-        "title": run.run.playbook.title,
-        "version": run.run.playbook.version,
+        "run": run.run_id,
+        "playbook": run.playbook.id,
+        "title": run.playbook.title,
+        "version": run.playbook.version,
         "state": run.state,
         "settled": run.settled,
         "live": run.live,
@@ -168,7 +168,7 @@ def render_team_table(oversight: Oversight) -> str:
             lines.append(f"  {INTRUSION_WORDS}: {requests}")
         for run in case.runs:
             lines.append(
-                f"  {run.run.playbook.title} v{run.run.playbook.version} · "
+                f"  {run.playbook.title} v{run.playbook.version} · "
                 f"{run_state(run.state)} · {run.settled}/{run.live}"
             )
             for facts in run.overdue:
@@ -219,7 +219,7 @@ def render_csv(oversight: Oversight) -> str:
         for run_id, item_id in figures.intrusion_requests(case)
     }
     for case, run in oversight.runs():
-        playbook = run.run.playbook
+        playbook = run.playbook
         for facts in run.items:
             writer.writerow(
                 spreadsheet_row(
@@ -241,7 +241,7 @@ def render_csv(oversight: Oversight) -> str:
                     facts.days_over or "",
                     facts.item.focus or "",
                     facts.corrections,
-                    1 if (run.run.run_id, facts.item.id) in counted else "",
+                    1 if (run.run_id, facts.item.id) in counted else "",
                 )
             )
     return out.getvalue()

@@ -10,11 +10,17 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from datetime import date
+from importlib.metadata import version
 
 import holidays
 
 COUNTRY = "GB"
 SUBDIVISION = "ENG"
+
+
+def calendar_version() -> str:
+    """Which list of bank holidays is in use: the holidays library's version."""
+    return version("holidays")
 
 
 def bank_holidays(years: Iterable[int]) -> frozenset[date]:

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from bot.core.case import Case
 from bot.core.errors import NotAllowed, NotFound
 from bot.core.events import Events
-from bot.core.history import RunHistory
 from bot.core.people import User, actor_of
 from bot.core.playbook import Playbook
 from bot.core.recurrence import Occurrence, next_due, occurrences
@@ -70,13 +70,26 @@ class Schedule:
         return [due for due in self.occurrences if due.standing in ("overdue", "escalate")]
 
 
+class Holding(Protocol):
+    """A run as a schedule reads it: a replayed run, or a report's facts of one."""
+
+    @property
+    def run_id(self) -> int: ...
+    @property
+    def playbook(self) -> Playbook: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def due_on(self) -> date | None: ...
+
+
 def recurring(ctx: Context) -> list[Playbook]:
     """The recurring playbooks published now."""
     return [entry.playbook for entry in ctx.catalog.library.playbooks if entry.playbook.repeat]
 
 
 def schedules(
-    ctx: Context, case: Case, events: Events, runs: Iterable[RunHistory], today: date
+    ctx: Context, case: Case, events: Events, runs: Iterable[Holding], today: date
 ) -> list[Schedule]:
     """Each recurring playbook's occurrences on a case, given its events and its runs."""
     holidays = ctx.holidays()

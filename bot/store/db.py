@@ -552,3 +552,11 @@ def add_disposal(db: sqlite_utils.Database) -> None:
     from bot.store.s62_schema import create_disposal
 
     create_disposal(db)
+
+
+@migrations(name="0017-read-model")
+def add_read_model(db: sqlite_utils.Database) -> None:
+    """What reports read, kept in step with the log (`read_model_schema.py`)."""
+    from bot.store.read_model_schema import create_read_model
+
+    create_read_model(db)

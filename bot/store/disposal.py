@@ -1,7 +1,8 @@
 """Disposal of a closed case's content under the retention schedule, and the file made clean.
 
 What goes: the case's crime reference (or handle) and its link, every answer, reason, note,
-challenge and reply, its event dates, its runs, handovers and notices. What stays: the case's
+challenge and reply, its event dates, its runs and their rows in the read model (`item_facts`
+holds answers, reasons and challenge threads), handovers and notices. What stays: the case's
 row under its number (`disposed-N`, so its number is never given to another case and the
 access log can still say which case it named), and each of its completion log records as its
 number, kind, item, actor, time and hashes, with one disposal record that vouches for them
@@ -32,6 +33,8 @@ CLEARED = {
     "case_links": "the crime reference linked to a handle is removed",
     "case_events": "event dates are removed",
     "runs": "removed",
+    "item_facts": "the read model's rows of the case's runs are removed (answers, reasons)",
+    "run_facts": "the read model's rows of the case's runs are removed",
     "handovers": "removed",
     "notices": "removed (they quote notes, challenges and replies)",
 }
@@ -52,6 +55,7 @@ KEPT_AS_IS = {
     "log_disposed": "the hashes a disposal keeps",
     "access_log": "names a case only by its number",
     "access_head": "the last access record's number and hash",
+    "read_model": "what the read model's due dates were counted with",
 }
 
 
@@ -129,6 +133,12 @@ class Disposal:
             [case.ref, str(case.id), *run_ids, case.ref],
         ).rowcount
         events = self._db.execute("DELETE FROM case_events WHERE case_id = ?", [case.id]).rowcount
+        # The read model follows the runs: with them gone, a replay has no rows to expect.
+        for table in ("item_facts", "run_facts"):
+            self._db.execute(
+                f"DELETE FROM {table} WHERE run_id IN (SELECT id FROM runs WHERE case_id = ?)",
+                [case.id],
+            )
         for table in ("case_links", "handovers", "runs"):
             self._db.execute(f"DELETE FROM {table} WHERE case_id = ?", [case.id])
         self._db.execute(

@@ -10,17 +10,20 @@ import sqlite_utils
 from bot.core.events import Events, RecordedEvent
 from bot.store.cases import Scope
 from bot.store.db import utc_text
+from bot.store.facts import FactRepository
 from bot.store.runs import RunCache
 
 EVENT_ROWS = "SELECT case_id, name, date FROM case_events"
 
 
 class EventRepository:
-    """Milestones by case; recording one drops the case's cached runs, which read them."""
+    """Milestones by case; recording one drops the case's cached runs, which read them, and
+    has the read model write their rows again."""
 
-    def __init__(self, db: sqlite_utils.Database, cache: RunCache) -> None:
+    def __init__(self, db: sqlite_utils.Database, cache: RunCache, facts: FactRepository) -> None:
         self._db = db
         self._cache = cache
+        self._facts = facts
 
     def of_case(self, case_id: int) -> Events:
         """A case's events: each milestone's occurrences, in order."""
@@ -79,6 +82,7 @@ class EventRepository:
             [case_id, name, occurrence, when.isoformat(), utc_text(now), by or None],
         )
         self._cache.forget_case(case_id)
+        self._facts.events_moved(case_id)
 
 
 def _events(rows: list[tuple[int, str, str]]) -> dict[int, Events]:

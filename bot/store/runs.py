@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import sqlite_utils
 
 from bot.core.case import Case
-from bot.core.history import shared_key
+from bot.core.history import shared_key, shares_with
 from bot.core.lifecycle import MOVABLE
 from bot.core.playbook import Playbook
 from bot.core.records import Entry
@@ -30,6 +30,7 @@ from bot.store.db import utc_text
 if TYPE_CHECKING:
     from bot.store.cases import Scope
     from bot.store.events import EventRepository
+    from bot.store.facts import FactRepository
     from bot.store.versions import VersionRepository
 
 #: Columns of a run joined with its case, in the order `_stored` reads them.
@@ -123,12 +124,14 @@ class RunRepository:
         versions: VersionRepository,
         events: EventRepository,
         completion_log: log.CompletionLog,
+        facts: FactRepository,
     ) -> None:
         self._db = db
         self._cache = cache
         self._versions = versions
         self._events = events
         self._log = completion_log
+        self._facts = facts
 
     def get(self, run_id: int) -> StoredRun | None:
         """A run rebuilt from its log (or as kept since), with its case; None if none."""
@@ -157,9 +160,6 @@ class RunRepository:
     def shared_answers(self, case_id: int, playbook: Playbook, but: int) -> dict[str, Entry]:
         """The latest answers other runs of the case gave to facts this playbook shares."""
         wanted = {shared_key(playbook.id, item) for item in playbook.items if not item.each}
-        # Each run of a recurring playbook is its own occurrence (a review held on its own day):
-        # from its earlier runs it takes only the facts it names with `same-as`.
-        recurring = playbook.repeat is not None
         found: dict[str, Entry] = {}
         rows = self._db.execute(
             "SELECT runs.playbook_version_id, log.kind, log.case_ref, log.actor, log.at,"
@@ -175,9 +175,9 @@ class RunRepository:
             except KeyError:
                 continue  # a per-occurrence copy: never shared
             key = shared_key(other.id, item)
-            if recurring and other.id == playbook.id and not item.same_as:
-                continue
-            if key in wanted:
+            # Each run of a recurring playbook is its own occurrence (a review held on its own
+            # day): from its earlier runs it takes only the facts it names with `same-as`.
+            if key in wanted and shares_with(playbook, other.id, item):
                 found[key] = Entry(
                     kind, ref, actor, datetime.fromisoformat(at), run_id, item_id, value,
                     json.loads(detail),
@@ -202,6 +202,7 @@ class RunRepository:
         )
         stored = StoredRun(run, case, version_id, "not_started", None)
         self._cache.keep(stored)
+        self._facts.added(stored)
         return stored
 
     def remember(self, stored: StoredRun) -> None:
@@ -209,13 +210,15 @@ class RunRepository:
         self._cache.keep(stored)
 
     def save(self, stored: StoredRun, entries: Sequence[Entry]) -> None:
-        """Log a run's new entries and keep its row's state and current item in step.
+        """Log a run's new entries and keep its row's state and current item in step; the read
+        model's rows follow before the commit (`FactRepository.flush`).
 
         An answer may be the same fact another run of the case asks (`same-as`): the case's
         other runs are read again on next use, so they show it.
         """
         if entries:
             self._log.append(entries)
+            self._facts.noted(stored, entries)
             if any(entry.kind == "answered" for entry in entries):
                 self._cache.forget_others(stored.case.id, stored.run.run_id)
         run = stored.run
@@ -297,14 +300,42 @@ class RunRepository:
             found[stored.case.id].append(stored)
         return found
 
+    def replay_in(self, scope: Scope) -> Iterator[StoredRun]:
+        """Every run of the cases a scope covers, moved ones left out, rebuilt from its log as
+        `get` rebuilds it but read in a handful of queries: for building the read model and
+        checking it. Nothing is kept in the cache."""
+        rows = self.rows_in(scope)
+        entries = self.entries_in(scope)
+        events = self._events.in_scope(scope)
+        for case_id, found in rows.items():
+            for row in found:
+                playbook = self._versions.playbook(row.version_id)
+                # As `get` reads it: a case's other runs answer the facts this one shares.
+                shared = self.shared_answers(case_id, playbook, but=row.id)
+                run = Run.replay(
+                    playbook,
+                    row.id,
+                    row.case.ref,
+                    entries.get(row.id, []),
+                    events.get(case_id),
+                    row.cursor,
+                    shared,
+                )
+                yield StoredRun(run, row.case, row.version_id, row.state, row.cursor)
+
     def entries_in(
         self, scope: Scope, *, open_only: bool = False, keep: Sequence[str] = ()
     ) -> dict[int, list[Entry]]:
         """Every log entry of the runs `rows_in` finds, grouped by run."""
+        return log.entries_of_runs(self._db, *self.ids_in(scope, open_only=open_only, keep=keep))
+
+    def ids_in(
+        self, scope: Scope, *, open_only: bool = False, keep: Sequence[str] = ()
+    ) -> tuple[str, list[object]]:
+        """A subquery naming the runs `rows_in` finds, and its parameters."""
         where, params = scope.where()
         left_out, kept = _left_out(open_only, keep)
-        return log.entries_of_runs(
-            self._db,
+        return (
             f"SELECT runs.id FROM runs WHERE runs.case_id IN (SELECT id FROM cases {where})"
             f"{left_out}",
             [*params, *kept],

@@ -26,6 +26,7 @@ from bot.store.catalogues import CatalogueRepository
 from bot.store.db import transaction
 from bot.store.disposal import Disposal
 from bot.store.events import EventRepository
+from bot.store.facts import FactRepository
 from bot.store.handovers import HandoverRepository
 from bot.store.health import Health
 from bot.store.imported import ImportedLineRepository
@@ -59,12 +60,15 @@ class UnitOfWork:
         self._cache = RunCache()
         self.users = UserRepository(db, clock)
         self.cases = CaseRepository(db, self._cache)
-        self.events = EventRepository(db, self._cache)
         self.versions = VersionRepository(db, milestones)
+        self.facts = FactRepository(db, self.versions)
+        self.events = EventRepository(db, self._cache, self.facts)
         self.log = CompletionLog(db)
         self.access = AccessLog(db)
         self.disposal = Disposal(db, self._cache)
-        self.runs = RunRepository(db, self._cache, self.versions, self.events, self.log)
+        self.runs = RunRepository(
+            db, self._cache, self.versions, self.events, self.log, self.facts
+        )
         self.handovers = HandoverRepository(db)
         self.inbox = InboxRepository(db)
         self.imported = ImportedLineRepository(db)
@@ -92,6 +96,9 @@ class UnitOfWork:
                         marked, self._message = self._message, None
                         self.inbox.handled(marked, self._clock())
                 yield self
+                if outermost:
+                    # The read model follows the records in the same transaction.
+                    self.facts.flush(self.runs)
         except BaseException as error:
             if marked is not None:
                 # Rolled back with everything else (a refused action, say): the message is
@@ -99,6 +106,10 @@ class UnitOfWork:
                 self._message = marked
             # The core may have moved a cached run that was then not saved.
             self._cache.clear()
+            if outermost:
+                self.facts.forget()
+            else:
+                self.facts.distrust()
             if not isinstance(error, sqlite3.OperationalError):
                 raise
             self.health.refused(error)
@@ -109,6 +120,18 @@ class UnitOfWork:
     def fresh(self) -> None:
         """Before reads: forget cached runs if another connection has written since."""
         self._cache.check(self.db)
+
+    @contextmanager
+    def reading(self) -> Iterator[UnitOfWork]:
+        """Read in one snapshot: what others commit meanwhile is not seen half-way."""
+        if self.db.conn.in_transaction:
+            yield self
+            return
+        self.db.execute("BEGIN")
+        try:
+            yield self
+        finally:
+            self.db.execute("COMMIT")
 
     @contextmanager
     def handling(self, row: int) -> Iterator[None]:

@@ -238,7 +238,10 @@ def test_verify_passes_an_untouched_log(logged):
     assert lines[3] == (
         "People and playbook versions: 1 person and 0 versions match their seals in the log."
     )
-    assert lines[4:] == ["Access log verified: 0 records, chain intact."]
+    assert lines[4:] == [
+        "Access log verified: 0 records, chain intact.",
+        "Read model agrees with the log: 0 runs.",
+    ]
 
 
 def test_verify_names_an_altered_record_and_exits_1(logged):

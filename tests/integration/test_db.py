@@ -92,6 +92,7 @@ def test_applying_the_migrations_twice_is_harmless(db, db_path):
             ("0014-case-key",),
             ("0015-access-log",),
             ("0016-disposal",),
+            ("0017-read-model",),
         ]
     finally:
         again.close()

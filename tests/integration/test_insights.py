@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from bot.core.playbook import Item
-from bot.core.records import Entry
 from bot.reports.insights import (
     CSV_COLUMNS,
     TEXT_LIMIT,
@@ -26,7 +25,6 @@ from bot.reports.insights import (
     render_insights_table,
 )
 from bot.services import cases, events, investigating, supervising
-from bot.store import log
 
 from .oversight_world import START, World, make_world
 
@@ -227,19 +225,10 @@ def test_a_run_moved_to_a_newer_version_is_not_counted_twice(world: World) -> No
     investigating.give_reason(service, robin, run_id, "Awaiting allocation")
     assert drill_items(insights_on(world, 14))["plan"].no == 3
     # Moving a run ends it with a transition to "moved"; its answers live on in the new run.
-    log.append(
-        service.uow.db,
-        [
-            Entry(
-                "transition",
-                "43/44444/26",
-                f"user:{robin.id}",
-                world.clock(),
-                run_id,
-                detail={"event": "move", "source": "asking", "dest": "moved"},
-            )
-        ],
-    )
+    with service.transaction() as uow:
+        stored = uow.runs.get(run_id)
+        assert stored is not None
+        uow.runs.save(stored, stored.run.move(f"user:{robin.id}", world.clock(), {}))
     insights = insights_on(world, 14)
     assert [v.runs for v in insights.versions if v.playbook == "drill"] == [3]
     assert drill_items(insights)["plan"].no == 2

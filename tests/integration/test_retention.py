@@ -149,6 +149,63 @@ def test_after_disposal_verify_passes_and_no_typed_word_of_the_case_is_left_in_t
     assert OTHER.encode() in after
 
 
+def read_model_rows(db_path: Path, words: str) -> list[tuple[str, int]]:
+    """The read model's rows (table, run) that hold these words anywhere."""
+    conn = sqlite3.connect(db_path)
+    try:
+        found = []
+        for table in ("item_facts", "run_facts"):
+            columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+            cells = " || ' ' || ".join(f"coalesce({column}, '')" for column in columns)
+            found += [
+                (table, run_id)
+                for (run_id,) in conn.execute(
+                    f"SELECT run_id FROM {table} WHERE instr({cells}, ?) > 0", [words]
+                )
+            ]
+        return found
+    finally:
+        conn.close()
+
+
+def test_disposal_clears_the_case_from_the_read_model_and_verify_still_agrees(env):
+    db = connect(env)
+    try:
+        (run_id,) = [row[0] for row in db.execute("SELECT id FROM runs WHERE case_id = 1")]
+        (other,) = [row[0] for row in db.execute("SELECT id FROM runs WHERE case_id = 2")]
+    finally:
+        db.close()
+    for words in (TYPED["reason"], TYPED["note"], TYPED["challenge"]):
+        assert ("item_facts", run_id) in read_model_rows(env, words)  # there before
+
+    code, output = run("retention", "--apply", "--case", REF, "--as", "DS Records Officer")
+    assert code == 0, output
+
+    db = connect(env)
+    try:
+        for table in ("item_facts", "run_facts"):
+            kept = {row[0] for row in db.execute(f"SELECT DISTINCT run_id FROM {table}")}
+            assert run_id not in kept, table
+            assert other in kept, table  # the other case's rows stay
+    finally:
+        db.close()
+    for words in TYPED.values():
+        assert read_model_rows(env, words) == []
+    after = file_bytes(env)
+    assert all(words.encode() not in after for words in TYPED.values())
+    code, verified = run("verify")
+    assert code == 0, verified
+    lines = verified.splitlines()
+    assert "chain intact" in lines[0]
+    assert any(line.startswith("Access log verified:") for line in lines)
+    assert lines[-1] == "Read model agrees with the log: 1 runs."
+    # Built again from the log, the read model has no row of the disposed case either.
+    code, output = run("rebuild-read-model")
+    assert code == 0, output
+    assert read_model_rows(env, TYPED["reason"]) == []
+    assert run("verify")[0] == 0
+
+
 def test_a_checkpoint_signed_before_a_disposal_still_matches_after_it(env):
     code, output = run("checkpoint")
     assert code == 0, output
@@ -163,7 +220,8 @@ def test_a_checkpoint_signed_before_a_disposal_still_matches_after_it(env):
     assert "chain intact" in lines[0]
     assert "belong to cases disposed of" in lines[0]
     assert any(line.startswith("Checkpoints: 1 in ") and "matches each" in line for line in lines)
-    assert lines[-1].startswith("Access log verified:")
+    assert any(line.startswith("Access log verified:") for line in lines)
+    assert lines[-1].startswith("Read model agrees with the log")
     # A checkpoint made after the disposal signs the chain as it now stands.
     code, output = run("checkpoint")
     assert code == 0, output
