@@ -4,6 +4,10 @@ A question the bot asked is remembered, so that once it is dealt with its messag
 edited to read as the record of what was answered; the keyboard of a message that asked
 nothing is taken away once used.
 
+Nothing goes out before what it stands on is on disk: each reply, each round of notices and
+each digest first waits for the sync that covers everything committed so far (`durable`), on a
+thread, so a slow sync holds up only what waits for it.
+
 Notices go out from a task of their own (`keep_sending`), woken after an update and every
 interval, so no update waits behind them. Telegram's 403 (the person blocked the bot or
 deleted their account) or "chat not found" is final for that person: their notices wait,
@@ -26,6 +30,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 
 from bot.adapters import outbox
+from bot.adapters.durable import Durable
 from bot.conversation.dialogue import Dialogue
 from bot.conversation.replies import Reply
 from bot.core.channels import Identity
@@ -90,9 +95,15 @@ class Delivery:
     REMEMBERED = 20_000
     channel = CHANNEL
 
-    def __init__(self, dialogue: Dialogue, notice_every: timedelta = timedelta(minutes=1)) -> None:
+    def __init__(
+        self,
+        dialogue: Dialogue,
+        notice_every: timedelta = timedelta(minutes=1),
+        durable: Durable | None = None,
+    ) -> None:
         self.dialogue = dialogue
         self.notice_every = notice_every
+        self.durable = durable or Durable(dialogue.ctx.uow.durability)
         # One sender of notices at a time: updates from different chats are handled at once.
         self._sending_notices = asyncio.Lock()
         self._wanted = asyncio.Event()  # set when something may have queued a notice
@@ -111,7 +122,13 @@ class Delivery:
             self.questions.popitem(last=False)
 
     async def send(self, work: Work, bot: Bot, chat_id: int) -> None:
-        """Edit the question that was dealt with, then send the replies in order."""
+        """Once what they stand on is on disk, edit the question that was dealt with, then send
+        the replies in order."""
+        try:
+            await self.durable.settle()
+        except SoteriaError as error:
+            # The disk failed the sync: nothing may be shown as done, so say that instead.
+            work = Work([Reply(str(error))])
         replies = list(work.replies)
         if work.asked is not None and work.user is not None:
             message_id, question = work.asked
@@ -190,6 +207,8 @@ class Delivery:
     async def send_notices(self, bot: Bot) -> None:
         """Send the notices that are due, one message per person, and mark them sent."""
         async with self._sending_notices:
+            # A notice stands on what queued it (an answer, a return): on disk first.
+            await self.durable.settle()
             for batch in outbox.due_batches(self.dialogue, CHANNEL, self.notice_every):
                 sent, why = await self._send_batch(bot, int(batch.address), batch.reply)
                 if sent is Sent.SENT:
@@ -205,6 +224,7 @@ class Delivery:
                             why,
                         )
                         self.wake()  # the administrators' notice about it
+            await self.durable.settle()  # so a power cut does not send them again
 
     async def _send_batch(self, bot: Bot, chat_id: int, reply: Reply) -> tuple[Sent, str]:
         """One message for a person's waiting notices, with their buttons, and what became of it."""
@@ -242,6 +262,11 @@ class Delivery:
     async def send_digests(self, bot: Bot) -> None:
         """The morning message to every enrolled investigator with something due or overdue."""
         ctx = self.dialogue.ctx
+        try:
+            await self.durable.settle()  # a digest tells what is recorded: on disk first
+        except SoteriaError as error:
+            log.warning("no digests this morning: %s", error)
+            return
         cut_off = reaching.unreachable(ctx, CHANNEL)
         for user in digest_recipients(ctx):
             address = people.address(ctx, user.id, CHANNEL)

@@ -263,6 +263,11 @@ class TelegramFace:
         inbox.failed(self.dialogue.ctx, update.row)
         chat = update.update.effective_chat
         if chat is not None and chat.type == ChatType.PRIVATE:
+            try:
+                # "Nothing you had answered was lost" must be true of a power cut too.
+                await self.delivery.durable.settle()
+            except SoteriaError:
+                return  # Said to the operator; the person is told nothing untrue.
             await quietly(context.bot.send_message(chat.id, texts.SOMETHING_WENT_WRONG))
 
 
