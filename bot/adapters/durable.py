@@ -21,6 +21,8 @@ SYNC_THREADS = 4
 #: Rows written between checkpoints (SQLite's own default is 1,000 pages; an answer writes a
 #: handful of rows and about as many pages).
 CHECKPOINT_EVERY = 1_000
+#: Checkpoints that may follow one overtaken by a commit, before waiting for the next rows.
+CHASES = 5
 
 
 class Syncs(Protocol):
@@ -51,6 +53,7 @@ class Durable:
         self._under_way: list[tuple[int, asyncio.Future[None]]] = []
         self._checkpointed = 0
         self._checkpoint: asyncio.Future[None] | None = None
+        self._pool_closed = False
 
     async def settle(self) -> None:
         """Return once everything committed so far is on disk (a SoteriaError if the disk fails)."""
@@ -81,16 +84,37 @@ class Durable:
         """Copy the log into the database once enough is written, one checkpoint at a time."""
         if self._checkpoint is not None or mark - self._checkpointed < CHECKPOINT_EVERY:
             return
-        self._checkpointed = mark
+        self._start_checkpoint(CHASES)
+
+    async def checkpoint(self) -> None:
+        """Copy the log into the database now (at a start: a bot killed before it wrote
+        CHECKPOINT_EVERY rows would leave the log to grow across restarts)."""
+        if not self._syncs.apart:
+            return
+        await asyncio.get_running_loop().run_in_executor(self._pool, self._syncs.checkpoint)
+        self._checkpointed = self._syncs.written()
+
+    def _start_checkpoint(self, chases: int) -> None:
+        """A checkpoint on the pool, followed by up to `chases` more while commits overtake it."""
+        begun = self._syncs.written()
+        self._checkpointed = begun
         self._checkpoint = asyncio.get_running_loop().run_in_executor(
             self._pool, self._syncs.checkpoint
         )
 
         def done(finished: asyncio.Future[None]) -> None:
             self._checkpoint = None
-            if not finished.cancelled() and finished.exception() is not None:
+            if finished.cancelled() or self._pool_closed:
+                return
+            if finished.exception() is not None:
                 # The log grows until the next one succeeds; answers are durable meanwhile.
                 log.warning("A checkpoint failed: %s", finished.exception())
+            elif chases and self._syncs.written() > begun:
+                # SQLite starts the log again from its beginning only at a write that finds all
+                # of it copied. The bot's own connection does not checkpoint, so one that a
+                # commit overtook is chased by another (each copies less): otherwise, under
+                # steady work, the log would only grow. A few at most, as each costs two syncs.
+                self._start_checkpoint(chases - 1)
 
         self._checkpoint.add_done_callback(done)
 
@@ -99,4 +123,5 @@ class Durable:
         try:
             await self.settle()
         finally:
+            self._pool_closed = True
             self._pool.shutdown(wait=True)

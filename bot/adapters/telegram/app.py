@@ -149,6 +149,7 @@ class TelegramBot:
             )
             await quietly(application.bot.delete_webhook(drop_pending_updates=False))
             await self.durable.settle()  # what the start wrote (migrations, publishing)
+            await self.durable.checkpoint()  # what a killed run left in the log
             await application.start()
             sending = asyncio.create_task(self.delivery.keep_sending(application.bot))
             _say_who(application.bot.username, self.settings.bot_username)
