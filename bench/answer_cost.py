@@ -28,6 +28,7 @@ from pathlib import Path
 
 from bot.adapters.durable import CHECKPOINT_EVERY
 from bot.bootstrap import context_on
+from bot.config import Settings
 from bot.conversation.dialogue import Dialogue
 from bot.conversation.questions import prompt
 from bot.core.records import Entry
@@ -167,7 +168,12 @@ def main() -> None:
             clock[0] += timedelta(seconds=1)
             return clock[0]
 
-        service = context_on(connect(path, sync_apart=args.sync_apart), library, clock=tick)
+        service = context_on(
+            connect(path, sync_apart=args.sync_apart),
+            library,
+            Settings(case_key="crime-reference"),
+            clock=tick,
+        )
         publish_on_fresh_install(service)
         user = people.local_user(service, "Bench", "investigator", "bench")
         dialogue = Dialogue(service)

@@ -330,6 +330,7 @@ async def measure(setup: Setup) -> tuple[Tally, list[tuple[float, str]], list[tu
             "SOTERIA_DB": str(db_path),
             "SOTERIA_PLAYBOOKS": str(REPO / "playbooks"),
             "SOTERIA_LOG_LEVEL": "WARNING",
+            "SOTERIA_CASE_KEY": "crime-reference",  # simulated officers type crime references
             "SOTERIA_SEND_RATE": f"{setup.send_rate:g}",
             # Simulated users tap non-stop: a per-person limit, where the bot has one, is off.
             "SOTERIA_PERSON_RATE": "0",

@@ -34,6 +34,7 @@ from typing import Any
 import sqlite_utils
 
 from bot.bootstrap import context_on
+from bot.config import Settings
 from bot.core.answers import kind_of
 from bot.core.condition import milestones_in
 from bot.core.people import User
@@ -811,7 +812,9 @@ class Simulation:
         self.end = end
         # Set before the service exists: opening it publishes the playbooks, stamped by the clock.
         self.now = datetime.combine(end.date() - SPAN, datetime.min.time(), UTC)
-        self.service = context_on(db, library, clock=self.clock)
+        self.service = context_on(
+            db, library, Settings(case_key="crime-reference"), clock=self.clock
+        )
         publish_on_fresh_install(self.service)
         self.calls = 0
         self.gating = {

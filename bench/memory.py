@@ -59,6 +59,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))  # so `bot` and `tests.e2e` import when run as a script
 
 from bot.bootstrap import context_on  # noqa: E402
+from bot.config import Settings  # noqa: E402
 from bot.conversation import questions  # noqa: E402
 from bot.core.channels import Identity  # noqa: E402
 from bot.core.lifecycle import UNDER_WAY  # noqa: E402
@@ -167,7 +168,7 @@ def build(path: Path, runs: int, teams: int, per_team: int, seed: int) -> Built:
     db = connect(path)
     # For the build only: a crash costs a rebuild, so commits need not wait for the disk.
     db.execute("PRAGMA synchronous = OFF")
-    service = context_on(db, library, clock=clock)
+    service = context_on(db, library, Settings(case_key="crime-reference"), clock=clock)
     publish_on_fresh_install(service)
     starting = starters(library)
     started_by = {
@@ -489,6 +490,15 @@ def is_notice(message: BotMessage) -> bool:
     return head == "Escalated" or head.endswith(" notices") or message.text.startswith("• ")
 
 
+async def say_why(chat: Chat, asked: BotMessage | None, kind: str, wanted: Any) -> None:
+    """Tap the first purpose when the bot asks why (a case's first view of the day, an export)."""
+    if asked is None:
+        return
+    purpose = next((d for d in asked.callback_data if d and d.startswith(kind)), None)
+    if purpose is not None:
+        await chat.press(purpose, asked.message_id, wanted=wanted)
+
+
 async def supervisor(chat: Chat, done: asyncio.Event, export: bool) -> None:
     """Send /team, open a case from it (and /export if asked), then /team once all is done."""
 
@@ -500,9 +510,11 @@ async def supervisor(chat: Chat, done: asyncio.Event, export: bool) -> None:
         raise RuntimeError(f"/team showed: {team}")
     first = next((d for d in team.callback_data if d and d.startswith("cs:")), None)
     if first is not None:
-        await chat.press(first, team.message_id, wanted=wanted)
+        asked = await chat.press(first, team.message_id, wanted=wanted)
+        await say_why(chat, asked, "vc:", wanted)
     if export:
-        await chat.command("/export", wanted=wanted)
+        asked = await chat.command("/export", wanted=wanted)
+        await say_why(chat, asked, "ex:", wanted)
     await done.wait()
     await chat.command("/team", wanted=wanted)
 
@@ -666,7 +678,7 @@ class Parts:
         from bot.conversation.dialogue import Dialogue
 
         library = load_library([REPO / "playbooks"], REPO / "playbooks")
-        self.service = context_on(connect(path), library)
+        self.service = context_on(connect(path), library, Settings(case_key="crime-reference"))
         publish_on_fresh_install(self.service)
         self.dialogue = Dialogue(self.service)
         self.face = TelegramFace(self.dialogue, Delivery(self.dialogue))
@@ -701,15 +713,15 @@ class Parts:
 
     def remember(self, prompts: list[Any]) -> None:
         """Fill the face's memory of question messages to its limit with these prompts."""
-        from bot.conversation.replies import Reply
-
-        for number in range(self.face.delivery.REMEMBERED):
+        screen = self.face.delivery.screen
+        for number in range(screen.REMEMBERED):
             reply = prompts[number % len(prompts)]
             # Each message's text is its own string, as it is in the bot; so is each key.
-            self.face.delivery.remember(
+            screen.asked(
                 INVESTIGATOR_IDS + number % 100,
                 100_000 + number,
-                Reply(reply.text + " ", asks=(reply.asks[0], reply.asks[1])),
+                (reply.asks[0], reply.asks[1]),
+                reply.text + " ",
             )
 
     def export(self) -> int:

@@ -17,15 +17,15 @@ from typing import IO
 
 import sqlite_utils
 
-from bot.config import Settings
+from bot.config import DEFAULT_CASE_KEY, ConfigError, Settings
 from bot.core.errors import SoteriaError
 from bot.core.parsing import Sourced
 from bot.services.catalog import Catalog
 from bot.services.context import Clock, Context, utc_now
 from bot.services.publishing import publish_on_fresh_install
-from bot.store import instance
+from bot.store import installation, instance
 from bot.store.catalogues import CatalogueRepository
-from bot.store.db import connect
+from bot.store.db import connect, transaction
 from bot.store.playbook_files import Library, load_catalogue, load_library
 from bot.store.unit_of_work import UnitOfWork
 
@@ -146,10 +146,34 @@ def context_on(
         Catalog(uow.versions, files),
         clock,
         settings.zone,
-        settings.case_key,
+        case_key(db, settings.case_key),
         settings.crime_reference,
         playbooks_dir,
     )
+
+
+def case_key(db: sqlite_utils.Database, wanted: str | None) -> str:
+    """The key this database's cases are stored under, recorded the first time it is asked.
+
+    A new database takes the setting, or handles; after that it keeps its key. A setting that
+    contradicts it is refused once any case is open (cases stored under one key cannot be
+    found under the other); before that, the setting changes it.
+    """
+    recorded = installation.fact(db, installation.CASE_KEY)
+    if recorded is not None and wanted in (None, recorded):
+        return recorded
+    with transaction(db):
+        recorded = installation.fact(db, installation.CASE_KEY)
+        if recorded is None or (wanted not in (None, recorded) and not installation.has_cases(db)):
+            chosen = wanted or DEFAULT_CASE_KEY
+            installation.record(db, installation.CASE_KEY, chosen)
+            return chosen
+    if wanted is not None and wanted != recorded:
+        raise ConfigError(
+            f"SOTERIA_CASE_KEY is {wanted}, but this database keys its cases by {recorded}, as "
+            f"they were opened; unset SOTERIA_CASE_KEY or set it to {recorded}."
+        )
+    return recorded
 
 
 def read_files(

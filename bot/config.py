@@ -18,6 +18,8 @@ from bot.core.typed_input import DEFAULT_CRIME_REFERENCE, CrimeReferenceFormat
 
 #: What a case may be known by in chats: its crime reference, or a handle the bot issues.
 CASE_KEYS = ("crime-reference", "handle")
+#: What a new installation keys its cases by: handles keep crime references off Telegram.
+DEFAULT_CASE_KEY = "handle"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 #: Every variable the product reads, with its default: the README's table lists each one.
 VARIABLES = (
@@ -35,6 +37,9 @@ VARIABLES = (
     "SOTERIA_SEND_RATE",
     "SOTERIA_PERSON_RATE",
     "SOTERIA_BOT_USERNAME",
+    "SOTERIA_CHECKPOINT_KEY",
+    "SOTERIA_CHECKPOINTS",
+    "SOTERIA_EXPORT_HOURS",
 )
 #: A Telegram username: 5 to 32 letters, digits and underscores, starting with a letter.
 USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{4,31}")
@@ -56,8 +61,9 @@ class Settings:
     log_level: str = "INFO"
     #: A force's own crime reference shape, with an example that fits it.
     crime_reference: CrimeReferenceFormat = DEFAULT_CRIME_REFERENCE
-    #: What a case is known by in chats: "crime-reference", or "handle" (issued by the bot).
-    case_key: str = "crime-reference"
+    #: What a case is known by in chats: "crime-reference", or "handle" (issued by the bot);
+    #: None when not set, for the key the database was created with (handles when new).
+    case_key: str | None = None
     #: How often waiting notices are gathered and sent, and how often escalations are looked for.
     notice_seconds: float = 60.0
     escalation_seconds: float = 900.0
@@ -70,6 +76,12 @@ class Settings:
     #: The bot's Telegram username, for the enrolment links the command line prints: the
     #: command line has no token call to ask Telegram for it.
     bot_username: str | None = None
+    #: The key file that signs checkpoints, and the folder they go to (None: beside the
+    #: database, until the force points them elsewhere).
+    checkpoint_key: Path | None = None
+    checkpoints: Path | None = None
+    #: How long an exported report may stay on the server before a job removes it.
+    export_hours: float = 24.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -85,12 +97,15 @@ class Settings:
             telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL") or None,
             log_level=_choice(env, "SOTERIA_LOG_LEVEL", LOG_LEVELS, "INFO", upper=True),
             crime_reference=_crime_reference(env),
-            case_key=_choice(env, "SOTERIA_CASE_KEY", CASE_KEYS, "crime-reference"),
+            case_key=_case_key(env),
             notice_seconds=_seconds(env, "SOTERIA_NOTICE_SECONDS", 60.0),
             escalation_seconds=_seconds(env, "SOTERIA_ESCALATION_SECONDS", 900.0),
             send_rate=_rate(env, "SOTERIA_SEND_RATE", 30.0),
             person_rate=_rate(env, "SOTERIA_PERSON_RATE", 60.0),
             bot_username=_username(env, "SOTERIA_BOT_USERNAME"),
+            checkpoint_key=_path(env, "SOTERIA_CHECKPOINT_KEY"),
+            checkpoints=_path(env, "SOTERIA_CHECKPOINTS"),
+            export_hours=_hours(env, "SOTERIA_EXPORT_HOURS", 24.0),
         )
 
     @property
@@ -102,6 +117,16 @@ class Settings:
     def reports_dir(self) -> Path:
         """Where exported reports are written: beside the database."""
         return self.db_path.parent / "reports"
+
+    @property
+    def checkpoint_key_path(self) -> Path:
+        """The file of the key that signs checkpoints (its public half beside it, `.pub`)."""
+        return self.checkpoint_key or self.db_path.parent / "keys" / "checkpoint.key"
+
+    @property
+    def checkpoints_dir(self) -> Path:
+        """The folder signed checkpoints of the log are written to and checked against."""
+        return self.checkpoints or self.db_path.parent / "checkpoints"
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -123,6 +148,19 @@ def _choice(
     if value not in allowed:
         raise ConfigError(f"{name} must be one of {', '.join(allowed)}; {raw!r} is not.")
     return value
+
+
+def _case_key(env: Mapping[str, str]) -> str | None:
+    """The case key asked for, or None when unset: the database then keeps its own."""
+    if not (env.get("SOTERIA_CASE_KEY") or "").strip():
+        return None
+    return _choice(env, "SOTERIA_CASE_KEY", CASE_KEYS, "handle")
+
+
+def _path(env: Mapping[str, str], name: str) -> Path | None:
+    """A path from the environment, or None when unset."""
+    raw = (env.get(name) or "").strip()
+    return Path(raw).expanduser() if raw else None
 
 
 def _username(env: Mapping[str, str], name: str) -> str | None:
@@ -158,6 +196,14 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     value = _number(env, name, default, "a number of seconds")
     if value <= 0:
         raise ConfigError(f"{name} must be more than 0 seconds.")
+    return value
+
+
+def _hours(env: Mapping[str, str], name: str, default: float) -> float:
+    """A positive number of hours from the environment, or the default."""
+    value = _number(env, name, default, "a number of hours")
+    if value <= 0:
+        raise ConfigError(f"{name} must be more than 0 hours.")
     return value
 
 

@@ -1,4 +1,5 @@
-"""Scheduled work: escalations, the weekly summary, and who gets the morning digest.
+"""Scheduled work: escalations, the weekly summary, who gets the morning digest, and the daily
+checkpoint of the log.
 
 Escalations and summaries are kept as notices in the outbox with a key that makes each one
 once only: an item escalates once per due date, a team's summary once per week, however often
@@ -8,11 +9,14 @@ the jobs that look for them run or restart. The faces schedule these and deliver
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 
+from bot.config import Settings
 from bot.core.people import User
+from bot.reports.formats import remove_exports_before
 from bot.reports.measures import measure
 from bot.reports.oversight import gather
-from bot.services import notifications, people
+from bot.services import notifications, people, records
 from bot.services.context import Context
 
 
@@ -41,6 +45,16 @@ def queue_escalations(ctx: Context, team: str | None = None) -> int:
                 key = f"escalate:{run.run.run_id}:{facts.item.id}:{facts.due.isoformat()}"
                 queued += notifications.tell_supervisors(
                     uow, case.case, "escalation", detail, now, key
+                )
+                # The officer hears it from the bot too, not first from the supervisor.
+                mine = {
+                    **detail,
+                    "case_ref": case.ref,
+                    "run_id": str(run.run.run_id),
+                    "item": str(run.run.number(facts.item.id)),
+                }
+                queued += notifications.tell(
+                    uow, [case.case.officer_id], "escalation-officer", mine, now, f"{key}:officer"
                 )
         for case in oversight.cases:
             for schedule in case.reviews:
@@ -99,3 +113,23 @@ def summary_facts(ctx: Context, supervisor: User) -> dict[str, str]:
 def digest_recipients(ctx: Context) -> list[User]:
     """Everyone the morning digest may go to: enrolled investigators."""
     return people.enrolled(ctx, "investigator")
+
+
+def write_checkpoint(settings: Settings, now: datetime) -> records.Written:
+    """Verify the log and sign its head into the day's checkpoint, on a connection of its own.
+
+    It reads the database afresh (read-only) rather than through the bot's connection, so it
+    can run on a thread of its own while the bot goes on taking answers.
+    """
+    anchors = records.Anchors(settings.checkpoint_key_path, settings.checkpoints_dir)
+    return records.checkpoint(settings.db_path, anchors, now)
+
+
+def remove_old_exports(settings: Settings, now: datetime) -> int:
+    """Remove exported reports kept longer than SOTERIA_EXPORT_HOURS; how many were removed.
+
+    They hold case references: one the Bot API server could not send waits there for an
+    administrator, but not for ever.
+    """
+    before = now - timedelta(hours=settings.export_hours)
+    return remove_exports_before(settings.reports_dir, before)

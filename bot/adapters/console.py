@@ -3,6 +3,7 @@ and piped input."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import TextIO
@@ -10,6 +11,7 @@ from typing import TextIO
 from bot.adapters import outbox
 from bot.conversation.dialogue import Dialogue
 from bot.conversation.replies import Reply
+from bot.core.characters import visible
 from bot.core.people import User
 from bot.services.people import CONSOLE
 
@@ -21,28 +23,51 @@ class Console:
 
     channel = CONSOLE
 
-    def __init__(self, dialogue: Dialogue, user: User, out: TextIO, echo: bool = False) -> None:
+    def __init__(
+        self,
+        dialogue: Dialogue,
+        user: User,
+        out: TextIO,
+        echo: bool = False,
+        width: int | None = None,
+    ) -> None:
         self.dialogue = dialogue
         self.user = user
         self.out = out
         #: Piped input is not shown by a terminal, so echo it to keep the transcript readable.
         self.echo = echo
+        #: The terminal's width: lines are wrapped at words to fit it (None: as they are).
+        self.width = width
         self.actions: list[str] = []
 
     def show(self, replies: Iterable[Reply]) -> None:
         """Print replies, then any notices; remember the last options so a number presses them."""
         actions: list[str] = []
+        # A terminal cannot edit what it printed or show a toast: every reply is printed.
         for reply in [*replies, *self._notices()]:
-            self.out.write("\n" + reply.text + "\n")
+            self.out.write("\n" + self._wrapped(visible(reply.text)) + "\n")
             if reply.document is not None:
-                self.out.write(f"  (saved as {reply.document})\n")
+                self.out.write(self._wrapped(f"  (saved as {reply.document})", "    ") + "\n")
             for row in reply.options:
                 for option in row:
                     actions.append(option.action)
-                    self.out.write(f"  {len(actions)}) {option.label}\n")
+                    number = f"  {len(actions)}) "
+                    label = visible(option.label)
+                    self.out.write(self._wrapped(number + label, " " * len(number)) + "\n")
         if actions:
             self.actions = actions
         self.out.flush()
+
+    def _wrapped(self, text: str, indent: str = "") -> str:
+        """Text wrapped at words to the terminal's width, each line of it on its own."""
+        if self.width is None:
+            return text
+        return "\n".join(
+            textwrap.fill(line, self.width, subsequent_indent=indent, break_on_hyphens=False)
+            if line
+            else ""
+            for line in text.splitlines()
+        )
 
     def _notices(self) -> list[Reply]:
         """Notices waiting for this terminal's person (a return, a challenge), marked as read."""

@@ -12,12 +12,14 @@ from typing import Any
 import click
 
 from bot import __version__
-from bot.cli.admin import backup, cases, screen, users, verify
+from bot.cli.admin import backup, cases, checkpoint, screen, users, verify
 from bot.cli.chat import chat, run
 from bot.cli.importing import import_
 from bot.cli.playbooks import diff, preview, publish, validate
+from bot.cli.records import access_log, retention
 from bot.cli.reports import report
 from bot.config import ConfigError
+from bot.core.characters import visible
 from bot.core.errors import SoteriaError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
@@ -38,9 +40,10 @@ class SoteriaGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ConfigError as error:
-            raise BadSetting(str(error)) from None
+            raise BadSetting(visible(str(error))) from None
         except SoteriaError as error:
-            raise click.ClickException(str(error)) from None
+            # A sentence may quote what was typed or stored: shown, never obeyed.
+            raise click.ClickException(visible(str(error))) from None
 
 
 @click.group(cls=SoteriaGroup, context_settings=CONTEXT_SETTINGS)
@@ -58,10 +61,13 @@ for command in (
     publish,
     diff,
     verify,
+    checkpoint,
     backup,
     users,
     cases,
     screen,
+    access_log,
+    retention,
     import_,
 ):
     cli.add_command(command)

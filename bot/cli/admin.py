@@ -10,18 +10,24 @@ from typing import TextIO
 import click
 
 from bot.bootstrap import build
+from bot.cli.records import actor_and_detail, chosen_purpose, consulting_options
 from bot.config import Settings
+from bot.core.characters import visible
 from bot.core.people import CLI_ADMIN, ROLES
 from bot.core.screening import screen_lines
+from bot.services import consultation, people, reaching, records
 from bot.services import handover as handovers
-from bot.services import people, reaching, records
-from bot.services.context import Context
+from bot.services.context import Context, utc_now
 from bot.services.people import INVITE_DAYS
 
 
 def _context(*, create: bool = False) -> Context:
     """The configured database, for commands that need no playbooks."""
     return build(Settings.from_env(), playbooks=False, create=create)
+
+
+def _anchors(settings: Settings) -> records.Anchors:
+    return records.Anchors(settings.checkpoint_key_path, settings.checkpoints_dir)
 
 
 @click.command()
@@ -32,42 +38,91 @@ def _context(*, create: bool = False) -> Context:
     help="A backup (or other copy) of the database to check instead; it is only read.",
 )
 def verify(copy: Path | None) -> None:
-    """Check the completion log's hash chain, record by record, against its recorded end.
+    """Check the completion log: its hash chain, its signed checkpoints and its seals; then the
+    access log's chain.
 
-    Exits 0 when every record is intact, 1 naming the first record altered or missing. With
-    --db, checks a backup file instead, without changing it: check one before restoring it.
-    A file that is missing, empty or not the bot's database fails with one sentence (exit 1).
+    Walks the chain record by record to its recorded end, compares it with every checkpoint in
+    SOTERIA_CHECKPOINTS (signed with the key in SOTERIA_CHECKPOINT_KEY), and compares people
+    and published playbook texts with the records that sealed them; then walks the access log's
+    chain the same way. Records whose case was disposed of keep their hashes and are checked as
+    such. Exits 0 when all hold, 1 naming the first record (or person, or version) changed,
+    removed, inserted or moved, a chain rebuilt ("does not match checkpoint N"), or a log cut
+    short or wiped. It only reads: with --db it checks a backup instead, passing over
+    checkpoints made after it. A file that is missing, empty or not the bot's database fails
+    with one sentence (exit 1).
 
     \b
     Example:
         soteria-bot verify
         soteria-bot verify --db /srv/backups/soteria-20261201-020000.db
     """
-    if copy is None:
-        verdict = records.verify(_context())
-        click.echo(verdict.message)
-    else:
-        verdict = records.verify_copy(copy)
-        click.echo(f"{copy}: {verdict.message}")
-    if not verdict.ok:
+    settings = Settings.from_env()
+    path = settings.db_path if copy is None else copy
+    verdicts = records.verify_all(path, _anchors(settings), copy=copy is not None)
+    prefix = "" if copy is None else f"{copy}: "
+    for verdict in verdicts:
+        click.echo(prefix + verdict.message)
+        for note in verdict.notes:
+            click.echo(note)
+    if not all(verdict.ok for verdict in verdicts):
         raise SystemExit(1)
 
 
 @click.command()
-@click.argument("dest", type=click.Path(path_type=Path))
-def backup(dest: Path) -> None:
-    """Copy the database, consistently, even while the bot is running.
+def checkpoint() -> None:
+    """Sign the completion log's head into a checkpoint kept outside the database.
 
-    DEST is a folder (the copy is named soteria-YYYYMMDD-HHMMSS.db, in UTC) or a new file's
-    name. An existing file is never overwritten.
+    Verifies the whole log first and signs nothing if it does not hold. The checkpoint (the
+    last record's number and hash, the number of records, the time, and the start of every
+    record's hash since the checkpoint before) goes to SOTERIA_CHECKPOINTS as
+    checkpoint-NNNNNN.json, signed with the Ed25519 key in SOTERIA_CHECKPOINT_KEY, which is
+    made on first use (readable by its owner only, its public half beside it as .pub). The bot
+    makes one every day; `verify` then finds a chain rebuilt, cut short or wiped.
 
     \b
     Example:
-        soteria-bot backup /srv/backups/
-        soteria-bot backup state/before-upgrade.db
+        soteria-bot checkpoint
+        SOTERIA_CHECKPOINTS=/mnt/force-archive/soteria soteria-bot checkpoint
+    """
+    settings = Settings.from_env()
+    made = records.checkpoint(settings.db_path, _anchors(settings), utc_now())
+    if made.new:
+        click.echo(
+            f"Checkpoint {made.number} written to {made.path}: record {made.seq}, hash "
+            f"{made.hash}, {made.records} records."
+        )
+    else:
+        click.echo(
+            f"Checkpoint {made.number} ({made.path}) already covers the log as it stands "
+            f"(record {made.seq}); nothing new was written."
+        )
+
+
+@click.command()
+@click.argument("dest", type=click.Path(path_type=Path))
+@consulting_options
+def backup(dest: Path, purpose: str | None, as_name: str | None, recipient: str | None) -> None:
+    """Copy the database, consistently, even while the bot is running.
+
+    DEST is a folder (the copy is named soteria-YYYYMMDD-HHMMSS.db, in UTC) or a new file's
+    name. An existing file is never overwritten. --purpose is required: the copy holds every
+    case, so it goes into the access log with who made it and why.
+
+    \b
+    Example:
+        soteria-bot backup /srv/backups/ --purpose audit --as "Force IT (nightly)"
+        soteria-bot backup state/before-upgrade.db --purpose audit
     """
     source = Settings.from_env().db_path
+    why = chosen_purpose(purpose)
     copy = records.backup(source, dest)
+    actor, detail = actor_and_detail(as_name, recipient, via="backup")
+    ctx = _context()
+    try:
+        consultation.record(ctx, actor, "backup", "database", (), why, detail)
+    finally:
+        # Closed here, not left to the process's end: the write-ahead log then goes with it.
+        ctx.uow.db.close()
     click.echo(f"Backed up {source} to {copy}.")
 
 
@@ -233,7 +288,7 @@ def rename(user_id: int, name: str) -> None:
         soteria-bot users rename 7 "DC Jo Bloggs"
     """
     before, after = people.rename(_context(), user_id, name)
-    click.echo(f"Renamed {before.name} (id {after.id}) to {after.name}.")
+    click.echo(visible(f"Renamed {before.name} (id {after.id}) to {after.name}."))
 
 
 def _a(word: str) -> str:
@@ -241,6 +296,8 @@ def _a(word: str) -> str:
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    # Names may come from a channel, stored before unsafe characters were refused there.
+    rows = [[visible(cell) for cell in row] for row in rows]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()

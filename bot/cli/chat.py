@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import sys
 from pathlib import Path
 
@@ -62,7 +63,9 @@ def chat(name: str, role: str, draft: Path | None, is_draft: bool) -> None:
     publish_on_fresh_install(ctx)
     user = people.local_user(ctx, name, role)
     dialogue = Dialogue(ctx, settings.reports_dir)
-    Console(dialogue, user, sys.stdout, echo=not sys.stdin.isatty()).loop(sys.stdin)
+    # Wrapped to the terminal's width; a transcript piped to a file keeps its lines whole.
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    Console(dialogue, user, sys.stdout, echo=not sys.stdin.isatty(), width=width).loop(sys.stdin)
 
 
 @click.command()

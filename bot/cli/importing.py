@@ -70,4 +70,6 @@ def import_(file: Path, name: str) -> None:
                 err=True,
             )
         raise SystemExit(1)
+    for crime_ref, handle in outcome.opened:
+        click.echo(f"Case {crime_ref} opened as {handle}.")
     click.echo(f"{counted(outcome.applied, 'line')} applied, {outcome.already} already applied.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -122,14 +123,19 @@ def walk_draft(path: Path, settings: Settings) -> None:
     try:
         with draft_context(path, settings) as (ctx, playbook_id):
             user = people.local_user(ctx, "Trainer (draft walk)", "investigator")
-            case, _ = cases.open_case(ctx, user, ctx.crime_reference.example)
+            # Under handles the bot issues one; under crime references, the format's example.
+            key = "" if ctx.case_key == "handle" else ctx.crime_reference.example
+            case, _ = cases.open_case(ctx, user, key)
             investigating.start_run(ctx, user, case.ref, playbook_id)
             click.echo(
                 f"Walking {path} on a throwaway database, as case {case.ref}. "
                 "/milestone records a date to see what it makes live; nothing is kept."
             )
             dialogue = Dialogue(ctx, Path(tempfile.gettempdir()))
-            Console(dialogue, user, sys.stdout, echo=not sys.stdin.isatty()).loop(sys.stdin)
+            width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+            Console(dialogue, user, sys.stdout, echo=not sys.stdin.isatty(), width=width).loop(
+                sys.stdin
+            )
     except DraftInvalid as invalid:
         for problem in invalid.library.problems:
             click.echo(str(problem))

@@ -42,6 +42,8 @@ class Action:
     ON_QUESTION: ClassVar[bool] = False
     #: Only supervisors (and administrators) may press it.
     SUPERVISING: ClassVar[bool] = False
+    #: Reads a whole team or force: a face may answer it off its main loop, as a slow command.
+    SLOW_READ: ClassVar[bool] = False
 
     def encode(self) -> str:
         """The action as callback data; a programming error if it does not fit Telegram."""
@@ -222,6 +224,16 @@ class PresetReason(Action):
 
 
 @dataclass(frozen=True, slots=True)
+class NothingToAdd(Action):
+    """Answer an optional note with nothing to add."""
+
+    KIND = "nx"
+    ON_QUESTION = True
+    run: int
+    item: int
+
+
+@dataclass(frozen=True, slots=True)
 class Move(Action):
     """Move a run to a newer version (`version` is the target version's id)."""
 
@@ -259,10 +271,47 @@ class OpenCase(Action):
 
 
 @dataclass(frozen=True, slots=True)
+class CasePage(Action):
+    """Show one page of a case's completion log (0 is the first)."""
+
+    KIND = "cp"
+    case: int
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class ViewCase(Action):
+    """Show a case's completion log for a purpose, by its place in the list of purposes."""
+
+    KIND = "vc"
+    case: int
+    purpose: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFor(Action):
+    """Export the team report for a purpose, by its place in the list of purposes."""
+
+    KIND = "ex"
+    SUPERVISING = True
+    SLOW_READ = True
+    purpose: int
+
+
+@dataclass(frozen=True, slots=True)
 class SignOff(Action):
-    """Sign a submitted run off."""
+    """Ask to sign a submitted run off: what it signs is shown first."""
 
     KIND = "so"
+    SUPERVISING = True
+    run: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmSignOff(Action):
+    """Sign a submitted run off, having seen what it signs."""
+
+    KIND = "sok"
     SUPERVISING = True
     run: int
 
@@ -355,8 +404,8 @@ KINDS: dict[str, type[Action]] = {
     kind.KIND: kind
     for kind in (
         StartPlaybook, ChooseMilestone, MilestoneCase, MilestoneOccurrence, MilestoneDay, OpenRun, ShowSummary, Submit, Back,
-        Revisit, Guidance, Answer, NotYet, DateButton, Tick, TicksDone, Later, PresetReason, Move,
-        MoveAcknowledged, Stay, OpenCase, SignOff, ReturnRun, ChallengeMenu, ChallengeItem,
+        Revisit, Guidance, Answer, NotYet, DateButton, Tick, TicksDone, Later, PresetReason, NothingToAdd, Move,
+        MoveAcknowledged, Stay, OpenCase, CasePage, ViewCase, ExportFor, SignOff, ConfirmSignOff, ReturnRun, ChallengeMenu, ChallengeItem,
         Countersign, ReplyToChallenge, HoldReview, CloseCase, AcceptHandover, HandTo,
     )
 }  # fmt: skip
@@ -377,6 +426,12 @@ def decode(data: str) -> Action:
     if "day" in read and read["day"] not in DAYS:
         raise BadAction
     return cls(**read)
+
+
+def is_slow_press(data: str) -> bool:
+    """Tell whether button data is an action a face may answer off its main loop."""
+    cls = KINDS.get(data.split(":")[0])
+    return cls is not None and cls.SLOW_READ
 
 
 def _number(text: str) -> int:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bot.conversation import actions as act
 from bot.conversation import commands, questions, supervisor
 from bot.conversation.investigator import Investigator
-from bot.conversation.replies import ChatState, Reply
+from bot.conversation.replies import ChatState, Option, Reply, note
 from bot.conversation.said import notice_reply
 from bot.conversation.supervisor import Supervisor
 from bot.conversation.trainer import Trainer
@@ -23,11 +24,13 @@ from bot.core.people import User
 from bot.services import access, deadlines, people
 from bot.services.context import Context
 from bot.services.notifications import Notice
-from bot.wording.labels import MARKS, describe_due, shown_value
+from bot.wording.labels import MARKS, counted, cut, describe_due, shown_value, stamp
 
 PRIVACY = (
     "Never type names, addresses, phone numbers or dates of birth: the crime reference is the key."
 )
+#: Items the morning digest lists, each with its button, before pointing to /cases.
+DIGEST_LINES = 15
 #: Said when someone uses a command of another role.
 NOT_FOR_YOU = {
     commands.SUPERVISING: "That command is for supervisors.",
@@ -53,8 +56,6 @@ class Dialogue:
             **self.trainer.handlers(),
         }
         self._presses = {**self.investigator.presses(), **self.supervisor.presses()}
-        #: Actions after whose refusal the question on screen is shown again.
-        self._investigating = frozenset(self.investigator.presses())
 
     def chat(self, user: User) -> ChatState:
         """The chat state of a person, made on first use."""
@@ -73,20 +74,16 @@ class Dialogue:
             return [Reply(str(error))]
 
     def press(self, user: User, data: str) -> list[Reply]:
-        """Answer a pressed option; anything malformed or stale gets a sentence, never a change."""
+        """Answer a pressed option; anything malformed or stale gets a passing note, never a
+        change. The message on screen stays as it was, so nothing needs showing again."""
         try:
             action = act.decode(data)
-        except act.BadAction as error:
-            return [Reply(str(error)), *self._where_safely(user)]
-        # A supervisor's refused press needs no reminder of an investigator's place.
-        again = self._where_safely if type(action) in self._investigating else lambda _u: []
-        try:
             if action.SUPERVISING and not user.supervises:
                 # Before any lookup: the refusal is the same whatever the button names.
                 raise NotAllowed("That is for supervisors.")
             return self._presses[type(action)](user, action)
         except SoteriaError as error:
-            return [Reply(str(error)), *again(user)]
+            return [note(str(error))]
 
     def upload(self, user: User, filename: str, data: bytes) -> list[Reply]:
         """Answer a file sent in the chat: a trainer's playbook to check and publish."""
@@ -125,12 +122,6 @@ class Dialogue:
             return self.supervisor.typed(user, text)
         return self.investigator.typed(user, text)
 
-    def _where_safely(self, user: User) -> list[Reply]:
-        try:
-            return self.investigator.where(user)
-        except SoteriaError:
-            return []
-
     # --- for faces ----------------------------------------------------------------------------
 
     def asks_of(self, user: User, data: str) -> tuple[int, str] | None:
@@ -139,44 +130,57 @@ class Dialogue:
             action = act.decode(data)
             if not action.ON_QUESTION:
                 return None
-            run = access.run(self.ctx, user, action.run)
-            return run.run_id, questions.item_at(run, action.item).id
+            # Every action on a question names its run and the item's number.
+            named: Any = action
+            run = access.run(self.ctx, user, named.run)
+            return run.run_id, questions.item_at(run, named.item).id
         except SoteriaError:
             return None
 
     def record_line(self, user: User, run_id: int, item_id: str) -> str | None:
-        """One line for a question dealt with (the answer, who, when); None while still asked."""
+        """One line for a question dealt with (the answer, its reason, who, when); None while
+        it is still asked, a reason still to come included."""
         run = access.run(self.ctx, user, run_id)
         status = run.status(item_id)
         current = run.current()
-        if current is not None and current.id == item_id and status.status == "open":
-            return None
-        if status.status in ("done", "not-done", "na") and status.value is not None:
-            mark = MARKS[status.status]
-            why = f" ({status.reason})" if status.reason else ""
+        if current is not None and current.id == item_id:
+            return None  # still asked: for an answer, a reason, or again after Back
+        if status.status in ("done", "not-done", "na", "to-countersign") and status.value:
+            why = f" — {status.reason}" if status.reason else ""
             when = status.at.astimezone(self.ctx.zone) if status.at else None
-            stamp = f", {when:%d %b %H:%M}" if when else ""
+            at = f", {stamp(when, self.ctx.today())}" if when else ""
             who = people.name_of(self.ctx, status.actor)
-            return f"{mark} {shown_value(status.item, status.value)}{why} · {who}{stamp}"
+            shown = shown_value(status.item, status.value)
+            return f"{MARKS[status.status]} {shown}{why} · {who}{at}"
         if status.status == "later":
             return "… Left for later"
+        if status.status == "not-yet":
+            return "○ Not yet"
         if status.status == "needs-reason":
-            return f"? {shown_value(status.item, status.value or '')}: a reason is still needed"
+            return f"? {shown_value(status.item, status.value or '')}: no reason given yet"
         if status.status == "not-live":
             return "– No longer asked"
         return "· Not answered yet"
 
     def digest(self, user: User) -> Reply | None:
-        """The morning message: what is overdue or due today in the user's cases, if anything."""
+        """The morning message: what is overdue or due today in the user's cases, if anything,
+        a numbered line each under its case and checklist, and a button to open each."""
         lines = deadlines.agenda(self.ctx, user)
         if not lines:
             return None
         today = self.ctx.today()
-        text = [f"Good morning. {len(lines)} item(s) need you today:"]
-        for line in lines[:15]:
-            text.append(
-                f"• {line.case_ref} · {line.playbook_title}: {line.ask} ({describe_due(line.due, today)})"
-            )
-        if len(lines) > 15:
-            text.append(f"…and {len(lines) - 15} more. Send /cases.")
-        return Reply("\n".join(text))
+        shown = lines[:DIGEST_LINES]
+        groups: dict[tuple[str, str], list[tuple[int, deadlines.AgendaLine]]] = {}
+        for number, line in enumerate(shown, 1):
+            groups.setdefault((line.case_ref, line.playbook_title), []).append((number, line))
+        text = [f"Good morning. {counted(len(lines), 'item')} need you today."]
+        for (ref, title), numbered in groups.items():
+            text += ["", f"{ref} · {title}"]
+            text += [f"{n}. {line.ask} — {describe_due(line.due, today)}" for n, line in numbered]
+        if len(lines) > DIGEST_LINES:
+            text += ["", f"…and {len(lines) - DIGEST_LINES} more. Send /cases."]
+        rows = tuple(
+            (Option.of(f"{n}. {cut(line.ask, 44)}", act.Revisit(line.run_id, line.number)),)
+            for n, line in enumerate(shown, 1)
+        )
+        return Reply("\n".join(text), rows)

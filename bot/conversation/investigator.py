@@ -9,22 +9,25 @@ question.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from bot.conversation import actions as act
 from bot.conversation.milestones import Milestones
 from bot.conversation.questions import Questions, prompt, summary
-from bot.conversation.replies import ChatState, Option, Reply, screened
-from bot.conversation.said import outcome_lines
+from bot.conversation.replies import ChatState, Option, Reply, in_place, refuse_personal, screened
+from bot.conversation.said import no_open_cases, outcome_lines
 from bot.conversation.version_offer import offer_reply
 from bot.core.answers import kind_of
 from bot.core.errors import NotAllowed, NotFound, SoteriaError
 from bot.core.lifecycle import STANDING
 from bot.core.people import User
+from bot.core.playbook import Item
 from bot.core.run import Run
-from bot.services import access, cases, investigating, moving, reviews
+from bot.services import access, cases, investigating, moving, reviews, supervising
 from bot.services.context import Context
 from bot.services.outcomes import Outcome
 from bot.wording.changes import Wording
+from bot.wording.labels import cut, run_state, shown_value
 
 Handler = Callable[[User, str], list[Reply]]
 Press = Callable[[User, act.Action], list[Reply]]
@@ -34,6 +37,11 @@ HANDLE_ISSUED = (
     "send the crime reference here. An administrator links the two on the server."
 )
 NOTHING_OPEN = "Use /new to open a case, or /resume to carry on. /help lists everything."
+TAP_OR_TYPE = "Please tap a button above, or type its word: yes, no, n/a or later."
+#: Other ways of typing a button's word.
+TYPED_WORDS = {"y": "yes", "n": "no", "na": "n/a", "not applicable": "n/a"}
+#: Buttons that a typed word never presses: they show something rather than answer.
+NOT_TYPED = ("Guidance", "Back")
 #: Chat modes in which typed text belongs to the investigator's side.
 MODES = ("case-ref", "milestone-date")
 
@@ -91,7 +99,7 @@ class Investigator:
     def _cases(self, user: User) -> list[Reply]:
         found = cases.my_cases(self.ctx, user)
         if not found:
-            return [Reply("You have no open cases. Send /new to open one.")]
+            return [Reply(no_open_cases(user))]
         rows: list[tuple[Option, ...]] = []
         lines = ["Your cases:"]
         for case in found[:20]:
@@ -99,15 +107,18 @@ class Investigator:
                 late = f", {view.overdue} overdue" if view.overdue else ""
                 late += f", version {view.newer} published" if view.newer else ""
                 lines.append(
-                    f"{case.ref} · {view.title} · {view.settled}/{view.live}{late} · {view.state.replace('_', ' ')}"
+                    f"{case.ref} · {view.title} · {view.settled}/{view.live}{late} · {run_state(view.state)}"
                 )
-                rows.append((Option.of(f"{case.ref} · {view.title}", act.OpenRun(view.id)),))
+                rows.append(
+                    (Option.of(cut(f"{case.ref} · {view.title}", 60), act.OpenRun(view.id)),)
+                )
         return [Reply("\n".join(lines), tuple(rows))]
 
     def _resume(self, user: User) -> list[Reply]:
         run = cases.active_run(self.ctx, user)
         if run is None:
-            return [Reply("Nothing is waiting for you. Send /cases or /new.")]
+            more = "/cases or /new" if user.role == "investigator" else "/cases or /team"
+            return [Reply(f"Nothing is waiting for you. Send {more}.")]
         return [*self._move_offer(user, run), *self.show_run(user, run)]
 
     def _review_command(self, user: User, rest: str) -> list[Reply]:
@@ -140,6 +151,11 @@ class Investigator:
         if run is None or item is None:
             return [Reply(NOTHING_OPEN)]
         rid = run.run_id
+        # A button's word typed (yes, n/a, later, done, an option) does what the button does.
+        pressed = self._button_for(user, run, item, text)
+        if pressed is not None:
+            action = act.decode(pressed)
+            return self.presses()[type(action)](user, action)
         if run.state == "awaiting_reason":
             reason = screened(text, item.focus)
             return self.after(user, investigating.give_reason(self.ctx, user, rid, reason))
@@ -149,7 +165,32 @@ class Investigator:
             said = screened(text, item.focus) if kind.free_text else text
             value = kind.read(item, said, self.ctx.today())
             return self.after(user, investigating.answer(self.ctx, user, rid, item.id, value))
-        return [Reply("Please answer with the buttons."), prompt(self.ctx, run, item)]
+        refuse_personal(text, item.focus)  # personal details typed here still get the warning
+        # The question is on screen, its ticks with it: it is not sent again.
+        return [Reply(TAP_OR_TYPE)]
+
+    def _button_for(self, user: User, run: Run, item: Item, text: str) -> str | None:
+        """The action of the question's button whose word was typed, if any."""
+        word = " ".join(text.casefold().strip(" .!").split())
+        word = TYPED_WORDS.get(word, word)
+        asked = prompt(self.ctx, run, item, frozenset(self.ticks(user, run, item)))
+        for row in asked.options:
+            for option in row:
+                label = option.label.removeprefix("✓ ")
+                if label not in NOT_TYPED and label.casefold() == word:
+                    return option.action
+        return None
+
+    def ticks(self, user: User, run: Run, item: Item) -> set[str]:
+        """The options ticked so far on a multi-select question, kept per question and
+        starting from its current answer."""
+        chat = self.chat(user)
+        key = (run.run_id, item.id)
+        if chat.ticked_for != key:
+            value = run.answers().get(item.id)
+            chat.ticked = set(value) if isinstance(value, frozenset) else set()
+            chat.ticked_for = key
+        return chat.ticked
 
     def _open_typed(self, user: User, typed: str) -> list[Reply]:
         case, is_new = cases.open_case(self.ctx, user, typed)
@@ -166,7 +207,10 @@ class Investigator:
             raise NotAllowed("Open the case again with /new.")
         outcome = investigating.start_run(self.ctx, user, chat.case_ref, action.playbook)
         chat.mode = "idle"
-        return self.after(user, outcome)
+        assert outcome.run is not None
+        # The menu keeps, as its record, which checklist was chosen.
+        chosen = f"Case {chat.case_ref} · checklist chosen: {outcome.run.playbook.title}."
+        return [in_place(Reply(chosen)), *self.after(user, outcome)]
 
     def _hold_review(self, user: User, action: act.Action) -> list[Reply]:
         assert isinstance(action, act.HoldReview)
@@ -179,7 +223,10 @@ class Investigator:
         self.chat(user).run_id = run.run_id
         if run.state in ("paused", "returned"):
             run = investigating.resume(self.ctx, user, run.run_id).run or run
-        return [*self._move_offer(user, run), *self.show_run(user, run)]
+        offer = self._move_offer(user, run)
+        shown = self.show_run(user, run)
+        # From a list of cases the run takes the list's place; with an offer, both stay.
+        return [*offer, *shown] if offer else [in_place(reply) for reply in shown]
 
     def _stay(self, user: User, action: act.Action) -> list[Reply]:
         assert isinstance(action, act.Stay)
@@ -187,7 +234,8 @@ class Investigator:
         if moving.move_offer(self.ctx, user, run.run_id) is None:
             raise NotAllowed(moving.STALE_OFFER)  # moved already, or nothing newer to stay off
         self.chat(user).stayed.add(run.run_id)
-        return [Reply(f"Staying on version {run.playbook.version}."), *self.show_run(user, run)]
+        staying = Reply(f"Staying on version {run.playbook.version}.")
+        return [in_place(staying), *self.show_run(user, run)]
 
     def _move(self, user: User, action: act.Action) -> list[Reply]:
         assert isinstance(action, act.Move | act.MoveAcknowledged)
@@ -226,28 +274,54 @@ class Investigator:
             except NotFound:
                 pass
             chat.run_id = None
-        run = cases.active_run(self.ctx, user)
-        if run is not None:
-            chat.run_id = run.run_id
-        return run
+        latest = cases.active_run(self.ctx, user)
+        if latest is not None:
+            chat.run_id = latest.run_id
+        return latest
 
     # --- replies ------------------------------------------------------------------------------
 
-    def after(self, user: User, outcome: Outcome, submitted: bool = False) -> list[Reply]:
-        """What to show once a command went through: what it set going, then the run."""
-        replies = [Reply(line) for line in outcome_lines(outcome.facts)]
-        if outcome.run is not None:
-            self.chat(user).run_id = outcome.run.run_id
-            if submitted:
-                run = outcome.run
-                replies.append(
-                    Reply(
-                        f"Submitted for review: {run.playbook.title} on {run.case_ref}. Your supervisor has it."
-                    )
-                )
-                return replies
-            replies += self.show_run(user, outcome.run)
+    def after(self, user: User, outcome: Outcome) -> list[Reply]:
+        """What to show once a command went through: what it set going (one message), then
+        the run."""
+        said = outcome_lines(outcome.facts)
+        run = outcome.run
+        if run is not None and self._answer_challenges(user, run):
+            said.append("Your supervisor is told the challenged answer was changed.")
+            run = access.run(self.ctx, user, run.run_id)
+        replies = [Reply("\n".join(said))] if said else []
+        if run is not None:
+            self.chat(user).run_id = run.run_id
+            shown = self.show_run(user, run)
+            if said and shown and shown[0].asks is not None:
+                # What the answer set going heads the next question, and stays with its record:
+                # one message, not two.
+                question = shown[0]
+                lines = "\n".join(said)
+                head = f"{lines}\n{question.head or question.text}"
+                shown[0] = replace(question, text=f"{lines}\n{question.text}", head=head)
+                replies = []
+            replies += shown
         return replies
+
+    def _answer_challenges(self, user: User, run: Run) -> bool:
+        """A challenged answer the officer has since put right answers its challenge: the
+        supervisor is told what it is now. True if any was."""
+        answered = False
+        for item in run.open_challenges():
+            status = run.status(item.id)
+            asked = run.thread(item.id)[-1].at
+            if status.status not in ("done", "not-done", "na") or status.at is None:
+                continue
+            if status.at <= asked or not access.is_officer_of(self.ctx, user, run.run_id):
+                continue
+            why = f" — {status.reason}" if status.reason else ""
+            now = f"{shown_value(item, status.value or '')}{why}"
+            supervising.reply_to_challenge(
+                self.ctx, user, run.run_id, item.id, f"Changed the answer: {now}."
+            )
+            answered = True
+        return answered
 
     def where(self, user: User) -> list[Reply]:
         """The question on screen again, after a refusal: the investigator never loses it."""
@@ -259,9 +333,17 @@ class Investigator:
         self.chat(user).run_id = run.run_id
         item = run.current()
         if item is not None:
-            return [prompt(self.ctx, run, item)]
+            ticked = self.ticks(user, run, item) if item.type == "multi" else set()
+            return [prompt(self.ctx, run, item, frozenset(ticked))]
         if run.state == "review":
             shown = summary(self.ctx, run)
+            waiting = sum(1 for s in run.statuses() if s.status in ("later", "needs-reason"))
+            if waiting:
+                # Submit would only be refused: the items put off come first, with their buttons.
+                left = "1 item is" if waiting == 1 else f"{waiting} items are"
+                them = "it" if waiting == 1 else "them"
+                said = f"{left} left for later: answer {them}, then submit."
+                return [Reply(f"{shown.text}\n\n{said}", shown.options)]
             submit = (Option.of("Submit", act.Submit(run.run_id)),)
             return [
                 Reply(

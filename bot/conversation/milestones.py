@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.conversation import actions as act
-from bot.conversation.replies import Option, Reply
-from bot.conversation.said import outcome_lines
+from bot.conversation.replies import Option, Reply, in_place
+from bot.conversation.said import no_open_cases, outcome_lines
 from bot.core.errors import NotAllowed
 from bot.core.people import User
 from bot.core.typed_input import parse_date
@@ -54,8 +54,9 @@ class Milestones:
             self.ctx, user, chat.case_ref, chat.milestone, when, chat.occurrence
         )
         chat.mode, chat.milestone, chat.occurrence = "idle", None, None
-        said = " ".join(outcome_lines(facts)) or "That date was already recorded."
-        return [Reply(said), *self.investigator.where(user)]
+        said = "\n".join(outcome_lines(facts)) or "That date was already recorded."
+        # The prompt for the date becomes its record; the question on screen comes again below.
+        return [in_place(Reply(said)), *self.investigator.where(user)]
 
     def command(self, user: User, rest: str) -> list[Reply]:
         """`/milestone REF` records on that case; with none typed, the one open case, or a
@@ -65,7 +66,7 @@ class Milestones:
             return self._menu(user, access.find_case(self.ctx, user, ref).ref)
         found = cases.open_cases(self.ctx, user)
         if not found:
-            return [Reply("You have no open cases. Send /new to open one.")]
+            return [Reply(no_open_cases(user))]
         if len(found) == 1:
             return self._menu(user, found[0].ref)
         run = self.investigator.current_run(user)
@@ -109,12 +110,15 @@ class Milestones:
                 )
                 rows.append((Option.of(label, act.MilestoneOccurrence(number)),))
             said = f"{milestone.title}: {len(recorded)} recorded on {chat.case_ref}."
-            return [Reply(said, tuple(rows))]
-        return [self._ask_date(user)]
+            return [in_place(Reply(said, tuple(rows)))]
+        return [in_place(self._ask_date(user))]
 
     def _case(self, user: User, action: act.Action) -> list[Reply]:
         assert isinstance(action, act.MilestoneCase)
-        return self._menu(user, access.case_by_id(self.ctx, user, action.case).ref)
+        return [
+            in_place(r)
+            for r in self._menu(user, access.case_by_id(self.ctx, user, action.case).ref)
+        ]
 
     def _occurrence(self, user: User, action: act.Action) -> list[Reply]:
         assert isinstance(action, act.MilestoneOccurrence)
@@ -125,7 +129,7 @@ class Milestones:
         if action.number > len(recorded):
             raise act.BadAction
         chat.occurrence = action.number or None
-        return [self._ask_date(user)]
+        return [in_place(self._ask_date(user))]
 
     def _ask_date(self, user: User) -> Reply:
         chat = self.investigator.chat(user)

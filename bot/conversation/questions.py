@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from bot.conversation import actions as act
-from bot.conversation.replies import Option, Reply, Rows
+from bot.conversation.replies import Option, Reply, Rows, in_place, note
 from bot.core.errors import NotAllowed
 from bot.core.history import ItemStatus
 from bot.core.people import User
@@ -19,8 +19,10 @@ from bot.services.context import Context
 from bot.wording.labels import (
     MARKS,
     answer_label,
+    cut,
     describe_due,
     ordinal,
+    run_state,
     sentence,
     short_date,
     shown_value,
@@ -52,36 +54,42 @@ class Questions:
             act.TicksDone: self._ticks_done,
             act.Later: self._later,
             act.PresetReason: self._preset_reason,
+            act.NothingToAdd: self._nothing_to_add,
         }
 
     def _show_summary(self, user: User, action: act.Action) -> list[Reply]:
         assert isinstance(action, act.ShowSummary)
-        return [summary(self.ctx, self.investigator.focus(user, action.run), action.page)]
+        run = self.investigator.focus(user, action.run)
+        return [in_place(summary(self.ctx, run, action.page))]
 
     def _submit(self, user: User, action: act.Action) -> list[Reply]:
         assert isinstance(action, act.Submit)
         run = self.investigator.focus(user, action.run)
-        return self.investigator.after(
-            user, investigating.submit(self.ctx, user, run.run_id), submitted=True
-        )
+        submitted = investigating.submit(self.ctx, user, run.run_id).run
+        assert submitted is not None
+        # The summary it was submitted from stays in the chat as the record of what was sent.
+        said = f"Submitted for review: {submitted.playbook.title} on {submitted.case_ref}. Your supervisor has it."
+        return [in_place(Reply(f"{said}\n\n{summary(self.ctx, submitted).text}"))]
 
     def _back(self, user: User, action: act.Action) -> list[Reply]:
         assert isinstance(action, act.Back)
         run = self.investigator.focus(user, action.run)
-        return self.investigator.after(user, investigating.back(self.ctx, user, run.run_id))
+        # The previous question takes the place of this one, which nothing has answered.
+        return replacing(
+            self.investigator.after(user, investigating.back(self.ctx, user, run.run_id))
+        )
 
     def _revisit(self, user: User, action: act.Action) -> list[Reply]:
         assert isinstance(action, act.Revisit)
         run = self.investigator.focus(user, action.run)
         item = item_at(run, action.item)
-        return self.investigator.after(
-            user, investigating.revisit(self.ctx, user, run.run_id, item.id)
-        )
+        outcome = investigating.revisit(self.ctx, user, run.run_id, item.id)
+        return replacing(self.investigator.after(user, outcome))
 
     def _guidance(self, user: User, action: act.Action) -> list[Reply]:
         assert isinstance(action, act.Guidance)
         item = item_at(self.investigator.focus(user, action.run), action.item)
-        return [Reply(item.guidance or "No guidance for this item.")]
+        return [note(item.guidance.strip() if item.guidance else "No guidance for this item.")]
 
     def _answer(self, user: User, action: act.Action) -> list[Reply]:
         assert isinstance(action, act.Answer)
@@ -118,17 +126,27 @@ class Questions:
         run, item = self._asked(user, action.run, action.item)
         if action.option >= len(item.options):
             raise act.BadAction
-        chat = self.investigator.chat(user)
-        chat.ticked = toggled(item, set(chat.ticked), item.options[action.option])
-        return [prompt(self.ctx, run, item, frozenset(chat.ticked))]
+        ticked = toggled(
+            item, self.investigator.ticks(user, run, item), item.options[action.option]
+        )
+        self.investigator.chat(user).ticked = ticked
+        return [in_place(prompt(self.ctx, run, item, frozenset(ticked)))]
 
     def _ticks_done(self, user: User, action: act.Action) -> list[Reply]:
         assert isinstance(action, act.TicksDone)
         run, item = self._asked(user, action.run, action.item)
-        chat = self.investigator.chat(user)
-        chosen, chat.ticked = set(chat.ticked), set()
+        chosen = set(self.investigator.ticks(user, run, item))
+        outcome = investigating.answer(self.ctx, user, run.run_id, item.id, chosen)
+        self.investigator.chat(user).ticked.clear()  # only once the answer is kept
+        return self.investigator.after(user, outcome)
+
+    def _nothing_to_add(self, user: User, action: act.Action) -> list[Reply]:
+        assert isinstance(action, act.NothingToAdd)
+        run, item = self._asked(user, action.run, action.item)
+        if item.type != "text" or item.required:
+            raise act.BadAction
         return self.investigator.after(
-            user, investigating.answer(self.ctx, user, run.run_id, item.id, chosen)
+            user, investigating.answer(self.ctx, user, run.run_id, item.id, NOTHING_TO_ADD)
         )
 
     def _later(self, user: User, action: act.Action) -> list[Reply]:
@@ -175,20 +193,25 @@ def prompt(ctx: Context, run: Run, item: Item, ticked: frozenset[str] = frozense
     due = deadlines.due(ctx, run, item.id)
     if due is not None:
         lines.append(sentence(describe_due(due, ctx.today())))
-    rid = run.run_id
+    rid, head = run.run_id, "\n".join(lines)
     rows: list[tuple[Option, ...]] = []
+    status = run.status(item.id)
     if run.state == "awaiting_reason":
-        status = run.status(item.id)
         lines.append(
-            f"Answered {answer_label(status.value or '')}. Why? Tap a reason or type a short one (no names)."
+            f"Answered {shown_value(item, status.value or '')}. Why? Tap a reason or type a short one (no names)."
         )
         rows += [
             (Option.of(reason, act.PresetReason(rid, number, index)),)
             for index, reason in enumerate(item.presets(status.value or ""))
         ]
         rows.append((Option.of("Later", act.Later(rid, number)),))
-        return Reply("\n".join(lines), tuple(rows), asks=(rid, item.id))
+        return Reply("\n".join(lines), tuple(rows), asks=(rid, item.id), head=head)
+    current = current_answer(status)
+    if current:
+        lines.append(current)
     rows += answer_rows(ctx, run, item, number, ticked, lines)
+    if item.type == "text" and not item.required:
+        rows.append((Option.of(NOTHING_TO_ADD, act.NothingToAdd(rid, number)),))
     if item.not_yet:
         rows.append((Option.of("Not yet", act.NotYet(rid, number)),))
     extra = [Option.of("Later", act.Later(rid, number))] if item.type != "info" else []
@@ -196,7 +219,24 @@ def prompt(ctx: Context, run: Run, item: Item, ticked: frozenset[str] = frozense
         extra.append(Option.of("Guidance", act.Guidance(rid, number)))
     extra.append(Option.of("Back", act.Back(rid)))
     rows.append(tuple(extra))
-    return Reply("\n".join(lines), tuple(rows), asks=(rid, item.id))
+    return Reply("\n".join(lines), tuple(rows), asks=(rid, item.id), head=head)
+
+
+def current_answer(status: ItemStatus) -> str:
+    """For a question asked again (Back, Change): what it holds now, so nobody corrects blind."""
+    if status.status == "later":
+        return "Current answer: left for later."
+    if status.status == "not-yet":
+        return "Current answer: not yet."
+    if not status.value or status.status == "open":
+        return ""
+    why = f" — {status.reason}" if status.reason else ""
+    return f"Current answer: {shown_value(status.item, status.value)}{why}."
+
+
+def replacing(replies: list[Reply]) -> list[Reply]:
+    """Replies whose question takes the place of the message pressed (Back, Change)."""
+    return [in_place(reply) if reply.asks else reply for reply in replies]
 
 
 def occurrence_line(ctx: Context, run: Run, item: Item) -> str:
@@ -207,6 +247,10 @@ def occurrence_line(ctx: Context, run: Run, item: Item) -> str:
     return f"For: {ctx.catalog.milestones[name].title}, {ordinal(occurrence)}{dated}"
 
 
+#: What an optional note says when there is nothing to note.
+NOTHING_TO_ADD = "Nothing to add"
+#: The longest item text a summary's button shows before it is cut at a word.
+BUTTON_TEXT = 36
 #: How many items one page of a summary lists: a page stays well inside a phone's screen.
 PAGE = 8
 #: Statuses that need the investigator first: put off, half-answered, or never answered.
@@ -225,7 +269,7 @@ def summary(ctx: Context, run: Run, page: int = 0) -> Reply:
     settled, live = run.progress()
     header = (
         f"{run.case_ref} · {run.playbook.title} (v{run.playbook.version}) · "
-        f"{run.state.replace('_', ' ')} · {settled}/{live}"
+        f"{run_state(run.state)} · {settled}/{live}"
     )
     lines = [header if pages == 1 else f"{header} · page {page + 1} of {pages}"]
     rows: list[tuple[Option, ...]] = []
@@ -233,13 +277,13 @@ def summary(ctx: Context, run: Run, page: int = 0) -> Reply:
     for status in shown[page * PAGE : (page + 1) * PAGE]:
         item = status.item
         value = f": {shown_value(item, status.value)}" if status.value else ""
-        why = f" ({status.reason})" if status.reason else ""
+        why = f" — {status.reason}" if status.reason else ""
         asked = f" ({ordinal(item.occurrence)})" if item.occurrence else ""
         challenged = " [challenged]" if item.id in {i.id for i in run.open_challenges()} else ""
         lines.append(f"{MARKS[status.status]} {item.ask}{asked}{value}{why}{challenged}")
         if answerable:
             verb = "Change" if status.value or status.status == "not-yet" else "Answer"
-            label = f"{verb}: {item.ask[:36]}{asked}"
+            label = f"{verb}: {cut(item.ask, BUTTON_TEXT)}{asked}"
             rows.append((Option.of(label, act.Revisit(run.run_id, run.number(item.id))),))
     turn = []
     if page > 0:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 
 from bot.conversation import actions as act
 from bot.conversation.replies import Option, Reply
+from bot.core.people import User
 from bot.reports.oversight import gather
 from bot.services.context import Context
 from bot.services.notifications import Notice
@@ -21,7 +22,7 @@ from bot.services.outcomes import (
     RunMoved,
 )
 from bot.wording import texts
-from bot.wording.labels import counted, ordinal
+from bot.wording.labels import counted, full_date, ordinal, short_date
 from bot.wording.notices import notice_text
 
 #: How many open items a handover message lists before saying how many more there are.
@@ -37,7 +38,8 @@ def outcome_lines(facts: Iterable[Fact]) -> list[str]:
             title = fact.title
             if fact.occurrence > 1:
                 title = f"{title} ({ordinal(fact.occurrence)})"
-            lines.append(template.format(title=title, when=fact.when, was=fact.moved_from))
+            was = full_date(fact.moved_from) if fact.moved_from else ""
+            lines.append(template.format(title=title, when=full_date(fact.when), was=was))
         elif isinstance(fact, PlaybookStarted):
             lines.append(texts.PLAYBOOK_STARTED.format(title=fact.title))
         elif isinstance(fact, PlaybookOpened):
@@ -57,7 +59,12 @@ def notice_reply(ctx: Context, notice: Notice) -> Reply:
         return Reply(notice.text, buttons)
     facts = notice.params
     items = handover_items(ctx, facts["case_ref"]) if notice.kind == "handover" else ()
-    return Reply(notice_text(notice.kind, facts, items), tuple((b,) for b in buttons_of(notice)))
+    found = buttons_of(notice)
+    # A notice's buttons side by side when they are two choices about one thing.
+    rows: tuple[tuple[Option, ...], ...] = (
+        (tuple(found),) if notice.kind == "challenged" else tuple((b,) for b in found)
+    )
+    return Reply(notice_text(notice.kind, facts, items), rows)
 
 
 def buttons_of(notice: Notice) -> list[Option]:
@@ -69,7 +76,14 @@ def buttons_of(notice: Notice) -> list[Option]:
     if kind in ("returned", "reopened-officer"):
         return [Option.of("Carry on", act.OpenRun(int(facts["run_id"])))]
     if kind == "challenged":
-        return [Option.of("Reply", act.ReplyToChallenge(int(facts["run_id"]), int(facts["item"])))]
+        run, item = int(facts["run_id"]), int(facts["item"])
+        # The officer may answer the question, or put the answer right (which answers it).
+        return [
+            Option.of("Reply", act.ReplyToChallenge(run, item)),
+            Option.of("Change the answer", act.Revisit(run, item)),
+        ]
+    if kind == "escalation-officer" and "run_id" in facts:
+        return [Option.of("Open it", act.Revisit(int(facts["run_id"]), int(facts["item"])))]
     if kind == "handover":
         accept = act.AcceptHandover(int(facts["handover_id"]))
         return [Option.of(f"Accept {facts['case_ref']}", accept)]
@@ -94,8 +108,16 @@ def handover_items(ctx: Context, ref: str) -> Sequence[str]:
             for facts in run.with_status("open", "needs-reason"):
                 if facts.item.focus == "victim" and facts.due and facts.days_over == 0:
                     lines.append(
-                        f"• {title}: {facts.item.ask} (victim update due {facts.due:%d %b})"
+                        f"• {title}: {facts.item.ask} (victim update due "
+                        f"{short_date(facts.due, facts.due)})"
                     )
     if len(lines) > LISTED:
         lines = [*lines[:LISTED], f"…and {len(lines) - LISTED} more."]
     return lines
+
+
+def no_open_cases(user: User) -> str:
+    """Said to someone with no case of their own: only an investigator is pointed to /new."""
+    if user.role == "investigator":
+        return "You have no open cases. Send /new to open one."
+    return "You have no open cases of your own. Send /team for your team's."

@@ -9,39 +9,33 @@ use cases against who the person is, so a forged button reaches nothing outside 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from bot.conversation import actions as act
+from bot.conversation import purposes
+from bot.conversation.case_view import case_page, team_line
+from bot.conversation.exporting import export_for
 from bot.conversation.questions import item_at
-from bot.conversation.replies import ChatState, Option, Reply, screened
+from bot.conversation.replies import ChatState, Option, Reply, in_place, screened
+from bot.core.case import Case
 from bot.core.errors import NotAllowed
 from bot.core.history import challenge_open
 from bot.core.people import User
 from bot.core.run import Run
-from bot.reports.formats import write_team_html
-from bot.reports.oversight import CaseFacts, RunFacts, gather
-from bot.services import access, cases, handover, people, supervising
+from bot.reports.oversight import gather
+from bot.services import access, cases, consultation, handover, people, supervising
 from bot.services.context import Context
-from bot.services.reviews import Schedule
-from bot.wording.labels import MARKS, short_date, shown_value
+from bot.wording.labels import MARKS, counted, cut, shown_value
 
 Handler = Callable[[User, str], list[Reply]]
 Press = Callable[[User, act.Action], list[Reply]]
 
 #: Chat modes in which typed text belongs to this side.
-MODES = ("return-note", "challenge-text", "challenge-reply")
+MODES = ("return-note", "challenge-text", "challenge-reply", "signoff-note")
 #: Cases listed by /team before pointing to the full report.
 TEAM_LINES = 15
-RISK_MARKS = {
-    "escalated": "‼",
-    "overdue": "!",
-    "challenged": "?",
-    "due-soon": "·",
-    "on-track": "✓",
-    "closed": "✓",
-}
+#: Items a sign-off's confirmation lists by name before saying how many more there are.
+LISTED = 15
 
 
 class Supervisor:
@@ -61,16 +55,22 @@ class Supervisor:
             "/return": lambda user, _rest: self._waiting(user, sign=False),
             "/handover": self._handover_menu,
             "/close": self._close_menu,
-            "/export": lambda user, _rest: [self._export(user)],
+            "/export": lambda user, _rest: [purposes.export_prompt()],
         }
 
     def presses(self) -> dict[type[act.Action], Press]:
         """The buttons this side answers, by kind."""
         return {
             act.OpenCase: self._open_case,
+            act.CasePage: self._case_page,
+            act.ViewCase: self._view_case,
+            act.ExportFor: lambda user, action: export_for(
+                self.ctx, self.export_dir, user, action
+            ),
             act.AcceptHandover: self._accept_handover,
             act.HandTo: self._hand_to,
             act.SignOff: self._sign_off,
+            act.ConfirmSignOff: self._confirm_sign_off,
             act.ReturnRun: self._return,
             act.ChallengeMenu: self._challenge_menu,
             act.ChallengeItem: self._challenge_item,
@@ -89,11 +89,19 @@ class Supervisor:
         cases = [case for case in oversight.cases if case.risk != "closed"]
         if not cases:
             return [Reply("No open cases in your team.")]
-        lines = [f"{', '.join(oversight.teams)}: {len(cases)} open cases, riskiest first."]
+        lines = [
+            f"{', '.join(oversight.teams)}: {counted(len(cases), 'open case')}, riskiest first."
+        ]
         rows = []
+        shown = [case.id for case in cases[:TEAM_LINES]]
+        consultation.viewed_teams(
+            self.ctx, user, self._teams_of(user), shown, "supervision", {"via": "/team"}
+        )
         for case in cases[:TEAM_LINES]:
-            lines.append(_team_line(case))
-            rows.append((Option.of(f"{case.ref} · {case.officer}", act.OpenCase(case.id)),))
+            lines.append(team_line(case))
+            rows.append(
+                (Option.of(cut(f"{case.ref} · {case.officer}", 60), act.OpenCase(case.id)),)
+            )
         if len(cases) > TEAM_LINES:
             lines.append(f"…and {len(cases) - TEAM_LINES} more: send /export for all of them.")
         return [Reply("\n".join(lines), tuple(rows[:10]))]
@@ -105,10 +113,17 @@ class Supervisor:
         if not waiting:
             return [Reply("Nothing is waiting for your review.")]
         verb = "Sign off" if sign else "Return"
+        # Every waiting case is named: in the buttons, or in the lines of open challenges.
+        named = {case.id for case, _run in waiting[:20]}
+        named |= {case.id for case, run in waiting if run.open_challenges and sign}
+        via = "/signoff" if sign else "/return"
+        consultation.viewed_teams(
+            self.ctx, user, self._teams_of(user), sorted(named), "supervision", {"via": via}
+        )
         rows = tuple(
             (
                 Option.of(
-                    f"{verb}: {case.ref} · {run.run.playbook.title}"[:60],
+                    cut(f"{verb}: {case.ref} · {run.run.playbook.title}", 60),
                     act.SignOff(run.run.run_id) if sign else act.ReturnRun(run.run.run_id),
                 ),
             )
@@ -120,11 +135,13 @@ class Supervisor:
             if run.open_challenges
         ]
         note = ("\n" + "\n".join(blocked)) if blocked and sign else ""
-        return [Reply(f"{len(waiting)} run(s) waiting for review.{note}", rows)]
+        said = f"{counted(len(waiting), 'run')} waiting for review.{note}"
+        return [Reply(said, rows)]
 
     def _case_command(self, user: User, rest: str) -> list[Reply]:
         if rest:
-            return self._case_view(user, access.case_key_of(self.ctx, rest))
+            key = access.case_key_of(self.ctx, rest)
+            return self._view(user, access.find_case(self.ctx, user, key))
         found = cases.open_cases(self.ctx, user)
         if not found:
             return [Reply("Send /case with the reference, like /case 43/12345/26.")]
@@ -149,68 +166,16 @@ class Supervisor:
             )
         ]
 
-    def _case_view(self, user: User, ref: str) -> list[Reply]:
-        access.find_case(self.ctx, user, ref)  # refused here, unless the user may see it
-        cases = gather(self.ctx, case_ref=ref).cases
-        return self._show_case(user, cases[0])
-
-    def _show_case(self, user: User, case: CaseFacts) -> list[Reply]:
-        zone = self.ctx.zone
-        lines = [f"{case.ref} · {case.officer} · {case.risk}"]
-        if case.closed_reason:
-            lines.append(f"Closed: {case.closed_reason}.")
-        if case.handover:
-            lines.append(f"In handover to {case.handover['to']} (not yet accepted).")
-        lines += event_lines(self.ctx, case)
-        buttons: list[tuple[Option, ...]] = []
-        for schedule in case.reviews:
-            lines.append(review_line(schedule, self.ctx.today()))
-            if user.supervises and not case.closed_reason:
-                label = f"Hold: {schedule.playbook.title}"[:60]
-                buttons.append((Option.of(label, act.HoldReview(case.id, schedule.playbook.id)),))
-        for run in case.runs:
-            lines += ["", _run_heading(run)]
-            if run.run.reopened_after_sign_off and run.run.signed_off_by is not None:
-                signed = run.run.signed_off_by
-                lines.append(
-                    f"Reopened after sign-off ({people.name_of(self.ctx, signed.actor)}, "
-                    f"{_local(signed.at, zone)}): what came after it is marked “new”."
-                )
-            signed_off = run.run.signed_off_by
-            since = signed_off.at if signed_off and run.run.reopened_after_sign_off else None
-            for facts in run.items:
-                if facts.status == "not-live":
-                    continue
-                shown = f": {shown_value(facts.item, facts.value)}" if facts.value else ""
-                why = f" ({facts.reason})" if facts.reason else ""
-                who = ""
-                if facts.who and facts.when:
-                    who = f" · {people.name_of(self.ctx, facts.who)} {_local(facts.when, zone)}"
-                late = f" · {facts.days_over}d overdue" if facts.days_over else ""
-                mark = MARKS.get(facts.status, "·")
-                new = ""
-                if since is not None and (facts.when is None or facts.when > since):
-                    new = " · new"
-                lines.append(f"{mark} {facts.item.ask}{shown}{why}{who}{late}{new}")
-                earlier = [
-                    entry
-                    for entry in run.history
-                    if entry.kind == "answered" and entry.item == facts.item.id
-                ][:-1]
-                for entry in earlier:  # Each answer a correction replaced, and who gave it.
-                    lines.append(
-                        f"   changed from {shown_value(facts.item, entry.value or '')}: "
-                        f"{people.name_of(self.ctx, entry.actor)} {_local(entry.at, zone)}"
-                    )
-                for entry in facts.thread:
-                    said = "asked" if entry.kind == "challenged" else "replied"
-                    lines.append(
-                        f"   {people.name_of(self.ctx, entry.actor)} {said}: “{entry.value}” "
-                        f"{_local(entry.at, zone)}"
-                    )
-            if user.supervises:
-                buttons += _run_buttons(run)
-        return [Reply("\n".join(lines), tuple(buttons[:12]))]
+    def _view(
+        self, user: User, case: Case, purpose: str | None = None, page: int = 0
+    ) -> list[Reply]:
+        """A case as its log tells it, a page at a time, once the person has said why they look
+        (once a day); each page shown is a consultation, and logged."""
+        purpose = purpose or consultation.purpose_today(self.ctx, user, case.id)
+        if purpose is None:
+            return [purposes.case_prompt(case)]
+        consultation.viewed_case(self.ctx, user, case, purpose, "/case")
+        return [case_page(self.ctx, user, gather(self.ctx, case_ref=case.ref).cases[0], page)]
 
     def _handover_menu(self, user: User, rest: str) -> list[Reply]:
         if not rest:
@@ -224,24 +189,21 @@ class Supervisor:
         )
         return [Reply(f"Hand {ref} to whom? They must accept it.", rows)]
 
-    def _export(self, user: User) -> Reply:
-        oversight = gather(self.ctx, teams=self._teams_of(user))
-        stamp = self.ctx.now().astimezone(self.ctx.zone)
-        self.export_dir.mkdir(parents=True, exist_ok=True)
-        name = "-".join("".join(c for c in team if c.isalnum()) for team in oversight.teams)
-        path = self.export_dir / f"team-report-{name or 'all'}-{stamp:%Y%m%d-%H%M%S}.html"
-        write_team_html(oversight, path)
-        return Reply(
-            f"Team report for {', '.join(oversight.teams) or 'all teams'}, "
-            f"{len(oversight.cases)} cases. It holds case references: keep it on force systems.",
-            document=path,
-        )
-
     # --- presses ------------------------------------------------------------------------------
 
     def _open_case(self, user: User, action: act.Action) -> list[Reply]:
         assert isinstance(action, act.OpenCase)
-        return self._case_view(user, access.case_by_id(self.ctx, user, action.case).ref)
+        return self._view(user, access.case_by_id(self.ctx, user, action.case))
+
+    def _view_case(self, user: User, action: act.Action) -> list[Reply]:
+        assert isinstance(action, act.ViewCase)
+        purpose = purposes.chosen(action.purpose)  # before the lookup: a bad button names nothing
+        return self._view(user, access.case_by_id(self.ctx, user, action.case), purpose)
+
+    def _case_page(self, user: User, action: act.Action) -> list[Reply]:
+        assert isinstance(action, act.CasePage)
+        case = access.case_by_id(self.ctx, user, action.case)
+        return [in_place(reply) for reply in self._view(user, case, page=action.page)]
 
     def _accept_handover(self, user: User, action: act.Action) -> list[Reply]:
         assert isinstance(action, act.AcceptHandover)
@@ -271,10 +233,26 @@ class Supervisor:
         return run
 
     def _sign_off(self, user: User, action: act.Action) -> list[Reply]:
+        """What signing off would cover, to confirm with a tap or a note; nothing is signed."""
         assert isinstance(action, act.SignOff)
-        outcome = supervising.sign_off(self.ctx, user, self._run_of(user, action.run).run_id)
-        assert outcome.run is not None
-        return [Reply(f"Signed off: {_named(outcome.run)}. The investigator has been told.")]
+        run = self._run_of(user, action.run)
+        if run.state != "submitted":
+            raise NotAllowed(f"{_named(run)} is not waiting for review.")
+        chat = self.chat(user)
+        chat.mode, chat.run_id = "signoff-note", run.run_id
+        lines = [f"Sign off {_named(run)} (v{run.playbook.version})?", *signing_lines(run)]
+        if run.open_challenges():
+            chat.mode = "idle"
+            lines.append("It can be signed off once the investigator has replied.")
+            return [in_place(Reply("\n".join(lines)))]
+        lines.append("Tap Sign off, or type a note to sign off with it (no names). /cancel stops.")
+        button = ((Option.of("Sign off", act.ConfirmSignOff(run.run_id)),),)
+        return [in_place(Reply("\n".join(lines), button))]
+
+    def _confirm_sign_off(self, user: User, action: act.Action) -> list[Reply]:
+        assert isinstance(action, act.ConfirmSignOff)
+        self.chat(user).mode = "idle"
+        return [signed(self.ctx, user, self._run_of(user, action.run).run_id, "")]
 
     def _return(self, user: User, action: act.Action) -> list[Reply]:
         assert isinstance(action, act.ReturnRun)
@@ -283,7 +261,8 @@ class Supervisor:
             raise NotAllowed(f"{_named(run)} is not waiting for review.")
         chat = self.chat(user)
         chat.mode, chat.run_id = "return-note", run.run_id
-        return [Reply(f"Returning {_named(run)}. What needs doing? Type a short note (no names).")]
+        said = f"Returning {_named(run)}. What needs doing? Type a short note (no names)."
+        return [in_place(Reply(said))]
 
     def _challenge_menu(self, user: User, action: act.Action) -> list[Reply]:
         assert isinstance(action, act.ChallengeMenu)
@@ -293,7 +272,7 @@ class Supervisor:
             if run.status(item.id).status in ("not-live", "open"):
                 continue
             number = run.number(item.id)
-            rows.append((Option.of(item.ask[:60], act.ChallengeItem(run.run_id, number)),))
+            rows.append((Option.of(cut(item.ask, 60), act.ChallengeItem(run.run_id, number)),))
         if not rows:
             return [Reply(f"Nothing in {_named(run)} has been answered yet.")]
         return [Reply(f"Which item of {_named(run)} do you challenge?", tuple(rows[:20]))]
@@ -304,7 +283,8 @@ class Supervisor:
         item = item_at(run, action.item)
         chat = self.chat(user)
         chat.mode, chat.run_id, chat.item = "challenge-text", run.run_id, item.id
-        return [Reply(f"Your challenge on “{item.ask}”? Type it (no names).")]
+        said = f"What do you challenge in “{item.ask}”? Type it (no names)."
+        return [in_place(Reply(said))]
 
     def _countersign(self, user: User, action: act.Action) -> list[Reply]:
         assert isinstance(action, act.Countersign)
@@ -349,6 +329,9 @@ class Supervisor:
             chat.mode = "idle"
             return [Reply("Start again from /team.")]
         words = screened(text)
+        if mode == "signoff-note":
+            chat.mode = "idle"
+            return [signed(self.ctx, user, run_id, words)]
         if mode == "return-note":
             outcome = supervising.send_back(self.ctx, user, run_id, words)
             chat.mode = "idle"
@@ -372,82 +355,45 @@ class Supervisor:
         return [Reply("Reply sent to your supervisor.")]
 
 
-def _run_buttons(run: RunFacts) -> list[tuple[Option, ...]]:
-    rid, title = run.run.run_id, run.run.playbook.title[:30]
-    found: list[tuple[Option, ...]] = []
-    if run.state == "submitted":
-        found.append(
-            (
-                Option.of(f"Sign off: {title}", act.SignOff(rid)),
-                Option.of("Return", act.ReturnRun(rid)),
-            )
-        )
-    for facts in run.with_status("to-countersign"):
-        number = run.run.number(facts.item.id)
-        label = f"Countersign: {facts.item.ask[:40]}"
-        found.append((Option.of(label, act.Countersign(rid, number)),))
-    if run.state not in ("not_started", "signed_off"):
-        found.append((Option.of(f"Challenge an item: {title}", act.ChallengeMenu(rid)),))
-    return found
+def signed(ctx: Context, user: User, run_id: int, note: str) -> Reply:
+    """Sign off; the confirmation becomes the record of what was signed, and with what note."""
+    outcome = supervising.sign_off(ctx, user, run_id, note)
+    assert outcome.run is not None
+    noted = f" Your note: “{note}”" if note else ""
+    said = f"Signed off: {_named(outcome.run)}. The investigator has been told.{noted}"
+    return in_place(Reply("\n".join([said, *signing_lines(outcome.run)])))
 
 
 def _named(run: Run) -> str:
     return f"{run.case_ref} · {run.playbook.title}"
 
 
-def _local(at: datetime, zone: ZoneInfo) -> str:
-    return f"{at.astimezone(zone):%d %b %H:%M}"
-
-
-def _run_heading(run: RunFacts) -> str:
-    playbook = run.run.playbook
-    return (
-        f"{playbook.title} v{playbook.version} · {run.state.replace('_', ' ')} · "
-        f"{run.settled}/{run.live}"
-    )
-
-
-def _team_line(case: CaseFacts) -> str:
-    overdue = sum(len(run.overdue) for run in case.runs)
-    explained = sum(len(run.with_status("not-done", "na")) for run in case.runs)
-    review = sum(1 for run in case.runs if run.state == "submitted")
-    bits = [f"{RISK_MARKS[case.risk]} {case.ref} · {case.officer}"]
-    if overdue:
-        oldest = max(facts.days_over for run in case.runs for facts in run.overdue)
-        bits.append(f"{overdue} overdue (oldest {oldest}d)")
+def signing_lines(run: Run) -> list[str]:
+    """What a sign-off covers: the counts, the items not done or N/A with their reasons, what
+    is not yet or put off, and the challenges still open."""
+    statuses = [s for s in run.statuses() if s.status != "not-live"]
+    count = {kind: sum(1 for s in statuses if s.status == kind) for kind in MARKS}
+    settled, live = run.progress()
+    lines = [
+        f"{settled}/{live} settled: {count['done']} done, {count['not-done']} not done, "
+        f"{count['na']} N/A" + (f", {count['not-yet']} not yet" if count["not-yet"] else "") + "."
+    ]
+    explained = [s for s in statuses if s.status in ("not-done", "na")]
     if explained:
-        bits.append(f"{explained} not done/N/A")
-    if review:
-        bits.append(f"{review} to review")
-    if case.handover:
-        bits.append(f"in handover to {case.handover['to']}")
-    bits.append(f"last {case.last_activity:%d %b}")
-    return " · ".join(bits)
-
-
-def event_lines(ctx: Context, case: CaseFacts) -> list[str]:
-    """The case's events in the catalogue's order: a date each, or a count and the latest."""
-    today = ctx.today()
-    said = []
-    for name, milestone in ctx.catalog.milestones.items():
-        dates = case.events.all(name)
-        if len(dates) == 1:
-            said.append(f"{milestone.title} {short_date(dates[0], today)}")
-        elif dates:
-            said.append(f"{milestone.title} ×{len(dates)} (latest {short_date(dates[-1], today)})")
-    return [f"Events: {'; '.join(said)}."] if said else []
-
-
-def review_line(schedule: Schedule, today: date) -> str:
-    """A recurring checklist on a case: missed occurrences, and when the next falls due."""
-    bits = [schedule.playbook.title]
-    missed = schedule.missed
-    if missed:
-        days = ", ".join(short_date(due.due, today) for due in missed[:3])
-        bits.append(f"{len(missed)} missed ({days})")
-    held = sum(1 for due in schedule.occurrences if due.held)
-    bits.append(f"{held} held")
-    upcoming = schedule.next
-    if upcoming is not None:
-        bits.append(f"next due {short_date(upcoming.due, today)}")
-    return " · ".join(bits)
+        lines.append("Not done or N/A:")
+    for status in explained[:LISTED]:
+        why = f" — {status.reason}" if status.reason else ""
+        lines.append(f"• {status.item.ask}: {shown_value(status.item, status.value or '')}{why}")
+    if len(explained) > LISTED:
+        lines.append(f"…and {len(explained) - LISTED} more (send /case to see them all).")
+    waiting = [s.item.ask for s in statuses if s.status in ("not-yet", "later")]
+    if waiting:
+        lines.append("Not yet or put off: " + "; ".join(cut(ask, 60) for ask in waiting[:LISTED]))
+    challenged = run.open_challenges()
+    if not challenged:
+        lines.append("Open challenges: none.")
+        return lines
+    lines.append("Open challenges:")
+    for item in challenged:
+        lines.append(f"• {item.ask}: “{run.thread(item.id)[-1].value}”")
+    return lines

@@ -14,8 +14,9 @@ from pathlib import Path
 
 from bot.conversation.replies import Reply
 from bot.core.errors import NotAllowed
-from bot.core.people import User
+from bot.core.people import User, actor_of
 from bot.reports.insights import gather_insights, insights_text
+from bot.services import consultation
 from bot.services.context import Context
 from bot.services.publishing import PublishOutcome, files_waiting, publish_files, publish_upload
 from bot.wording.changes import headline
@@ -37,7 +38,7 @@ class Trainer:
         return {
             "/playbooks": lambda user, _rest: [Reply(self._playbooks())],
             "/reload": lambda user, _rest: [self._reload(user)],
-            "/insights": lambda user, _rest: [Reply(insights_text(gather_insights(self.ctx)))],
+            "/insights": lambda user, _rest: [self._insights(user)],
         }
 
     def upload(self, user: User, filename: str, data: bytes) -> list[Reply]:
@@ -45,6 +46,14 @@ class Trainer:
         if user.role not in ("trainer", "admin"):
             raise NotAllowed("That is for trainers.")
         return [_said(publish_upload(self.ctx, filename, data, user.id, user.name))]
+
+    def _insights(self, user: User) -> Reply:
+        """Field feedback across the force; it names no case, but it reads every one."""
+        found = gather_insights(self.ctx)
+        consultation.record(
+            self.ctx, actor_of(user), "view", "force", (), "training", {"via": "/insights"}
+        )
+        return Reply(insights_text(found))
 
     def _reload(self, user: User) -> Reply:
         folder = self.ctx.playbooks_dir

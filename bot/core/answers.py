@@ -95,7 +95,7 @@ class Choice(Fixed):
 
 
 class Multi(AnswerKind):
-    """Any number of the trainer's options, at least one; kept as a JSON list, sorted."""
+    """Any number of the trainer's options, at least one; kept as a JSON list in their order."""
 
     name = "multi"
     named = True
@@ -116,8 +116,8 @@ class Multi(AnswerKind):
         return chosen
 
     def encode(self, item: Item, value: Any) -> str:
-        """The options ticked, as a sorted JSON list."""
-        return json.dumps(sorted(value), ensure_ascii=False)
+        """The options ticked, as a JSON list in the order the trainer wrote them."""
+        return json.dumps([o for o in item.options if o in value], ensure_ascii=False)
 
     def decode(self, item: Item, text: str) -> Decoded:
         """The set of options ticked."""

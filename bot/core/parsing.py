@@ -31,6 +31,7 @@ from bot.core.playbook import (
     Section,
     SettingUse,
 )
+from bot.core.retention import RETENTION_SETTINGS
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DURATION_PATTERN = re.compile(r"^\s*(\d+)\s*(wd|mo|d|w)\s*$", re.IGNORECASE)
@@ -1247,12 +1248,20 @@ def library_problems(
                     )
                 )
     return (
-        problems + _same_as_problems(entries) + _unknown_settings(force_settings or {}, defaults)
+        problems
+        + _same_as_problems(entries, ids)
+        + _unknown_settings(force_settings or {}, defaults)
     )
 
 
-def _same_as_problems(entries: list[Sourced]) -> list[tuple[str, Problem]]:
-    """Each `same-as` must name an item of another playbook that asks for the same kind of answer."""
+def _same_as_problems(
+    entries: list[Sourced], known_ids: Collection[str] = ()
+) -> list[tuple[str, Problem]]:
+    """Each `same-as` must name an item of another playbook that asks for the same kind of answer.
+
+    A playbook that exists beside the ones checked (`known_ids`, as for `open`) is not read
+    here: its item is checked when the folder is validated as a whole.
+    """
     by_id = {entry.playbook.id: entry.playbook for entry in entries}
     problems = []
     for entry in entries:
@@ -1262,6 +1271,8 @@ def _same_as_problems(entries: list[Sourced]) -> list[tuple[str, Problem]]:
             pid, iid = item.same_as.split("/", 1)
             message = None
             target_playbook = by_id.get(pid)
+            if target_playbook is None and pid in known_ids:
+                continue
             target = None
             if target_playbook is not None:
                 target = next((other for other in target_playbook.items if other.id == iid), None)
@@ -1291,7 +1302,7 @@ def _unknown_settings(
 ) -> list[tuple[str, Problem]]:
     problems = []
     for name in force_settings:
-        if name not in defaults:
+        if name not in defaults and name not in RETENTION_SETTINGS:
             problems.append(
                 (
                     "settings.yaml",

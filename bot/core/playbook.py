@@ -137,7 +137,7 @@ class Item:
         for word, presets in self.reasons_by_answer:
             if word == answer:
                 return presets
-        return self.reasons
+        return labelled_for(self.reasons, answer)
 
     @property
     def answers(self) -> tuple[str, ...]:
@@ -241,3 +241,22 @@ def effective(span: Duration, force_settings: Mapping[str, Duration]) -> Duratio
         chosen = force_settings[span.setting]
         return Duration(chosen.amount, chosen.unit, span.setting)
     return span
+
+
+#: How a preset in a plain list says which answer it is for (written before presets could be
+#: given per answer, and still in many playbooks).
+PRESET_LABELS = {"no": "No:", "na": "N/A:"}
+
+
+def labelled_for(reasons: tuple[str, ...], answer: str) -> tuple[str, ...]:
+    """The presets of a plain list for one answer: those labelled with another answer are left
+    out, and the label is dropped from those kept ('No: awaiting…' -> 'Awaiting…')."""
+    found = []
+    for reason in reasons:
+        word = next((w for w, label in PRESET_LABELS.items() if reason.startswith(label)), None)
+        if word is None:
+            found.append(reason)
+        elif word == answer:
+            rest = reason[len(PRESET_LABELS[word]) :].strip()
+            found.append(rest[:1].upper() + rest[1:])
+    return tuple(found)

@@ -28,7 +28,13 @@ EntryKind = Literal[
     "handover-accepted",  # the new officer took the case on (detail: from, to)
     "version-moved",  # the run's work moved to a run on a newer version (detail: to_run, ...)
     "case-closed",  # a supervisor closed the case (detail: reason)
-    "imported",  # a file was imported (no case; detail: file, sha256, by, applied, already)
+    "retention-reviewed",  # the closed case was reviewed and kept (detail: decision, reason)
+    "case-disposed",  # the case's content was disposed of (detail: case, records, count, digest)
+    # Not about a case (case_ref is empty): an import, and seals of rows kept in other tables
+    # (core/seals.py).
+    "imported",  # a file was imported (detail: file, sha256, by, applied, already)
+    "person-recorded",  # someone enrolled, or their name, role, team or access changed
+    "playbook-published",  # a playbook version was published (detail: its seal)
 ]
 ENTRY_KINDS: tuple[str, ...] = EntryKind.__args__  # type: ignore[attr-defined]
 

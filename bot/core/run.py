@@ -206,7 +206,8 @@ class Run(RunHistory):
         if gaps:
             # Checked before anything fires, so a refusal leaves the run exactly as it was.
             names = ", ".join(f"'{item.ask}'" for item in gaps[:3])
-            raise NotAllowed(f"{len(gaps)} item(s) still need an answer or a reason: {names}.")
+            counted = "1 item still needs" if len(gaps) == 1 else f"{len(gaps)} items still need"
+            raise NotAllowed(f"{counted} an answer or a reason: {names}.")
         entries = self._fire("finish", actor, at) if self.state == "asking" else []
         return entries + self._fire("submit", actor, at)
 
@@ -225,10 +226,12 @@ class Run(RunHistory):
                 )
             unsigned = self.awaiting_countersign()
             if unsigned:
-                raise NotAllowed(
-                    f"{len(unsigned)} answer(s) by an officer in training need your "
-                    f"countersignature first: '{unsigned[0].ask}'."
+                counted = (
+                    "1 answer by an officer in training needs"
+                    if len(unsigned) == 1
+                    else f"{len(unsigned)} answers by an officer in training need"
                 )
+                raise NotAllowed(f"{counted} your countersignature first: '{unsigned[0].ask}'.")
         if actor in self.answerers() and self.playbook.role != "supervisor":
             # Four eyes: whoever answered part of the officer's work does not attest to it.
             raise NotAllowed(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from bot.core.characters import refusal
 from bot.core.errors import InputRefused
 
 DateRange = Literal["past", "future", "any"]
@@ -200,12 +201,16 @@ def _number_words(value: float) -> str:
 
 
 def check_text(text: str) -> str:
-    """Return typed free text without surrounding spaces, refusing it when empty or too long."""
+    """Return typed free text without surrounding spaces, refusing it when empty, too long, or
+    holding a control or bidirectional character (see `characters.py`)."""
     kept = text.strip()
     if not kept:
         raise InputRefused("That message is empty. Type a few words, or tap a button.")
     if len(kept) > MAX_TEXT:
         raise InputRefused(f"That is {len(kept):,} characters; keep it under {MAX_TEXT}.")
+    unsafe = refusal(kept)
+    if unsafe is not None:
+        raise InputRefused(unsafe)
     return kept
 
 

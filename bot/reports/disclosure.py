@@ -179,4 +179,8 @@ class _Schedule:
                 if detail.get(key):
                     said += f"; {words}: {detail[key].replace(',', ', ')}"
             return said
+        if kind == "case-closed":
+            return f"Case closed: {detail.get('reason', '')}"
+        if kind == "retention-reviewed":
+            return f"Reviewed under the retention schedule and kept: {detail.get('reason', '')}"
         return kind

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from bot.reports.oversight import AGE_BANDS, OPEN_STATES, Oversight
+from bot.reports.oversight import AGE_BANDS, OPEN_STATES, CaseFacts, Oversight
 
 #: How many of the most common reasons the report lists.
 TOP_REASONS = 12
@@ -25,6 +25,19 @@ class Completion:
     done: int = 0
     not_done: int = 0
     na: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Intrusion:
+    """Requests into victims' own records or devices, over the cases of a report."""
+
+    requests: int
+    cases: int
+
+    @property
+    def per_case(self) -> float | None:
+        """Requests per case (None when the report has no case)."""
+        return self.requests / self.cases if self.cases else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,3 +147,32 @@ def focus(oversight: Oversight) -> dict[str, int]:
             if facts.item.focus and facts.status == "done":
                 counts[facts.item.focus] += 1
     return dict(counts)
+
+
+def intrusion_requests(case: CaseFacts) -> list[tuple[int, str]]:
+    """The requests into the victim's own records or devices on one case: each item tagged
+    `intrusion` and answered Yes, as (run id, item id), one per fact.
+
+    A fact asked in two playbooks (`same-as`) is one request, counted where it was first met;
+    an item asked per occurrence is one request per occurrence.
+    """
+    seen: set[str] = set()
+    found = []
+    for run in case.runs:
+        playbook = run.run.playbook
+        for facts in run.items:
+            if facts.item.focus != "intrusion" or facts.status == "not-live":
+                continue
+            if facts.value != "yes":
+                continue
+            key = facts.item.same_as or f"{playbook.id}/{facts.item.id}"
+            if key not in seen:
+                seen.add(key)
+                found.append((run.run.run_id, facts.item.id))
+    return found
+
+
+def intrusion(oversight: Oversight) -> Intrusion:
+    """Requests into victims' own records or devices, and the cases they are spread over."""
+    requests = sum(len(intrusion_requests(case)) for case in oversight.cases)
+    return Intrusion(requests, len(oversight.cases))

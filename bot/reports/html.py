@@ -19,6 +19,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from bot.core.characters import visible
 from bot.wording.labels import STATUS_WORDS
 
 RISK_WORDS = {
@@ -78,6 +79,9 @@ def _templates() -> Environment:
     templates = Environment(
         loader=PackageLoader("bot.reports", "templates"),
         autoescape=True,
+        # Every value printed shows control characters for what they are: a reason cannot be
+        # reversed on the page by a right-to-left override typed into it.
+        finalize=_shown,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -87,8 +91,27 @@ def _templates() -> Environment:
     return templates
 
 
+def _shown(value: Any) -> Any:
+    """A value as the page prints it: unsafe characters made visible, markup kept markup."""
+    if isinstance(value, Markup):
+        return Markup(visible(str(value)))
+    return visible(value) if isinstance(value, str) else value
+
+
+def _shown_everywhere(data: Any) -> Any:
+    """The report's data with every text's unsafe characters made visible: charts included."""
+    if isinstance(data, str):
+        return visible(data)
+    if isinstance(data, dict):
+        return {key: _shown_everywhere(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return type(data)(_shown_everywhere(value) for value in data)
+    return data
+
+
 def render_html(report: dict[str, Any]) -> str:
     """The team report (as `team_dict` gives it) as one self-contained HTML5 document."""
+    report = _shown_everywhere(report)
     teams = ", ".join(report["teams"])
     return (
         _templates()
@@ -135,6 +158,8 @@ def _tiles(report: dict[str, Any]) -> list[dict[str, Any]]:
         ),
         ("Awaiting sign-off", sum(run["state"] == "submitted" for run in runs), True),
         ("Handovers pending", sum(case["handover"] is not None for case in cases), True),
+        # The Soteria measure of intrusion: requests into victims' own records or devices.
+        ("Requests into victims' records or devices", report["intrusion"]["requests"], False),
     )
     return [
         {"label": label, "count": count, "alert": warn and count > 0}
@@ -195,6 +220,7 @@ def _case(case: dict[str, Any]) -> dict[str, Any]:
         "risk_word": RISK_WORDS.get(risk, risk),
         "last_activity": case["last_activity"],
         "handover_to": case["handover"]["to"] if case["handover"] is not None else None,
+        "intrusion_requests": case["intrusion_requests"],
         "runs": [_progress(run) for run in runs],
         "overdue": sorted(
             (item for run in runs for item in run["overdue"]),

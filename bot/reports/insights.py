@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.core.characters import spreadsheet_row
 from bot.core.playbook import Item, Playbook
 from bot.reports.oversight import RunFacts, gather
 from bot.services.context import Context
@@ -121,10 +122,13 @@ class ItemInsight:
         return statistics.median(self.days_to_settle) if self.days_to_settle else None
 
     def top_reasons(self, limit: int = TOP_REASONS) -> list[Reason]:
-        """The reasons given most often, with whether each is one of the item's presets."""
+        """The reasons given most often, with whether each is one of the item's presets (for
+        any answer: an item may give each answer its own)."""
+        presets = set(self.item.reasons)
+        for _answer, listed in self.item.reasons_by_answer:
+            presets.update(listed)
         return [
-            Reason(text, count, text in self.item.reasons)
-            for text, count in self.reasons.most_common(limit)
+            Reason(text, count, text in presets) for text, count in self.reasons.most_common(limit)
         ]
 
 
@@ -341,7 +345,8 @@ def render_insights_table(insights: Insights) -> str:
 
 
 def render_insights_csv(insights: Insights) -> str:
-    """One row per item of every playbook version, as spreadsheets read it."""
+    """One row per item of every playbook version, as spreadsheets read it: no cell runs as a
+    formula."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -349,7 +354,7 @@ def render_insights_csv(insights: Insights) -> str:
         rates = _rates(insight)
         top = insight.top_reasons(1)
         writer.writerow(
-            (
+            spreadsheet_row(
                 version.playbook,
                 version.title,
                 version.version,

@@ -67,6 +67,20 @@ def _yes(item_id: str) -> Callable[[dict[str, ItemFacts]], bool | None]:
     return test
 
 
+def _yes_where_due(item_id: str) -> Callable[[dict[str, ItemFacts]], bool | None]:
+    """Met when the item's answer is yes; N/A means the duty never arose and counts neither
+    way (the MG16 where the review found no bad character)."""
+    answered_yes = _yes(item_id)
+
+    def test(items: dict[str, ItemFacts]) -> bool | None:
+        facts = items.get(item_id)
+        if facts is not None and facts.status == "na":
+            return None
+        return answered_yes(items)
+
+    return test
+
+
 def _yes_on_time(item_id: str) -> Callable[[dict[str, ItemFacts]], bool | None]:
     """Met when answered yes by the item's due date; counted once answered or past due."""
 
@@ -94,8 +108,8 @@ def _section_considered(section: str) -> Callable[[dict[str, ItemFacts]], bool |
 MEASURES = (
     Measure("bad-character-considered", "Bad character considered (PNC history obtained)",
             "bad-character", ("pnc-record",), _answered("pnc-record")),
-    Measure("mg16-submitted", "MG16 bad character application submitted",
-            "bad-character", ("mg16-sent",), _yes("mg16-sent")),
+    Measure("mg16-submitted", "MG16 sent with the file where bad character was found",
+            "bad-character", ("mg16-sent",), _yes_where_due("mg16-sent")),
     Measure("vps-offered-on-time", "VPS offered within the due time",
             "vps-and-trial", ("vps-offered",), _yes_on_time("vps-offered")),
     Measure("vps-updated-before-trial", "VPS update offered before trial",

@@ -7,17 +7,21 @@ import io
 from datetime import datetime
 from typing import Any
 
+from bot.core.characters import spreadsheet_row
 from bot.core.history import challenge_open
 from bot.reports import figures
 from bot.reports.measures import measure
 from bot.reports.oversight import CaseFacts, ItemFacts, Oversight, RunFacts
-from bot.wording.labels import STATUS_WORDS, answer_label
+from bot.wording.labels import RISK_WORDS, STATUS_WORDS, answer_label, run_state
 
 #: How each status reads in the table and CSV.
 CSV_COLUMNS = (
     "case", "team", "officer", "playbook", "version", "run_state", "section", "item", "ask",
     "status", "value", "reason", "who", "when", "due", "days_overdue", "focus", "corrections",
+    "intrusion_request",
 )  # fmt: skip
+#: What the team report calls a request into the victim's own records or devices.
+INTRUSION_WORDS = "Requests into the victim's records or devices"
 
 
 def _when(at: datetime | None) -> str | None:
@@ -83,6 +87,7 @@ def _case(oversight: Oversight, case: CaseFacts) -> dict[str, Any]:
         "risk": case.risk,
         "handover": case.handover,
         "milestones": {name: when.isoformat() for name, when in sorted(case.milestones.items())},
+        "intrusion_requests": len(figures.intrusion_requests(case)),
         "runs": [_run(oversight, run) for run in case.runs],
     }
 
@@ -132,6 +137,17 @@ def team_dict(oversight: Oversight) -> dict[str, Any]:
             for result in measure(oversight)
         ],
         "focus": figures.focus(oversight),
+        "intrusion": _intrusion(oversight),
+    }
+
+
+def _intrusion(oversight: Oversight) -> dict[str, Any]:
+    figure = figures.intrusion(oversight)
+    per_case = figure.per_case
+    return {
+        "requests": figure.requests,
+        "cases": figure.cases,
+        "per_case": round(per_case, 2) if per_case is not None else None,
     }
 
 
@@ -143,13 +159,17 @@ def render_team_table(oversight: Oversight) -> str:
         handover = f" · IN HANDOVER to {case.handover['to']}" if case.handover is not None else ""
         lines += [
             "",
-            f"{case.ref} · {case.officer} · {case.risk} · opened {case.opened:%d %b %Y}"
+            f"{case.ref} · {case.officer} · {RISK_WORDS.get(case.risk, case.risk)} · "
+            f"opened {case.opened:%d %b %Y}"
             f" · last activity {case.last_activity:%d %b %Y}{handover}",
         ]
+        requests = len(figures.intrusion_requests(case))
+        if requests:
+            lines.append(f"  {INTRUSION_WORDS}: {requests}")
         for run in case.runs:
             lines.append(
                 f"  {run.run.playbook.title} v{run.run.playbook.version} · "
-                f"{run.state.replace('_', ' ')} · {run.settled}/{run.live}"
+                f"{run_state(run.state)} · {run.settled}/{run.live}"
             )
             for facts in run.overdue:
                 flag = "ESCALATED" if facts.standing == "escalate" else "overdue"
@@ -180,19 +200,29 @@ def render_team_table(oversight: Oversight) -> str:
     for result in measure(oversight):
         share = f"{result.share:.0%}" if result.share is not None else "n/a"
         lines.append(f"  {share:>4}  {result.title} ({result.met} of {result.of})")
+    figure = figures.intrusion(oversight)
+    per_case = f"{figure.per_case:.1f}" if figure.per_case is not None else "n/a"
+    lines.append(
+        f"  {per_case:>4}  {INTRUSION_WORDS}, per case ({figure.requests} in {figure.cases} cases)"
+    )
     return "\n".join(lines) + "\n"
 
 
 def render_csv(oversight: Oversight) -> str:
-    """One row per item of every run, as spreadsheets read it."""
+    """One row per item of every run, as spreadsheets read it: no cell runs as a formula."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
+    counted = {
+        (run_id, item_id)
+        for case in oversight.cases
+        for run_id, item_id in figures.intrusion_requests(case)
+    }
     for case, run in oversight.runs():
         playbook = run.run.playbook
         for facts in run.items:
             writer.writerow(
-                (
+                spreadsheet_row(
                     case.ref,
                     case.team,
                     case.officer,
@@ -211,6 +241,7 @@ def render_csv(oversight: Oversight) -> str:
                     facts.days_over or "",
                     facts.item.focus or "",
                     facts.corrections,
+                    1 if (run.run.run_id, facts.item.id) in counted else "",
                 )
             )
     return out.getvalue()

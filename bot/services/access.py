@@ -1,7 +1,8 @@
 """Who may reach which case and run: every lookup a use case makes goes through here.
 
 A missing case and someone else's case get the same sentence: an investigator learns nothing
-about cases outside their reach, not even whether they exist.
+about cases outside their reach, not even whether they exist. The sentence may differ by the
+asker's role (an investigator is pointed to their supervisor), never by the case.
 """
 
 from __future__ import annotations
@@ -30,11 +31,21 @@ def stored_key(ctx: Context, typed: str) -> str:
     return ctx.uow.cases.key_for(typed)
 
 
+def missing_case(user: User, ref: str) -> NotFound:
+    """What a case out of the user's reach says: the words of a case that does not exist."""
+    if user.role == "investigator":
+        return NotFound(
+            f"No case {ref} of yours was found. Check the reference; if the case should be "
+            "yours, ask your supervisor to hand it over."
+        )
+    return NotFound(f"No case {ref} of yours was found. Check the reference.")
+
+
 def find_case(ctx: Context, user: User, ref: str) -> Case:
     """The case with this key, if the user may see it; the same sentence otherwise."""
     case = ctx.uow.cases.by_ref(ref)
     if case is None or not can_see(user, case):
-        raise NotFound(f"No case {ref} of yours was found. Check the reference.")
+        raise missing_case(user, ref)
     return case
 
 

@@ -9,11 +9,13 @@ from bot.core.errors import NotAllowed
 from bot.core.people import User, actor_of
 from bot.core.records import Entry
 from bot.core.run import Run
-from bot.services.access import case_key_of, find_case, load
+from bot.services import notifications
+from bot.services.access import case_key_of, find_case, load, missing_case
 from bot.services.context import Context
 from bot.services.deadlines import overdue
 from bot.services.events import apply_milestone
 from bot.services.moving import newer_version
+from bot.store.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +49,9 @@ def open_case(ctx: Context, user: User, typed_ref: str) -> tuple[Case, bool]:
     """Open a case by its key, or find it if it is already open; (case, is_new).
 
     The key is the crime reference, or where the force uses handles, a handle the bot
-    issued (an empty key then opens a new case under a new handle).
+    issued (an empty key then opens a new case under a new handle). One crime is one case: a
+    key another officer holds opens nothing, and gets the words of a case that does not exist;
+    the supervisors of that case are told who asked, so they can hand it over.
     """
     if user.role not in ("investigator", "admin"):
         raise NotAllowed("Only investigators open cases.")
@@ -57,15 +61,27 @@ def open_case(ctx: Context, user: User, typed_ref: str) -> tuple[Case, bool]:
     with ctx.transaction() as uow:
         ref = ref or uow.cases.new_handle()
         existing = uow.cases.by_ref(ref)
-        if existing is not None:
-            if not can_see(user, existing):
-                raise NotAllowed(f"Case {ref} belongs to another officer; ask your supervisor.")
+        if existing is not None and can_see(user, existing):
             return existing, False
-        now = ctx.now()
-        case = uow.cases.add(ref, user.team, user.id, now)
-        uow.log.append([Entry("case-opened", ref, actor_of(user), now)])
-        apply_milestone(ctx, uow, user, case, "report", ctx.today(), now)
-        return case, True
+        if existing is None:
+            now = ctx.now()
+            case = uow.cases.add(ref, user.team, user.id, now)
+            uow.log.append([Entry("case-opened", ref, actor_of(user), now)])
+            apply_milestone(ctx, uow, user, case, "report", ctx.today(), now)
+            return case, True
+        _tell_who_asked(ctx, uow, user, existing)
+    raise missing_case(user, ref)
+
+
+def _tell_who_asked(ctx: Context, uow: UnitOfWork, user: User, case: Case) -> None:
+    """Tell a case's supervisors that another officer tried to open it: once a day each."""
+    facts = {
+        "by": user.name,
+        "team": user.team,
+        "officer": uow.users.name(case.officer_id) or "its officer",
+    }
+    key = f"asked-for:{case.id}:{user.id}:{ctx.today().isoformat()}"
+    notifications.tell_supervisors(uow, case, "case-asked-for", facts, ctx.now(), key)
 
 
 def open_cases(ctx: Context, user: User) -> list[Case]:

@@ -27,6 +27,9 @@ class AgendaLine:
     ask: str
     due: date
     standing: Standing
+    #: The run, and the item's number in it, so that a button can open the item.
+    run_id: int = 0
+    number: int = 0
 
 
 def due(ctx: Context, run: Run, item_id: str) -> date | None:
@@ -80,5 +83,15 @@ def agenda(ctx: Context, user: User) -> list[AgendaLine]:
         run = load(ctx, user, run_id).run
         for item, when, where in open_items(ctx, run):
             if when is not None and where in ("due-today", *LATE):
-                lines.append(AgendaLine(run.case_ref, run.playbook.title, item.ask, when, where))
+                lines.append(
+                    AgendaLine(
+                        run.case_ref,
+                        run.playbook.title,
+                        item.ask,
+                        when,
+                        where,
+                        run.run_id,
+                        run.number(item.id),
+                    )
+                )
     return sorted(lines, key=lambda line: (line.due, line.case_ref))

@@ -140,14 +140,17 @@ def check_order(ctx: Context, events: Events, name: str, when: date, number: int
         first = events.first(other)
         if first is not None and other in milestones and when < first:
             raise DateContradicts(
-                f"{title} can't be before {milestones[other].phrase} ({first:%d %b %Y})."
+                f"{title} can't be before {milestones[other].phrase} "
+                f"({first:%a} {first.day} {first:%b %Y})."
             )
     for other, later in milestones.items():
         if other == name or not (name in later.not_before or name == FIRST):
             continue
         first = events.first(other)
         if first is not None and when > first and number == 1:
-            raise DateContradicts(f"{title} can't be after {later.phrase} ({first:%d %b %Y}).")
+            raise DateContradicts(
+                f"{title} can't be after {later.phrase} ({first:%a} {first.day} {first:%b %Y})."
+            )
 
 
 def _give_items_the_date(

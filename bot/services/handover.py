@@ -54,6 +54,10 @@ def offer(ctx: Context, user: User, ref: str, to_user_id: int) -> Handover:
             "handover_id": str(handover_id),
         }
         notifications.tell(uow, [target.id], "handover", facts, now)
+        if case.officer_id != user.id:
+            # The officer who holds it hears of it from the bot, not from the team.
+            told = {"case_ref": case.ref, "by": user.name, "to": target.name}
+            notifications.tell(uow, [case.officer_id], "handover-offered", told, now)
         found = uow.handovers.get(handover_id)
         assert found is not None
         return found

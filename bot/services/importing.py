@@ -35,10 +35,11 @@ from bot.core.people import CLI_ADMIN_ACTOR, User
 from bot.core.playbook import Item
 from bot.core.records import Entry
 from bot.core.screening import describe, screen
-from bot.core.typed_input import check_text, parse_number
+from bot.core.typed_input import check_text, normalise_crime_reference, parse_number
 from bot.services import cases, events, investigating, reviews
 from bot.services.access import case_key_of, load
 from bot.services.context import Context
+from bot.store.cases import normalise_handle
 from bot.store.health import StorageFailed
 from bot.store.log import canonical_json
 from bot.store.runs import StoredRun
@@ -66,6 +67,8 @@ class Imported:
     refusals: tuple[Refusal, ...] = ()
     #: Lines of cases whose open line was refused: not checked, as they could not apply.
     unchecked: int = 0
+    #: On a force keyed by handle, each case opened by its crime reference, and its new handle.
+    opened: tuple[tuple[str, str], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -108,7 +111,7 @@ def import_lines(ctx: Context, text: str, source: str, by: str) -> Imported:
         except _Refused:
             lined.uow.forget_runs()
             return Imported(0, tally.already, tuple(tally.refusals), tally.unchecked)
-    return Imported(tally.applied, tally.already, (), tally.unchecked)
+    return Imported(tally.applied, tally.already, (), tally.unchecked, tuple(tally.opened))
 
 
 @dataclass
@@ -121,6 +124,8 @@ class _Tally:
     refusals: list[Refusal] = field(default_factory=list)
     #: Cases whose open line was refused: their later lines cannot apply, so are not checked.
     unopened: set[str] = field(default_factory=set)
+    #: Crime references opened under new handles, with them.
+    opened: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _line(
@@ -140,8 +145,10 @@ def _line(
             tally.unchecked += 1
             return
         with uow.transaction():
-            _apply(ctx, clock, line, now)
+            handle = _apply(ctx, clock, line, now)
             uow.imported.mark(key, now)
+        if handle is not None:
+            tally.opened.append((line.case, handle))
         tally.applied += 1
     except StorageFailed:
         raise
@@ -178,25 +185,50 @@ def _log_import(
 
 
 def _ref(ctx: Context, typed: str) -> str:
-    """A case's key as the line types it, in the form it is stored."""
+    """A case's key as the line types it, in the form it is stored.
+
+    A force keyed by handle still imports from records kept by crime reference: a line may
+    give the case's handle, or its crime reference, found through the link made when it was
+    opened (an open line's unlinked reference is returned as it is, to be linked).
+    """
+    example = ctx.crime_reference.example
+    if ctx.case_key != "handle":
+        try:
+            return case_key_of(ctx, typed)
+        except InputRefused:
+            raise InputRefused(
+                f'"case" {typed!r} is not a case reference of this force\'s form, like {example}.'
+            ) from None
+    if _is_handle(typed):
+        return normalise_handle(typed)
     try:
-        return case_key_of(ctx, typed)
+        crime_ref = normalise_crime_reference(typed, ctx.crime_reference)
     except InputRefused:
         raise InputRefused(
-            f'"case" {typed!r} is not a case reference of this force\'s form, '
-            f"like {ctx.crime_reference.example}."
+            f'"case" {typed!r} is neither a case handle, like C-7K3M9Q, nor a crime reference '
+            f"of this force's form, like {example}."
         ) from None
+    return ctx.uow.cases.key_for(crime_ref)
+
+
+def _is_handle(typed: str) -> bool:
+    try:
+        normalise_handle(typed)
+    except InputRefused:
+        return False
+    return True
 
 
 def _key_or_typed(ctx: Context, typed: Any) -> str:
     try:
-        return case_key_of(ctx, str(typed))
+        return _ref(ctx, str(typed))
     except InputRefused:
         return str(typed)
 
 
-def _apply(ctx: Context, clock: _LineClock, line: ImportLine, now: datetime) -> None:
-    """Apply one line through the use case the chat would use, as its person, at its time."""
+def _apply(ctx: Context, clock: _LineClock, line: ImportLine, now: datetime) -> str | None:
+    """Apply one line through the use case the chat would use, as its person, at its time;
+    the handle issued when it opened a case by crime reference on a force keyed by handle."""
     uow = ctx.uow
     ref = _ref(ctx, line.case)
     if isinstance(line, OpenLine):
@@ -208,8 +240,13 @@ def _apply(ctx: Context, clock: _LineClock, line: ImportLine, now: datetime) -> 
                 f"Case {existing.ref} is already open (since "
                 f"{existing.opened_at.astimezone(ctx.zone):%d %b %Y}); open it once."
             )
+        if ctx.case_key == "handle" and not _is_handle(ref):
+            # As /new opens it, under a new handle; the reference stays on the server.
+            case, _new = cases.open_case(ctx, officer, "")
+            uow.cases.link(case.ref, ref, CLI_ADMIN_ACTOR, clock.at)
+            return case.ref
         cases.open_case(ctx, officer, ref)
-        return
+        return None
     user = _person(uow, line.by)
     case = _case(uow, user, ref)
     if isinstance(line, MilestoneLine):
@@ -221,6 +258,7 @@ def _apply(ctx: Context, clock: _LineClock, line: ImportLine, now: datetime) -> 
     else:
         clock.at = now if line.at is None else _checked_time(line.at, now, case)
         _answer(ctx, user, case, line)
+    return None
 
 
 def _person(uow: UnitOfWork, user_id: int) -> User:

@@ -116,7 +116,28 @@ def answer(ctx: Context, user: User, run_id: int, item_id: str, value: Any) -> O
             if entry.kind == "answered" and entry.detail.get("countersign") == "needed":
                 facts = {"ask": stored.run.playbook.item(item_id).ask, "by": user.name}
                 notifications.tell_supervisors(uow, stored.case, "countersign", facts, now)
+        _tell_officer(uow, user, stored, entries, now)
         return outcome
+
+
+def _tell_officer(
+    uow: UnitOfWork, user: User, stored: StoredRun, entries: list[Entry], now: datetime
+) -> None:
+    """Someone else (a supervisor) answered an item of an officer's checklist: the officer is
+    told. A checklist the supervisors answer themselves (the review) tells nobody."""
+    if stored.case.officer_id == user.id or stored.run.playbook.role == "supervisor":
+        return
+    for entry in entries:
+        if entry.kind != "answered" or entry.item is None:
+            continue
+        facts = {
+            "case_ref": stored.case.ref,
+            "title": stored.run.playbook.title,
+            "ask": stored.run.playbook.item(entry.item).ask,
+            "value": entry.value or "",
+            "by": user.name,
+        }
+        notifications.tell(uow, [stored.case.officer_id], "answered-for-officer", facts, now)
 
 
 def give_reason(ctx: Context, user: User, run_id: int, reason: str) -> Outcome:

@@ -6,9 +6,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.core.channels import Identity
+from bot.core.characters import without_unsafe
+from bot.core.consultation import TOO_MANY_TRIES, Access, channel_actor
+from bot.core.errors import NotAllowed, NotFound
 from bot.core.people import Invite, Role, User, user_id_of
+from bot.services import consultation
 from bot.services.context import Context
-from bot.store.users import INVITE_LIFE, NAME_LIMIT
+from bot.store.users import INVITE_LIFE, INVITE_REFUSED, NAME_LIMIT
 
 #: The terminal chat's channel: its people are known by their role and name.
 CONSOLE = "console"
@@ -32,14 +36,34 @@ class Enrolment:
 def enrol(ctx: Context, code: str, identity: Identity, name: str) -> Enrolment:
     """Enrol the person behind an account with a one-time code.
 
-    They get the name the invite carries, else their name on the channel, cut to fit.
+    They get the name the invite carries, else their name on the channel, cut to fit. Every
+    attempt goes into the access log, a refused one with why but never with the code typed.
+    An account, or the whole force, that has had too many codes refused in the last hour is
+    refused without its code being looked at.
     """
-    # Telegram allows 128 characters of name; the bot keeps 100, so cut rather than refuse.
-    name = " ".join(name.split())[:NAME_LIMIT].strip() or "Officer"
+    # Telegram allows 128 characters of name; the bot keeps 100, so cut rather than refuse. A
+    # channel's name may hold control or bidirectional characters: dropped, not refused, since
+    # the person cannot easily change it and is not the one at fault.
+    name = " ".join(without_unsafe(name).split())[:NAME_LIMIT].strip() or "Officer"
+    actor = channel_actor(identity.channel, identity.external_id)
     with ctx.transaction() as uow:
-        invite = uow.users.usable_invite(code, ctx.now())
-        user = uow.users.redeem_invite(code, identity, name, ctx.now())
-    return Enrolment(user, invite is not None and invite.name is not None)
+        now = ctx.now()
+        held_back = consultation.enrolment_refusal(uow, actor, now)
+        if held_back is not None:
+            consultation.refused_enrolment(uow, actor, now, held_back, checked=False)
+        else:
+            invite = uow.users.usable_invite(code, now)
+            if invite is not None:
+                user = uow.users.redeem_invite(code, identity, name, now)
+                detail = {"invite": str(invite.id)}
+                uow.access.append(Access(now, actor, "enrol", f"user:{user.id}", detail=detail))
+                return Enrolment(user, invite.name is not None)
+            why = uow.users.refused_because(code, now)
+            consultation.refused_enrolment(uow, actor, now, why, checked=True)
+    # Raised once the refusal is committed: inside the transaction it would be rolled back.
+    if held_back is not None:
+        raise NotAllowed(TOO_MANY_TRIES)
+    raise NotFound(INVITE_REFUSED)
 
 
 def local_user(ctx: Context, name: str, role: str, team: str = "local") -> User:

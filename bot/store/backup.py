@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -59,23 +60,35 @@ def _copy(source_path: Path, target: Path) -> None:
                 raise SoteriaError(f"The copy at {target} failed its check ({result}); try again.")
 
 
-def open_copy(path: Path) -> sqlite_utils.Database:
+def has_access_log(db: sqlite_utils.Database) -> bool:
+    """Tell whether a copy holds the access log: one made before it was added does not."""
+    found = db.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+        " AND name IN ('access_log', 'access_head')"
+    ).fetchone()[0]
+    return bool(found == 2)
+
+
+def open_copy(path: Path, *, live: bool = False) -> sqlite_utils.Database:
     """Open a copy of the bot's database read-only, or say in one sentence why it is not one.
 
-    Nothing is written to the copy: no migration, no journal mode, no checkpoint.
+    Nothing is written to the copy: no migration, no journal mode, no checkpoint. `live` is for
+    the configured database itself, which the sentences then call the database, not a backup.
     """
+    what = "the bot's database" if live else "a backup of the bot's database"
     if not path.is_file():
+        if live:
+            raise NotFound(f"No database at {path}; set SOTERIA_DB to the bot's database file.")
         raise NotFound(f"No file at {path}; give the path of a backup of the bot's database.")
     with path.open("rb") as file:
         header = file.read(len(SQLITE_HEADER))
     if not header:
-        raise InputRefused(f"{path} is empty, so it is not a backup of the bot's database.")
+        raise InputRefused(f"{path} is empty, so it is not {what}.")
     if header != SQLITE_HEADER:
-        raise InputRefused(
-            f"{path} is not an SQLite database, so it is not a backup of the bot's database."
-        )
+        raise InputRefused(f"{path} is not an SQLite database, so it is not {what}.")
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
     try:
+        conn.execute("PRAGMA busy_timeout = 5000")
         marks = ", ".join("?" for _ in LOG_TABLES)
         found = conn.execute(
             f"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ({marks})",
@@ -90,3 +103,23 @@ def open_copy(path: Path) -> sqlite_utils.Database:
             f"{path} is an SQLite database but not the bot's: it has no completion log."
         )
     return sqlite_utils.Database(conn)
+
+
+@contextlib.contextmanager
+def reading(path: Path, *, live: bool = False) -> Iterator[sqlite_utils.Database]:
+    """The bot's database (or a copy) at `path`, read-only, in one snapshot.
+
+    A file that is missing, empty, not a database, or that cannot be read to the end (cut
+    short, damaged) is one sentence, never a traceback.
+    """
+    db = open_copy(path, live=live)
+    try:
+        # One snapshot for every check: the bot may commit answers meanwhile, and a head read
+        # after them would look like records added behind the chain's back.
+        db.execute("BEGIN")
+        yield db
+        db.execute("COMMIT")
+    except sqlite3.DatabaseError as error:
+        raise SoteriaError(f"{path} cannot be read to the end as a database: {error}.") from None
+    finally:
+        db.close()

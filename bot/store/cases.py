@@ -26,6 +26,8 @@ from bot.store.users import CODE_ALPHABET
 HANDLE_LENGTH = 6
 HANDLE = re.compile(rf"C-[{CODE_ALPHABET}]{{{HANDLE_LENGTH}}}")
 CASE_COLUMNS = "id, ref, team, officer_id, opened_at, closed_at, closed_reason"
+#: A case whose content was disposed of keeps only its row's number: no lookup finds it.
+LIVE = "disposed_at IS NULL"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,12 +38,14 @@ class Scope:
     case_ref: str | None = None
 
     def where(self) -> tuple[str, list[object]]:
-        """The WHERE clause on `cases` for this scope, and its parameters."""
+        """The WHERE clause on `cases` for this scope, and its parameters; a case disposed of
+        is in no scope."""
         if self.case_ref is not None:
-            return "where ref = ?", [self.case_ref]
+            return f"where {LIVE} and ref = ?", [self.case_ref]
         if self.teams:
-            return f"where team in ({', '.join('?' * len(self.teams))})", list(self.teams)
-        return "", []
+            marks = ", ".join("?" * len(self.teams))
+            return f"where {LIVE} and team in ({marks})", list(self.teams)
+        return f"where {LIVE}", []
 
 
 class CaseRepository:
@@ -57,7 +61,7 @@ class CaseRepository:
         # (one with hyphens, one with slashes) each stay reachable by their own spelling.
         row = self._db.execute(
             f"SELECT {CASE_COLUMNS} FROM cases"
-            " WHERE ref = ? OR replace(ref, '-', '/') = replace(?, '-', '/')"
+            f" WHERE (ref = ? OR replace(ref, '-', '/') = replace(?, '-', '/')) AND {LIVE}"
             " ORDER BY ref = ? DESC LIMIT 1",
             [ref, ref, ref],
         ).fetchone()
@@ -66,7 +70,7 @@ class CaseRepository:
     def by_id(self, case_id: int) -> Case | None:
         """The case with this id, if any."""
         row = self._db.execute(
-            f"SELECT {CASE_COLUMNS} FROM cases WHERE id = ?", [case_id]
+            f"SELECT {CASE_COLUMNS} FROM cases WHERE id = ? AND {LIVE}", [case_id]
         ).fetchone()
         return None if row is None else _case(row)
 
@@ -96,11 +100,11 @@ class CaseRepository:
     def visible(self, officer_id: int | None, teams: Sequence[str] | None) -> list[Case]:
         """Cases newest first: an officer's own, some teams', or (both None) every case."""
         params: list[object] = []
-        where = ""
+        where = f"WHERE {LIVE}"
         if officer_id is not None:
-            where, params = "WHERE officer_id = ?", [officer_id]
+            where, params = f"{where} AND officer_id = ?", [officer_id]
         elif teams is not None:
-            where, params = f"WHERE team IN ({', '.join('?' * len(teams))})", list(teams)
+            where, params = f"{where} AND team IN ({', '.join('?' * len(teams))})", list(teams)
         rows = self._db.execute(
             f"SELECT {CASE_COLUMNS} FROM cases {where} ORDER BY id DESC", params
         ).fetchall()
@@ -114,10 +118,21 @@ class CaseRepository:
         ).fetchall()
         return [_case(row) for row in rows]
 
+    def closed(self) -> list[Case]:
+        """Every case closed and not yet disposed of, the longest closed first."""
+        rows = self._db.execute(
+            f"SELECT {CASE_COLUMNS} FROM cases WHERE closed_at IS NOT NULL AND {LIVE}"
+            " ORDER BY closed_at, id"
+        ).fetchall()
+        return [_case(row) for row in rows]
+
     def teams(self) -> list[str]:
         """Every team that has a case."""
         return [
-            row[0] for row in self._db.execute("SELECT DISTINCT team FROM cases ORDER BY team")
+            row[0]
+            for row in self._db.execute(
+                f"SELECT DISTINCT team FROM cases WHERE {LIVE} ORDER BY team"
+            )
         ]
 
     def new_handle(self) -> str:
@@ -152,6 +167,18 @@ class CaseRepository:
             [typed],
         ).fetchone()
         return str(found[0]) if found is not None else typed
+
+    def refs_of(self, case_ids: Sequence[int]) -> dict[int, str | None]:
+        """The keys of cases by id, as they stand now; None for a case disposed of."""
+        found: dict[int, str | None] = {}
+        for start in range(0, len(case_ids), 500):  # within SQLite's limit on parameters
+            chunk = list(case_ids[start : start + 500])
+            rows = self._db.execute(
+                f"SELECT id, ref, disposed_at FROM cases WHERE id IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            )
+            found.update({case_id: None if gone else ref for case_id, ref, gone in rows})
+        return found
 
     def crime_ref_of(self, handle: str) -> str | None:
         """The crime reference linked to a handle, if any (server side only)."""

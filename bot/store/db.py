@@ -497,3 +497,68 @@ def add_imported_lines(db: sqlite_utils.Database) -> None:
         " SELECT external_id, COALESCE(handled_at, received_at) FROM inbox WHERE channel = 'import'"
     )
     db.execute("DELETE FROM inbox WHERE channel = 'import'")
+
+
+@migrations(name="0012-installation")
+def add_installation(db: sqlite_utils.Database) -> None:
+    """Facts about the installation itself, by name: how cases are keyed, what is sealed."""
+    db.execute(
+        """
+        CREATE TABLE installation (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )"""
+    )
+
+
+@migrations(name="0013-seals")
+def seal_people_and_versions(db: sqlite_utils.Database) -> None:
+    """Seal every person and published version already there in the log, and say they are.
+
+    From now on each change to a person, and each publish, is sealed as it happens; what was
+    there before this migration is sealed as it stands, by the server.
+    """
+    # Imported here: the seals append to the log, whose module needs this one.
+    from bot.core.seals import MIGRATION_ACTOR
+    from bot.store.seals import INSTALLATION, SEALED, seal_people, seal_version
+
+    now = datetime.now(UTC)
+    users = [row[0] for row in db.execute("SELECT id FROM users ORDER BY id")]
+    seal_people(db, users, "existing", MIGRATION_ACTOR, now)
+    for (version_id,) in db.execute("SELECT id FROM playbook_versions ORDER BY id").fetchall():
+        seal_version(db, version_id, MIGRATION_ACTOR, now)
+    db.execute(f"INSERT INTO {INSTALLATION} (name, value) VALUES (?, ?)", [SEALED, utc_text(now)])
+
+
+@migrations(name="0014-case-key")
+def record_case_key(db: sqlite_utils.Database) -> None:
+    """Record the key an installation already in use keys its cases by, so it keeps it.
+
+    A new database records nothing here: its first start records the setting, or handles.
+    """
+    from bot.store.installation import CASE_KEY, key_of_existing_cases, record
+
+    key = key_of_existing_cases(db)
+    if key is not None:
+        record(db, CASE_KEY, key)
+
+
+#: The case key a disposed case keeps, and the log records of its content: 'disposed-' and the
+#: case's id. Lower case, so it can be neither a crime reference nor a handle.
+DISPOSED_PREFIX = "disposed-"
+
+
+@migrations(name="0015-access-log")
+def add_access_log(db: sqlite_utils.Database) -> None:
+    """The access log (DPA 2018 s.62), chained like the completion log (`s62_schema.py`)."""
+    from bot.store.s62_schema import create_access_log
+
+    create_access_log(db)
+
+
+@migrations(name="0016-disposal")
+def add_disposal(db: sqlite_utils.Database) -> None:
+    """Disposal under the retention schedule, keeping the chain checkable (`s62_schema.py`)."""
+    from bot.store.s62_schema import create_disposal
+
+    create_disposal(db)

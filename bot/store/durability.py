@@ -33,13 +33,38 @@ logger = logging.getLogger("bot.store")
 _sync_file = getattr(os, "fdatasync", os.fsync)
 
 
+def sync_log(db: sqlite_utils.Database) -> None:
+    """Put on disk every commit any connection made to `db`'s file before the call (blocking).
+
+    Whoever vouches for what it reads, outside the database, calls it first: a signed checkpoint
+    must never cover records that a power cut could still take back, and the bot's own
+    connection leaves its syncs to threads of their own (`Durability`).
+    """
+    file = _file_of(db)
+    if not file:
+        return
+    try:
+        handle = os.open(f"{file}-wal", os.O_RDONLY)
+    except FileNotFoundError:
+        return  # No log: everything committed is in the database file, synced by a checkpoint.
+    try:
+        _sync_file(handle)
+    finally:
+        os.close(handle)
+
+
+def _file_of(db: sqlite_utils.Database) -> str:
+    """The main database's file, or '' for one in memory."""
+    rows = db.conn.execute("PRAGMA database_list").fetchall()
+    return next((str(file) for _, name, file in rows if name == "main" and file), "")
+
+
 class Durability:
     """What one connection has committed, and the syncs and checkpoints that make it durable."""
 
     def __init__(self, db: sqlite_utils.Database) -> None:
         self._conn = db.conn
-        rows = db.conn.execute("PRAGMA database_list").fetchall()
-        file = next((str(file) for _, name, file in rows if name == "main" and file), "")
+        file = _file_of(db)
         synchronous = db.conn.execute("PRAGMA synchronous").fetchone()[0]
         #: Whether commits wait for a sync from here (NORMAL on a file), not inside COMMIT.
         self.apart = bool(file) and synchronous == 1

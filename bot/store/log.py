@@ -1,63 +1,30 @@
 """The completion log: append-only, each record chained to the one before by its hash.
 
-A record's hash is the SHA-256 of the canonical JSON of
-`[seq, case_ref, run_id, kind, item, value, actor, at, detail, prev_hash]`, where `at` is the
-ISO-8601 UTC time as stored and `detail` the object with its keys sorted; record 1's
-`prev_hash` is 64 zeros. Triggers refuse UPDATE and DELETE on the log, and `log_head` keeps
-the last record's number and hash (moved by the insert itself), so `verify` finds a record
-altered, one removed from the middle, and records removed from the end, even by someone who
-dropped the triggers first. What it cannot find is a rewrite of the whole chain and the head
-together: for that, compare with a backup or a head hash kept elsewhere.
+How a record is sealed, and the walk that checks the chain, are in `chain.py`. Triggers refuse
+UPDATE and DELETE on the log, and `log_head` keeps the last record's number and hash (moved by
+the insert itself), so `verify` names a record altered, removed, inserted or moved, even by
+someone who dropped the triggers first. A rewrite of the whole chain and the head together is
+caught against the signed checkpoints kept outside the database (`checkpoints.py`).
+
+A record whose case was disposed of under the retention schedule keeps its hashes but not its
+words: the walk checks what it keeps against the hash kept for it (`disposed.py`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
 import sqlite_utils
 
 from bot.core.records import Entry, EntryKind, Logged
+from bot.store.chain import COLUMNS, Verdict, canonical_json, record_hash, walk
 from bot.store.db import GENESIS_HASH, transaction, utc_text
 
-COLUMNS = "seq, case_ref, run_id, kind, item, value, actor, at, detail, prev_hash, hash"
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """What `verify` found: whether the chain holds, how far it looked, and the first bad record."""
-
-    ok: bool
-    checked: int
-    first_bad_seq: int | None
-    message: str
-
-
-def canonical_json(value: object) -> str:
-    """The one JSON spelling of a value: sorted keys, no spaces, non-ASCII kept as is."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def record_hash(
-    seq: int,
-    case_ref: str,
-    run_id: int | None,
-    kind: str,
-    item: str | None,
-    value: str | None,
-    actor: str,
-    at: str,
-    detail: Mapping[str, Any],
-    prev_hash: str,
-) -> str:
-    """The SHA-256 (hex) that seals one record and links it to the one before."""
-    fields = [seq, case_ref, run_id, kind, item, value, actor, at, dict(detail), prev_hash]
-    return hashlib.sha256(canonical_json(fields).encode("utf-8")).hexdigest()
+__all__ = ["COLUMNS", "CompletionLog", "Verdict", "append", "canonical_json", "record_hash"]
 
 
 def append(
@@ -161,83 +128,14 @@ def entries(
 def verify(db: sqlite_utils.Database) -> Verdict:
     """Walk the chain from the first record and report the first one that does not hold."""
     if db.conn.in_transaction:
-        return _verify(db)
+        return walk(db)
     # One snapshot for the walk and the head: the bot may commit answers meanwhile, and a head
     # read after them would look like records removed from the end.
     db.execute("BEGIN")
     try:
-        return _verify(db)
+        return walk(db)
     finally:
         db.execute("COMMIT")
-
-
-def _verify(db: sqlite_utils.Database) -> Verdict:
-    """The walk of `verify`, inside one read transaction."""
-    expected_seq, expected_prev = 1, GENESIS_HASH
-    checked = 0
-    for row in db.execute(f"SELECT {COLUMNS} FROM log ORDER BY seq"):
-        seq, prev_hash, stored_hash = row[0], row[9], row[10]
-        if seq != expected_seq:
-            missing = seq - expected_seq
-            records = "a record is" if missing == 1 else f"{missing} records are"
-            after = f"record {expected_seq - 1}" if expected_seq > 1 else "the start of the log"
-            return _broken(
-                checked, seq, f"Record {seq} does not follow {after}: {records} missing before it."
-            )
-        if stored_hash != _recomputed(row):
-            return _broken(
-                checked, seq, f"Record {seq} was altered: its content no longer matches its hash."
-            )
-        if prev_hash != expected_prev:
-            before = f"record {seq - 1}" if seq > 1 else "the start of the log"
-            return _broken(
-                checked,
-                seq,
-                f"Record {seq} does not follow {before}: the chain is broken there "
-                "(a record before it was altered or replaced).",
-            )
-        checked += 1
-        expected_seq, expected_prev = seq + 1, stored_hash
-    last = expected_seq - 1
-    head = db.execute("SELECT seq, hash FROM log_head WHERE id = 1").fetchone()
-    if head is None:
-        return _broken(
-            checked, None, "The log's head record is missing, so its end cannot be checked."
-        )
-    head_seq, head_hash = head
-    if head_seq > last:
-        missing = head_seq - last
-        records = "record is" if missing == 1 else f"{missing} records are"
-        return _broken(
-            checked,
-            last + 1,
-            f"The log ends at record {last} but {head_seq} were written: "
-            f"the last {records} missing.",
-        )
-    if head_seq < last or head_hash != expected_prev:
-        return _broken(
-            checked,
-            last,
-            f"Record {last} does not match the log's head: the end of the log was rewritten.",
-        )
-    records = "1 record" if checked == 1 else f"{checked} records"
-    message = f"Log verified: {records}, chain intact."
-    return Verdict(ok=True, checked=checked, first_bad_seq=None, message=message)
-
-
-def _recomputed(row: Sequence[Any]) -> str | None:
-    seq, case_ref, run_id, kind, item, value, actor, at, detail, prev_hash, _hash = row
-    try:
-        parsed = json.loads(detail)
-    except (TypeError, ValueError):
-        return None
-    if not isinstance(parsed, dict):
-        return None
-    return record_hash(seq, case_ref, run_id, kind, item, value, actor, at, parsed, prev_hash)
-
-
-def _broken(checked: int, seq: int | None, message: str) -> Verdict:
-    return Verdict(ok=False, checked=checked, first_bad_seq=seq, message=message)
 
 
 def entries_of_runs(

@@ -157,6 +157,9 @@ class RunRepository:
     def shared_answers(self, case_id: int, playbook: Playbook, but: int) -> dict[str, Entry]:
         """The latest answers other runs of the case gave to facts this playbook shares."""
         wanted = {shared_key(playbook.id, item) for item in playbook.items if not item.each}
+        # Each run of a recurring playbook is its own occurrence (a review held on its own day):
+        # from its earlier runs it takes only the facts it names with `same-as`.
+        recurring = playbook.repeat is not None
         found: dict[str, Entry] = {}
         rows = self._db.execute(
             "SELECT runs.playbook_version_id, log.kind, log.case_ref, log.actor, log.at,"
@@ -172,6 +175,8 @@ class RunRepository:
             except KeyError:
                 continue  # a per-occurrence copy: never shared
             key = shared_key(other.id, item)
+            if recurring and other.id == playbook.id and not item.same_as:
+                continue
             if key in wanted:
                 found[key] = Entry(
                     kind, ref, actor, datetime.fromisoformat(at), run_id, item_id, value,

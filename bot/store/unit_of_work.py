@@ -19,9 +19,11 @@ from datetime import datetime
 import sqlite_utils
 
 from bot.core.playbook import Milestone
+from bot.store.access_log import AccessLog
 from bot.store.cases import CaseRepository
 from bot.store.catalogues import CatalogueRepository
 from bot.store.db import transaction
+from bot.store.disposal import Disposal
 from bot.store.durability import Durability
 from bot.store.events import EventRepository
 from bot.store.handovers import HandoverRepository
@@ -50,11 +52,13 @@ class UnitOfWork:
         self.db = db
         self._clock = clock
         self._cache = RunCache()
-        self.users = UserRepository(db)
+        self.users = UserRepository(db, clock)
         self.cases = CaseRepository(db, self._cache)
         self.events = EventRepository(db, self._cache)
         self.versions = VersionRepository(db, milestones)
         self.log = CompletionLog(db)
+        self.access = AccessLog(db)
+        self.disposal = Disposal(db, self._cache)
         self.runs = RunRepository(db, self._cache, self.versions, self.events, self.log)
         self.handovers = HandoverRepository(db)
         self.inbox = InboxRepository(db)

@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
 from bot.core.channels import Identity
+from bot.core.characters import describe, first_unsafe
 from bot.core.errors import InputRefused, NotAllowed, NotFound
-from bot.core.people import ROLES, Invite, Role, User, as_role
+from bot.core.people import CLI_ADMIN_ACTOR, ROLES, Invite, Role, User, as_role
 from bot.store.db import utc_text
+from bot.store.seals import seal_people
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
@@ -36,11 +39,22 @@ USER_COLUMNS = "id, name, role, team, in_training"
 INVITE_COLUMNS = "id, role, team, name, created_at, expires_at"
 
 
-class UserRepository:
-    """Users, their invites, their identities and the extra teams supervisors oversee."""
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+
+class UserRepository:
+    """Users, their invites, their identities and the extra teams supervisors oversee.
+
+    Every change to who someone is or what they may see is sealed in the completion log in the
+    same transaction (`seals.py`), so `verify` finds a change made behind the bot's back.
+    """
+
+    def __init__(
+        self, db: sqlite_utils.Database, clock: Callable[[], datetime] = _utc_now
+    ) -> None:
         self._db = db
+        self._clock = clock
 
     # --- invites ------------------------------------------------------------------------------
 
@@ -76,6 +90,18 @@ class UserRepository:
             [_code_hash(code), utc_text(now)],
         ).fetchone()
         return None if row is None else _invite(row)
+
+    def refused_because(self, code: str, now: datetime) -> str:
+        """Why a code cannot be used, for the access log: an unknown, used or expired code."""
+        row = self._db.execute(
+            "SELECT used_at, expires_at FROM invites WHERE code_hash = ?", [_code_hash(code)]
+        ).fetchone()
+        if row is None:
+            return "unknown code"
+        used_at, expires_at = row
+        if used_at is not None:
+            return "used code"
+        return "expired code" if expires_at <= utc_text(now) else "usable code"
 
     def unused_invites(self, now: datetime) -> list[Invite]:
         """Every invite not used and not expired, the soonest to expire first."""
@@ -117,8 +143,10 @@ class UserRepository:
             [name, chosen, team, utc_text(now)],
         )
         user = User(int(cursor.lastrowid or 0), name, chosen, team)
-        if identity is not None:
-            self.link(user.id, identity, now)
+        moved_from = self._link(user.id, identity, now) if identity is not None else None
+        seal_people(self._db, [user.id], "enrolled", f"user:{user.id}", now)
+        if moved_from is not None:
+            seal_people(self._db, [moved_from], "identity", f"user:{user.id}", now)
         return user
 
     def link(self, user_id: int, identity: Identity, now: datetime) -> None:
@@ -127,12 +155,23 @@ class UserRepository:
         An account that belonged to someone revoked moves to them; the revoked person's rows
         keep their history.
         """
+        moved_from = self._link(user_id, identity, now)
+        others = [] if moved_from is None else [moved_from]
+        seal_people(self._db, [user_id, *others], "identity", f"user:{user_id}", now)
+
+    def _link(self, user_id: int, identity: Identity, now: datetime) -> int | None:
+        """Link an identity to a person; the person it was linked to before, if another."""
+        before = self._db.execute(
+            "SELECT user_id FROM identities WHERE channel = ? AND external_id = ?",
+            [identity.channel, identity.external_id],
+        ).fetchone()
         self._db.execute(
             "INSERT INTO identities (channel, external_id, user_id, linked_at)"
             " VALUES (?, ?, ?, ?) ON CONFLICT (channel, external_id) DO UPDATE SET"
             " user_id = excluded.user_id, linked_at = excluded.linked_at",
             [identity.channel, identity.external_id, user_id, utc_text(now)],
         )
+        return None if before is None or before[0] == user_id else int(before[0])
 
     def get(self, user_id: int) -> User | None:
         """The enrolled (not revoked) user with this id, with every team they oversee."""
@@ -207,15 +246,18 @@ class UserRepository:
         ).fetchall()
         return [user for (user_id,) in rows if (user := self.get(user_id)) is not None]
 
-    def set_training(self, user_id: int, in_training: bool) -> User:
+    def set_training(self, user_id: int, in_training: bool, by: str = CLI_ADMIN_ACTOR) -> User:
         """Mark an investigator as in training (their `countersign` answers need a supervisor)."""
         user = self.enrolled_user(user_id)
         self._db.execute(
             "UPDATE users SET in_training = ? WHERE id = ?", [int(in_training), user_id]
         )
+        seal_people(self._db, [user_id], "training", by, self._clock())
         return replace(user, in_training=in_training)
 
-    def oversee(self, user_id: int, team: str, *, add: bool = True) -> User:
+    def oversee(
+        self, user_id: int, team: str, *, add: bool = True, by: str = CLI_ADMIN_ACTOR
+    ) -> User:
         """Give a supervisor another team to oversee (or take it away); returns them now."""
         team = checked_team(team)
         user = self.enrolled_user(user_id)
@@ -230,19 +272,22 @@ class UserRepository:
             self._db.execute(
                 "DELETE FROM supervised_teams WHERE user_id = ? AND team = ?", [user_id, team]
             )
+        seal_people(self._db, [user_id], "oversees", by, self._clock())
         return self.enrolled_user(user_id)
 
-    def rename(self, user_id: int, name: str) -> User:
+    def rename(self, user_id: int, name: str, by: str = CLI_ADMIN_ACTOR) -> User:
         """Change the name an enrolled person's records show; returns them renamed."""
         name = checked_name(name)
         user = self.enrolled_user(user_id)
         self._db.execute("UPDATE users SET name = ? WHERE id = ?", [name, user_id])
+        seal_people(self._db, [user_id], "renamed", by, self._clock())
         return replace(user, name=name)
 
-    def revoke(self, user_id: int, now: datetime) -> User:
+    def revoke(self, user_id: int, now: datetime, by: str = CLI_ADMIN_ACTOR) -> User:
         """Stop a user from using the bot from now on; returns who was revoked."""
         user = self.enrolled_user(user_id)
         self._db.execute("UPDATE users SET revoked_at = ? WHERE id = ?", [utc_text(now), user_id])
+        seal_people(self._db, [user_id], "revoked", by, now)
         return user
 
     def enrolled_user(self, user_id: int) -> User:
@@ -296,6 +341,7 @@ def checked_team(team: str) -> str:
     team = " ".join(team.split())
     if not team:
         raise InputRefused("Give the team's name, for example 'North RASSO'.")
+    _refuse_unsafe(team, "team's name")
     return team
 
 
@@ -306,4 +352,15 @@ def checked_name(name: str) -> str:
         raise InputRefused("Give a name to enrol under.")
     if len(name) > NAME_LIMIT:
         raise InputRefused(f"Keep the name to {NAME_LIMIT} characters or fewer.")
+    _refuse_unsafe(name, "name")
     return name
+
+
+def _refuse_unsafe(text: str, what: str) -> None:
+    """Refuse a name holding a control or bidirectional character: it would disguise records."""
+    at = first_unsafe(text)
+    if at is not None:
+        raise InputRefused(
+            f"The {what} holds an invisible control character, {describe(text[at])}, which "
+            "would disguise every record it appears on; give it without."
+        )

@@ -1,9 +1,9 @@
 """Published playbook versions: the exact text of each, who published it, when and from where.
 
 A run is pinned to the version it started on, so a version is written once and never changed
-(triggers refuse it). The latest version of each playbook is the one new runs start on.
-Each version is also kept parsed (`playbook_parsed`, see `bot.core.codec`), so it is checked
-when it is published and not again at every start.
+(triggers refuse it, and a record in the log seals it for `verify`). The latest version of each
+playbook is the one new runs start on. Each version is also kept parsed (`playbook_parsed`, see
+`bot.core.codec`), so it is checked when it is published and not again at every start.
 """
 
 from __future__ import annotations
@@ -20,9 +20,12 @@ import sqlite_utils
 from bot.core import codec
 from bot.core.lifecycle import UNDER_WAY
 from bot.core.parsing import Sourced
+from bot.core.people import CLI_ADMIN_ACTOR
 from bot.core.playbook import Duration, Milestone, Playbook
+from bot.core.seals import FIRST_USE_ACTOR
 from bot.store.db import utc_text
 from bot.store.playbook_files import Library, load_playbook_text
+from bot.store.seals import seal_version
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +68,13 @@ class Version:
 def content_hash(text: str) -> str:
     """The SHA-256 of a playbook's exact text, which identifies a version's content."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _publisher_actor(by: int | None, by_name: str | None) -> str:
+    """How the log names who published: an enrolled person, the command line, or the server."""
+    if by is not None:
+        return f"user:{by}"
+    return CLI_ADMIN_ACTOR if by_name else FIRST_USE_ACTOR
 
 
 class VersionRepository:
@@ -173,8 +183,8 @@ class VersionRepository:
         source: str | None,
         catalogue_id: int | None = None,
     ) -> Version:
-        """Keep a new version of a playbook, and it parsed; the caller has checked its number
-        and content, against the catalogue `catalogue_id`."""
+        """Keep a new version of a playbook, parsed and sealed in the log; the caller has checked
+        its number and content, against the catalogue `catalogue_id`."""
         cursor = self._db.execute(
             "insert into playbook_versions (playbook_id, version, content_hash, text,"
             " published_at, published_by, published_as, source, catalogue_id)"
@@ -192,6 +202,7 @@ class VersionRepository:
             ],
         )
         version_id = int(cursor.lastrowid or 0)
+        seal_version(self._db, version_id, _publisher_actor(by, by_name), at)
         self._parsed[version_id] = playbook
         version = self.by_id(version_id)
         self._keep(version, playbook)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from bot.core.characters import UNSAFE, describe
 from bot.core.errors import DocPath, Problem
 
 # libyaml's parser is several times faster than the pure-Python one; both give the same marks.
@@ -30,9 +31,17 @@ MAX_NODES = 200_000
 QUIET_DEPTH = MAX_DEPTH + 200
 
 Position = tuple[int, int]
-STR_TAG = "tag:yaml.org,2002:str"
-INT_TAG = "tag:yaml.org,2002:int"
-MERGE_TAG = "tag:yaml.org,2002:merge"
+YAML_TAGS = "tag:yaml.org,2002:"
+STR_TAG = YAML_TAGS + "str"
+INT_TAG = YAML_TAGS + "int"
+MERGE_TAG = YAML_TAGS + "merge"
+#: The tags the safe loader gives plain values and collections by itself. A node with any
+#: other tag was tagged explicitly, which playbooks never need (and a later, careless loader
+#: could run): the tag is refused, and the node read as plain text.
+PLAIN_TAGS = frozenset(
+    YAML_TAGS + name
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map", "merge")
+)
 ScalarEvent = yaml.ScalarEvent
 
 
@@ -109,6 +118,9 @@ def load_located(text: str) -> Located:
     loader = _TrainerLoader(text)
     located = Located(None)
     try:
+        # Found in the text first, so a quoted escape on a line already named is not named twice.
+        located.troubles.extend(_explicit_tags(text))
+        located.troubles.extend(_unsafe_characters(text))
         located.data = _Builder(loader, located).document()
     except yaml.MarkedYAMLError as error:
         raise YamlTrouble(_syntax_message(error), _mark(error)) from None
@@ -120,6 +132,47 @@ def load_located(text: str) -> Located:
     finally:
         loader.dispose()
     return located
+
+
+def _explicit_tags(text: str) -> list[tuple[str, Position]]:
+    """Every tag written in the text (`!!python/...`, `!foo`, even `!!str`), where it stands."""
+    if "!" not in text:  # no tag can be written without one
+        return []
+    found = []
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            written = "!!" + tag.removeprefix(YAML_TAGS) if tag.startswith(YAML_TAGS) else tag
+            mark = event.start_mark
+            found.append(
+                (
+                    f"YAML tags ('{written}') are not used in playbooks; write the value "
+                    "plainly, in quotes if it must stay text",
+                    (mark.line + 1, mark.column + 1) if mark is not None else (1, 1),
+                )
+            )
+    return found
+
+
+def _unsafe_characters(text: str) -> list[tuple[str, Position]]:
+    """Each line's first control or bidirectional character, where it stands.
+
+    A carriage return is YAML's own line break (files saved on Windows), so it is left to it.
+    """
+    found = []
+    for number, line in enumerate(text.split("\n"), 1):
+        for match in UNSAFE.finditer(line):
+            if match.group() != "\r":
+                found.append((_unsafe_message(match.group()), (number, match.start() + 1)))
+                break
+    return found
+
+
+def _unsafe_message(char: str) -> str:
+    return (
+        f"an invisible control character, {describe(char)}, can make this read differently "
+        "from what is stored; delete it"
+    )
 
 
 def _mark(error: yaml.MarkedYAMLError) -> Position:
@@ -165,6 +218,19 @@ def _at(event: Any) -> Position:
 
 class _Builder:
     """Builds dicts, lists and scalars from the parser's events, noting positions."""
+
+    def text(self, event: Any, where: Position) -> str:
+        """A plain or quoted word as written; only a double-quoted one can hold an escape."""
+        if event.style == '"':
+            self.check_escapes(event.value, where)
+        return str(event.value)
+
+    def check_escapes(self, value: str, where: Position) -> None:
+        """Refuse a control character written as an escape ("\\u202e") in a quoted value."""
+        found = UNSAFE.search(value)
+        lines = {at[0] for _message, at in self.located.troubles}
+        if found is not None and where[0] not in lines:
+            self.located.troubles.append((_unsafe_message(found.group()), where))
 
     def __init__(self, loader: Any, located: Located) -> None:
         self.loader = loader
@@ -241,7 +307,7 @@ class _Builder:
             self.located.values.setdefault(path, where)
             tag = _SCALAR_TAGS.get((event.value, event.implicit)) if event.tag is None else None
             if tag == STR_TAG:
-                return event.value
+                return self.text(event, where)
             return self.scalar(event, where)
         if kind is yaml.AliasEvent:
             events = self._alias(event)
@@ -334,8 +400,8 @@ class _Builder:
                 and _SCALAR_TAGS.get((key_event.value, key_event.implicit)) == STR_TAG
             ):
                 # Most keys: a plain word, neither a merge key nor given as a number.
-                key = key_event.value
                 key_at = _at(key_event)
+                key = self.text(key_event, key_at)
                 if key in out:
                     self._trouble(
                         f"the key '{key}' appears twice in the same mapping; keep one", key_at
@@ -355,8 +421,9 @@ class _Builder:
                 ):
                     # The commonest value of all, a plain word, taken as it is.
                     self.count += 1
-                    self.located.values.setdefault(child, _at(value))
-                    out[key] = value.value
+                    value_at = _at(value)
+                    self.located.values.setdefault(child, value_at)
+                    out[key] = self.text(value, value_at)
                 else:
                     out[key] = self.node(value, child, depth + 1)
                 continue
@@ -415,7 +482,9 @@ class _Builder:
         tag = self._tag(event)
         # Most scalars are plain text; reading them directly skips PyYAML's generic dispatch.
         if tag == STR_TAG:
-            return event.value
+            return self.text(event, where)
+        if tag not in PLAIN_TAGS:
+            return event.value  # an explicit tag, refused where it was found: never constructed
         if tag == INT_TAG and event.value.isdigit():
             return int(event.value)
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)

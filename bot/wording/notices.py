@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from bot.wording import texts
+from bot.wording.labels import counted, full_date, plain_value, short_date
 
 #: The words each notice kind takes, filled from its facts.
 TEMPLATES = {
@@ -18,6 +19,8 @@ TEMPLATES = {
     "countersign": texts.COUNTERSIGN_NEEDED,
     "handover-accepted": texts.HANDOVER_ACCEPTED,
     "unreachable": texts.UNREACHABLE,
+    "case-asked-for": texts.CASE_ASKED_FOR,
+    "handover-offered": texts.HANDOVER_OFFERED_OFFICER,
 }
 
 
@@ -27,14 +30,19 @@ def notice_text(kind: str, facts: Mapping[str, str], open_items: Sequence[str] =
     if kind == "signed-off":
         note = facts.get("note", "")
         return texts.SIGNED_OFF.format(**fields) + (f" “{note}”" if note else "")
-    if kind == "escalation":
+    if kind in ("escalation", "escalation-officer"):
         due = date.fromisoformat(facts["due"])
-        return texts.ESCALATED.format(
+        template = texts.ESCALATED if kind == "escalation" else texts.ESCALATED_OFFICER
+        return template.format(
             ref=facts["case_ref"],
             ask=facts["ask"],
-            due=f"{due:%d %b}",
-            late=f"{facts['days']} days overdue",
+            due=short_date(due, due),
+            late=f"{counted(int(facts['days']), 'day')} overdue",
             name=facts["officer"],
+        )
+    if kind == "answered-for-officer":
+        return texts.ANSWERED_FOR_OFFICER.format(
+            **{**fields, "value": plain_value(facts["value"])}
         )
     if kind == "handover":
         items = "\n".join(open_items) or "• none: everything is up to date."
@@ -43,11 +51,12 @@ def notice_text(kind: str, facts: Mapping[str, str], open_items: Sequence[str] =
         return weekly_text(facts)
     if kind == "review-missed":
         due = date.fromisoformat(facts["due"])
-        return texts.REVIEW_MISSED.format(**{**fields, "due": f"{due:%d %b}"})
+        return texts.REVIEW_MISSED.format(**{**fields, "due": short_date(due, due)})
     if kind in ("reopened", "reopened-officer"):
         signed = facts.get("was") == "signed_off"
+        new = "new item" if kind == "reopened" else "item"
         return (texts.REOPENED if kind == "reopened" else texts.REOPENED_OFFICER).format(
-            **fields,
+            **{**fields, "open": counted(int(facts["open"]), new)},
             after="sign-off" if signed else "submission",
             done="signed-off" if signed else "submitted",
         )
@@ -58,11 +67,12 @@ def weekly_text(facts: Mapping[str, str]) -> str:
     """A week's picture of some teams in a few lines."""
     day = date.fromisoformat(facts["date"])
     lines = [
-        f"Weekly summary · {facts['teams']} · {day:%d %b %Y}",
-        f"{facts['open']} open cases · {facts['overdue']} items overdue "
-        f"({facts['escalated']} escalated)",
-        f"{facts['to_sign']} runs waiting for sign-off · {facts['challenges']} challenges open · "
-        f"{facts['handovers']} handovers pending",
+        f"Weekly summary · {facts['teams']} · {full_date(day)}",
+        f"{counted(int(facts['open']), 'open case')} · "
+        f"{counted(int(facts['overdue']), 'item')} overdue ({facts['escalated']} escalated)",
+        f"{counted(int(facts['to_sign']), 'run')} waiting for sign-off · "
+        f"{counted(int(facts['challenges']), 'challenge')} open · "
+        f"{counted(int(facts['handovers']), 'handover')} pending",
     ]
     urgent = json.loads(facts.get("urgent", "[]"))
     if urgent:

@@ -169,7 +169,8 @@ def _item_lines(
     if item.when is not None:
         lines += _wrap(f"Asked only when {condition_in_words(item.when, numbers, milestones)}.")
     if item.each is not None:
-        lines += _wrap(f"Asked again for every {milestone_phrase(item.each, milestones)}.")
+        every = milestone_phrase(item.each, milestones).removeprefix("the ")
+        lines += _wrap(f"Asked again for every {every}.")
     if item.computed is not None:
         worked = due_in_words(item.computed, milestones, settings, numbers)
         lines += _wrap(f"Offers the date worked out: {worked}.")

@@ -29,6 +29,8 @@ SLOW_DOWN = (
     "You are sending faster than I can take, so I skipped some of it. Wait a few seconds, "
     "then carry on: every answer I confirmed is saved."
 )
+#: The toast for a note too long for one, shown in the question's message instead.
+SHOWN_UNDER = "Shown under the question."
 NO_SUCH_BUTTON = "That button no longer works. Send /resume to see where you are."
 # --- notices (what one person's action tells another) ---------------------------------------------
 
@@ -42,10 +44,17 @@ CHALLENGED = (
 CHALLENGE_ANSWERED = "{name} replied on {ref} ({ask}): “{reply}”"
 COUNTERSIGN_NEEDED = "Countersignature needed: {ref} · {ask}, answered by {name} (in training)."
 ESCALATED = "Escalated: {ref} · {ask} was due {due} ({late}). Officer: {name}."
+ESCALATED_OFFICER = "Escalated to your supervisor: {ref} · {ask} was due {due} ({late})."
+HANDOVER_OFFERED_OFFICER = "{name} offered {ref} to {to}. It stays with you until {to} accepts it."
+ANSWERED_FOR_OFFICER = "{name} answered on {ref} · {title}: {ask} {value}"
 HANDOVER_OFFERED = (
     "{ref} is being handed over to you by {by}. Open items:\n{items}\nAccept it to take it on."
 )
 HANDOVER_ACCEPTED = "{name} accepted the handover of {ref}."
+CASE_ASKED_FOR = (
+    "{by} ({team}) tried to open {ref} with /new; {officer} holds it. If it should be theirs, "
+    "hand it over with /handover {ref}."
+)
 NOTICES_HEADING = "{count} notices:"
 UNREACHABLE = (
     "{who} ({role}, {team}) cannot be reached: Telegram said “{why}”. Their notices wait "
@@ -54,18 +63,17 @@ UNREACHABLE = (
 )
 EXPORT_NOT_SENT = (
     "This Telegram server cannot take files from the bot, so the report was not sent here. "
-    "It is saved on the bot's server at {path}; ask your administrator for it."
+    "It is saved on the bot's server as {name}; ask your administrator for it. It is removed "
+    "after {hours} hours."
 )
 
 # --- what a command set going ---------------------------------------------------------------------
 
-MILESTONE_RECORDED = "Recorded: {title}, {when:%d %b %Y}."
-MILESTONE_MOVED = "Moved: {title}, now {when:%d %b %Y} (was {was:%d %b %Y})."
+MILESTONE_RECORDED = "Recorded: {title}, {when}."
+MILESTONE_MOVED = "Moved: {title}, now {when} (was {was})."
 PLAYBOOK_STARTED = "Started the checklist '{title}' on this case."
 PLAYBOOK_OPENED = "Opened the checklist '{title}' on this case."
 RUN_MOVED = "Moved to version {version} of '{title}'. {carried} carried over."
-REOPENED = "Reopened after {after}: {title} on {ref} has {open} new item(s) ({why})."
-REOPENED_OFFICER = (
-    "New work on a {done} checklist: {title} on {ref} has {open} item(s) to answer ({why})."
-)
+REOPENED = "Reopened after {after}: {title} on {ref} has {open} ({why})."
+REOPENED_OFFICER = "New work on a {done} checklist: {title} on {ref} has {open} to answer ({why})."
 REVIEW_MISSED = "Review not held: {title} on {ref} was due {due} ({days} days ago)."

@@ -19,15 +19,25 @@ READY = "soteria-bot is running as"
 class BotProcess:
     """Start, stop, kill and restart the bot; its log is kept for a failing test to show."""
 
-    def __init__(self, base_url: str, token: str, db_path: Path) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        db_path: Path,
+        case_key: str | None = "crime-reference",
+    ) -> None:
+        # The scenarios type crime references; a new installation's default is handles, which
+        # `case_key=None` leaves it to.
+        keyed = {} if case_key is None else {"SOTERIA_CASE_KEY": case_key}
         self.env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if k != "SOTERIA_CASE_KEY"},
             "TELEGRAM_BOT_TOKEN": token,
             "TELEGRAM_API_BASE_URL": base_url,
             "SOTERIA_DB": str(db_path),
             "SOTERIA_PLAYBOOKS": str(PLAYBOOKS_DIR),
             "SOTERIA_LOG_LEVEL": "INFO",
             "NO_PROXY": "127.0.0.1",  # only 127.0.0.1 is ever a network target
+            **keyed,
         }
         self.db_path = db_path
         #: What runs it, after the interpreter (a test may run it through a wrapper).

@@ -583,7 +583,7 @@ async def test_backups_and_a_long_reader_hold_no_answer_up(emulator: Emulator, t
         for n in range(3):
             copy = tmp_path / f"backup-{n}.db"
             begun = time.monotonic()
-            made = await asyncio.to_thread(cli, bot, "backup", str(copy))
+            made = await asyncio.to_thread(cli, bot, "backup", str(copy), "--purpose", "audit")
             assert made.returncode == 0, made.stdout + made.stderr
             backups.append((begun, time.monotonic(), copy))
             await asyncio.sleep(0.3)
@@ -680,7 +680,7 @@ async def test_a_press_repeated_across_kills_is_recorded_and_answered_once(
             await casey.inject(update)
             await logged(bot, ignored, 3)  # and the one after the restart
             await casey.command("/summary")
-            after = await settle(casey, last_says(" · asking · "))
+            after = await settle(casey, last_says(" · in progress · "))
     finally:
         bot.stop()
     assert not bot.problems(), bot.log

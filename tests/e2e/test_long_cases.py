@@ -92,6 +92,8 @@ async def test_not_yet_then_a_charge_reopens_a_signed_off_run_and_the_supervisor
         await sam.command("/signoff")
         await settle(sam, last_says("waiting for review"))
         await press_labelled(sam, "Sign off")
+        await settle(sam, last_says("Tap Sign off, or type a note"))
+        await press_labelled(sam, "Sign off")
         await settle(sam, last_says("Signed off"))
 
         await casey.command("/milestone 43-12345-26")
@@ -104,9 +106,11 @@ async def test_not_yet_then_a_charge_reopens_a_signed_off_run_and_the_supervisor
 
         told = await settle(sam, lambda m: any("Reopened after sign-off" in x.text for x in m))
         assert newest_with(told, "Reopened after sign-off").text == (
-            f"Reopened after sign-off: First steps on {REF} has 1 new item(s) (the charge)."
+            f"Reopened after sign-off: First steps on {REF} has 1 new item (the charge)."
         )
         await sam.command(f"/case {REF}")
+        await settle(sam, last_says("Why are you looking at", REF))
+        await press_labelled(sam, "Supervision")
         chat = await settle(sam, lambda m: "Events:" in m[-1].text)
         assert "Reopened after sign-off (Sam" in chat[-1].text
         assert "Charge file reviewed? · new" in chat[-1].text

@@ -131,12 +131,17 @@ async def newest_id(client: Client) -> int:
 
 
 async def answer_to(client: Client, action: Awaitable[Any], *words: str) -> BotMessage:
-    """Do `action`, then wait for a new bot message holding every one of `words`."""
-    since = await newest_id(client)
+    """Do `action`, then wait for a bot message, new or edited in place, holding every one of
+    `words`."""
+    before = {m.message_id: m.text for m in await client.messages()}
     await action
 
     def found(messages: list[BotMessage]) -> list[BotMessage]:
-        return [m for m in messages if m.message_id > since and all(w in m.text for w in words)]
+        return [
+            m
+            for m in messages
+            if before.get(m.message_id) != m.text and all(w in m.text for w in words)
+        ]
 
     return found(await settle(client, lambda messages: bool(found(messages))))[-1]
 
@@ -356,14 +361,12 @@ async def test_an_offer_made_stale_by_a_newer_publish_moves_nothing(
         put_file(bot, "drill.yaml", DRILL_V3)
         said = await reload(tess, "Published drill version 3")
         assert "(was 2): 1 changed." in said.text
-        refused = await answer_to(
-            casey,
-            casey.press(
-                "Acknowledge 1 new required item and move", message_id=old_offer.message_id
-            ),
-            "out of date",
+        pressed = await casey.press(
+            "Acknowledge 1 new required item and move", message_id=old_offer.message_id
         )
-        assert refused.text.startswith("That offer is out of date")
+        refused = await casey.callback_answer(pressed["callback_query"]["id"])
+        assert refused is not None
+        assert refused["text"].startswith("That offer is out of date")  # in passing
         await casey.command("/summary")
         chat = await settle(casey, last_says("Version 3 of 'Review drill' is published"))
         assert chat[-2].text.startswith(f"{REF} · Review drill (v1)")
@@ -387,8 +390,8 @@ async def test_a_draft_stays_a_draft_through_diff_report_and_a_restart(
         assert soteria(bot, "diff", "digital") == (
             "digital: new playbook, never published: 4 items in 2 sections.\n"
         )
-        soteria(bot, "report")
-        soteria(bot, "report", "--trainer")
+        soteria(bot, "report", "--purpose", "audit")
+        soteria(bot, "report", "--trainer", "--purpose", "training")
         bot.stop()
         bot.start()
         playbooks = await answer_to(tess, tess.command("/playbooks"), "(digital)")

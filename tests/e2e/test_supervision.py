@@ -7,6 +7,8 @@ import asyncio
 import json
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,6 +17,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from ..conftest import REPO
 from ..integration.oversight_world import DRILL, PLAYBOOKS_DIR
 from .bot_process import BotProcess
 from .emulator import Client, Emulator
@@ -57,13 +60,26 @@ async def enrolled(client: Client, bot: BotProcess, role: str, team: str = "nort
     return client
 
 
-async def press_labelled(client: Client, words: str) -> None:
-    """Press the newest button whose label contains these words."""
+def soteria(bot: BotProcess, *args: str) -> str:
+    """A `soteria-bot` command on the bot's server, with its settings; it must succeed."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=REPO,
+        env=bot.env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+async def press_labelled(client: Client, words: str) -> dict:
+    """Press the newest button whose label contains these words; the update it makes."""
     for message in reversed(await client.messages()):
         for label in message.labels:
             if words in label:
-                await client.press(label, message_id=message.message_id)
-                return
+                return await client.press(label, message_id=message.message_id)
     raise AssertionError(f"no button says {words!r}")
 
 
@@ -142,7 +158,7 @@ async def test_the_team_view_shows_only_the_supervisors_team(emulator: Emulator,
         await drill_submitted(casey)
         await drill_submitted(sol, OTHER_REF)
         await sam.command("/team")
-        chat = await settle(sam, last_says("open cases"))
+        chat = await settle(sam, last_says("1 open case,"))
         assert REF in chat[-1].text
         assert "Casey" in chat[-1].text
         assert OTHER_REF not in chat[-1].text
@@ -160,19 +176,23 @@ async def test_sign_off_is_refused_while_a_challenge_is_open(emulator: Emulator,
         await drill_submitted(casey)
         await settle(sam, last_says("For your review", REF))  # pushed, not polled
         await sam.command(f"/case {REF}")
+        await settle(sam, last_says("Why are you looking at", REF))
+        await press_labelled(sam, "Supervision")
         await settle(sam, last_says("Review drill v1 · submitted"))
         await press_labelled(sam, "Challenge an item")
         await settle(sam, last_says("Which item"))
         await press_labelled(sam, "Investigation plan opened?")
-        await settle(sam, last_says("Your challenge"))
+        await settle(sam, last_says("What do you challenge"))
         await sam.send("Which system holds the plan?")
         await settle(sam, last_says("Challenge sent"))
         await settle(casey, last_says("Challenge from Sam", "Which system holds the plan?"))
         await sam.command("/signoff")
         await settle(sam, last_says("challenge open"))
+        # The list's button shows what signing would cover, and why it cannot be done yet.
         await press_labelled(sam, "Sign off")
-        chat = await settle(sam, last_says("cannot be signed off"))
-        assert "challenge" in chat[-1].text
+        chat = await settle(sam, last_says("once the investigator has replied"))
+        assert "Which system holds the plan?" in chat[-1].text
+        assert chat[-1].keyboard == ()
         await press_labelled(casey, "Reply")
         await settle(casey, last_says("Type your reply"))
         await casey.send("Athena, action 4")
@@ -180,6 +200,8 @@ async def test_sign_off_is_refused_while_a_challenge_is_open(emulator: Emulator,
         await settle(sam, last_says("Casey replied", "Athena, action 4"))
         await sam.command("/signoff")
         await settle(sam, last_says("waiting for review"))
+        await press_labelled(sam, "Sign off")
+        await settle(sam, last_says("Open challenges: none."))
         await press_labelled(sam, "Sign off")
         await settle(sam, last_says("Signed off", REF))
         await settle(casey, last_says("Signed off", REF, "Sam"))
@@ -253,7 +275,7 @@ async def test_a_handover_waits_for_the_new_officer_to_accept(emulator: Emulator
         assert REF not in chat[-1].text
 
 
-async def test_export_says_where_the_report_is_when_the_server_cannot_take_files(
+async def test_export_names_the_report_but_not_its_path_when_the_server_cannot_take_files(
     emulator: Emulator, bot: BotProcess
 ):
     async with someone(emulator, bot, "Casey") as casey, someone(emulator, bot, "Sam") as sam:
@@ -261,11 +283,16 @@ async def test_export_says_where_the_report_is_when_the_server_cannot_take_files
         await enrolled(sam, bot, "supervisor")
         await drill_submitted(casey)
         await sam.command("/export")
+        await settle(sam, last_says("Why are you exporting"))
+        await press_labelled(sam, "Audit")
         chat = await settle(sam, last_says("saved on the bot's server"))
-        path = Path(re.search(r"at (/\S+\.html)", chat[-1].text).group(1))  # type: ignore[union-attr]
+        said = chat[-1].text
+        name = re.search(r"as (team-report-\S+\.html);", said).group(1)  # type: ignore[union-attr]
+        assert str(bot.db_path.parent) not in said  # a name, never the server's path
+        assert "removed after 24 hours" in said
+        path = bot.db_path.parent / "reports" / name
         written = await asyncio.to_thread(path.read_text, encoding="utf-8")
         assert REF in written
-        assert path.parent == bot.db_path.parent / "reports"
         assert "could not send" in bot.log  # a warning for the operator, not an error
 
 
@@ -285,6 +312,8 @@ async def test_the_case_view_shows_a_correction_and_who_made_it(
         await press_labelled(casey, "Yes")
         await settle(casey, last_says("Records request"))
         await sam.command(f"/case {REF}")
+        await settle(sam, last_says("Why are you looking at", REF))
+        await press_labelled(sam, "Case progression")
         chat = await settle(sam, last_says("Review drill v1"))
         assert "✓ Investigation plan opened?: Yes · Casey" in chat[-1].text
         assert "changed from No: Casey" in chat[-1].text
@@ -303,3 +332,34 @@ async def test_typing_after_the_last_answer_does_not_edit_the_answered_question_
             await settle(casey, lambda m, before=before: len(m) > before)
         await asyncio.sleep(0.5)  # any edit of the old question would have been made by now
     assert "not modified" not in bot.log
+
+
+async def test_the_access_log_lists_each_view_and_the_export_with_its_purpose(
+    emulator: Emulator, bot: BotProcess
+):
+    """s.62: a case's views and the team's export, each with the purpose tapped, are in
+    `soteria-bot access-log --case REF`; the export's button is answered like `/export`."""
+    async with someone(emulator, bot, "Casey") as casey, someone(emulator, bot, "Sam") as sam:
+        await enrolled(casey, bot, "investigator")
+        await enrolled(sam, bot, "supervisor")
+        await drill_submitted(casey)
+        await sam.command(f"/case {REF}")
+        await settle(sam, last_says("Why are you looking at", REF))
+        await press_labelled(sam, "Supervision")
+        await settle(sam, last_says("Review drill v1"))
+        await sam.command(f"/case {REF}")  # the same day: not asked again
+        await settle(sam, lambda m: sum("Review drill v1" in x.text for x in m) == 2)
+        await sam.command("/export")
+        await settle(sam, last_says("Why are you exporting"))
+        await press_labelled(sam, "Disclosure")
+        await settle(sam, last_says("saved on the bot's server"))
+
+        listed = soteria(bot, "access-log", "--case", REF)
+
+        lines = listed.splitlines()[1:]
+        assert [line.split()[4] for line in lines] == ["view", "view", "export"]
+        assert sum("supervision" in line for line in lines) == 2
+        assert "disclosure" in lines[2]
+        assert "/export, html, to their chat" in lines[2]
+        # Two enrolments, two views and the export.
+        assert "Access log verified: 5 records, chain intact." in soteria(bot, "verify")

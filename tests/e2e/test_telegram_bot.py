@@ -200,7 +200,8 @@ async def test_a_group_chat_is_refused(emulator: Emulator, bot: BotProcess):
 
 
 async def test_a_reason_a_correction_and_a_stale_button(emulator: Emulator, bot: BotProcess):
-    """No asks why (same message); Back and a new answer correct it; the old button then does nothing."""
+    """No asks why (same message); Back takes the next question's place; the new answer marks
+    the old record corrected; an old button then only says so, in passing."""
     async with person(emulator, bot) as casey:
         first = await at_first_question(casey, bot)
         await casey.press("No")
@@ -209,21 +210,28 @@ async def test_a_reason_a_correction_and_a_stale_button(emulator: Emulator, bot:
         await casey.press("Systems unavailable")
         chat = await settle(casey, moved_on_from(first))
         record = next(m for m in chat if m.message_id == first.message_id)
-        assert "✗ No (Systems unavailable) · Casey" in record.text
+        assert "✗ No — Systems unavailable · Casey" in record.text
+        assert "Why?" not in record.text  # the record keeps the question, not how to answer it
         second = chat[-1]
         await casey.press("Back")
-        chat = await settle(casey, moved_on_from(second))
-        assert "Suspect's PNC record" in chat[-1].text  # back at the first question
+        chat = await settle(
+            casey, lambda m: m[-1].message_id == second.message_id and "PNC record" in m[-1].text
+        )
+        assert "Current answer: No — Systems unavailable." in chat[-1].text
         again = chat[-1]
         await casey.press("Yes")
         chat = await settle(casey, moved_on_from(again))
-        # The first message's Yes button is long gone; press its data anyway, as an old client might.
-        await casey.press(data=again.keyboard[0][1][1], message_id=again.message_id)
-        chat = await settle(
-            casey, lambda m: any("earlier message; nothing was changed" in x.text for x in m)
-        )
-        assert "It was answered: Yes." in chat[-2].text
-        assert " · 1/" in chat[-1].text  # and it shows where the run stands
+        corrected = next(m for m in chat if m.message_id == first.message_id)
+        assert corrected.text.endswith("· corrected below")
+        assert "✓ Yes · Casey" in next(m for m in chat if m.message_id == again.message_id).text
+        before = len(chat)
+        # The Yes button is long gone; press its No anyway, as an old client might.
+        pressed = await casey.press(data=again.keyboard[0][1][1], message_id=again.message_id)
+        answer = await casey.callback_answer(pressed["callback_query"]["id"])
+        assert answer is not None
+        assert answer["text"].startswith("That button is from an earlier message; nothing was")
+        assert "It was answered: Yes." in answer["text"]
+        assert len(await casey.messages()) == before  # a toast, not a message
     assert answers(bot) == [
         ("pnc-record", "no", "answered"),
         ("pnc-record", "Systems unavailable", "reason-given"),
@@ -241,9 +249,14 @@ async def test_a_forged_press_on_another_investigators_case_changes_nothing(
         await enrol(sam, bot)
         await open_case(casey)
         caseys_yes = (await casey.messages())[-1].keyboard[0][0][1]
-        await sam.press(data=caseys_yes, message_id=(await sam.messages())[-1].message_id)
-        chat = await settle(sam, last_says("not one of yours"))
-        assert all(REF not in m.text for m in chat)
+        pressed = await sam.press(
+            data=caseys_yes, message_id=(await sam.messages())[-1].message_id
+        )
+        answer = await sam.callback_answer(pressed["callback_query"]["id"])
+        assert answer is not None
+        assert "not one of yours" in answer["text"]  # said in passing, naming nothing
+        assert REF not in answer["text"]
+        assert all(REF not in m.text for m in await sam.messages())
     assert answers(bot) == []
 
 
@@ -258,8 +271,17 @@ async def test_a_milestone_brings_an_item_into_play(emulator: Emulator, bot: Bot
         await casey.press("Charge")
         await settle(casey, last_says("Send the date"))
         await casey.press("Today")
-        chat = await settle(casey, lambda m: any("Recorded: Charge" in x.text for x in m[-3:]))
-        assert chat[-1].keyboard  # and it carries on asking
+        chat = await settle(
+            casey,
+            lambda m: (
+                any(x.text.startswith("Recorded: Charge") for x in m)
+                and "·" in m[-1].text
+                and bool(m[-1].keyboard)
+            ),
+        )
+        # The date's prompt became its record; the question waiting is asked again below it,
+        # and nowhere else.
+        assert sum(1 for m in chat if m.keyboard) == 1
     db = connect(bot.db_path)
     assert [row["name"] for row in db["case_events"].rows] == ["report", "charge"]
     db.close()
@@ -295,8 +317,10 @@ async def test_an_update_delivered_twice_is_recorded_once(emulator: Emulator, bo
         chat = await settle(casey, lambda m: " · 1/" in m[-1].text)
         await casey.inject(update)
         await casey.command("/summary")
-        after = await settle(casey, last_says(" · asking · "))
-        assert len(after) == len(chat) + 1  # only the summary: the repeat said nothing
+        after = await settle(casey, last_says(" · in progress · "))
+        # Only the summary is new (the question it supersedes is taken away): the repeat said
+        # nothing.
+        assert {m.message_id for m in after[:-1]} <= {m.message_id for m in chat}
     assert answers(bot) == [
         ("pnc-record", "no", "answered"),
         ("pnc-record", "Checked with DS Smith's team", "reason-given"),
@@ -360,3 +384,39 @@ async def test_the_log_gives_each_update_s_kind_and_time_and_nothing_personal(
     ], handled
     for private in (code, REF, "Casey", "PND desk"):
         assert not [line for line in lines if private in line], private
+
+
+async def test_a_new_installation_keys_cases_by_handle_and_never_asks_for_a_crime_reference(
+    emulator: Emulator, tmp_path: Path
+):
+    """#19: with SOTERIA_CASE_KEY unset, /new issues a handle; the reference never goes by."""
+    token = emulator.new_token()
+    bot = BotProcess(emulator.bot_api_base_url, token, tmp_path / "soteria.db", case_key=None)
+    bot.token = token  # type: ignore[attr-defined]
+    bot.start()
+    try:
+        async with person(emulator, bot, "Casey") as casey:
+            await enrol(casey, bot)
+            await casey.command("/new")
+            chat = await settle(casey, last_says("Which checklist first?"))
+            issued = re.search(r"New case handle: (C-[0-9A-Z]{6})\.", chat[-2].text)
+            assert issued, chat[-2].text
+            assert "Send the crime reference" not in "\n".join(m.text for m in chat)
+            await casey.press(next(x for x in chat[-1].labels if "Bad character" in x))
+            first = await settle(casey, lambda m: bool(m[-1].keyboard) and "·" in m[-1].text)
+            assert first[-1].text.startswith(f"{issued.group(1)} · Bad character")
+    finally:
+        bot.stop()
+    assert not bot.problems(), bot.log
+
+
+async def test_a_reason_typed_with_a_control_character_is_refused_and_not_kept(
+    emulator: Emulator, bot: BotProcess
+):
+    async with person(emulator, bot) as casey:
+        await at_first_question(casey, bot)
+        await casey.press("No")
+        await settle(casey, lambda m: "Why?" in m[-1].text)
+        await casey.send("Awaiting \u202eallocation")
+        await settle(casey, last_says("invisible control character", "U+202E"))
+    assert answers(bot) == [("pnc-record", "no", "answered")]

@@ -25,6 +25,7 @@ from bot.cli import reports as reports_cli
 from bot.config import Settings
 from bot.core.people import User
 from bot.core.playbook import Item
+from bot.services import investigating, supervising
 from bot.services.context import Context
 from bot.services.publishing import publish_on_fresh_install
 from bot.store.db import connect
@@ -39,13 +40,21 @@ TEAM = "North RASSO"
 class World:
     """A database, its people, and the commands an administrator runs on it."""
 
-    def __init__(self, folder: Path, monkeypatch: pytest.MonkeyPatch, now: datetime) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        now: datetime,
+        case_key: str = "crime-reference",
+    ) -> None:
         self.folder = folder
         self.db_path = folder / "state" / "soteria.db"
         self.now = now
         monkeypatch.setenv("SOTERIA_DB", str(self.db_path))
         monkeypatch.setenv("SOTERIA_PLAYBOOKS", str(PLAYBOOKS_DIR))
         monkeypatch.setenv("SOTERIA_TZ", "Europe/London")
+        # These forces key cases by crime reference unless a test says otherwise.
+        monkeypatch.setenv("SOTERIA_CASE_KEY", case_key)
         for module in (import_cli, reports_cli, admin_cli, playbooks_cli):
             monkeypatch.setattr(module, "build", self._build)
         code, output = self.cli("publish", "--as", "DS Trainer")
@@ -92,7 +101,9 @@ class World:
 
     def report(self, ref: str = REF) -> dict[str, Any]:
         """`report --case REF --format json`, read."""
-        code, output = self.cli("report", "--case", ref, "--format", "json")
+        code, output = self.cli(
+            "report", "--case", ref, "--format", "json", "--purpose", "case progression"
+        )
         assert code == 0, output
         return json.loads(output)
 
@@ -177,3 +188,100 @@ def answer_everything_open(
         )
         answered += waiting
     raise AssertionError(f"{playbook} still has open items after ten rounds")
+
+
+# --- lines and readings for whole cases ---------------------------------------------------------
+
+
+def milestone_line(
+    name: str, when: str, by: int, at: str | None = None, ref: str = REF, **more: Any
+) -> dict[str, Any]:
+    """A milestone line: recorded at `at` when given (a date booked ahead needs it), else at the
+    start of its date."""
+    line = {"event": "milestone", "case": ref, "milestone": name, "date": when, "by": by}
+    return {**line, **({"at": at} if at else {}), **more}
+
+
+def answer_line(
+    playbook: str,
+    item: str,
+    value: Any,
+    by: int,
+    at: str,
+    reason: str | None = None,
+    ref: str = REF,
+) -> dict[str, Any]:
+    """An answer line, with its reason when the answer needs one."""
+    line = {"event": "answer", "case": ref, "playbook": playbook, "item": item, "value": value}
+    return {**line, **({"reason": reason} if reason is not None else {}), "by": by, "at": at}
+
+
+def start_line(playbook: str, by: int, at: str, ref: str = REF) -> dict[str, Any]:
+    """A start line: a checklist started by hand, or the review due held by a supervisor."""
+    return {"event": "start", "case": ref, "playbook": playbook, "by": by, "at": at}
+
+
+def statuses(run: dict[str, Any]) -> dict[str, set[str]]:
+    """Every item of a run in a case report, grouped by its status."""
+    grouped: dict[str, set[str]] = {}
+    for item in run["items"]:
+        grouped.setdefault(item["status"], set()).add(item["id"])
+    return grouped
+
+
+def dues(run: dict[str, Any]) -> dict[str, str]:
+    """Every item of a run in a case report that has a due date, with that date."""
+    return {item["id"]: item["due"] for item in run["items"] if item["due"] is not None}
+
+
+def hold_review_with(
+    world: World, supervisor: int, at: datetime, answers: dict[str, Any], ref: str = REF
+) -> dict[str, Any]:
+    """A supervisor holds the review due: starts it, answers every item it asks from `answers`
+    (a value, or a (value, reason) pair), round after round, and submits it; the run as the case
+    report then shows it."""
+    world.now = at
+    world.imported([start_line("supervisory-review", supervisor, at.isoformat(), ref)])
+    for _ in range(10):
+        run = run_of(world.report(ref), "supervisory-review")
+        waiting = [
+            item["id"]
+            for item in run["items"]
+            if item["status"] in ("open", "later", "needs-reason")
+        ]
+        if not waiting:
+            break
+        lines: list[dict[str, Any] | str] = []
+        for item_id in waiting:
+            given = answers[item_id]
+            value, reason = given if isinstance(given, tuple) else (given, None)
+            lines.append(
+                answer_line(
+                    "supervisory-review", item_id, value, supervisor, at.isoformat(), reason, ref
+                )
+            )
+        world.imported(lines)
+    else:
+        raise AssertionError("the review still has open items after ten rounds")
+    ctx = world.context()
+    investigating.submit(ctx, person(ctx, supervisor), run["run"])
+    return next(r for r in world.report(ref)["runs"] if r["run"] == run["run"])
+
+
+def submit_and_sign_off(
+    world: World,
+    playbook: str,
+    officer: int,
+    supervisor: int,
+    at: datetime,
+    note: str,
+    ref: str = REF,
+) -> int:
+    """The officer submits the newest run of a playbook and the supervisor signs it off, at
+    `at`; the run's id."""
+    world.now = at
+    ctx = world.context()
+    run_id = run_of(world.report(ref), playbook)["run"]
+    investigating.submit(ctx, person(ctx, officer), run_id)
+    supervising.sign_off(ctx, person(ctx, supervisor), run_id, note)
+    return run_id

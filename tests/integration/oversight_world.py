@@ -100,9 +100,11 @@ class World:
         return found
 
 
-def make_world(tmp_path: Path, extra: dict[str, str] | None = None) -> World:
+def make_world(
+    tmp_path: Path, extra: dict[str, str] | None = None, start: datetime = START
+) -> World:
     """A fresh database with North and South teams, the drill (and any `extra` playbooks, by
-    file name) beside the shipped milestones."""
+    file name) beside the shipped milestones, on a clock standing at `start`."""
     folder = tmp_path / "playbooks"
     folder.mkdir()
     shutil.copy(PLAYBOOKS_DIR / "milestones.yaml", folder / "milestones.yaml")
@@ -111,7 +113,7 @@ def make_world(tmp_path: Path, extra: dict[str, str] | None = None) -> World:
         (folder / name).write_text(text, encoding="utf-8")
     library = load_library([folder], folder)
     assert not library.problems, library.problems
-    clock = Clock()
+    clock = Clock(start)
     db = connect(tmp_path / "state" / "soteria.db")
     world = World(make_app(db, library, clock), clock)
     for name, role, team in (

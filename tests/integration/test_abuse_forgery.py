@@ -30,7 +30,9 @@ from bot.adapters.telegram.handlers import TelegramFace
 from bot.conversation.dialogue import Dialogue
 from bot.conversation.replies import Reply
 from bot.conversation.said import buttons_of
+from bot.core.consultation import ENROL_TRIES_PER_FORCE, ENROL_WINDOW, TOO_MANY_TRIES
 from bot.core.people import User
+from bot.store.access_log import AccessLog
 from bot.store.db import connect
 from bot.store.users import INVITE_REFUSED, UserRepository
 from bot.wording import texts
@@ -59,8 +61,9 @@ from .test_abuse_inputs import (
 #: Buttons only a supervisor's work shows, and those only the case's officer may use.
 SUPERVISORS_ONLY = frozenset({"so", "rt", "ch", "ci", "cn"})
 OFFICERS_ONLY = frozenset({"cr", "mv", "mva"})
-#: Buttons that name no case, run or handover: they act on the presser's own conversation.
-UNNAMED = frozenset({"pb", "ms", "msd"})
+#: Buttons that name no case, run or handover: they act on the presser's own conversation (or,
+#: for an export, on the presser's own teams).
+UNNAMED = frozenset({"pb", "ms", "msd", "ex"})
 NO_ONE_ELSE = "Add the CCTV action to the plan"
 MISSING = "999999"
 #: The officer's checklist the force's runs are made of: short, and all yes, no or a choice.
@@ -121,6 +124,12 @@ class Force:
         replies = self.dialogue.press(self.people[name].user, action)
         self.people[name].seen += actions(replies)
         return replies
+
+    def look(self, name: str, text: str) -> list[Reply]:
+        """Send a command that may ask why first (a case's view); if it asks, say why."""
+        replies = self.say(name, text)
+        purpose = next((a for a in actions(replies) if a.startswith(("vc:", "ex:"))), None)
+        return replies if purpose is None else self.tap(name, purpose)
 
     def read_notices(self, name: str) -> None:
         ready = self.service.uow.notices.ready(NOW + timedelta(days=30), timedelta(0))
@@ -193,7 +202,7 @@ class Force:
         # The trainee: a submitted checklist with an open challenge, and a plan in handover.
         self.answer_all(trainee, self.open(trainee, ref[5], WORK), submit=True)
         challenged = self.run_of(ref[5], WORK)
-        self.say(sergeant, f"/case {ref[5]}")
+        self.look(sergeant, f"/case {ref[5]}")
         self.tap(sergeant, f"ch:{challenged}")
         self.tap(sergeant, f"ci:{challenged}:0")
         self.say(sergeant, "Where is the plan filed?")
@@ -208,8 +217,15 @@ class Force:
         menu = self.say(sergeant, f"/handover {ref[6]}")
         self.tap(sergeant, actions(menu)[0])  # to the officer
         # What the sergeant sees of it all, and the trainer's commands.
-        for command in ("/team", "/signoff", "/return", *(f"/case {r}" for r in ref[1:7])):
-            self.say(sergeant, command)
+        for command in (
+            "/team", "/signoff", "/return", "/export", *(f"/case {r}" for r in ref[1:7])
+        ):  # fmt: skip
+            shown = self.look(sergeant, command)
+            # A long case is paged: every page, with the buttons of the runs on it.
+            while more := [
+                o.action for r in shown if r.options for o in r.options[-1] if o.label == "More ›"
+            ]:
+                shown = self.tap(sergeant, more[0])
         self.tap(sergeant, f"ch:{challenged}")
         self.say(sergeant, "/cancel")
         for command in ("/playbooks", "/insights", "/cases"):
@@ -228,7 +244,7 @@ class Force:
         """The case a button names (by its case, run or handover id), if any."""
         parts = action.split(":")
         kind, number = parts[0], int(parts[1])
-        if kind in ("cs", "hto"):
+        if kind in ("cs", "cp", "hto", "vc"):
             sql = "select * from cases where id = ?"
         elif kind == "ho":
             sql = "select cases.* from handovers join cases on cases.id = case_id where handovers.id = ?"
@@ -326,7 +342,7 @@ def test_everyone_was_shown_every_kind_of_button(force: Force) -> None:
     shown = {action.split(":")[0] for p in force.people.values() for action in p.seen}
     assert shown >= {
         "pb", "ms", "msd", "go", "s", "b", "rv", "g", "l", "a", "t", "m", "md", "r", "mv", "st",
-        "cs", "so", "rt", "ch", "ci", "cn", "cr", "ho", "hto",
+        "cs", "vc", "ex", "so", "rt", "ch", "ci", "cn", "cr", "ho", "hto",
     }  # fmt: skip
     kinds = {what for _user, _action, what in presses(force)}
     assert kinds == {"forged", "wrong role", "unnamed"}
@@ -546,6 +562,9 @@ def _spent_codes(force: Force) -> list[str]:
     return [used, expired, revoked]
 
 
+newcomers = itertools.count(900_001)
+
+
 @examples(60)
 @given(
     code=st.one_of(
@@ -558,13 +577,15 @@ def _spent_codes(force: Force) -> list[str]:
 def test_start_with_a_wrong_code_gets_the_same_sentence_and_enrols_no_one(
     force: Force, spent_codes: list[str], code: str, shape: str
 ) -> None:
-    """A code that is unknown, used, expired or a revoked officer's gets one sentence."""
+    """A code that is unknown, used, expired or a revoked officer's gets one sentence; once the
+    force has seen too many refused, every code gets another one, whatever it is."""
     if code in ("0", "1", "2"):
         code = spent_codes[int(code)]
-    who = sender(900_001, "Casey", "Newcomer")
+    who = sender(next(newcomers), "Casey", "Newcomer")
+    held = AccessLog(force.db).refused_enrolments(NOW - ENROL_WINDOW) >= ENROL_TRIES_PER_FORCE
     before = snapshot(force.db)
     replies = understood(force, message(who, "/start " + shape.format(code)))
-    assert replies == [Reply(INVITE_REFUSED)]
+    assert replies == [Reply(TOO_MANY_TRIES if held else INVITE_REFUSED)]
     assert snapshot(force.db) == before
 
 

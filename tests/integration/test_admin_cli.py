@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -32,9 +33,10 @@ def _db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture(name="logged")
 def _logged(db_path: Path) -> Path:
-    """A database whose log holds five answers."""
+    """A database whose log holds an officer's enrolment and five answers of theirs."""
     db = connect(db_path)
     try:
+        enrol(db, "Jo", "investigator", "North", T0)
         with transaction(db):
             log.append(
                 db,
@@ -226,7 +228,17 @@ def test_verify_passes_an_untouched_log(logged):
     code, output = run("verify")
 
     assert code == 0, output
-    assert output == "Log verified: 5 records, chain intact.\n"
+    lines = output.splitlines()
+    assert lines[0] == "Log verified: 6 records, chain intact."
+    assert re.fullmatch(r"Head: record 6, hash [0-9a-f]{64}\.", lines[1])
+    assert lines[2] == (
+        f"Checkpoints: none in {logged.parent / 'checkpoints'} yet; `soteria-bot checkpoint` "
+        "makes one (the bot makes one every day)."
+    )
+    assert lines[3] == (
+        "People and playbook versions: 1 person and 0 versions match their seals in the log."
+    )
+    assert lines[4:] == ["Access log verified: 0 records, chain intact."]
 
 
 def test_verify_names_an_altered_record_and_exits_1(logged):
@@ -252,19 +264,22 @@ def test_verify_without_a_database_says_where_it_looked(db_path):
 
 def test_verify_db_checks_a_backup_file_without_changing_it(logged, tmp_path):
     copy = tmp_path / "backups" / "monday.db"
-    assert run("backup", str(copy))[0] == 0
+    assert run("backup", str(copy), "--purpose", "audit")[0] == 0
     before = copy.read_bytes()
 
     code, output = run("verify", "--db", str(copy))
 
-    assert (code, output) == (0, f"{copy}: Log verified: 5 records, chain intact.\n")
+    assert code == 0, output
+    lines = output.splitlines()
+    assert lines[0] == f"{copy}: Log verified: 6 records, chain intact."
+    assert lines[-1] == f"{copy}: Access log verified: 0 records, chain intact."
     assert copy.read_bytes() == before
     assert sorted(path.name for path in copy.parent.iterdir()) == ["monday.db"]
 
 
 def test_verify_db_names_an_altered_record_of_a_backup(logged, tmp_path):
     copy = tmp_path / "monday.db"
-    run("backup", str(copy))
+    run("backup", str(copy), "--purpose", "audit")
     conn = sqlite3.connect(copy)
     conn.execute("DROP TRIGGER log_no_update")
     conn.execute("UPDATE log SET value = 'no' WHERE seq = 2")
@@ -314,7 +329,7 @@ def test_backup_to_a_folder_writes_a_copy_with_the_same_log(logged, tmp_path):
     folder = tmp_path / "backups"
     folder.mkdir()
 
-    code, output = run("backup", str(folder))
+    code, output = run("backup", str(folder), "--purpose", "audit")
 
     assert code == 0, output
     (copy,) = folder.iterdir()
@@ -331,10 +346,10 @@ def test_backup_to_a_folder_writes_a_copy_with_the_same_log(logged, tmp_path):
 
 def test_backup_refuses_to_overwrite_a_file(logged, tmp_path):
     target = tmp_path / "copy.db"
-    assert run("backup", str(target))[0] == 0
+    assert run("backup", str(target), "--purpose", "audit")[0] == 0
     size = target.stat().st_size
 
-    code, output = run("backup", str(target))
+    code, output = run("backup", str(target), "--purpose", "audit")
 
     assert code == 1
     assert "already exists" in output
@@ -342,22 +357,26 @@ def test_backup_refuses_to_overwrite_a_file(logged, tmp_path):
 
 
 def test_backup_while_another_connection_writes_copies_only_what_was_committed(logged, tmp_path):
-    writer = sqlite3.connect(logged, isolation_level=None)
+    writer = sqlite3.connect(logged, isolation_level=None, check_same_thread=False)
+    # The write commits a moment after the copy is taken; the backup's own access record then
+    # waits for the write lock, as it would behind any of the bot's writes.
+    commit = threading.Timer(1.0, writer.execute, ["COMMIT"])
     try:
         writer.execute("BEGIN IMMEDIATE")
         writer.execute(
             "INSERT INTO users (name, role, team, created_at) VALUES ('W', 'admin', 'HQ', 'x')"
         )
-        code, output = run("backup", str(tmp_path / "during.db"))
-        writer.execute("COMMIT")
+        commit.start()
+        code, output = run("backup", str(tmp_path / "during.db"), "--purpose", "audit")
     finally:
+        commit.join()
         writer.close()
 
     assert code == 0, output
     copy = sqlite3.connect(tmp_path / "during.db")
     try:
-        assert copy.execute("SELECT count(*) FROM log").fetchone() == (5,)
-        assert copy.execute("SELECT count(*) FROM users").fetchone() == (0,)
+        assert copy.execute("SELECT count(*) FROM log").fetchone() == (6,)
+        assert copy.execute("SELECT count(*) FROM users").fetchone() == (1,)
         assert copy.execute("PRAGMA journal_mode").fetchone() == ("delete",)
     finally:
         copy.close()

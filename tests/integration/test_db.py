@@ -87,6 +87,11 @@ def test_applying_the_migrations_twice_is_harmless(db, db_path):
             ("0009-reachability",),
             ("0010-published-kept",),
             ("0011-imported-lines",),
+            ("0012-installation",),
+            ("0013-seals",),
+            ("0014-case-key",),
+            ("0015-access-log",),
+            ("0016-disposal",),
         ]
     finally:
         again.close()

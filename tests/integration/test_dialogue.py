@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from bot.conversation.dialogue import Dialogue
 from bot.conversation.replies import Reply
 from bot.core.errors import NotFound
-from bot.services import access, cases, investigating, people
+from bot.services import access, cases, investigating, notifications, people
 from bot.services.context import Context
 from bot.store import log
 from bot.store.db import connect
@@ -63,9 +63,61 @@ def test_an_investigator_never_reaches_another_investigators_case(service: Conte
         replies = dialogue.press(other, action)
         assert "not one of yours" in replies[0].text or "no longer valid" in replies[0].text
     assert log_size(service) == before
+
+
+MISSING = (
+    "No case {ref} of yours was found. Check the reference; if the case should be yours, ask "
+    "your supervisor to hand it over."
+)
+
+
+@pytest.mark.parametrize("team", ["north", "south"], ids=["same-team", "other-team"])
+@pytest.mark.parametrize("typed", ["43/12345/26", "43-12345-26"], ids=["slashes", "hyphens"])
+def test_new_for_a_case_another_officer_holds_says_only_what_a_missing_case_says(
+    service: Context, team: str, typed: str
+):
+    """An investigator learns nothing from /new about a crime another officer holds: the words
+    are those of a case that does not exist, and no second case is opened for the crime."""
+    owner = enrol(service.uow.db, "Owner", "investigator", "north", NOW)
+    other = enrol(service.uow.db, "Other", "investigator", team, NOW)
+    dialogue = Dialogue(service)
+    open_bad_character(dialogue, owner)
+
     dialogue.handle(other, "/new")
-    refused = dialogue.handle(other, "43/12345/26")
-    assert "belongs to another officer" in refused[0].text
+    held = dialogue.handle(other, typed)
+    missing = dialogue.handle(other, "/milestone 43/99999/26")
+    at_once = dialogue.handle(other, f"/new {typed}")
+
+    assert held[0].text == MISSING.format(ref="43/12345/26")
+    assert missing[0].text == MISSING.format(ref="43/99999/26")
+    assert at_once[0].text == held[0].text
+    assert "another officer" not in held[0].text
+    assert held[0].options == ()
+    assert service.uow.db.execute("SELECT count(*) FROM cases").fetchone()[0] == 1
+    assert cases.my_cases(service, other) == []
+
+
+def test_the_supervisors_of_the_case_are_told_who_asked_for_it_once_a_day(service: Context):
+    owner = enrol(service.uow.db, "Owner", "investigator", "north", NOW)
+    other = enrol(service.uow.db, "DC Other", "investigator", "south", NOW)
+    north_sup = enrol(service.uow.db, "Sup North", "supervisor", "north", NOW)
+    south_sup = enrol(service.uow.db, "Sup South", "supervisor", "south", NOW)
+    dialogue = Dialogue(service)
+    open_bad_character(dialogue, owner)
+
+    for _ in range(3):
+        dialogue.handle(other, "/new 43/12345/26")
+
+    told = notifications.waiting_for(service, north_sup.id)
+    assert [notice.kind for notice in told] == ["case-asked-for"]
+    said = dialogue.notice(told[0])
+    assert said.text == (
+        "DC Other (south) tried to open 43/12345/26 with /new; Owner holds it. If it should "
+        "be theirs, hand it over with /handover 43/12345/26."
+    )
+    assert [option.label for row in said.options for option in row] == ["Open 43/12345/26"]
+    assert notifications.waiting_for(service, south_sup.id) == []
+    assert notifications.waiting_for(service, other.id) == []
 
 
 def test_a_supervisor_sees_their_team_and_not_another(service: Context):
@@ -77,21 +129,23 @@ def test_a_supervisor_sees_their_team_and_not_another(service: Context):
     assert cases.my_cases(service, far_sup) == []
 
 
-def test_a_button_from_an_earlier_message_changes_nothing_and_says_where_things_stand(
+def test_a_button_from_an_earlier_message_changes_nothing_and_says_so_in_passing(
     service: Context,
 ):
     user = enrol(service.uow.db, "Owner", "investigator", "north", NOW)
     dialogue = Dialogue(service)
     first = open_bad_character(dialogue, user)
     yes, no = options(first)["Yes"], options(first)["No"]
-    after_yes = dialogue.press(user, yes)
+    dialogue.press(user, yes)
     before = log_size(service)
     stale = dialogue.press(user, no)
-    assert (
-        stale[0].text
-        == "That button is from an earlier message; nothing was changed. It was answered: Yes."
-    )
-    assert stale[-1].text == after_yes[-1].text  # shown where the run stands now
+    # A passing note: the question waiting is still on screen, so it is not sent again.
+    assert [(reply.text, reply.shown) for reply in stale] == [
+        (
+            "That button is from an earlier message; nothing was changed. It was answered: Yes.",
+            "note",
+        )
+    ]
     assert log_size(service) == before
 
 
@@ -131,8 +185,10 @@ def test_free_text_where_a_button_is_expected_asks_for_the_buttons(service: Cont
     dialogue = Dialogue(service)
     open_bad_character(dialogue, user)
     replies = dialogue.handle(user, "yes I did it")
-    assert replies[0].text == "Please answer with the buttons."
-    assert "PNC record" in replies[1].text
+    # One line: the question is still on screen above it, not sent a second time.
+    assert [reply.text for reply in replies] == [
+        "Please tap a button above, or type its word: yes, no, n/a or later."
+    ]
 
 
 def test_a_very_long_reason_is_refused_and_nothing_is_stored(service: Context):
@@ -169,17 +225,17 @@ def test_recording_a_milestone_brings_items_into_play_with_due_dates(service: Co
     dialogue.press(user, options(menu)["Charge"])
     # The case was opened today, so the report is taken as today until corrected.
     assert dialogue.handle(user, "yesterday")[0].text == (
-        "Charge can't be before the report (20 Nov 2026). "
+        "Charge can't be before the report (Fri 20 Nov 2026). "
         "Check the date, or correct that one first with /milestone."
     )
     dialogue.press(user, options(dialogue.handle(user, "/milestone"))["Crime reported"])
     assert (
         dialogue.handle(user, "12/11/2026")[0].text
-        == "Moved: Crime reported, now 12 Nov 2026 (was 20 Nov 2026)."
+        == "Moved: Crime reported, now Thu 12 Nov 2026 (was Fri 20 Nov 2026)."
     )
     dialogue.press(user, options(dialogue.handle(user, "/milestone"))["Charge"])
     replies = dialogue.handle(user, "yesterday")
-    assert replies[0].text.startswith("Recorded: Charge, 19 Nov 2026.")
+    assert replies[0].text.startswith("Recorded: Charge, Thu 19 Nov 2026.")
     run = cases.active_run(service, user)
     assert any(run.is_live(item) for item in charge_items)
     impossible = dialogue.handle(user, "/milestone")
@@ -231,6 +287,7 @@ def test_a_force_can_set_its_own_crime_reference_format(tmp_path: Path):
             "SOTERIA_PLAYBOOKS": str(PLAYBOOKS_DIR),
             "SOTERIA_CRIME_REFERENCE": r"CRI\d{8}",
             "SOTERIA_CRIME_REFERENCE_EXAMPLE": "CRI00123456",
+            "SOTERIA_CASE_KEY": "crime-reference",
         }
     )
     service = open_app(settings)
@@ -270,7 +327,7 @@ def test_the_morning_digest_lists_what_is_overdue_and_nothing_for_an_idle_office
     digest = dialogue.digest(owner)
     assert digest is not None
     assert digest.text.startswith("Good morning.")
-    assert "• 43/12345/26 · " in digest.text
+    assert "\n43/12345/26 · Initial report and victim engagement\n1. " in digest.text
     assert "overdue by 1 day (was due Tue 17 Nov)" in digest.text
     assert dialogue.digest(idle) is None
 

@@ -7,6 +7,7 @@ FILE:LINE: message; a line applied once is never applied again.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -53,6 +54,27 @@ CASE = [
 ]  # fmt: skip
 
 
+def test_on_a_force_keyed_by_handle_an_imported_case_gets_a_handle_linked_to_its_reference(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    world = World(tmp_path, monkeypatch, NOW, case_key="handle")
+    world.enrol("DC Officer", "investigator")
+
+    code, output = world.import_lines(CASE)
+
+    assert code == 0, output
+    found = re.search(r"Case 43/12345/26 opened as (C-[A-Z0-9]{6})\.", output)
+    assert found is not None, output
+    handle = found.group(1)
+    assert output.endswith("5 lines applied, 0 already applied.\n")
+    # The chat knows the case by its handle; the server finds it by either key.
+    assert world.report(REF)["case"] == handle
+    assert world.report(handle)["case"] == handle
+    code, again = world.import_lines([answer("pnd-local", "no", reason="Not yet checked")])
+    assert code == 0, again
+    assert "opened as" not in again
+
+
 def test_an_imported_case_reads_as_if_typed_then_by_its_officer(world: World):
     code, output = world.import_lines(CASE)
 
@@ -86,7 +108,9 @@ def test_imported_records_say_who_imported_them_and_from_which_file(world: World
     pnc = item_of(run_of(report, "bad-character"), "pnc-record")
     assert pnc["history"][0]["imported_by"] == "DS Admin"
     assert {event["imported_by"] for event in report["events"]} == {"DS Admin"}
-    code, schedule = world.cli("report", "--case", REF, "--format", "disclosure")
+    code, schedule = world.cli(
+        "report", "--case", REF, "--format", "disclosure", "--purpose", "disclosure"
+    )
     assert code == 0
     answered = next(line for line in schedule.splitlines() if "Answered 'Suspect's PNC" in line)
     assert "(imported from north-onboarding.jsonl by DS Admin)" in answered
@@ -181,7 +205,7 @@ def test_every_refused_line_is_listed_with_its_number_and_nothing_is_applied(wor
         "8: There is no checklist called 'bad-charakter'.",
         "9: Checklist bad-character has no item 'pnc-recrod'.",
         "10: \"maybe\" is not an answer to 'pnc-record'; it takes 'yes', 'no'.",
-        "11: Charge can't be before the report (01 Oct 2026). "
+        "11: Charge can't be before the report (Thu 1 Oct 2026). "
         "Check the date, or the line that recorded that one.",
         '12: The answer "no" to \'pnc-record\' needs a reason: add "reason".',
         "13: User 3 (investigator) cannot act on case 43/12345/26: it is another officer's case.",
@@ -263,7 +287,10 @@ def test_the_administrator_importing_must_say_who_they_are(world: World):
 
     assert code == 2
     assert "Missing option '--as'" in output
-    assert "No case" in world.cli("report", "--case", REF, "--format", "json")[1]
+    assert (
+        "No case"
+        in world.cli("report", "--case", REF, "--format", "json", "--purpose", "audit")[1]
+    )
 
 
 def milestone(name: str, when: str, **more: object) -> dict[str, object]:

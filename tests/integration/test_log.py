@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import sqlite3
 import tempfile
 from datetime import UTC, datetime, timedelta, timezone
@@ -107,8 +108,13 @@ def test_each_record_carries_the_hash_of_the_one_before(ten):
 def test_an_untouched_log_verifies(ten):
     verdict = log.verify(ten)
 
+    head = log.entries(ten)[-1].hash
     assert verdict == log.Verdict(
-        ok=True, checked=10, first_bad_seq=None, message="Log verified: 10 records, chain intact."
+        ok=True,
+        checked=10,
+        first_bad_seq=None,
+        message="Log verified: 10 records, chain intact.",
+        notes=(f"Head: record 10, hash {head}.",),
     )
 
 
@@ -154,40 +160,145 @@ def test_with_the_triggers_dropped_an_altered_record_is_still_named_by_verify(te
     assert verdict.message.startswith("Record 7 was altered")
 
 
-def test_an_altered_record_with_a_recomputed_hash_breaks_the_next_link(ten, db_path):
-    row = ten.execute(f"SELECT {log.COLUMNS} FROM log WHERE seq = 4").fetchone()
-    seq, ref, run, kind, item, _value, actor, at, detail, prev, _hash = row
-    forged = log.record_hash(seq, ref, run, kind, item, "no", actor, at, {}, prev)
-    assert detail == "{}"
-    tamper(
-        db_path,
-        "DROP TRIGGER log_no_update",
-        f"UPDATE log SET value = 'no', hash = '{forged}' WHERE seq = 4",
-    )
+def reseal(db_path: Path, seq: int, **changes: object) -> None:
+    """Change a record and recompute its own hash, leaving the records after it alone."""
+    conn = sqlite3.connect(db_path)
+    try:
+        row = conn.execute(f"SELECT {log.COLUMNS} FROM log WHERE seq = ?", [seq]).fetchone()
+        fields = dict(zip(log.COLUMNS.split(", "), row, strict=True))
+        fields.update(changes)
+        digest = log.record_hash(
+            fields["seq"], fields["case_ref"], fields["run_id"], fields["kind"], fields["item"],
+            fields["value"], fields["actor"], fields["at"], json.loads(fields["detail"]),
+            fields["prev_hash"],
+        )  # fmt: skip
+        conn.execute("DROP TRIGGER IF EXISTS log_no_update")
+        sets = ", ".join(f"{name} = ?" for name in changes)
+        conn.execute(
+            f"UPDATE log SET {sets}, hash = ? WHERE seq = ?", [*changes.values(), digest, seq]
+        )
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def test_an_altered_record_with_a_recomputed_hash_is_named_not_the_one_after_it(ten, db_path):
+    reseal(db_path, 4, value="no")
 
     verdict = verdict_of(db_path)
 
-    assert verdict.first_bad_seq == 5
-    assert verdict.message.startswith("Record 5 does not follow record 4")
+    assert verdict.first_bad_seq == 4
+    assert verdict.message == (
+        "Record 4 was altered and its hash recomputed: record 5 still carries the hash "
+        "record 4 had when it was written."
+    )
 
 
-def test_with_the_triggers_dropped_a_deleted_record_is_still_found_as_a_gap(ten, db_path):
-    """Someone drops the trigger and deletes a record: verify finds the gap."""
+def test_the_last_record_altered_with_a_recomputed_hash_is_named_through_the_head(ten, db_path):
+    reseal(db_path, 10, value="no")
+
+    verdict = verdict_of(db_path)
+
+    assert verdict.first_bad_seq == 10
+    assert verdict.message == (
+        "Record 10 was altered and its hash recomputed: the log's head still holds the hash "
+        "record 10 had when it was written."
+    )
+
+
+def test_with_the_triggers_dropped_a_deleted_record_is_named_as_missing(ten, db_path):
+    """Someone drops the trigger and deletes a record: verify names the one missing."""
     tamper(db_path, "DROP TRIGGER log_no_delete", "DELETE FROM log WHERE seq = 5")
 
     verdict = verdict_of(db_path)
 
-    assert verdict.first_bad_seq == 6
-    assert verdict.message == ("Record 6 does not follow record 4: a record is missing before it.")
+    assert verdict.first_bad_seq == 5
+    assert verdict.message == "Record 5 is missing: the log goes from record 4 to record 6."
 
 
-def test_the_first_record_deleted_is_found(ten, db_path):
+def test_the_first_records_deleted_are_named(ten, db_path):
     tamper(db_path, "DROP TRIGGER log_no_delete", "DELETE FROM log WHERE seq IN (1, 2)")
 
     verdict = verdict_of(db_path)
 
+    assert verdict.first_bad_seq == 1
+    assert verdict.message == "Records 1 to 2 are missing: the log starts at record 3."
+
+
+def test_a_record_deleted_with_the_rest_renumbered_is_named_as_missing(ten, db_path):
+    tamper(
+        db_path,
+        "DROP TRIGGER log_no_delete",
+        "DROP TRIGGER log_no_update",
+        "DELETE FROM log WHERE seq = 6",
+        "UPDATE log SET seq = seq - 1 WHERE seq > 6",
+    )
+
+    verdict = verdict_of(db_path)
+
+    assert verdict.first_bad_seq == 6
+    assert verdict.message == (
+        "Record 6 is missing: the records after it were renumbered "
+        "(the record now numbered 6 was written as record 7)."
+    )
+
+
+def forge_insert(db_path: Path, at: int, count: int = 1) -> None:
+    """Insert forged records at `at`, sealed and chained, renumbering the ones after them."""
+    conn = sqlite3.connect(db_path)
+    try:
+        conn.execute("DROP TRIGGER log_no_update")
+        conn.execute("DROP TRIGGER log_follows_head")
+        conn.execute("DROP TRIGGER log_moves_head")
+        conn.execute("UPDATE log SET seq = -seq WHERE seq >= ?", [at])
+        conn.execute("UPDATE log SET seq = -seq + ? WHERE seq < 0", [count])
+        prev = conn.execute("SELECT hash FROM log WHERE seq = ?", [at - 1]).fetchone()[0]
+        for seq in range(at, at + count):
+            when = "2025-03-01T09:45:00.000000+00:00"
+            digest = log.record_hash(seq, "42/12345/25", 1, "answered", "forged", "yes",
+                                     "user:1", when, {}, prev)  # fmt: skip
+            conn.execute(
+                f"INSERT INTO log ({log.COLUMNS}) VALUES (?, '42/12345/25', 1, 'answered',"
+                " 'forged', 'yes', 'user:1', ?, '{}', ?, ?)",
+                [seq, when, prev, digest],
+            )
+            prev = digest
+        conn.commit()
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_forged_records_inserted_in_the_middle_are_named(ten, db_path, count):
+    forge_insert(db_path, 7, count)
+
+    verdict = verdict_of(db_path)
+
+    assert verdict.first_bad_seq == 7
+    what = "Record 7 was" if count == 1 else f"Records 7 to {6 + count} were"
+    after = "it" if count == 1 else "them"
+    assert verdict.message == (
+        f"{what} inserted outside the bot: the records after {after} were renumbered "
+        f"(the record now numbered {7 + count} was written as record 7)."
+    )
+
+
+def test_two_records_swapped_are_named(ten, db_path):
+    tamper(
+        db_path,
+        "DROP TRIGGER log_no_update",
+        "UPDATE log SET seq = -1 WHERE seq = 3",
+        "UPDATE log SET seq = 3 WHERE seq = 4",
+        "UPDATE log SET seq = 4 WHERE seq = -1",
+    )
+
+    verdict = verdict_of(db_path)
+
     assert verdict.first_bad_seq == 3
-    assert "2 records are missing" in verdict.message
+    assert (
+        verdict.message
+        == "Records 3 and 4 were swapped: each was written under the other's number."
+    )
 
 
 def test_the_last_record_deleted_is_found_through_the_head(ten, db_path):
@@ -197,8 +308,17 @@ def test_the_last_record_deleted_is_found_through_the_head(ten, db_path):
 
     assert not verdict.ok
     assert verdict.first_bad_seq == 10
+    assert verdict.message == "Record 10 is missing: the log ends at record 9 but 10 were written."
+
+
+def test_records_added_without_moving_the_head_are_named(ten, db_path):
+    forge_insert(db_path, 11)  # after the last: nothing to renumber, and the head stays at 10
+
+    verdict = verdict_of(db_path)
+
+    assert verdict.first_bad_seq == 11
     assert verdict.message == (
-        "The log ends at record 9 but 10 were written: the last record is missing."
+        "Record 11 was added outside the bot: the log's head ends at record 10."
     )
 
 

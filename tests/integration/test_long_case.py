@@ -185,29 +185,29 @@ OPENED = [
     # Records the bail milestone: one fact.
     answer("protective-orders", "release-date", "2027-01-15", "2027-01-15T18:05:00+00:00"),
     answer("protective-orders", "victim-views-conditions", "yes", "2027-01-15T18:10:00+00:00"),
-    answer("protective-orders", "bail-authority", "custody officer (first 3 months)",
-           "2027-01-15T18:15:00+00:00"),
-    # PACE s.47ZB: 3 months beginning with the day after the arrest (15 Jan) end on 14 Apr.
+    # PACE s.47ZB(4)(a): the bail start date is the day after the arrest, Fri 15 Jan; the
+    # first 3 months beginning with it end on Wed 14 Apr 2027.
+    answer("protective-orders", "bail-start-date", "2027-01-15", "2027-01-15T18:15:00+00:00"),
     answer("protective-orders", "bail-expiry-date", "2027-04-14", "2027-01-15T18:20:00+00:00"),
-    answer("protective-orders", "bail-next-step", "extension by the rank the next period needs",
+    answer("protective-orders", "bail-next-step", "extension to 6 months by an inspector",
            "2027-01-15T18:25:00+00:00"),
 ]  # fmt: skip
 
 BAIL_EXTENDED = [
-    # Extended by an inspector to 6 months (to 14 Jul), a superintendent to 9 (14 Oct), and a
-    # magistrates' court to 12 (14 Jan 2028).
+    # Extended by an inspector to 6 months (to Wed 14 Jul), by a superintendent to 9 (to Thu
+    # 14 Oct), and by a magistrates' court to 12 (to Fri 14 Jan 2028): each a Friday.
     milestone("bail-extended", "2027-04-09", "2027-04-09T10:00:00+01:00"),
-    milestone("bail-expiry", "2027-07-14", "2027-04-09T10:05:00+01:00"),
-    answer("protective-orders", "bail-authority", "inspector (up to 6 months)",
-           "2027-04-09T10:10:00+01:00"),
+    answer("protective-orders", "bail-extension-authorised", "yes", "2027-04-09T10:05:00+01:00"),
+    answer("protective-orders", "six-month-end", "2027-07-14", "2027-04-09T10:10:00+01:00"),
+    answer("protective-orders", "six-month-next-step", "extension to 9 months by a superintendent",
+           "2027-04-09T10:15:00+01:00"),
     milestone("bail-extended", "2027-07-09", "2027-07-09T10:00:00+01:00"),
-    milestone("bail-expiry", "2027-10-14", "2027-07-09T10:05:00+01:00"),
-    answer("protective-orders", "bail-authority", "superintendent (up to 9 months)",
-           "2027-07-09T10:10:00+01:00"),
+    answer("protective-orders", "superintendent-extension", "yes", "2027-07-09T10:05:00+01:00"),
+    answer("protective-orders", "nine-month-end", "2027-10-14", "2027-07-09T10:10:00+01:00"),
+    answer("protective-orders", "nine-month-next-step", "application to a magistrates' court",
+           "2027-07-09T10:15:00+01:00"),
     milestone("bail-extended", "2027-10-08", "2027-10-08T10:00:00+01:00"),
-    milestone("bail-expiry", "2028-01-14", "2027-10-08T10:05:00+01:00"),
-    answer("protective-orders", "bail-authority", "magistrates' court (beyond 9 months)",
-           "2027-10-08T10:10:00+01:00"),
+    answer("protective-orders", "court-application", "yes", "2027-10-08T10:05:00+01:00"),
 ]  # fmt: skip
 
 CHARGED_AND_LISTED = [
@@ -256,22 +256,30 @@ def test_a_two_year_case_from_report_to_verdict(world: World):
         "2027-04-09", "2027-07-09", "2027-10-08",
     ]  # fmt: skip
     orders = run_of(report, "protective-orders")
-    # The expiry moved with each extension, and the item that records it moved with it.
-    assert report["milestones"]["bail-expiry"] == "2028-01-14"
-    assert item_of(orders, "bail-expiry-date")["value"] == "2028-01-14"
-    # Before 7 days of the current expiry (14 Jan 2028): 7 Jan 2028.
-    assert item_of(orders, "bail-next-step")["due"] == "2028-01-07"
-    # Before 0 days of the expiry: the expiry itself.
-    assert item_of(orders, "bail-extension-authorised")["due"] == "2028-01-14"
+    # The bail periods, each worked out from the bail start date (Fri 15 Jan 2027), and the
+    # first recorded as the case's bail expiry: one fact.
+    assert report["milestones"]["bail-expiry"] == "2027-04-14"
+    assert [item_of(orders, i)["value"] for i in ("bail-start-date", "bail-expiry-date",
+                                                 "six-month-end", "nine-month-end")] == [
+        "2027-01-15", "2027-04-14", "2027-07-14", "2027-10-14",
+    ]  # fmt: skip
+    # Each plan is due 7 days before its period ends, each extension on its last day.
+    assert [
+        item_of(orders, i)["due"]
+        for i in ("bail-next-step", "bail-extension-authorised", "six-month-next-step",
+                  "superintendent-extension", "nine-month-next-step", "court-application")
+    ] == [
+        "2027-04-07", "2027-04-14", "2027-07-07", "2027-07-14", "2027-10-07", "2027-10-14",
+    ]  # fmt: skip
+    # Right 6, for each extension, 1 working day after it: Fri 9 Apr -> Mon 12 Apr; Fri 9 Jul
+    # -> Mon 12 Jul; Fri 8 Oct -> Mon 11 Oct 2027.
+    told = [i for i in orders["items"] if i["id"].startswith("extension-victim-told@")]
+    assert [(i["occurrence"], i["due"]) for i in told] == [
+        (1, "2027-04-12"), (2, "2027-07-12"), (3, "2027-10-11"),
+    ]  # fmt: skip
     # Within 0 days of the release on bail (Fri 15 Jan 2027); told within 1 working day: Mon 18.
     assert item_of(orders, "victim-views-conditions")["due"] == "2027-01-15"
     assert item_of(orders, "victim-told-release")["due"] == "2027-01-18"
-    authority = item_of(orders, "bail-authority")
-    assert authority["value"] == "magistrates' court (beyond 9 months)"
-    assert [h["value"] for h in authority["history"]] == [
-        "custody officer (first 3 months)", "inspector (up to 6 months)",
-        "superintendent (up to 9 months)", "magistrates' court (beyond 9 months)",
-    ]  # fmt: skip
     vps = run_of(report, "vps-and-trial")
     # Within 2 working days of the interview (Fri 8 Jan 2027): Mon 11, Tue 12 Jan.
     assert item_of(vps, "vps-offered")["due"] == "2027-01-12"
@@ -300,7 +308,9 @@ def test_a_two_year_case_from_report_to_verdict(world: World):
         "2028-01-10T12:00:00+00:00",
         "Trial preparation in hand",
     )
-    code, schedule = world.cli("report", "--case", REF, "--format", "disclosure")
+    code, schedule = world.cli(
+        "report", "--case", REF, "--format", "disclosure", "--purpose", "disclosure"
+    )
     assert code == 0
     rows = {line.split()[0]: line for line in schedule.splitlines() if line[:7].strip().isdigit()}
     covered = rows[str(sign_off["covers"]["seq"])]

@@ -115,7 +115,7 @@ def test_an_exclusive_option_stands_alone_and_na_is_withheld_once_violence_is_fo
         "N/A can't be the answer here as the case stands: choose another, or correct the "
         "earlier answer first."
     )
-    replies = press(dialogue, officer, refused, "No")
+    replies = press(dialogue, officer, replies, "No")
     assert "Why?" in replies[-1].text
     assert "Awaiting CPS" in labels(replies)
     assert "No risk identified" not in labels(replies)  # that preset is for N/A only
@@ -149,14 +149,14 @@ def test_each_bail_extension_is_asked_again_due_two_days_after_it(tmp_path: Path
     assert replies[0].text == f"Which milestone for {REF}?"
     replies = press(dialogue, officer, replies, "Bail extended")
     replies = dialogue.handle(officer, "18/2")  # no year: the nearest past date
-    assert replies[0].text == "Recorded: Bail extended, 18 Feb 2027."
+    assert replies[0].text == "Recorded: Bail extended, Thu 18 Feb 2027."
     now[0] = datetime(2027, 6, 1, 10, 0, tzinfo=UTC)
     replies = dialogue.handle(officer, "/milestone")  # one open case: no picker
     replies = press(dialogue, officer, replies, "Bail extended")
     assert labels(replies) == ["Add the 2nd", "Correct the 1st (Thu 18 Feb)"]
     replies = press(dialogue, officer, replies, "Add the 2nd")
     replies = dialogue.handle(officer, "17/5")
-    assert replies[0].text == "Recorded: Bail extended (2nd), 17 May 2027."
+    assert replies[0].text == "Recorded: Bail extended (2nd), Mon 17 May 2027."
     run = cases.active_run(service, officer)
     assert run is not None
     assert {"extension-authorised@1", "extension-authorised@2"} <= {i.id for i in run.items}
@@ -167,7 +167,7 @@ def test_each_bail_extension_is_asked_again_due_two_days_after_it(tmp_path: Path
     replies = press(dialogue, officer, dialogue.handle(officer, "/milestone"), "Bail extended")
     replies = press(dialogue, officer, replies, "Correct the 1st")
     replies = dialogue.handle(officer, "16/2")
-    assert replies[0].text == "Moved: Bail extended, now 16 Feb 2027 (was 18 Feb 2027)."
+    assert replies[0].text == "Moved: Bail extended, now Tue 16 Feb 2027 (was Thu 18 Feb 2027)."
     run = access.run(service, officer, run.run_id)
     assert deadlines.due(service, run, "extension-authorised@1") == date(2027, 2, 18)
     assert deadlines.due(service, run, "extension-authorised@2") == date(2027, 5, 19)
@@ -190,7 +190,10 @@ def test_milestone_and_new_honour_the_reference_typed_in_either_spelling(small: 
     typed = dialogue.handle(officer, "/milestone 43-90001-26")
     assert typed[0].text == "Which milestone for 43/90001/26?"
     other = dialogue.handle(officer, "/milestone 43/99999/26")
-    assert other[0].text == "No case 43/99999/26 of yours was found. Check the reference."
+    assert other[0].text == (
+        "No case 43/99999/26 of yours was found. Check the reference; if the case should be "
+        "yours, ask your supervisor to hand it over."
+    )
 
 
 # --- shipped playbooks ----------------------------------------------------------------------
@@ -316,6 +319,7 @@ def test_a_run_signed_off_then_given_a_charge_date_asks_again_and_shows_reopened
 
     sergeant_console, sergeant_out = console_of(dialogue, sergeant)
     sergeant_console.feed(f"/case {REF}")
+    sergeant_console.feed(str(numbered(sergeant_out)["Supervision"]))  # why, asked once a day
     shown = sergeant_out.getvalue()
     assert "Reopened after sign-off (DS Rob Hale" in shown
     assert f"{asked.ask}" in shown
@@ -326,7 +330,7 @@ def test_a_run_signed_off_then_given_a_charge_date_asks_again_and_shows_reopened
     }
     assert told[sergeant.id].text == (
         f"Reopened after sign-off: Bad character - the suspect's previous conduct on {REF} "
-        f"has {after.progress()[1] - after.progress()[0]} new item(s) (the charge)."
+        f"has {after.progress()[1] - after.progress()[0]} new items (the charge)."
     )
     assert officer.id not in told  # the officer recorded the charge, and was asked at once
 

@@ -23,6 +23,7 @@ from bot.services import access, cases, events, investigating, supervising
 from bot.services.handover import accept, offer, pending_for
 from bot.store import log
 from bot.store.playbook_files import load_library
+from bot.wording.labels import full_date
 
 from ..apps import enrol, oversee
 from .oversight_world import PLAYBOOKS_DIR, World, make_world
@@ -99,7 +100,10 @@ def test_an_open_challenge_blocks_sign_off_until_the_investigator_replies(world:
     assert told["kind"] == "challenged"
     assert told["urgent"] == 1
     assert "Where is the plan filed?" in told["text"]
-    assert json.loads(told["buttons"]) == [["Reply", f"cr:{run_id}:0"]]
+    assert json.loads(told["buttons"]) == [
+        ["Reply", f"cr:{run_id}:0"],
+        ["Change the answer", f"rv:{run_id}:0"],
+    ]
     with pytest.raises(NotAllowed, match="challenge is open"):
         supervising.sign_off(service, sam, run_id)
     with pytest.raises(NotAllowed, match="already has an open challenge"):
@@ -147,7 +151,7 @@ def test_a_trainees_countersign_answer_is_not_done_until_a_supervisor_confirms(
     facts = gather(service, case_ref="43/11111/26").cases[0].runs[0]
     assert [f.item.id for f in facts.with_status("to-countersign")] == ["records"]
     assert "Countersignature needed" in notices_for(world, "Sam")[0]["text"]
-    with pytest.raises(NotAllowed, match="countersignature"):
+    with pytest.raises(NotAllowed, match=r"^1 answer by an officer in training needs your"):
         supervising.sign_off(service, sam, run_id)
     with pytest.raises(NotAllowed):
         # Answered by the trainee, but not an item that needs countersigning.
@@ -198,7 +202,7 @@ def test_an_item_past_its_escalation_point_is_escalated_once(world: World) -> No
     world.clock.days(2)  # due on the 4th: not yet overdue
     assert queue_escalations(world.service) == 0
     world.clock.days(2)  # the 6th: two days over, past the one-day escalation
-    assert queue_escalations(world.service) == 1
+    assert queue_escalations(world.service) == 2  # the supervisor, and the officer too
     assert queue_escalations(world.service) == 0
     escalation = notices_for(world, "Sam")[-1]
     assert escalation["kind"] == "escalation"
@@ -213,7 +217,11 @@ def test_the_weekly_summary_is_queued_once_a_week(world: World) -> None:
     assert weekly_summary(world.service) == 0
     summaries = [n for n in notices_for(world, "Sam") if n["kind"] == "weekly"]
     assert len(summaries) == 1
-    assert "1 open cases" in summaries[0]["text"]
+    assert "1 open case ·" in summaries[0]["text"]
+    # Dates read one way in the chat: the day's name, then the date.
+    first = summaries[0]["text"].splitlines()[0]
+    assert first.startswith("Weekly summary · North · ")
+    assert first.split(" · ")[-1][:3] in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def test_the_figures_count_what_the_team_did(world: World) -> None:
@@ -281,6 +289,11 @@ def test_the_team_report_formats_agree(world: World) -> None:
     table = render_team_table(oversight)
     assert "43/11111/26 · Casey" in table
     assert "not done: plan — Awaiting, allocation" in table
+    # States in words, as the chat says them, never the machine's ("asking", "on-track").
+    assert "asking" not in table
+    assert "on-track" not in table
+    assert "due-soon" not in table
+    assert "Review drill v1 · in progress · 1/" in table
     rows = render_csv(oversight).splitlines()
     assert rows[0].startswith("case,team,officer,playbook")
     assert '"Awaiting, allocation"' in rows[1]  # quoted, so the comma stays in its column
@@ -294,23 +307,41 @@ def test_the_report_command_writes_each_format(world: World, tmp_path: Path, mon
     monkeypatch.setenv("SOTERIA_DB", db_file)
     monkeypatch.setenv("SOTERIA_PLAYBOOKS", str(tmp_path / "playbooks"))
     runner = CliRunner()
-    table = runner.invoke(cli, ["report", "--team", "North"])
+    table = runner.invoke(cli, ["report", "--team", "North", "--purpose", "supervision"])
     assert table.exit_code == 0
     assert "43/11111/26 · Casey" in table.output
-    csv_out = runner.invoke(cli, ["report", "--team", "North", "--format", "csv"])
+    csv_out = runner.invoke(
+        cli, ["report", "--team", "North", "--format", "csv", "--purpose", "audit"]
+    )
     assert csv_out.output.count("43/11111/26") == 4
-    as_json = json.loads(runner.invoke(cli, ["report", "--format", "json"]).output)
+    as_json = json.loads(
+        runner.invoke(cli, ["report", "--format", "json", "--purpose", "audit"]).output
+    )
     assert as_json["teams"] == ["North"]
     html_file = tmp_path / "north.html"
     made = runner.invoke(
-        cli, ["report", "--team", "North", "--format", "html", "-o", str(html_file)]
+        cli,
+        [
+            "report",
+            "--team",
+            "North",
+            "--format",
+            "html",
+            "-o",
+            str(html_file),
+            "--purpose",
+            "audit",
+        ],
     )
     assert made.exit_code == 0
     assert html_file.read_text().startswith("<!DOCTYPE html>")
     refused = runner.invoke(cli, ["report", "--format", "disclosure"])
     assert refused.exit_code == 2
     assert "--case" in refused.output
-    schedule = runner.invoke(cli, ["report", "--case", "43/11111/26", "--format", "disclosure"])
+    schedule = runner.invoke(
+        cli,
+        ["report", "--case", "43/11111/26", "--format", "disclosure", "--purpose", "disclosure"],
+    )
     assert schedule.exit_code == 0
     assert "Case opened" in schedule.output
 
@@ -371,8 +402,8 @@ def test_moving_a_milestone_never_starts_a_signed_off_checklist_again(tmp_path: 
     world.clock.days(1)
     moved = events.record_milestone(service, casey, "43/11111/26", "arrest", world.clock().date())
     assert outcome_lines(moved) == [
-        f"Moved: Arrest or interview under caution, now {world.clock().date():%d %b %Y}"
-        f" (was {arrested:%d %b %Y})."
+        f"Moved: Arrest or interview under caution, now {full_date(world.clock().date())}"
+        f" (was {full_date(arrested)})."
     ]
     playbooks = [r.playbook.id for r in cases.runs_of_case(service, casey, "43/11111/26")]
     assert playbooks.count("on-arrest") == 1

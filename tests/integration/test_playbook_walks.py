@@ -6,7 +6,10 @@ question the investigator is shown next, so each walk also reads as the order of
 Expected due dates are worked out by hand in the comments, against the England and Wales bank
 holidays of 2026 and 2027 (Good Friday 3 Apr 2026, Easter Monday 6 Apr 2026, early May 4 May
 2026, summer 31 Aug 2026, Christmas Fri 25 Dec 2026, Boxing Day substitute Mon 28 Dec 2026,
-New Year Fri 1 Jan 2027, Good Friday 26 Mar 2027, Easter Monday 29 Mar 2027).
+New Year Fri 1 Jan 2027, Good Friday 26 Mar 2027, Easter Monday 29 Mar 2027, early May Mon 3 May
+2027, spring Mon 31 May 2027, summer Mon 30 Aug 2027, Christmas substitutes Mon 27 and Tue 28 Dec
+2027). Months count as the law counts "a period of N months beginning with" a day: it ends the
+day before the same date N months on.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import pytest
 import sqlite_utils
 
 from bot.conversation.said import outcome_lines
-from bot.core.errors import NotAllowed
+from bot.core.errors import InputRefused, NotAllowed
 from bot.core.people import User
 from bot.core.run import Run
 from bot.reports.case import case_report
@@ -38,6 +41,8 @@ STARTED = "Started the checklist '{}' on this case."
 BAD_CHARACTER = "Bad character - the suspect's previous conduct"
 VPS_AND_TRIAL = "Victim personal statement and the road to trial"
 NFA_AND_REVIEW = "NFA, withdrawal and the right to review"
+EARLY_ADVICE = "Early advice, charging and NFA"
+OTHER = "Other (recorded in the force system)"
 
 
 def milestone(service: Context, user: User, ref: str, name: str, when: date) -> list[str]:
@@ -107,6 +112,17 @@ class Walk:
         assert self.asked() == item_id
         investigating.defer(self.service, self.user, self.run_id, item_id)
 
+    def not_yet(self, item_id: str) -> None:
+        """Answer the question shown now 'not yet': settled, and still on the agenda."""
+        assert self.asked() == item_id
+        investigating.not_yet(self.service, self.user, self.run_id, item_id)
+        assert self.run().status(item_id).status == "not-yet"
+
+    def computed(self, item_id: str) -> date | None:
+        """The date a date item offers to take with one tap."""
+        run = self.run()
+        return deadlines.computed_date(self.service, run, run.item(item_id))
+
     def due(self, item_id: str) -> date | None:
         return deadlines.due(self.service, self.run(), item_id)
 
@@ -117,7 +133,12 @@ class Walk:
         with pytest.raises(NotAllowed) as refused:
             investigating.submit(self.service, self.user, self.run_id)
         message = str(refused.value)
-        assert message.startswith(f"{len(unexplained)} item(s) still need an answer or a reason")
+        counted = (
+            "1 item still needs"
+            if len(unexplained) == 1
+            else f"{len(unexplained)} items still need"
+        )
+        assert message.startswith(f"{counted} an answer or a reason")
         for item_id in unexplained[:3]:
             assert playbook.item(item_id).ask in message
         assert self.run().state == state  # nothing moved, and nothing was recorded
@@ -135,7 +156,9 @@ class Walk:
         for item_id, (value, reason) in self.given.items():
             reported = items[item_id]
             if isinstance(value, list):
-                assert json.loads(reported["value"]) == sorted(value), item_id
+                # Kept in the order of the trainer's options, whatever order they were ticked in.
+                options = self.run().playbook.item(item_id).options
+                assert json.loads(reported["value"]) == sorted(value, key=options.index), item_id
             elif isinstance(value, date):
                 assert reported["value"] == value.isoformat(), item_id
             else:
@@ -196,7 +219,7 @@ def test_initial_report_walks_to_submission_with_christmas_working_days(db_today
     walk.step("intermediary-needed", "no")
     notices = walk.step("interview-date", date(2027, 1, 6))  # booked: a date item with dates: any
     assert notices == [
-        "Recorded: Victim's interview (ABE / VRI), 06 Jan 2027.",
+        "Recorded: Victim's interview (ABE / VRI), Wed 6 Jan 2027.",
         STARTED.format(VPS_AND_TRIAL),
     ]
     walk.later("protected-characteristics")
@@ -214,49 +237,64 @@ def test_initial_report_walks_to_submission_with_christmas_working_days(db_today
 
 
 def test_investigation_plan_walks_to_the_arrest_over_easter(db_today):
-    """investigation-plan: suspect branch, SCAS and the gates skipped, arrest date brings its item."""
+    """investigation-plan: 'not yet' settles the events still to come, the identification brings
+    the suspect items, previous allegations are one fact with bad character, arrest date last."""
     service = db_today(date(2026, 4, 2))  # Thursday before Good Friday
     user = investigator(service)
     open_case(service, user, reported=date(2026, 3, 30))
     investigating.start_run(service, user, REF, "investigation-plan")
     walk = Walk.of(service, user, "investigation-plan")
-    # 2 and 7 calendar days after the report on Mon 30 Mar.
+    # 2 calendar days after the report on Mon 30 Mar.
     assert walk.due("plan-opened") == date(2026, 4, 1)
-    assert walk.due("first-review") == date(2026, 4, 6)
+    assert walk.due("identification-lines") == date(2026, 4, 1)
 
     walk.step("plan-opened", "yes")
     walk.step("plan-dates", "no", reason="Plan still being drafted")
-    walk.step("first-review", "yes")
     walk.step("relationship", "known to the victim")
-    walk.step("suspect-known", "yes")
-    assert walk.asked() == "suspect-identified-date"
-    run = walk.run()
-    # A no would have asked how the suspect is being identified instead.
-    identification = run.playbook.item("identification-lines")
-    assert not run.is_live(identification)
-    assert run.is_live(identification, {**run.answers(), "suspect-known": "no"})
-    notices = walk.step("suspect-identified-date", date(2026, 3, 31))
+    # No suspect yet: 'not yet' settles the date and the lines to identify one are asked.
+    walk.not_yet("suspect-identified-date")
+    assert walk.asked() == "identification-lines"
+    walk.step("identification-lines", "yes")
+    walk.step("repeat-indicators", "no")
+    assert walk.asked() == "scas"  # asked while no suspect is identified
+    walk.step("scas", "no", reason="Awaiting SCAS reply")
+    walk.not_yet("intimidation")
+    walk.step("vir-considered", "no")
+    walk.step("device-extraction", "no")  # neither gate opens the requests checklist
+    walk.not_yet("withdrawal-date")
+    # Everything asked now is settled: the three 'not yet' answers do not block submission.
+    assert walk.run().state == "review"
+    assert walk.run().unexplained() == []
+
+    # The suspect is identified on Tue 31 Mar: the date replaces 'not yet'.
+    notices = walk.change("suspect-identified-date", date(2026, 3, 31))
+    assert notices[0] == "Recorded: Suspect identified, Tue 31 Mar 2026."
     assert STARTED.format(BAD_CHARACTER) in notices
+    assert STARTED.format(EARLY_ADVICE) in notices
+    assert walk.asked() == "rso-orders-checked"  # identification-lines is no longer asked
     # 2 calendar days after the suspect was identified on Tue 31 Mar.
     assert walk.due("rso-orders-checked") == date(2026, 4, 2)
     walk.step("rso-orders-checked", "yes")
+    # Previous allegations: 28 days after Tue 31 Mar is Tue 28 Apr. The checks are pending,
+    # so 'not yet' keeps it on the agenda with that date.
+    assert walk.due("previous-allegations") == date(2026, 4, 28)
+    walk.not_yet("previous-allegations")
+    # The same fact answered in the bad character checklist shows here too.
+    history = Walk.of(service, user, "bad-character")
+    investigating.answer(service, user, history.run_id, "previous-allegations", "found")
+    shared = walk.run().status("previous-allegations")
+    assert (shared.status, shared.value) == ("done", "found")
+    assert history.run().status("previous-allegations").value == "found"
     walk.step("order-breach", "no")
     assert walk.asked() == "digital-strategy"  # no breach to act on
     walk.step("digital-strategy", "yes")
     walk.step("pre-post-offence", "yes")
     walk.step("grooming-coercion", "yes")
     walk.step("other-offences", "na")
-    walk.step("associates", "na", reason="N/A: no such people known")
-    walk.step("repeat-indicators", "no")
-    # Known to the victim, no repeat signs: the SCAS question is not asked.
-    assert walk.asked() == "other-victims"
-    walk.step("other-victims", "no")
-    walk.step("intimidation", "no")
-    assert walk.asked() == "vir-considered"
-    walk.step("vir-considered", "no")
-    walk.step("device-extraction", "no")  # neither gate opens the requests checklist
-    walk.step("victim-withdrew-support", "no")
-    walk.step("early-advice-before-arrest", "no", reason="Advice to follow the interview")
+    walk.step("associates", "na", reason="No such people known")
+    # Known to the victim, identified, no repeat signs: SCAS is no longer asked.
+    walk.not_yet("other-victims")
+    assert walk.asked() == "suspect-interview-plan"  # the settled items are not asked again
     walk.step("suspect-interview-plan", "yes")
     walk.step("interview-consent-steps", "yes")
     walk.step("interview-adviser", "na")
@@ -271,13 +309,19 @@ def test_investigation_plan_walks_to_the_arrest_over_easter(db_today):
     assert walk.due("victim-told-arrest") == date(2026, 4, 7)
     walk.step("victim-told-arrest", "yes")
 
+    del walk.given["scas"]  # answered while it was asked; no longer asked, so not shown live
     items = walk.submit_and_report()
     assert items["scas"]["status"] == "not-live"
+    assert items["identification-lines"]["status"] == "not-live"
+    assert items["intimidation"]["status"] == "not-yet"
+    assert items["withdrawal-date"]["status"] == "not-yet"
+    assert items["other-victims"]["status"] == "not-yet"
+    assert items["previous-allegations"]["value"] == "found"
     assert items["victim-told-arrest"]["due"] == "2026-04-07"
     assert items["associates"]["status"] == "na"
-    assert items["early-advice-before-arrest"]["status"] == "not-done"
     runs = [run.playbook.id for run in cases.runs_of_case(service, user, REF)]
     assert "victim-records-requests" not in runs
+    assert "nfa-and-review" not in runs  # no withdrawal recorded
 
 
 def test_first_enquiries_walks_the_first_72_hours_and_the_suspects_safeguarding(db_today):
@@ -289,9 +333,12 @@ def test_first_enquiries_walks_the_first_72_hours_and_the_suspects_safeguarding(
     walk = Walk.of(service, user, "first-enquiries")
     assert walk.due("cctv-secured") == date(2026, 11, 5)  # 3 days after Mon 2 Nov
     assert walk.due("victim-fme-offered") == date(2026, 11, 3)  # 1 day
+    fme = walk.run().playbook.item("victim-fme-offered")
+    assert fme.presets("na") == ("Outside the forensic window", OTHER)  # presets per answer
+    assert fme.presets("no")[-1] == OTHER
 
     walk.step("cctv-secured", "yes")
-    walk.step("first-complaint", "na", reason="N/A: the victim told nobody")
+    walk.step("first-complaint", "na", reason="The victim told nobody")
     walk.step("scene-examined", "yes")
     walk.step("house-to-house", "yes")
     walk.step("victim-fme-offered", "yes")
@@ -307,12 +354,12 @@ def test_first_enquiries_walks_the_first_72_hours_and_the_suspects_safeguarding(
     assert walk.due("suspect-samples") == date(2026, 11, 7)  # 1 day after the arrest
     walk.step("suspect-samples", "yes")
     walk.step("suspect-clothing", "yes")
-    walk.step("suspect-premises", "na", reason="N/A: no premises or vehicle linked")
+    walk.step("suspect-premises", "na", reason="No premises or vehicle linked")
     walk.step("suspect-fme", "yes")
     walk.step("suspect-devices-seized", "yes")
     walk.step("suspect-anpr", "yes")
     walk.step("suspect-cell-site", "yes")
-    walk.step("suspect-travel-records", "na", reason="N/A: no journey in question")
+    walk.step("suspect-travel-records", "na", reason="No journey in question")
     walk.step("suspect-platform-records", "yes")
     walk.step("suspect-first-account", "yes")
     walk.step("children-contact", "yes")
@@ -333,7 +380,8 @@ def test_first_enquiries_walks_the_first_72_hours_and_the_suspects_safeguarding(
 
 
 def test_victim_records_requests_opens_from_the_plan_and_gates_each_kind_of_request(db_today):
-    """victim-records-requests: opened by a yes, each statutory test asked for the kind chosen."""
+    """victim-records-requests: opened by a yes in the plan, the same fact shown answered in
+    both checklists, each statutory test asked for the kind of request being considered."""
     service = db_today(date(2026, 11, 12))
     user = investigator(service)
     open_case(service, user, reported=date(2026, 11, 2))
@@ -346,8 +394,17 @@ def test_victim_records_requests_opens_from_the_plan_and_gates_each_kind_of_requ
         "Opened the checklist 'Requests into the victim's records and devices' on this case."
     ]
     walk = Walk.of(service, user, "victim-records-requests")
-    assert all(item.focus in ("intrusion", "victim") for item in walk.run().playbook.items)
-    walk.step("request-kind", ["the victim's own phone or device"])
+    playbook = walk.run().playbook
+    gates = {item.id for item in playbook.items if item.focus == "intrusion"}
+    assert gates == {"vir-considered", "device-extraction"}  # a Yes to either is a request
+    assert all(item.focus in ("intrusion", "context", "victim") for item in playbook.items)
+    # The phone was asked about in the plan: answered once, shown here.
+    shown = walk.run().status("device-extraction")
+    assert (shown.status, shown.value) == ("done", "yes")
+    assert walk.asked() == "vir-considered"
+    walk.step("vir-considered", "no")
+    # Answered here, shown in the plan.
+    assert plan.run().status("vir-considered").value == "no"
     assert walk.asked() == "device-line-of-enquiry"  # nothing about third-party records
     walk.step("device-line-of-enquiry", "yes")
     walk.step("device-necessary", "yes")
@@ -358,11 +415,13 @@ def test_victim_records_requests_opens_from_the_plan_and_gates_each_kind_of_requ
 
     items = walk.submit_and_report()
     assert items["vir-holder"]["status"] == "not-live"
+    assert items["device-extraction"]["value"] == "yes"
     assert items["device-agreement"]["status"] == "not-done"
 
 
 def test_bad_character_walks_from_identification_to_the_crown_court_notice(db_today):
-    """bad-character: starts on identification, a corrected branch, the file dates the MG16."""
+    """bad-character: starts on identification, a corrected branch, 'none' stands alone, no
+    N/A for the MG16 once offending was found, the file dates the MG16."""
     service = db_today(date(2026, 12, 22))
     user = investigator(service)
     open_case(service, user, reported=date(2026, 9, 28))
@@ -372,25 +431,32 @@ def test_bad_character_walks_from_identification_to_the_crown_court_notice(db_to
     # 2 calendar days after Thu 1 Oct; the MG16 waits for the file.
     assert walk.due("pnc-record") == date(2026, 10, 3)
     assert walk.due("mg16-sent") is None
+    # 28 days after Thu 1 Oct: Thu 29 Oct.
+    assert walk.due("previous-allegations") == date(2026, 10, 29)
 
     walk.step("pnc-record", "yes")
     walk.step("pnd-local", "yes")
-    walk.step("other-forces", "no", reason="No: awaiting other force")
+    walk.step("other-forces", "no", reason="Awaiting other force")
     walk.step("civil-orders", "yes")
-    walk.step("dvds-history", "na", reason="N/A: no partner or family context")
+    walk.step("dvds-history", "na", reason="No partner or family context")
     walk.step("previous-allegations", "none found")
     assert walk.asked() == "family-court"  # nothing to trace
     walk.change("previous-allegations", "found")
     assert walk.asked() == "previous-complainants"  # the correction opens the branch
     walk.step("previous-complainants", "traced and willing to help")
-    walk.step("family-court", "na", reason="N/A: no family proceedings known")
+    walk.step("family-court", "na", reason="No family proceedings known")
     for kind in ("violence", "fraud", "stalking", "coercive-control", "sexual"):
         walk.step(f"review-{kind}", "yes")
+    with pytest.raises(InputRefused):  # 'none' cannot be ticked with anything else
+        investigating.answer(service, user, walk.run_id, "related-found", ["violence", "none"])
     assert walk.step("related-found", ["violence", "other sexual misconduct"]) == []
     walk.step("gateways", ["(d) important matter in issue (propensity)"])
-    # Offending was found, so the MG16 is asked with no N/A, and the nil return is not.
+    # Offending was found, so N/A is not offered for the MG16.
     assert walk.asked() == "mg16-sent"
-    assert walk.run().playbook.item("mg16-sent").type == "yes-no"
+    run = walk.run()
+    assert run.offered(run.playbook.item("mg16-sent")) == ("yes", "no")
+    nothing = {**run.answers(), "related-found": frozenset({"none"})}
+    assert run.playbook.item("mg16-sent").offered[0][1].holds(nothing, run.milestones)
     walk.step("mg16-sent", "yes")
     walk.step("pnc-attached", "yes")
     assert walk.run().state == "review"  # the court items wait for a charge
@@ -403,7 +469,7 @@ def test_bad_character_walks_from_identification_to_the_crown_court_notice(db_to
     walk.refuse_submit("material-with-cps", "not-guilty-plea-date")
     walk.step("material-with-cps", "yes")
     assert walk.step("not-guilty-plea-date", date(2026, 12, 18)) == [
-        "Recorded: Not-guilty plea, 18 Dec 2026."
+        "Recorded: Not-guilty plea, Fri 18 Dec 2026."
     ]
     assert walk.asked() == "plea-court"
     walk.step("plea-court", "Crown Court")
@@ -413,7 +479,7 @@ def test_bad_character_walks_from_identification_to_the_crown_court_notice(db_to
     # and Mon 28 skipped; Tue 29 to Thu 31 (7); New Year and the weekend skipped; Mon 4, Tue 5,
     # Wed 6 Jan 2027 (10). Weekends alone would give Fri 1 Jan.
     assert walk.due("notice-crown") == date(2027, 1, 6)
-    walk.step("notice-crown", "no", reason="No: awaiting CPS reply")
+    walk.step("notice-crown", "no", reason="Awaiting CPS reply")
 
     items = walk.submit_and_report()
     assert [entry["value"] for entry in items["previous-allegations"]["history"]] == [
@@ -422,13 +488,13 @@ def test_bad_character_walks_from_identification_to_the_crown_court_notice(db_to
     ]
     assert items["previous-allegations"]["history"][1]["correction"] is True
     assert items["notice-magistrates"]["status"] == "not-live"
-    assert items["mg16-nil"]["status"] == "not-live"
     assert items["notice-crown"]["due"] == "2027-01-06"
     assert items["material-with-cps"]["due"] == "2026-11-23"  # 7 days after Mon 16 Nov
 
 
 def test_protective_orders_walks_arrest_bail_and_nfa_over_the_may_bank_holiday(db_today):
-    """protective-orders: starts on arrest, orders branches, bail dates, NFA brings its items."""
+    """protective-orders: starts on arrest, orders branches, bail dates worked out, NFA brings
+    its items."""
     service = db_today(date(2026, 5, 21))
     user = investigator(service)
     open_case(service, user, reported=date(2026, 4, 27))
@@ -455,21 +521,28 @@ def test_protective_orders_walks_arrest_bail_and_nfa_over_the_may_bank_holiday(d
     rui = {**run.answers(), "release-status": "released under investigation"}
     assert run.is_live(run.playbook.item("rui-reason"), rui)
     assert not run.is_live(run.playbook.item("victim-views-conditions"), rui)
+    assert not run.is_live(run.playbook.item("bail-start-date"), rui)
     assert walk.step("release-date", date(2026, 5, 1)) == [
-        "Recorded: Released on bail or under investigation, 01 May 2026."
+        "Recorded: Released on bail or under investigation, Fri 1 May 2026."
     ]
     # 1 working day after Fri 1 May: the weekend and the early May bank holiday (Mon 4) skipped.
     assert walk.due("victim-told-release") == date(2026, 5, 5)
     assert walk.due("victim-views-conditions") == date(2026, 5, 1)  # 0 days: on the day
     walk.step("victim-views-conditions", "yes")
     walk.step("victim-told-release", "yes")
-    walk.step("bail-authority", "custody officer (first 3 months)")
-    walk.step("bail-expiry-date", date(2026, 5, 29))  # in the future: allowed for this item
-    assert walk.due("bail-next-step") == date(2026, 5, 22)  # 7 days before Fri 29 May
+    # The bail start date is the day after the arrest on Thu 30 Apr (PACE s.47ZB(4)(a)).
+    assert walk.computed("bail-start-date") == date(2026, 5, 1)
+    walk.step("bail-start-date", date(2026, 5, 1))
+    # 3 months beginning with Fri 1 May end on Fri 31 Jul.
+    assert walk.computed("bail-expiry-date") == date(2026, 7, 31)
+    assert walk.step("bail-expiry-date", date(2026, 7, 31)) == [
+        "Recorded: Bail expiry, Fri 31 Jul 2026."
+    ]
+    assert walk.due("bail-next-step") == date(2026, 7, 24)  # 7 days before Fri 31 Jul
     walk.step("bail-next-step", "NFA before expiry")
     assert walk.asked() == "breach-reporting-told"  # no extension to authorise
     walk.step("breach-reporting-told", "yes")
-    walk.step("breaches-acted-on", "na")
+    walk.not_yet("breach-reported")  # no breach so far: settled, still on the agenda
     assert walk.run().state == "review"  # the charge and outcome items are not live
 
     notices = milestone(service, user, REF, "nfa", date(2026, 5, 20))
@@ -485,7 +558,89 @@ def test_protective_orders_walks_arrest_bail_and_nfa_over_the_may_bank_holiday(d
     assert items["ro-conditions"]["status"] == "not-live"
     assert items["rui-reason"]["status"] == "not-live"
     assert items["bail-extension-authorised"]["status"] == "not-live"
+    assert items["breach-reported"]["status"] == "not-yet"
+    assert items["breaches-acted-on"]["status"] == "not-live"
     assert items["victim-told-release"]["due"] == "2026-05-05"
+    assert items["bail-next-step"]["due"] == "2026-07-24"
+
+
+def test_bail_extended_twice_asks_the_chain_and_tells_the_victim_each_time(db_today):
+    """protective-orders: bail from Christmas Eve 2026, extended by an inspector and then a
+    superintendent; each period's end is worked out from the bail start date, each step falls
+    due before its period ends, and each extension asks again for the victim to be told."""
+    service = db_today(date(2027, 6, 2))
+    user = investigator(service)
+    open_case(service, user, reported=date(2026, 12, 14))
+    milestone(service, user, REF, "arrest", date(2026, 12, 23))  # a Wednesday
+    walk = Walk.of(service, user, "protective-orders")
+    walk.step("sro-considered", "yes")
+    walk.step("sro-outcome", "being prepared")
+    walk.step("shpo-application", "na")
+    walk.step("stalking-present", "no")
+    walk.step("domestic-context", "no")
+    walk.step("release-status", "on bail with conditions")
+    walk.step("release-date", date(2026, 12, 23))
+    walk.step("victim-views-conditions", "yes")
+    # 1 working day after Wed 23 Dec 2026: Thu 24 Dec.
+    assert walk.due("victim-told-release") == date(2026, 12, 24)
+    walk.step("victim-told-release", "yes")
+    # The bail start date is the day after the arrest: Thu 24 Dec 2026.
+    assert walk.computed("bail-start-date") == date(2026, 12, 24)
+    walk.step("bail-start-date", date(2026, 12, 24))
+    # 3 months beginning with Thu 24 Dec 2026 end on Tue 23 Mar 2027, not 24 Mar.
+    assert walk.computed("bail-expiry-date") == date(2027, 3, 23)
+    walk.step("bail-expiry-date", date(2027, 3, 23))
+    assert walk.due("bail-next-step") == date(2027, 3, 16)  # 7 days before Tue 23 Mar
+    walk.step("bail-next-step", "extension to 6 months by an inspector")
+    assert walk.due("bail-extension-authorised") == date(2027, 3, 23)  # by the last day
+    walk.step("bail-extension-authorised", "yes")
+
+    # The inspector's extension, on Fri 19 Mar 2027, is recorded as it happens.
+    assert milestone(service, user, REF, "bail-extended", date(2027, 3, 19)) == [
+        "Recorded: Bail extended, Fri 19 Mar 2027."
+    ]
+    # Right 6, 1 working day after Fri 19 Mar: Mon 22 Mar.
+    assert walk.due("extension-victim-told@1") == date(2027, 3, 22)
+    # 6 months beginning with Thu 24 Dec 2026 end on Wed 23 Jun 2027.
+    assert walk.computed("six-month-end") == date(2027, 6, 23)
+    walk.step("six-month-end", date(2027, 6, 23))
+    assert walk.due("six-month-next-step") == date(2027, 6, 16)  # 7 days before Wed 23 Jun
+    walk.step("six-month-next-step", "extension to 9 months by a superintendent")
+    assert walk.due("superintendent-extension") == date(2027, 6, 23)
+    walk.step("superintendent-extension", "yes")
+
+    # The superintendent's extension, on Fri 28 May 2027.
+    assert milestone(service, user, REF, "bail-extended", date(2027, 5, 28)) == [
+        "Recorded: Bail extended (2nd), Fri 28 May 2027."
+    ]
+    # 1 working day after Fri 28 May: Mon 31 May is the spring bank holiday, so Tue 1 Jun.
+    assert walk.due("extension-victim-told@2") == date(2027, 6, 1)
+    assert walk.due("extension-victim-told@1") == date(2027, 3, 22)  # the first stays put
+    # 9 months beginning with Thu 24 Dec 2026 end on Thu 23 Sep 2027.
+    assert walk.computed("nine-month-end") == date(2027, 9, 23)
+    walk.step("nine-month-end", date(2027, 9, 23))
+    assert walk.due("nine-month-next-step") == date(2027, 9, 16)  # 7 days before Thu 23 Sep
+    walk.later("nine-month-next-step")  # not decided yet; it waits on the agenda
+    assert walk.asked() == "extension-victim-told@1"
+    # Each question is asked for every extension, the first extension's before the second's.
+    walk.step("extension-victim-told@1", "yes")
+    walk.step("extension-victim-told@2", "no", reason="Victim not contactable")
+    walk.step("extension-views-sought@1", "na", reason="Conditions unchanged")
+    walk.step("extension-views-sought@2", "yes")
+    walk.step("breach-reporting-told", "yes")
+    walk.step("breach-reported", "yes")
+    walk.step("breaches-acted-on", "yes")
+    walk.refuse_submit("nine-month-next-step")
+    walk.change("nine-month-next-step", "charge before expiry")
+    assert walk.asked() is None  # no court application when a charge is planned
+
+    items = walk.submit_and_report()
+    assert items["extension-victim-told@1"]["due"] == "2027-03-22"
+    assert items["extension-victim-told@2"]["due"] == "2027-06-01"
+    assert items["extension-victim-told@2"]["status"] == "not-done"
+    assert items["court-application"]["status"] == "not-live"
+    assert items["superintendent-extension"]["due"] == "2027-06-23"
+    assert case_report(service, REF)["milestones"]["bail-expiry"] == "2027-03-23"
 
 
 def test_the_case_outcome_routes_acquittal_no_evidence_and_discontinuance_apart(db_today):
@@ -513,7 +668,8 @@ def test_the_case_outcome_routes_acquittal_no_evidence_and_discontinuance_apart(
 
 
 def test_vps_and_trial_walks_from_interview_to_a_moved_trial_date(db_today):
-    """vps-and-trial: starts on interview, VPS-in-interview branch, charge, trial date moves."""
+    """vps-and-trial: starts on interview, VPS-in-interview branch, 'not yet' for what waits
+    on the plea, each hearing and each listing asked again with its own due dates."""
     service = db_today(date(2026, 12, 24))
     user = investigator(service)
     open_case(service, user, reported=date(2026, 11, 2))
@@ -537,22 +693,30 @@ def test_vps_and_trial_walks_from_interview_to_a_moved_trial_date(db_today):
     walk.step("s28-wanted", "yes")
     assert walk.asked() == "s28-applied"  # asked because s.28 was wanted
     assert walk.due("s28-applied") is None  # by the not-guilty plea, not yet recorded
-    walk.step("s28-applied", "no", reason="No: awaiting CPS")
+    walk.not_yet("s28-applied")  # no plea hearing yet: settled, still on the agenda
     assert walk.run().state == "review"
 
     milestone(service, user, REF, "charge", date(2026, 11, 30))
     assert walk.asked() == "trial-date"
     walk.refuse_submit("trial-date", "therapy-notes-request")
-    assert walk.step("trial-date", date(2027, 3, 1)) == ["Recorded: Trial date, 01 Mar 2027."]
-    assert walk.asked() == "memory-refresh"  # witness care comes first once the trial is set
-    assert walk.due("memory-refresh") == date(2027, 2, 22)  # 7 days before Mon 1 Mar 2027
-    walk.step("memory-refresh", "yes")
+    assert walk.step("trial-date", date(2027, 3, 1)) == ["Recorded: Trial date, Mon 1 Mar 2027."]
+    walk.not_yet("therapy-notes-request")  # nobody has asked: settled, still on the agenda
+    assert walk.run().state == "review"  # each listing and each hearing asks its own items
+
+    # The first hearing is held on Fri 18 Dec. Right 8, 6 working days: Mon 21 to Thu 24 (4);
+    # Christmas, the weekend and Mon 28 Dec skipped; Tue 29 (5), Wed 30 Dec (6).
+    milestone(service, user, REF, "hearing-held", date(2026, 12, 18))
+    assert walk.asked() == "bail-outcome-told@1"
+    assert walk.due("bail-outcome-told@1") == date(2026, 12, 30)
+    walk.step("bail-outcome-told@1", "yes")
 
     # The Witness Care Unit hears of the listing on Thu 24 Dec: each listing asks again.
     assert milestone(service, user, REF, "trial-listed", date(2026, 12, 24)) == [
-        "Recorded: Trial date fixed or moved, 24 Dec 2026."
+        "Recorded: Trial date fixed or moved, Thu 24 Dec 2026."
     ]
-    assert walk.asked() == "victim-told-trial-date@1"
+    assert walk.asked() == "memory-refresh@1"  # witness care comes first
+    assert walk.due("memory-refresh@1") == date(2027, 2, 22)  # 7 days before Mon 1 Mar 2027
+    walk.step("memory-refresh@1", "yes")
     # Right 8: 1 working day after Thu 24 Dec: Christmas, the weekend and Mon 28 Dec skipped.
     assert walk.due("victim-told-trial-date@1") == date(2026, 12, 29)
     assert walk.due("vps-update-trial@1") == date(2027, 2, 1)  # 28 days before Mon 1 Mar 2027
@@ -561,15 +725,19 @@ def test_vps_and_trial_walks_from_interview_to_a_moved_trial_date(db_today):
     walk.step("change-reason@1", "first listing")
     walk.step("vps-update-trial@1", "yes")
     walk.step("victim-still-supports@1", "yes")
+    assert walk.due("trial-readiness@1") == date(2027, 2, 15)  # 14 days before Mon 1 Mar
+    walk.step("trial-readiness@1", "yes")
 
     # The court moves the trial: heard by the unit on Mon 4 Jan 2027, now Mon 15 Mar.
     assert milestone(service, user, REF, "trial-listed", date(2027, 1, 4)) == [
-        "Recorded: Trial date fixed or moved (2nd), 04 Jan 2027."
+        "Recorded: Trial date fixed or moved (2nd), Mon 4 Jan 2027."
     ]
     assert walk.change("trial-date", date(2027, 3, 15)) == [
-        "Moved: Trial date, now 15 Mar 2027 (was 01 Mar 2027)."
+        "Moved: Trial date, now Mon 15 Mar 2027 (was Mon 1 Mar 2027)."
     ]
-    assert walk.asked() == "victim-told-trial-date@2"
+    assert walk.asked() == "memory-refresh@2"
+    assert walk.due("memory-refresh@2") == date(2027, 3, 8)  # 7 days before Mon 15 Mar
+    walk.step("memory-refresh@2", "yes")
     assert walk.due("victim-told-trial-date@2") == date(2027, 1, 5)  # 1 working day after Mon
     assert walk.due("victim-told-trial-date@1") == date(2026, 12, 29)  # the first stays put
     assert walk.due("vps-update-trial@2") == date(2027, 2, 15)  # 28 days before Mon 15 Mar
@@ -578,19 +746,20 @@ def test_vps_and_trial_walks_from_interview_to_a_moved_trial_date(db_today):
     walk.step("change-reason@2", "court listing or no judge")
     walk.step("vps-update-trial@2", "no", reason="Victim declined an update")
     walk.step("victim-still-supports@2", "yes")
-    assert walk.due("trial-readiness") == date(2027, 3, 1)  # 14 days before Mon 15 Mar
-    walk.step("trial-readiness", "yes")
-    walk.step("review-before-trial", "yes")
-    walk.step("therapy-notes-request", "no")
+    assert walk.due("trial-readiness@2") == date(2027, 3, 1)  # 14 days before Mon 15 Mar
+    walk.step("trial-readiness@2", "yes")
 
     items = walk.submit_and_report()
     assert items["vps-later-explained"]["status"] == "not-live"
     assert items["therapy-notes-line"]["status"] == "not-live"
+    assert items["therapy-notes-request"]["status"] == "not-yet"
+    assert items["s28-applied"]["status"] == "not-yet"
     assert items["victim-told-outcome"]["status"] == "not-live"  # waits for a verdict
-    assert items["bail-outcome-told"]["status"] == "not-live"  # no first hearing recorded
+    assert items["bail-outcome-told@1"]["due"] == "2026-12-30"
     assert items["change-reason@1"]["value"] == "first listing"
     assert items["change-reason@2"]["value"] == "court listing or no judge"
     assert items["vps-update-trial@2"]["due"] == "2027-02-15"
+    assert items["trial-readiness@2"]["due"] == "2027-03-01"
     assert case_report(service, REF)["milestones"]["trial"] == "2027-03-15"
 
 
@@ -614,20 +783,22 @@ def test_vps_and_trial_times_the_outcome_sentence_and_victim_contact_scheme(db_t
 
 
 def test_early_advice_and_charge_walks_to_a_charge_before_easter(db_today):
-    """early-advice-and-charge: advice branch, the file, a charge and what follows it."""
+    """early-advice-and-charge: starts once the suspect is identified, advice branch, the file,
+    a charge and what follows it."""
     service = db_today(date(2027, 3, 25))  # Thursday before Good Friday
     user = investigator(service)
     open_case(service, user, reported=date(2027, 1, 11))
-    notices = milestone(service, user, REF, "arrest", date(2027, 2, 1))
-    assert STARTED.format("Early advice, charging and NFA") in notices
+    notices = milestone(service, user, REF, "suspect-identified", date(2027, 1, 25))
+    assert STARTED.format(EARLY_ADVICE) in notices  # before any arrest
     walk = Walk.of(service, user, "early-advice-and-charge")
-    assert walk.due("eia-sought") == date(2027, 2, 15)  # 14 days after Mon 1 Feb
+    assert walk.due("eia-sought") == date(2027, 2, 8)  # 14 days after Mon 25 Jan
+    milestone(service, user, REF, "arrest", date(2027, 2, 1))
 
     walk.step("eia-sought", "yes")
     assert walk.asked() == "eia-request-date"
     walk.step("eia-request-date", date(2027, 2, 3))
     assert walk.due("eia-received") == date(2027, 2, 24)  # 21 days after Wed 3 Feb
-    walk.step("third-party-approach", "na", reason="N/A: no third-party material sought")
+    walk.step("third-party-approach", "na", reason="No third-party material sought")
     walk.step("eia-received", "yes")
     walk.step("action-plan-dates", "yes")
     walk.step("cps-intrusive-challenged", "na")
@@ -649,7 +820,11 @@ def test_early_advice_and_charge_walks_to_a_charge_before_easter(db_today):
     walk.step("disagree", "yes")
     walk.step("escalated", "no", reason="Resolved by discussion")
     assert walk.asked() == "charge-date"  # no escalation level after a no
-    assert walk.step("charge-date", date(2027, 3, 25)) == ["Recorded: Charge, 25 Mar 2027."]
+    # A charge starts the trial checklist when no interview was recorded.
+    assert walk.step("charge-date", date(2027, 3, 25)) == [
+        "Recorded: Charge, Thu 25 Mar 2027.",
+        STARTED.format(VPS_AND_TRIAL),
+    ]
     assert walk.asked() == "victim-told-charge"
     walk.refuse_submit(
         "victim-told-charge",
@@ -659,7 +834,6 @@ def test_early_advice_and_charge_walks_to_a_charge_before_easter(db_today):
         "wcu-handover",
         "isva-told-charge",
         "intel-at-charge",
-        "review-after-charge",
     )
     # 1 working day after Thu 25 Mar 2027: Good Friday, the weekend and Easter Monday skipped.
     assert walk.due("victim-told-charge") == date(2027, 3, 30)
@@ -675,8 +849,6 @@ def test_early_advice_and_charge_walks_to_a_charge_before_easter(db_today):
     walk.step("wcu-contact-told", "yes")
     walk.step("isva-told-charge", "na")
     walk.step("intel-at-charge", "yes")
-    assert walk.due("review-after-charge") == date(2027, 4, 1)  # 7 days after Thu 25 Mar
-    walk.step("review-after-charge", "yes")
 
     items = walk.submit_and_report()
     assert items["meeting-before-nfa"]["status"] == "not-live"
@@ -684,6 +856,7 @@ def test_early_advice_and_charge_walks_to_a_charge_before_easter(db_today):
     assert items["nfa-date"]["status"] == "not-live"
     assert items["charge-bail-told"]["status"] == "not-live"
     assert items["victim-told-charge"]["due"] == "2027-03-30"
+    assert "review-after-charge" not in items  # the scheduled supervisory review does this
 
 
 def test_a_cps_minded_to_take_no_further_action_brings_the_meeting_before_the_decision(db_today):
@@ -713,7 +886,8 @@ def test_a_cps_minded_to_take_no_further_action_brings_the_meeting_before_the_de
 
 
 def test_nfa_and_review_walks_a_police_nfa_and_a_review_over_the_summer_bank_holiday(db_today):
-    """nfa-and-review: starts on NFA, police branch, VRR request dates its deadlines, info item."""
+    """nfa-and-review: starts on NFA, police branch, the last day to ask worked out, the VRR
+    request dates its deadlines, 'not yet' while no request has come."""
     service = db_today(date(2026, 10, 12))
     user = investigator(service)
     open_case(service, user, reported=date(2026, 6, 1))
@@ -736,8 +910,18 @@ def test_nfa_and_review_walks_a_police_nfa_and_a_review_over_the_summer_bank_hol
     assert walk.asked() == "safety-plan-reviewed"  # never on bail: no bail-conditions message
     walk.step("safety-plan-reviewed", "yes")
     walk.step("vrr-police-info", "ok")  # the police scheme's note; the CPS one is not shown
+    # 3 months beginning with Fri 21 Aug end on Fri 20 Nov.
+    assert walk.computed("vrr-last-day") == date(2026, 11, 20)
+    walk.step("vrr-last-day", date(2026, 11, 20))
+    assert walk.asked() == "vrr-explained"  # the CPS's 10-day date is not asked
+    run = walk.run()
+    assert run.offered(run.playbook.item("vrr-explained")) == ("yes", "no", "na")
+    cps = {**run.answers(), "decided-by": "CPS"}
+    assert not run.playbook.item("vrr-explained").offered[0][1].holds(cps, run.milestones)
     walk.step("vrr-explained", "yes")
-    walk.step("vrr-requested", "yes")
+    walk.not_yet("vrr-requested")  # no request yet: settled, still on the agenda
+    assert walk.asked() == "disruption-plan-reviewed"
+    walk.change("vrr-requested", "yes")
     assert walk.due("vrr-acknowledged") is None  # no request date yet
     walk.step("vrr-request-date", date(2026, 8, 24))
     # 10 working days after Mon 24 Aug: Tue 25 to Fri 28 (4); Mon 31 Aug bank holiday skipped;
@@ -755,6 +939,7 @@ def test_nfa_and_review_walks_a_police_nfa_and_a_review_over_the_summer_bank_hol
     items = walk.submit_and_report()
     assert items["withdrawal-date"]["status"] == "not-live"
     assert items["vrr-cps-info"]["status"] == "not-live"
+    assert items["vrr-prompt-day"]["status"] == "not-live"
     assert items["vrr-police-info"]["status"] == "done"
     assert items["bail-end-told"]["status"] == "not-live"
     assert items["disruption-plan-reviewed"]["status"] == "not-done"
@@ -762,18 +947,60 @@ def test_nfa_and_review_walks_a_police_nfa_and_a_review_over_the_summer_bank_hol
     assert case_report(service, REF)["milestones"]["vrr-request"] == "2026-08-24"
 
 
+def test_a_cps_decision_shows_the_last_days_for_a_review(db_today):
+    """nfa-and-review after a CPS NFA: the prompt date (10 working days) and the 3 months."""
+    service = db_today(date(2027, 1, 8))
+    user = investigator(service)
+    open_case(service, user, reported=date(2026, 6, 1))
+    milestone(service, user, REF, "nfa", date(2026, 12, 22))
+    walk = Walk.of(service, user, "nfa-and-review")
+    walk.step("decided-by", "CPS")
+    walk.step("victim-withdrew", "no")
+    walk.step("outcome-group", "evidential difficulties, victim supports action (15)")
+    walk.step("tell-method", "in person")
+    walk.step("decision-told-date", date(2026, 12, 23))  # a Wednesday
+    run = walk.run()
+    assert run.offered(run.playbook.item("vrr-explained")) == ("yes", "no")  # no N/A for CPS
+    # 10 working days after Wed 23 Dec 2026: Thu 24 (1); Fri 25, the weekend and Mon 28 skipped;
+    # Tue 29 to Thu 31 (4); Fri 1 Jan and the weekend skipped; Mon 4 to Fri 8 Jan (9); Mon 11
+    # Jan (10).
+    assert walk.computed("vrr-prompt-day") == date(2027, 1, 11)
+    # 3 months beginning with Wed 23 Dec 2026 end on Mon 22 Mar 2027.
+    assert walk.computed("vrr-last-day") == date(2027, 3, 22)
+
+
 def test_a_withdrawal_after_charge_is_treated_as_a_suspect_event_and_told_to_the_cps(db_today):
-    """nfa-and-review opened by a withdrawal: pressure looked for, CPS and WCU told in time."""
+    """A withdrawal recorded in the plan starts nfa-and-review, its date one fact in both: the
+    pressure looked for, the CPS and the Witness Care Unit told in time."""
     service = db_today(date(2026, 12, 24))
     user = investigator(service)
     open_case(service, user, reported=date(2026, 6, 1))
     milestone(service, user, REF, "charge", date(2026, 10, 1))
-    investigating.start_run(service, user, REF, "nfa-and-review")
+    investigating.start_run(service, user, REF, "investigation-plan")
+    plan = Walk.of(service, user, "investigation-plan")
+    notices = outcome_lines(
+        investigating.answer(
+            service, user, plan.run_id, "withdrawal-date", date(2026, 12, 23)
+        ).facts
+    )
+    assert notices == [
+        "Recorded: Victim withdrew support, Wed 23 Dec 2026.",
+        STARTED.format(NFA_AND_REVIEW),
+    ]
     walk = Walk.of(service, user, "nfa-and-review")
     walk.step("decided-by", "no decision yet")
+    run = walk.run()
+    assert run.offered(run.playbook.item("victim-withdrew")) == ("yes",)  # recorded already
     walk.step("victim-withdrew", "yes")
-    walk.step("withdrawal-date", date(2026, 12, 23))  # a Wednesday
+    # The date given in the plan is the same fact here: not asked again.
+    shown = walk.run().status("withdrawal-date")
+    assert (shown.status, shown.value) == ("done", "2026-12-23")
+    assert walk.asked() == "withdrawal-stage"
     walk.step("withdrawal-stage", "after charge, before trial")
+    with pytest.raises(InputRefused):  # 'no reason given' stands alone
+        investigating.answer(
+            service, user, walk.run_id, "withdrawal-reasons", ["delay", "no reason given"]
+        )
     walk.step("withdrawal-reasons", ["delay", "pressure from others"])
     walk.step("withdrawal-statement", "yes")
     # 1 working day after Wed 23 Dec: Thu 24 Dec.
@@ -789,6 +1016,7 @@ def test_a_withdrawal_after_charge_is_treated_as_a_suspect_event_and_told_to_the
     walk.step("can-return-told", "yes")
     walk.step("intelligence-submitted", "yes")
     items = walk.submit_and_report()
+    assert items["withdrawal-date"]["value"] == "2026-12-23"
     assert items["outcome-group"]["status"] == "not-live"  # no decision yet
     assert items["vrr-explained"]["status"] == "not-live"
 
@@ -812,15 +1040,16 @@ def test_supervisory_review_walks_a_supervisors_review_after_charge(db_today):
     walk.step("escalation-level", "detective inspector")
     walk.step("suspect-work", "yes")
     walk.step("intrusion-justified", "na")
-    walk.step("eia-reviewed", "na", reason="N/A: case already charged")
-    walk.step("bail-valid", "na", reason="N/A: not on pre-charge bail")
+    walk.step("eia-reviewed", "na", reason="Case already charged")
+    walk.step("bail-valid", "na", reason="Not on pre-charge bail")
     assert walk.asked() == "rui-risk-checked"  # no bail to plan for
     walk.step("rui-risk-checked", "na")
     walk.step("code-updates", "yes")
     walk.step("victim-withdrawn", "no")
     # The investigator records the charge while the review is under way.
     assert milestone(service, user, REF, "charge", date(2026, 11, 27)) == [
-        "Recorded: Charge, 27 Nov 2026."
+        "Recorded: Charge, Fri 27 Nov 2026.",
+        STARTED.format(VPS_AND_TRIAL),
     ]
     walk.step("orders-current-stage", "yes")
     assert walk.asked() == "post-charge-progress"
@@ -901,6 +1130,7 @@ def test_two_answers_that_open_the_same_checklist_tell_the_investigator_once(db_
     )
     assert [run.playbook.id for run in cases.runs_of_case(service, user, REF)] == [
         "bad-character",
+        "early-advice-and-charge",  # started with bad character by the identification
         "protective-orders",
     ]
     assert notices == ["Opened the checklist 'Protective and preventative orders' on this case."]

@@ -361,8 +361,10 @@ def test_the_investigator_is_offered_the_move_in_the_chat_and_can_stay(world: Wo
     forged = dialogue.press(casey, offer.options[0][0].action.replace("mva:", "mv:"))
     assert forged[0].text == "Acknowledge the new required items first."
     moved = dialogue.press(casey, offer.options[0][0].action)
-    assert moved[0].text == "Moved to version 2 of 'Review drill'. 1 answer carried over."
-    assert moved[1].text.splitlines()[1].startswith("Suspect's contact")
+    # What the move did heads the question it leads to: one message.
+    said = moved[0].text.splitlines()
+    assert said[0] == "Moved to version 2 of 'Review drill'. 1 answer carried over."
+    assert said[2].startswith("Suspect's contact")
     # Someone else's run cannot be moved with a copied button.
     robin = dialogue.press(world.people["Robin"], offer.options[0][0].action)
     assert "not one of yours" in robin[0].text or "out of date" in robin[0].text
@@ -444,10 +446,13 @@ def test_an_old_button_after_a_move_points_to_the_question_now_waiting(world: Wo
     dialogue.press(casey, offer.options[0][0].action)
 
     replies = dialogue.press(casey, old_question.options[0][0].action)
+    # A passing note; the question now waiting is the one the move showed, and /resume's.
+    assert [reply.shown for reply in replies] == ["note"]
     assert replies[0].text.startswith("That button is from an earlier message")
-    assert replies[-1].text.splitlines()[1] == "Investigation plan opened?"
-    assert replies[-1].asks is not None
-    assert replies[-1].asks[0] != run_id
+    waiting = dialogue.handle(casey, "/resume")[-1]
+    assert waiting.text.splitlines()[1] == "Investigation plan opened?"
+    assert waiting.asks is not None
+    assert waiting.asks[0] != run_id
 
 
 def test_an_answer_carries_when_its_item_only_gained_an_option(world: World):

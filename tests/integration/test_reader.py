@@ -96,3 +96,27 @@ async def test_the_reader_sees_what_the_bot_wrote_after_it_opened(world: World, 
     assert "43/10009/26" not in before[0].text
     assert "43/10009/26" in after[0].text
     assert casey.name in after[0].text
+
+
+async def test_an_export_for_a_purpose_is_made_on_the_reader_and_kept_in_the_access_log(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The export's button is a slow read too: made on the reader's thread, and recorded."""
+    monkeypatch.chdir(tmp_path)  # the reader's dialogue writes reports under ./state/reports
+    from bot.conversation.actions import ExportFor, is_slow_press
+    from bot.services import consultation
+
+    threads: list[str] = []
+    reader = reader_for(world, threads, tmp_path / "state" / "soteria.db")
+    sam = world.people["Sam"]
+    data = ExportFor(2).encode()
+    assert is_slow_press(data)
+    try:
+        replies = await reader.press(sam, data)
+    finally:
+        reader.close()
+
+    assert replies[0].document is not None
+    assert threads == ["soteria-reader_0"]
+    (kept,) = consultation.history(world.service)
+    assert (kept.access.action, kept.access.purpose) == ("export", "disclosure")

@@ -73,8 +73,8 @@ def test_a_missed_review_is_escalated_once_to_the_supervisor(world):
         if notice.kind == "review-missed" and notice.user_id == sergeant.id
     ]
     assert told == [
-        f"Review not held: Supervisory review on {REF} was due 29 Oct (32 days ago).",
-        f"Review not held: Supervisory review on {REF} was due 26 Nov (4 days ago).",
+        f"Review not held: Supervisory review on {REF} was due Thu 29 Oct (32 days ago).",
+        f"Review not held: Supervisory review on {REF} was due Thu 26 Nov (4 days ago).",
     ]
 
 

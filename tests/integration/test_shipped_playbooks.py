@@ -98,3 +98,61 @@ def test_guidance_shows_investigators_nothing_unconfirmed():
         for text in texts:
             assert "not confirmed" not in text.lower(), entry.playbook.id
             assert "local choice" not in text.lower(), entry.playbook.id
+
+
+OTHER = "Other (recorded in the force system)"
+
+
+def test_victim_focused_reasons_offer_the_force_system_preset_for_each_answer():
+    """Nobody need type a victim's circumstances: every answer that needs a reason on an item
+    about the victim offers 'Other (recorded in the force system)'."""
+    library = load_library([PLAYBOOKS_DIR], PLAYBOOKS_DIR)
+    missing = [
+        f"{entry.playbook.id}/{item.id} ({answer})"
+        for entry in library.playbooks
+        for item in entry.playbook.items
+        if item.focus == "victim"
+        for answer in sorted(item.reason)
+        if OTHER not in item.presets(answer)
+    ]
+    assert missing == []
+
+
+def test_presets_belong_to_their_answer_and_never_say_which_it_is():
+    """An item needing reasons for two answers gives each its own presets, unlabelled."""
+    library = load_library([PLAYBOOKS_DIR], PLAYBOOKS_DIR)
+    for entry in library.playbooks:
+        for item in entry.playbook.items:
+            if len(item.reason) > 1:
+                assert item.reasons == (), f"{entry.playbook.id}/{item.id}"
+            for answer in item.reason:
+                presets = item.presets(answer)
+                assert presets, f"{entry.playbook.id}/{item.id} ({answer})"
+                labelled = [p for p in presets if p.startswith(("No:", "N/A:", "Yes:"))]
+                assert labelled == [], f"{entry.playbook.id}/{item.id}"
+
+
+def test_a_shared_fact_validates_alone_and_a_missing_one_is_still_reported(tmp_path: Path):
+    """A file whose item is the same fact as a sibling's validates on its own (the folder check
+    compares the two); a same-as naming a playbook that exists nowhere is an error."""
+    alone = load_library([PLAYBOOKS_DIR / "victim-records-requests.yaml"], PLAYBOOKS_DIR)
+    assert [str(problem) for problem in alone.problems] == []
+    (tmp_path / "milestones.yaml").write_text(
+        (PLAYBOOKS_DIR / "milestones.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    (tmp_path / "lonely.yaml").write_text(
+        "playbook: lonely\ntitle: Lonely\nversion: 1\nsections:\n  - id: s\n    title: S\n"
+        "    items:\n      - id: gate\n        ask: Gate?\n        type: yes-no\n"
+        "        same-as: nowhere/gate\n",
+        encoding="utf-8",
+    )
+    library = load_library([tmp_path / "lonely.yaml"], tmp_path)
+    assert ["'same-as' names the playbook 'nowhere'" in str(p) for p in library.problems] == [True]
+
+
+def test_an_item_asked_per_occurrence_reads_as_english_in_preview():
+    library = load_library([PLAYBOOKS_DIR], PLAYBOOKS_DIR)
+    playbook = library.playbook("protective-orders")
+    text = render_preview(playbook, library.milestones, library.settings)
+    assert "Asked again for every bail extension." in text
+    assert "every the " not in text

@@ -121,12 +121,14 @@ def test_report_json_from_the_command_line_shows_every_answer(
     dialogue.handle(user, "Awaiting PNC access")
     monkeypatch.setenv("SOTERIA_DB", str(tmp_path / "soteria.db"))
     monkeypatch.setenv("SOTERIA_PLAYBOOKS", str(PLAYBOOKS_DIR))
-    result = CliRunner().invoke(cli, ["report", "--case", "43/55555/26", "--format", "json"])
+    result = CliRunner().invoke(
+        cli, ["report", "--case", "43/55555/26", "--format", "json", "--purpose", "audit"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["case"] == "43/55555/26"
     run = data["runs"][0]
-    assert (run["playbook"], run["version"], run["state"]) == ("bad-character", 2, "asking")
+    assert (run["playbook"], run["version"], run["state"]) == ("bad-character", 3, "asking")
     pnc = run["items"][0]
     assert (pnc["id"], pnc["status"], pnc["value"], pnc["reason"]) == (
         "pnc-record",
@@ -135,7 +137,7 @@ def test_report_json_from_the_command_line_shows_every_answer(
         "Awaiting PNC access",
     )
     assert pnc["who"].startswith("user:")
-    table = CliRunner().invoke(cli, ["report", "--case", "43/55555/26"])
+    table = CliRunner().invoke(cli, ["report", "--case", "43/55555/26", "--purpose", "audit"])
     assert "NOT DONE   pnc-record: No — Awaiting PNC access" in table.output
 
 
@@ -166,6 +168,7 @@ class Chat:
             **os.environ,
             "SOTERIA_DB": str(folder / "soteria.db"),
             "SOTERIA_PLAYBOOKS": str(PLAYBOOKS_DIR),
+            "SOTERIA_CASE_KEY": "crime-reference",  # the walk types a crime reference
         }
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bot", "chat"], cwd=folder, env=env,
@@ -236,3 +239,29 @@ def test_killed_right_after_an_acknowledged_answer_it_resumes_at_the_next_item_w
     answers = [logged.entry for logged in log.entries(db) if logged.entry.kind == "answered"]
     assert [(entry.item, entry.value) for entry in answers] == [("pnc-record", "yes")]
     assert log.verify(db).ok
+
+
+def test_the_terminal_wraps_to_its_width_and_takes_the_words_on_the_buttons(service: Context):
+    """A narrow terminal gets whole words on each line; typed 'yes' answers; a note prints."""
+    import io
+
+    from bot.adapters.console import Console
+
+    user = people.local_user(service, "Local", "investigator")
+    out = io.StringIO()
+    console = Console(Dialogue(service), user, out, width=40)
+    console.feed("/new")
+    console.feed("43/12345/26")
+    number = next(
+        line.split(")")[0].strip()
+        for line in out.getvalue().splitlines()
+        if "Bad character" in line and ")" in line
+    )
+    for line in (number, "yes", "yes I did it"):
+        console.feed(line)
+    shown = out.getvalue()
+    assert all(len(line) <= 40 for line in shown.splitlines()), shown
+    assert "PND and local intelligence" in shown  # 'yes' answered the first question
+    assert "Please tap a button above, or type its" in shown
+    words = {word for line in shown.splitlines() for word in line.split()}
+    assert "intelligence" in words  # no word broken at the edge

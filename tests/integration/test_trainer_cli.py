@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -23,7 +24,12 @@ def _env(tmp_path: Path) -> dict[str, str]:
     folder.mkdir()
     shutil.copy(PLAYBOOKS_DIR / "milestones.yaml", folder / "milestones.yaml")
     (folder / "drill.yaml").write_text(DRILL, encoding="utf-8")
-    return {"SOTERIA_DB": str(tmp_path / "state" / "soteria.db"), "SOTERIA_PLAYBOOKS": str(folder)}
+    return {
+        "SOTERIA_DB": str(tmp_path / "state" / "soteria.db"),
+        "SOTERIA_PLAYBOOKS": str(folder),
+        # The report below opens cases by crime reference; new installations use handles.
+        "SOTERIA_CASE_KEY": "crime-reference",
+    }
 
 
 def run(env: dict[str, str], *args: str, given: str | None = None) -> tuple[int, str]:
@@ -59,8 +65,8 @@ def test_a_new_playbook_stays_a_draft_until_someone_publishes_it_by_name(env):
     new = "digital: new playbook, never published: 4 items in 2 sections.\n"
     assert run(env, "diff", "digital") == (0, new)
     assert run(env, "diff", str(digital)) == (0, new)
-    assert run(env, "report")[0] == 0
-    assert run(env, "report", "--trainer")[0] == 0
+    assert run(env, "report", "--purpose", "audit")[0] == 0
+    assert run(env, "report", "--trainer", "--purpose", "training")[0] == 0
     assert run(env, "validate")[0] == 0
     assert run(env, "chat", given="/quit\n")[0] == 0  # a restart
     listing = playbooks_listing(env)
@@ -156,6 +162,18 @@ def test_walking_a_draft_shows_its_questions_and_due_dates_and_keeps_nothing(env
     assert run(env, "chat", "--playbook", str(draft))[0] == 2  # --draft is required
 
 
+def test_walking_a_draft_where_the_force_uses_handles_walks_it_under_a_handle(env, tmp_path):
+    draft = tmp_path / "draft.yaml"
+    draft.write_text(DRILL_V2, encoding="utf-8")
+
+    code, output = run({**env, "SOTERIA_CASE_KEY": "handle"}, "preview", "--walk", str(draft),
+                       given="/quit\n")  # fmt: skip
+
+    assert code == 0, output
+    assert re.search(r"on a throwaway database, as case C-[0-9A-Z]{6}\.", output)
+    assert "Investigation plan opened?" in output
+
+
 def test_a_draft_with_a_mistake_is_not_walked(env, tmp_path: Path):
     draft = tmp_path / "draft.yaml"
     draft.write_text(DRILL.replace("type: yes-no-na", "type: yes-maybe"), encoding="utf-8")
@@ -186,11 +204,11 @@ def test_the_trainer_report_gives_per_item_rates_without_naming_cases(env):
     investigating.give_reason(service, casey, run_id, "Awaiting allocation")
     service.uow.db.close()
 
-    code, output = run(env, "report", "--trainer")
+    code, output = run(env, "report", "--trainer", "--purpose", "training")
     assert code == 0, output
     assert "drill v1 · 1 run" in output
     assert "Awaiting allocation" in output
     assert "43/11111/26" not in output
-    code, output = run(env, "report", "--trainer", "--format", "json")
+    code, output = run(env, "report", "--trainer", "--format", "json", "--purpose", "training")
     assert json.loads(output)["playbooks"]["drill"]["versions"]["1"]["runs"] == 1
-    assert run(env, "report", "--trainer", "--format", "html")[0] == 2
+    assert run(env, "report", "--trainer", "--format", "html", "--purpose", "training")[0] == 2

@@ -201,3 +201,51 @@ def test_a_value_its_tag_cannot_make_is_a_located_problem_not_a_crash():
     with pytest.raises(LibraryInvalid) as caught:
         load_playbook_text("playbook: !!int\n", "empty.yaml", MILESTONES)
     assert (caught.value.problems[0].line, caught.value.problems[0].column) == (1, 11)
+
+
+def problems_of(text: str) -> list[str]:
+    try:
+        load_playbook_text(text, "tagged.yaml", MILESTONES)
+    except LibraryInvalid as invalid:
+        return [f"{p.line}:{p.column}: {p.message}" for p in invalid.problems]
+    return []
+
+
+@pytest.mark.parametrize(
+    ("tagged", "written"),
+    [
+        ("reason: !!python/object/apply:os.system [no, na]", "!!python/object/apply:os.system"),
+        ("reason: !!python/object/new:os.system {a: b}", "!!python/object/new:os.system"),
+        ("required: !!python/name:os.system", "!!python/name:os.system"),
+        ("required: !custom yes", "!custom"),
+        ("required: ! yes", "!"),
+        ("required: !!str yes", "!!str"),
+        ("reason: !!seq [no, na]", "!!seq"),
+    ],
+)
+def test_any_explicit_yaml_tag_is_refused_where_it_is_written(tagged, written):
+    """L8: a tag on a list or mapping was ignored and kept in the published text; now every
+    explicit tag is refused at its line and column, and nothing is constructed from it."""
+    text = TEXT.replace("reason: [no, na]\n        required: yes", tagged)
+    line = text.splitlines().index(f"        {tagged}") + 1
+    column = len("        ") + tagged.index("!") + 1
+
+    found = problems_of(text)
+
+    assert found[0] == (
+        f"{line}:{column}: YAML tags ('{written}') are not used in playbooks; write the value "
+        "plainly, in quotes if it must stay text"
+    )
+
+
+def test_a_file_saved_with_windows_line_endings_is_read_as_it_is():
+    assert problems_of(TEXT.replace("\n", "\r\n")) == []
+
+
+def test_a_control_character_written_as_an_escape_is_refused_too():
+    text = TEXT.replace("ask: PNC checked?", 'ask: "PNC checked?\\u202e on"')
+
+    assert problems_of(text) == [
+        "9:14: an invisible control character, U+202E (right-to-left override), can make this "
+        "read differently from what is stored; delete it"
+    ]

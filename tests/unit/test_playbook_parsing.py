@@ -334,3 +334,24 @@ def test_milestones_catalogue_needs_a_title_and_gives_a_phrase():
     messages = [problem.message for problem in caught.value.problems]
     assert any("should use only lower-case letters" in m for m in messages)
     assert any("unknown key 'titel'" in m for m in messages)
+
+
+def test_presets_labelled_with_their_answer_are_offered_for_that_answer_only():
+    """A list of presets written 'No: …' and 'N/A: …' gives N/A its own, not the No ones,
+    and the reason kept reads without the label."""
+    playbook = parse(
+        playbook_data(
+            item(
+                "pnc",
+                "yes-no-na",
+                reason=["no", "na"],
+                reasons=["No: awaiting other force", "N/A: no history held", "Other"],
+            ),
+            item("pnd", "yes-no", reason=["no"], reasons=["Awaiting PND result"]),
+        ),
+        MILESTONES,
+    )
+    pnc, pnd = playbook.items
+    assert pnc.presets("no") == ("Awaiting other force", "Other")
+    assert pnc.presets("na") == ("No history held", "Other")
+    assert pnd.presets("no") == ("Awaiting PND result",)

@@ -13,6 +13,7 @@ from bot.adapters.telegram.render import (
     message_html,
     pieces,
     rendered,
+    units,
     with_record,
 )
 from bot.conversation.replies import Option, Reply
@@ -112,3 +113,14 @@ def test_an_answered_question_full_of_emoji_still_fits_with_its_record():
     question = "43/1/26 · Bad character · 4/12\n" + "🙂" * 3_000
     html = with_record(question, "✗ No (" + "🙂" * 100 + ") · Casey, 22 Nov 10:04")
     assert utf16(html) <= MAX_MESSAGE
+
+
+def test_telegram_s_limit_is_counted_in_utf_16_units_not_characters():
+    """Emoji and other characters outside the basic plane count twice towards the 4,096."""
+    text = "\n".join("🚨 " + "x" * 60 for _ in range(100))  # 6,300 units, 6,200 characters
+    assert units("🚨") == 2
+    parts = pieces(text)
+    assert all(units(part) <= MAX_MESSAGE for part in parts)
+    assert "\n".join(parts) == text
+    assert units("🚨" * 2048) == MAX_MESSAGE
+    assert pieces("🚨" * 2049)[0] == "🚨" * 2048

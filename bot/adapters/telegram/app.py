@@ -25,7 +25,14 @@ from bot.bootstrap import build_beside
 from bot.config import Settings
 from bot.conversation.commands import STRANGERS_MENU
 from bot.conversation.dialogue import Dialogue
-from bot.jobs import queue_escalations, teams_with_cases, weekly_summary
+from bot.core.errors import SoteriaError
+from bot.jobs import (
+    queue_escalations,
+    remove_old_exports,
+    teams_with_cases,
+    weekly_summary,
+    write_checkpoint,
+)
 from bot.services import inbox
 from bot.services.context import Context
 
@@ -42,6 +49,10 @@ log = logging.getLogger(__name__)
 DIGEST_AT = time(7, 30)
 #: When supervisors' weekly summary goes out, on Mondays, in the force's time zone.
 WEEKLY_AT = time(8, 0)
+#: How often exported reports older than SOTERIA_EXPORT_HOURS are looked for, in seconds.
+EXPORTS_CHECKED_EVERY = 3600
+#: When the day's signed checkpoint of the log is written, in the force's time zone: a quiet hour.
+CHECKPOINT_AT = time(2, 30)
 #: How long one getUpdates call waits for news before asking again.
 POLL_TIMEOUT = 10
 #: How often handled updates are forgotten from the inbox (and its size kept bounded).
@@ -66,6 +77,21 @@ def stops_quietly(job: Job) -> Job:
             log.info("%s stopped with the bot", job.__name__)
 
     return run
+
+
+class _CancelledAtStop(logging.Filter):
+    """Drop the scheduler's error for a job cancelled before it began, as the bot stopped.
+
+    `stops_quietly` cannot catch that one: the job's coroutine never ran. Nothing was lost
+    (the next start does the work), so it is not an error for the operator.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, asyncio.CancelledError)
+
+
+logging.getLogger("apscheduler.executors.default").addFilter(_CancelledAtStop())
 
 
 def file_url(api_url: str) -> str:
@@ -112,7 +138,10 @@ class TelegramBot:
         # One for the connection: replies, notices and the poller's confirmations share syncs.
         self.durable = Durable(ctx.uow.durability)
         self.delivery = Delivery(
-            dialogue, timedelta(seconds=settings.notice_seconds), self.durable
+            dialogue,
+            timedelta(seconds=settings.notice_seconds),
+            settings.export_hours,
+            self.durable,
         )
         self.face = TelegramFace(
             dialogue,
@@ -168,7 +197,8 @@ class TelegramBot:
 
 
 def _schedule(jobs: JobQueue, settings: Settings, ctx: Context, delivery: Delivery) -> None:
-    """The timed work: notices, escalations, the weekly summary and the morning digest."""
+    """The timed work: notices, escalations, the weekly summary, the morning digest and the
+    daily checkpoint of the log."""
     zone = ZoneInfo(settings.timezone)
 
     @stops_quietly
@@ -202,6 +232,28 @@ def _schedule(jobs: JobQueue, settings: Settings, ctx: Context, delivery: Delive
         name="escalations",
     )
     jobs.run_daily(week, time=WEEKLY_AT.replace(tzinfo=zone), days=(1,), name="weekly summary")
+
+    @stops_quietly
+    async def checkpoint(context: ContextTypes.DEFAULT_TYPE) -> None:
+        # The whole log is verified before it is signed: a long walk, so off the event loop.
+        try:
+            made = await asyncio.to_thread(write_checkpoint, settings, ctx.now())
+        except (SoteriaError, OSError) as error:
+            log.error("the day's checkpoint of the log was not written: %s", error)
+            return
+        log.info("checkpoint %s covers the log to record %s", made.number, made.seq)
+
+    jobs.run_daily(checkpoint, time=CHECKPOINT_AT.replace(tzinfo=zone), name="daily checkpoint")
+
+    @stops_quietly
+    async def old_exports(context: ContextTypes.DEFAULT_TYPE) -> None:
+        removed = remove_old_exports(settings, ctx.now())
+        if removed:
+            log.info(
+                "removed %s exported reports older than %g hours", removed, settings.export_hours
+            )
+
+    jobs.run_repeating(old_exports, interval=EXPORTS_CHECKED_EVERY, first=60, name="old exports")
 
 
 def run_polling(settings: Settings, ctx: Context) -> None:

@@ -17,7 +17,7 @@ from telegram.constants import ChatType
 from telegram.error import NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.conversation.actions import KINDS
+from bot.conversation.actions import KINDS, is_slow_press
 from bot.conversation.commands import BY_NAME, command_name, is_slow_read, menu
 from bot.conversation.dialogue import Dialogue
 from bot.conversation.replies import Reply
@@ -28,9 +28,10 @@ from bot.services import checking, inbox, people, publishing
 from bot.services.publishing import UPLOAD_LIMIT
 from bot.wording import texts
 
-from .delivery import CHANNEL, Delivery, Question, Work, quietly
+from .delivery import CHANNEL, Delivery, Tap, Work, quietly
 from .polling import Inbound
 from .reader import Reader
+from .screen import Question
 from .throttle import Throttle, Verdict
 
 log = logging.getLogger(__name__)
@@ -93,20 +94,27 @@ class TelegramFace:
             await self._turn_away(update, context.bot, tell=verdict is Verdict.TELL)
             inbox.done(ctx, inbound.row)
             return "turned away (too fast)"
-        if query is not None:
-            await quietly(query.answer())  # Stop the button's spinner whatever happens.
-        if chat is None or sender is None:
-            inbox.done(ctx, inbound.row)
-            return "skipped (no chat)"
-        if chat.type == ChatType.PRIVATE:
-            self.delivery.heard_from(chat.id)  # They write, so Telegram will take their notices.
-        upload = await self._fetch_upload(update, context.bot)
-        await self._check_ahead(update, upload)
-        with ctx.request(inbound.row):
-            work = self.understand(update, upload)
-        if work.read_later is not None and work.user is not None and self.reader is not None:
-            work.replies = await self.reader.handle(work.user, work.read_later)
-        await self.delivery.send(work, context.bot, chat.id)
+        tap = Tap(query, self.delivery.durable) if query is not None else None
+        try:
+            if chat is None or sender is None:
+                inbox.done(ctx, inbound.row)
+                return "skipped (no chat)"
+            if chat.type == ChatType.PRIVATE:
+                self.delivery.heard_from(chat.id)  # They write, so Telegram takes their notices.
+            upload = await self._fetch_upload(update, context.bot)
+            await self._check_ahead(update, upload)
+            with ctx.request(inbound.row):
+                work = self.understand(update, upload)
+            work.tap = tap
+            if work.user is not None and self.reader is not None:
+                if work.read_later is not None:
+                    work.replies = await self.reader.handle(work.user, work.read_later)
+                elif work.press_later is not None:
+                    work.replies = await self.reader.press(work.user, work.press_later)
+            await self.delivery.send(work, context.bot, chat.id)
+        finally:
+            if tap is not None:
+                await tap.answer()  # the spinner stops whatever happened, once
         if work.user is not None:
             await self._show_menu(context.bot, chat.id, work.user)
         # What this update told someone else (a return, a challenge) goes out soon, apart.
@@ -202,6 +210,8 @@ class TelegramFace:
         if query is not None:
             action = query.data or ""
             pressed = query.message if isinstance(query.message, Message) else None
+            if self.reader is not None and is_slow_press(action):
+                return Work([], user, pressed, press_later=action)
             asked = self._asked_by(user, pressed, action)
             return Work(
                 self.dialogue.press(user, action), user, pressed, asked, edit_in_place=True
@@ -216,8 +226,9 @@ class TelegramFace:
             return Work([Reply(texts.NOT_TEXT)])
         if self.reader is not None and is_slow_read(message.text):
             return Work([], user, read_later=message.text)
-        latest = self.delivery.latest.get(chat.id)
-        known = self.delivery.questions.get((chat.id, latest)) if latest is not None else None
+        screen = self.delivery.screen
+        latest = screen.latest.get(chat.id)
+        known = screen.questions.get((chat.id, latest)) if latest is not None else None
         replies = self.dialogue.handle(user, message.text)
         return Work(replies, user, None, (latest, known) if known else None)
 
@@ -241,7 +252,7 @@ class TelegramFace:
         """The question a pressed message asked: remembered, or worked out from its button."""
         if pressed is None:
             return None
-        known = self.delivery.questions.get((pressed.chat_id, pressed.message_id))
+        known = self.delivery.screen.questions.get((pressed.chat_id, pressed.message_id))
         if known is None:
             asks = self.dialogue.asks_of(user, action)
             if asks is None:

@@ -11,10 +11,13 @@ import html
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.conversation.replies import Option, Reply
+from bot.core.characters import visible
 
-#: Telegram's limits: UTF-16 units in one message, bytes of callback data in one button.
+#: Telegram's limits: UTF-16 units in one message, bytes of callback data in one button,
+#: characters in a callback answer (a toast or an alert).
 MAX_MESSAGE = 4096
 MAX_CALLBACK_BYTES = 64
+MAX_CALLBACK_TEXT = 200
 #: Room kept in a question's message for the line that records its answer.
 RECORD_ROOM = 200
 #: The longest first line shown in bold as a question's heading.
@@ -39,7 +42,12 @@ def fitting(text: str, limit: int) -> int:
 
 
 def message_html(text: str, *, headed: bool = False) -> str:
-    """Escape a reply's text for HTML parse mode; a question's first line is shown in bold."""
+    """Escape a reply's text for HTML parse mode; a question's first line is shown in bold.
+
+    Control and bidirectional characters stored before they were refused are shown, not
+    obeyed: a right-to-left override cannot turn a reason round in the chat.
+    """
+    text = visible(text)
     if not headed:
         return html.escape(text, quote=False)
     first, _, rest = text.partition("\n")
@@ -76,7 +84,9 @@ def keyboard(rows: tuple[tuple[Option, ...], ...]) -> InlineKeyboardMarkup | Non
             if len(option.action.encode("utf-8")) > MAX_CALLBACK_BYTES:
                 # A programming error, not a user's: actions are a few short numbers.
                 raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {option.action}")
-        buttons.append([InlineKeyboardButton(o.label, callback_data=o.action) for o in row])
+        buttons.append(
+            [InlineKeyboardButton(visible(o.label), callback_data=o.action) for o in row]
+        )
     return InlineKeyboardMarkup(buttons)
 
 
@@ -95,10 +105,17 @@ def with_record(question: str, record: str) -> str:
     """A question's message once dealt with: the question as sent, then what became of it;
     the question is cut short if both would not fit."""
     record = record[: fitting(record, RECORD_ROOM * 2)]
-    tail = "\n<i>" + html.escape(record, quote=False) + "</i>"
+    tail = "\n<i>" + message_html(record) + "</i>"
     room = MAX_MESSAGE - units(tail)
     body = question[: fitting(question, room)]
     while units(shown := message_html(body, headed=True)) > room:
         # Escaping lengthened it (& is &amp;): cut as much more as it overflows.
         body = body[: fitting(body, units(body) - (units(shown) - room))]
     return shown + tail
+
+
+def with_note(question: str, note: str) -> str:
+    """A question with a note too long for a toast (its guidance) shown under it."""
+    room = MAX_MESSAGE - RECORD_ROOM - units(question) - 2
+    shown = note if units(note) <= room else note[: fitting(note, room - 1)] + "…"
+    return message_html(question, headed=True) + "\n\n<i>" + message_html(shown) + "</i>"

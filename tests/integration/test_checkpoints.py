@@ -1,0 +1,286 @@
+"""Signed checkpoints of the log: the key made on first use, the files written, what `verify`
+makes of them, and the bot's daily job."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import stat
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from bot.adapters.telegram.app import TelegramBot
+from bot.cli import cli
+from bot.config import Settings
+from bot.core.records import Entry
+from bot.jobs import write_checkpoint
+from bot.store import log
+from bot.store.chain import canonical_json
+from bot.store.db import connect, transaction
+from bot.store.playbook_files import Library
+
+from ..apps import enrol, make_app
+
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(name="db_path")
+def _db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A database holding an officer's enrolment and three answers of theirs."""
+    path = tmp_path / "state" / "soteria.db"
+    monkeypatch.setenv("SOTERIA_DB", str(path))
+    monkeypatch.delenv("SOTERIA_CHECKPOINTS", raising=False)
+    monkeypatch.delenv("SOTERIA_CHECKPOINT_KEY", raising=False)
+    add_answers(path, 3, first=True)
+    return path
+
+
+def add_answers(path: Path, count: int, first: bool = False) -> None:
+    db = connect(path)
+    try:
+        if first:
+            enrol(db, "Jo", "investigator", "North", T0)
+        with transaction(db):
+            log.append(
+                db,
+                [
+                    Entry("answered", "43/1/26", "user:1", T0 + timedelta(minutes=n), 1, f"i{n}")
+                    for n in range(count)
+                ],
+            )
+    finally:
+        db.close()
+
+
+def soteria(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def test_the_first_checkpoint_makes_a_key_readable_by_its_owner_only(db_path):
+    code, output = soteria("checkpoint")
+
+    assert code == 0, output
+    state = db_path.parent
+    key, public = state / "keys" / "checkpoint.key", state / "keys" / "checkpoint.pub"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert stat.S_IMODE((state / "keys").stat().st_mode) == 0o700
+    assert public.read_text().startswith("-----BEGIN PUBLIC KEY-----")
+    assert "PRIVATE" not in public.read_text()
+    path = state / "checkpoints" / "checkpoint-000001.json"
+    assert output.startswith(f"Checkpoint 1 written to {path}: record 4, hash ")
+    assert output.endswith(", 4 records.\n")
+    data = json.loads(path.read_text())
+    assert data["head"]["seq"] == 4
+    assert data["records"] == 4
+    assert data["prints"]["from"] == 1
+    assert len(data["prints"]["hashes"]) == 4 * 12
+
+
+def test_a_checkpoint_is_written_only_when_the_log_has_moved_and_keeps_what_came_since(db_path):
+    soteria("checkpoint")
+
+    code, output = soteria("checkpoint")
+    assert code == 0
+    assert "already covers the log as it stands (record 4); nothing new was written." in output
+
+    add_answers(db_path, 2)
+    code, output = soteria("checkpoint")
+    assert output.startswith("Checkpoint 2 written to "), output
+    data = json.loads((db_path.parent / "checkpoints" / "checkpoint-000002.json").read_text())
+    assert (data["prints"]["from"], len(data["prints"]["hashes"])) == (5, 2 * 12)
+
+
+def test_verify_reports_the_checkpoints_it_matched_and_the_records_after_them(db_path):
+    soteria("checkpoint")
+    add_answers(db_path, 2)
+
+    code, output = soteria("verify")
+
+    assert code == 0, output
+    lines = output.splitlines()
+    assert lines[2].startswith(
+        f"Checkpoints: 1 in {db_path.parent / 'checkpoints'}, signed with this installation's "
+        "key; the log matches each. The latest, checkpoint 1 of "
+    )
+    assert lines[2].endswith(" UTC, covers records 1 to 4.")
+    assert lines[3] == (
+        "Records 5 to 6 came after the latest checkpoint: only the chain vouches for them "
+        "until the next one."
+    )
+
+
+def test_nothing_is_signed_when_the_log_does_not_verify(db_path):
+    conn = sqlite3.connect(db_path)
+    conn.execute("DROP TRIGGER log_no_update")
+    conn.execute("UPDATE log SET value = 'no' WHERE seq = 3")
+    conn.commit()
+    conn.close()
+
+    code, output = soteria("checkpoint")
+
+    assert code == 1
+    assert output == (
+        "Error: The log does not verify, so no checkpoint was written: Record 3 was altered: "
+        "its content no longer matches its hash.\n"
+    )
+    assert not (db_path.parent / "checkpoints").exists()
+
+
+def test_the_settings_put_the_key_and_the_checkpoints_elsewhere(db_path, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOTERIA_CHECKPOINT_KEY", str(tmp_path / "vault" / "soteria.key"))
+    monkeypatch.setenv("SOTERIA_CHECKPOINTS", str(tmp_path / "archive"))
+
+    code, output = soteria("checkpoint")
+
+    assert code == 0, output
+    assert (tmp_path / "vault" / "soteria.key").is_file()
+    assert (tmp_path / "vault" / "soteria.pub").is_file()
+    assert (tmp_path / "archive" / "checkpoint-000001.json").is_file()
+    assert not (db_path.parent / "keys").exists()
+    assert "Checkpoints: 1 in " + str(tmp_path / "archive") in soteria("verify")[1]
+
+
+def test_a_key_others_can_read_is_not_used(db_path):
+    soteria("checkpoint")
+    key = db_path.parent / "keys" / "checkpoint.key"
+    key.chmod(0o644)
+    add_answers(db_path, 1)
+
+    code, output = soteria("checkpoint")
+
+    assert code == 1
+    assert output == (
+        f"Error: The checkpoint key {key} can be read by other users; make it readable by its "
+        f"owner only (chmod 600 {key}).\n"
+    )
+
+
+def test_a_lost_key_is_not_silently_replaced(db_path):
+    soteria("checkpoint")
+    key = db_path.parent / "keys" / "checkpoint.key"
+    key.unlink()
+
+    code, output = soteria("checkpoint")
+
+    assert code == 1
+    assert output.startswith(f"Error: The checkpoint key {key} is missing but its public key ")
+
+
+def test_checkpoints_without_their_public_key_cannot_vouch_for_anything(db_path):
+    soteria("checkpoint")
+    (db_path.parent / "keys" / "checkpoint.pub").unlink()
+
+    code, output = soteria("verify")
+
+    assert code == 1
+    assert output.startswith(
+        f"Error: There are checkpoints in {db_path.parent / 'checkpoints'} but no public key"
+    )
+
+
+def test_a_checkpoint_signed_by_another_key_is_refused(db_path):
+    soteria("checkpoint")
+    folder = db_path.parent / "checkpoints"
+    data = json.loads((folder / "checkpoint-000001.json").read_text())
+    other = Ed25519PrivateKey.generate()
+    del data["signature"]
+    data["checkpoint"] = 2
+    data["public_key"] = other.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+    data["signature"] = other.sign(canonical_json(data).encode()).hex()
+    forged = folder / "checkpoint-000002.json"
+    forged.write_text(json.dumps(data))
+
+    code, output = soteria("verify")
+
+    assert code == 1
+    assert output == (
+        f"Error: Checkpoint 2 ({forged}) does not hold: its signature does not match this "
+        "installation's public key, so it was edited or signed by another key.\n"
+    )
+
+
+def test_a_backup_is_checked_against_the_checkpoints_made_before_it_only(db_path, tmp_path):
+    soteria("checkpoint")
+    copy = tmp_path / "monday.db"
+    assert soteria("backup", str(copy), "--purpose", "audit")[0] == 0
+    add_answers(db_path, 2)
+    soteria("checkpoint")
+
+    code, output = soteria("verify", "--db", str(copy))
+
+    assert code == 0, output
+    assert "Checkpoints made after this copy was taken, not checked: 2." in output
+    assert soteria("verify")[0] == 0
+
+
+def test_a_backup_restored_in_place_of_the_database_says_what_it_lacks(db_path, tmp_path):
+    copy = tmp_path / "monday.db"
+    soteria("backup", str(copy), "--purpose", "audit")
+    add_answers(db_path, 2)
+    soteria("checkpoint")
+    copy.replace(db_path)
+
+    code, output = soteria("verify")
+
+    assert code == 1
+    assert output.startswith("Records 5 to 6 are missing: the log ends at record 4, but ")
+
+
+def test_the_days_checkpoint_job_writes_one(db_path, tmp_path):
+    settings = Settings(db_path=db_path)
+
+    made = write_checkpoint(settings, T0)
+
+    assert (made.number, made.seq, made.new) == (1, 4, True)
+    assert made.path == db_path.parent / "checkpoints" / "checkpoint-000001.json"
+
+
+def test_the_bot_schedules_a_checkpoint_every_day(tmp_path):
+    settings = Settings(db_path=tmp_path / "soteria.db", telegram_token="123:ABC")
+    db = connect(settings.db_path)
+    try:
+        application = TelegramBot(settings, make_app(db, Library())).application
+        assert application.job_queue is not None
+        names = [job.name for job in application.job_queue.jobs()]
+    finally:
+        db.close()
+
+    assert "daily checkpoint" in names
+
+
+def test_a_checkpoint_folder_that_cannot_be_written_is_one_sentence(
+    db_path, tmp_path, monkeypatch
+):
+    not_a_folder = tmp_path / "checkpoints.txt"
+    not_a_folder.write_text("a file, not a folder")
+    monkeypatch.setenv("SOTERIA_CHECKPOINTS", str(not_a_folder))
+
+    code, output = soteria("checkpoint")
+
+    assert code == 1
+    assert output == (
+        f"Error: No checkpoint was written: {not_a_folder} cannot be used (File exists).\n"
+    )
+
+
+def test_a_checkpoint_taken_out_of_the_folder_is_named(db_path):
+    soteria("checkpoint")
+    for _ in range(2):
+        add_answers(db_path, 1)
+        soteria("checkpoint")
+    folder = db_path.parent / "checkpoints"
+    (folder / "checkpoint-000002.json").unlink()
+
+    code, output = soteria("verify")
+
+    assert code == 1
+    assert output.splitlines()[0] == (
+        f"Checkpoint 2 is missing from {folder}: checkpoints 1 and 3 are there, so one was "
+        "removed."
+    )
