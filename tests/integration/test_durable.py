@@ -8,16 +8,19 @@ import contextlib
 import shutil
 import sqlite3
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.adapters.durable import CHECKPOINT_EVERY, Durable
-from bot.adapters.telegram.delivery import Delivery, Work
+from bot.adapters.telegram.delivery import Delivery, Tap, Work
 from bot.conversation.dialogue import Dialogue
-from bot.conversation.replies import Reply
+from bot.conversation.replies import Reply, note
 from bot.core.errors import SoteriaError
+from bot.store import checkpoints
+from bot.store import durability as durability_module
 from bot.store.db import connect, transaction
 from bot.store.durability import Durability
 from bot.store.health import StorageFailed
@@ -25,6 +28,8 @@ from bot.store.playbook_files import load_library
 
 from ..apps import make_app
 from ..conftest import PLAYBOOKS_DIR
+
+NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 
 
 def pragma(db: Any, name: str) -> Any:
@@ -233,3 +238,76 @@ async def test_a_reply_is_sent_only_after_a_sync_of_what_it_acknowledges(tmp_pat
     finally:
         db.close()
     assert events == [("synced", committed), ("sent", committed)]
+
+
+class Query:
+    """A button press: records its callback answer, in order with the syncs."""
+
+    def __init__(self, events: list[tuple[str, int]], durability: Any) -> None:
+        self.events = events
+        self.durability = durability
+        self.answers: list[str | None] = []
+
+    async def answer(self, text: str | None = None, **_: Any) -> None:
+        self.answers.append(text)
+        self.events.append(("answered", self.durability.written()))
+
+
+async def test_a_press_is_answered_only_after_a_sync_of_what_it_recorded(tmp_path: Path):
+    """A toast acknowledges an answer as much as a reply does: it waits for the same sync."""
+    db = connect(tmp_path / "soteria.db", sync_apart=True)
+    try:
+        ctx = make_app(db, load_library([PLAYBOOKS_DIR], PLAYBOOKS_DIR))
+        events: list[tuple[str, int]] = []
+        durability = Recording(db, events)
+        delivery = Delivery(Dialogue(ctx, tmp_path), durable=Durable(durability))
+        with transaction(db):
+            db.execute("CREATE TABLE answers (value TEXT)")
+            db.execute("INSERT INTO answers VALUES ('yes')")
+        committed = durability.written()
+        query = Query(events, durability)
+        tap = Tap(query, delivery.durable)  # type: ignore[arg-type]
+        work = Work([note("Recorded.")], tap=tap)
+        await delivery.send(work, Bot(events, durability), 1)  # type: ignore[arg-type]
+        await tap.answer()  # as handling ends: answered once already
+        await delivery.durable.close()
+    finally:
+        db.close()
+    assert events == [("synced", committed), ("answered", committed)]
+    assert query.answers == ["Recorded."]
+
+
+async def test_a_press_whose_sync_failed_is_not_acknowledged():
+    disk = Disk()
+    disk.mark, disk.failing = 1, True
+    query = Query([], disk)
+    tap = Tap(query, Durable(disk))  # type: ignore[arg-type]
+    await tap.answer("Recorded.")
+    assert query.answers == ["That could not be saved."]
+    silent = Query([], disk)
+    await Tap(silent, Durable(disk)).answer()  # type: ignore[arg-type]
+    assert silent.answers == [None]  # the spinner stops; nothing is claimed
+
+
+def test_a_signed_checkpoint_syncs_the_log_before_it_vouches_for_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The bot commits without syncing: a checkpoint read from another connection could see
+    records a power cut would still take back, so it syncs the log before it signs."""
+    bot = connect(tmp_path / "soteria.db", sync_apart=True)
+    synced: list[str] = []
+    real = durability_module._sync_file
+    monkeypatch.setattr(
+        durability_module, "_sync_file", lambda handle: (synced.append("sync"), real(handle))
+    )
+    try:
+        with transaction(bot):
+            bot.execute("CREATE TABLE answers (value TEXT)")
+        reader = connect(tmp_path / "soteria.db")
+        try:
+            checkpoints.write(reader, tmp_path / "checkpoints", tmp_path / "key.pem", NOW)
+        finally:
+            reader.close()
+    finally:
+        bot.close()
+    assert synced == ["sync"]
