@@ -5,7 +5,13 @@ state machine move, commit the records in one transaction (WAL, synchronous=FULL
 compute the next prompt. The floor is a bare sqlite3 INSERT and COMMIT of one row with the same
 pragmas in the same file, measured interleaved with ours.
 
+With --sync-apart the service's connection is the bot's (`soteria-bot run`): its COMMIT does not
+wait for the disk, and each answer ends with the sync of the write-ahead log that the bot makes
+before replying, off its event loop; the answer is timed to the end of that sync. The floor
+stays a COMMIT with synchronous=FULL.
+
 Run: .venv/bin/python bench/answer_cost.py [--sizes 1000,100000,1000000] [--answers 300]
+         [--sync-apart]
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.adapters.durable import CHECKPOINT_EVERY
 from bot.bootstrap import context_on
 from bot.config import Settings
 from bot.conversation.dialogue import Dialogue
@@ -57,6 +64,7 @@ def fill(service: Context, target: int) -> None:
         ]
         with transaction(service.uow.db):
             log.append(service.uow.db, entries)
+        service.uow.durability.checkpoint()  # as the bot does apart (nothing on FULL)
         have += size
 
 
@@ -77,6 +85,7 @@ def measure(
     floor: list[float] = []
     case = 0
     run_id = None
+    checkpointed = service.uow.durability.written()
     while len(ours) < answers:
         if run_id is None or access.run(service, user, run_id).current() is None:
             case += 1
@@ -110,12 +119,22 @@ def measure(
         if following is not None:
             # The next prompt, as a face would show it.
             prompt(service, outcome.run, following)
+        service.uow.durability.sync()  # the bot's reply waits for it (none on FULL)
         ours.append(time.perf_counter() - started)
+        if service.uow.durability.written() - checkpointed >= CHECKPOINT_EVERY:
+            # The bot checkpoints apart, on a thread of its own: not timed.
+            service.uow.durability.checkpoint()
+            checkpointed = service.uow.durability.written()
+        shared = floor_db is service.uow.db.conn and service.uow.durability.apart
+        if shared:
+            floor_db.execute("PRAGMA synchronous = FULL")
         started = time.perf_counter()
         floor_db.execute("BEGIN IMMEDIATE")
         floor_db.execute("INSERT INTO floor (at, value) VALUES (?, ?)", [time.time(), "yes"])
         floor_db.execute("COMMIT")
         floor.append(time.perf_counter() - started)
+        if shared:
+            floor_db.execute("PRAGMA synchronous = NORMAL")
     return ours, floor
 
 
@@ -123,10 +142,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1000,100000,1000000")
     parser.add_argument("--answers", type=int, default=300)
+    parser.add_argument(
+        "--sync-apart",
+        action="store_true",
+        help="the bot's connection: commit without waiting, then sync the log before replying",
+    )
     args = parser.parse_args()
     library = load_library([REPO / "playbooks"], REPO / "playbooks")
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
+    )
+    print(
+        "ours: commit without waiting, then sync the log (the bot)"
+        if args.sync_apart
+        else "ours: commit with synchronous=FULL"
     )
     print(
         f"{'log records':>12} | {'writers':>14} | {'ours p50':>9} | {'ours p99':>9} | {'floor p50':>9} | {'floor p99':>9} | {'ratio p50':>9} | {'ratio p99':>9}"
@@ -140,7 +169,10 @@ def main() -> None:
             return clock[0]
 
         service = context_on(
-            connect(path), library, Settings(case_key="crime-reference"), clock=tick
+            connect(path, sync_apart=args.sync_apart),
+            library,
+            Settings(case_key="crime-reference"),
+            clock=tick,
         )
         publish_on_fresh_install(service)
         user = people.local_user(service, "Bench", "investigator", "bench")
@@ -150,7 +182,7 @@ def main() -> None:
         # runs on a second connection, and each of its commits makes the service replay the run
         # from the log, as after a CLI command or a second process writes.
         floors = {
-            "alone": open_floor(service.uow.db.conn),
+            "alone": open_floor(service.uow.db.conn, keep_synchronous=args.sync_apart),
             "another writer": open_floor(sqlite3.connect(path, isolation_level=None)),
         }
         for size in (int(part) for part in args.sizes.split(",")):
@@ -168,9 +200,18 @@ def main() -> None:
         floors["another writer"].close()
 
 
-def open_floor(floor_db: sqlite3.Connection) -> sqlite3.Connection:
-    """Give a connection the store's pragmas, and a one-table floor to insert into."""
-    for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=5000"):
+def open_floor(
+    floor_db: sqlite3.Connection, *, keep_synchronous: bool = False
+) -> sqlite3.Connection:
+    """Give a connection the store's pragmas, and a one-table floor to insert into.
+
+    `keep_synchronous` leaves the service's own connection as the bot set it; the floor then
+    turns FULL on for its own commits only.
+    """
+    pragmas = ["journal_mode=WAL", "foreign_keys=ON", "busy_timeout=5000"]
+    if not keep_synchronous:
+        pragmas.append("synchronous=FULL")
+    for pragma in pragmas:
         floor_db.execute(f"PRAGMA {pragma}")
     floor_db.execute(
         "CREATE TABLE IF NOT EXISTS floor (id INTEGER PRIMARY KEY, at REAL, value TEXT)"

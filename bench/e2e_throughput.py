@@ -3,7 +3,7 @@
 # Run from the repository root:
 #   .venv/bin/python bench/e2e_throughput.py [--clients 10,50,200] [--repeat 3]
 #       [--warmup 5] [--window 20] [--send-rate 0|30] [--wait relay|long-poll]
-#       [--count-calls] [--py-spy DIR] [--keep-logs DIR]
+#       [--count-calls] [--py-spy DIR] [--keep-logs DIR] [--blocked 10] [--notices 30]
 #
 # Each measurement starts a fresh telegram-test-api emulator (it keeps every message and slows
 # as history grows), then either the real bot (`python -m bot run` on a fresh database, N
@@ -45,18 +45,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import sqlite_utils
+
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))  # so `bot` and `tests.e2e` import when run as a script
 
 from startup import ApiRelay  # noqa: E402  (bench/ is on the path: this script's folder)
 
-from bot.store.db import connect  # noqa: E402
+from bot.core.channels import Identity  # noqa: E402
+from bot.store.db import connect, transaction, utc_text  # noqa: E402
 from bot.store.users import UserRepository  # noqa: E402
 from tests.e2e.emulator import BotMessage, Client, Emulator  # noqa: E402
 
 #: Seconds a simulated user waits for a reply before it counts as lost.
 REPLY_TIMEOUT = 60.0
+#: The chat ids of officers who blocked the bot (the simulated users' start at 10,001).
+BLOCKED_CHATS = 20_001
 #: The kinds of interaction a case takes in soteria-bot when every question gets its first
 #: answer in the bad-character playbook (16 answers, two of them multi-choice items ticked
 #: once before Done). The floor plays the same sequence, so both do the same mix of calls.
@@ -74,6 +79,7 @@ class Tally:
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds used, by process
     api: Counter[str] = field(default_factory=Counter)  # Bot API calls made, by method
     lost: int = 0  # users who could not start, or waited in vain for a reply
+    refused: int = 0  # sends the blocked officers' chats refused (ours: once each is right)
     problems: int = 0  # error lines the bot logged before the window's end
     errors: list[str] = field(default_factory=list)  # what went wrong, to print
 
@@ -281,6 +287,9 @@ class Setup:
     count_calls: bool = False
     py_spy: Path | None = None
     keep_log: Path | None = None
+    #: People who blocked the bot, each with notices waiting for them (ours only).
+    blocked: int = 0
+    notices: int = 0
 
 
 async def measure(setup: Setup) -> tuple[Tally, list[tuple[float, str]], list[tuple[float, str]]]:
@@ -336,7 +345,10 @@ async def measure(setup: Setup) -> tuple[Tally, list[tuple[float, str]], list[tu
                 repository.create_invite("investigator", "north", now)
                 for _ in range(setup.clients)
             ]
+            blocked_chats = blocked_officers(db, setup.blocked, setup.notices, now)
             db.close()
+            for chat_id in blocked_chats:
+                emulator.block(chat_id)
             command = [sys.executable, "-m", "bot", "run"]
         else:
             command = [sys.executable, str(REPO / "bench" / "echo_bot.py")]
@@ -398,6 +410,7 @@ async def measure(setup: Setup) -> tuple[Tally, list[tuple[float, str]], list[tu
             await asyncio.gather(*tasks, return_exceptions=True)
             await watcher
             calls = window.calls
+            tally.refused = sum(emulator.refusals().values())
             window_end = time.time() - (time.monotonic() - window.end)
         finally:
             for client in clients:
@@ -427,6 +440,30 @@ async def measure(setup: Setup) -> tuple[Tally, list[tuple[float, str]], list[tu
             )
             tally.errors.extend(f"bot: {line}" for line in lines[first : first + 12])
     return tally, calls, api_calls
+
+
+def blocked_officers(
+    db: sqlite_utils.Database, count: int, notices: int, now: datetime
+) -> list[int]:
+    """Enrol `count` officers who then blocked the bot, with `notices` urgent notices waiting for
+    each (the red team's H1); their chat ids, for the emulator to refuse."""
+    repository = UserRepository(db)
+    chats = []
+    for number in range(count):
+        chat_id = BLOCKED_CHATS + number
+        code = repository.create_invite("supervisor", "north", now)
+        user = repository.redeem_invite(
+            code, Identity("telegram", str(chat_id)), f"Blocked {number}", now
+        )
+        with transaction(db):
+            for note in range(notices):
+                db.execute(
+                    "INSERT INTO notices (user_id, kind, text, urgent, created_at)"
+                    " VALUES (?, 'note', ?, 1, ?)",
+                    [user.id, f"A note for you, number {note}.", utc_text(now)],
+                )
+        chats.append(chat_id)
+    return chats
 
 
 def log_time(line: str) -> float:
@@ -547,7 +584,8 @@ def report(clients: int, results: dict[str, list[Tally]]) -> None:
     print(
         f"  {'repeat':>6} | {'ours taps/s':>11} | {'floor taps/s':>12} | {'ours p50':>8} | "
         f"{'ours p99':>8} | {'floor p50':>9} | {'floor p99':>9} | {'thr ratio':>9} | "
-        f"{'p99 ratio':>9} | {'bot CPU ms/tap ours, floor':>26} | lost users, bot errors"
+        f"{'p99 ratio':>9} | {'bot CPU ms/tap ours, floor':>26} | lost users, bot errors; "
+        "sends the blocked refused"
     )
     thr, p99, cpu = [], [], []
     for index, (mine, base) in enumerate(zip(results["ours"], results["floor"], strict=True)):
@@ -561,7 +599,7 @@ def report(clients: int, results: dict[str, list[Tally]]) -> None:
             f"{mine.percentile(0.5) * 1e3:>6.0f}ms | {mine.percentile(0.99) * 1e3:>6.0f}ms | "
             f"{base.percentile(0.5) * 1e3:>7.0f}ms | {base.percentile(0.99) * 1e3:>7.0f}ms | "
             f"{thr[-1]:>9.2f} | {p99[-1]:>9.2f} | {ours_cpu:>12.2f}, {floor_cpu:>11.2f} | "
-            f"{mine.lost}, {mine.problems}; {base.lost}, {base.problems}"
+            f"{mine.lost}, {mine.problems}; {base.lost}, {base.problems}; refused {mine.refused}"
         )
     mine, base = results["ours"], results["floor"]
     print(
@@ -575,8 +613,8 @@ def report(clients: int, results: dict[str, list[Tally]]) -> None:
         f"{spread([t.percentile(0.99) * 1e3 for t in base], 0)}"
     )
     print(
-        f"    throughput ours ÷ floor {spread(thr, 2)} (target ≥ 0.8); "
-        f"p99 ours ÷ floor {spread(p99, 2)} (target ≤ 2); bot CPU per tap ours ÷ floor "
+        f"    throughput ours ÷ floor {spread(thr, 2)} (target ≥ 0.95); "
+        f"p99 ours ÷ floor {spread(p99, 2)} (target ≤ 1.2); bot CPU per tap ours ÷ floor "
         f"{spread(cpu, 2)}"
     )
     for name in ("ours", "floor"):
@@ -649,6 +687,8 @@ async def main_async(args: argparse.Namespace) -> None:
                     long_poll=args.wait == "long-poll",
                     py_spy=spy,
                     keep_log=log,
+                    blocked=args.blocked,
+                    notices=args.notices,
                 )
                 tally, _, _ = await measure(setup)
                 results[which].append(tally)
@@ -695,6 +735,15 @@ def main() -> None:
         "include py-spy's own cost)",
     )
     parser.add_argument("--keep-logs", type=Path, help="keep each bot's log in this folder")
+    parser.add_argument(
+        "--blocked",
+        type=int,
+        default=10,
+        help="officers who blocked the bot, present in our run (each refuses every send)",
+    )
+    parser.add_argument(
+        "--notices", type=int, default=30, help="notices waiting for each officer who blocked it"
+    )
     args = parser.parse_args()
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
@@ -703,7 +752,8 @@ def main() -> None:
     print(
         f"settings: warm-up {args.warmup:g} s, window {args.window:g} s, "
         f"{args.repeat} repeats, send rate {args.send_rate:g}/s (0: no rate limiter), "
-        f"users wait by {args.wait}"
+        f"users wait by {args.wait}; ours with {args.blocked} officers who blocked the bot, "
+        f"{args.notices} notices waiting for each"
     )
     asyncio.run(main_async(args))
 

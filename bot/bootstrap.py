@@ -41,6 +41,7 @@ def build(
     create: bool = True,
     check_files: bool = True,
     catch_up: bool = True,
+    sync_apart: bool = False,
 ) -> Context:
     """Open the configured database and playbooks, ready for the use cases.
 
@@ -50,7 +51,9 @@ def build(
     the bot: it runs on what is published and says what is wrong. Without `playbooks`, the
     context serves what needs no playbook (users, the log); without `create`, a missing
     database is an error rather than a new one. Without `catch_up`, the read model is left as
-    it is found (for checking it, or building it again on purpose).
+    it is found (for checking it, or building it again on purpose). With `sync_apart`, commits
+    do not wait for the disk: the caller makes them durable (`ctx.uow.durability`) before it
+    shows them to anyone.
     """
     if not create and not settings.db_path.is_file():
         raise SoteriaError(
@@ -59,7 +62,7 @@ def build(
     files = (
         load_library([settings.playbooks_dir], settings.playbooks_dir) if playbooks else Library()
     )
-    db = _connect(settings.db_path)
+    db = _connect(settings.db_path, sync_apart=sync_apart)
     try:
         kept = _kept_catalogue(db, files, settings) if playbooks and not files.milestones else None
         files = kept or files
@@ -127,10 +130,10 @@ def build_beside(settings: Settings, ctx: Context) -> Context:
     return beside
 
 
-def _connect(path: Path) -> sqlite_utils.Database:
+def _connect(path: Path, *, sync_apart: bool = False) -> sqlite_utils.Database:
     """The database at `path`, or one sentence saying why it cannot be opened."""
     try:
-        return connect(path)
+        return connect(path, sync_apart=sync_apart)
     except sqlite3.Error as error:
         raise SoteriaError(f"Cannot open the database at {path}: {error}.") from None
 

@@ -93,7 +93,8 @@ def run() -> None:
     quiet_chatter(settings.log_level)
     from bot.adapters.telegram.app import run_polling
 
-    ctx = build(settings)
+    # The bot syncs what it commits off its event loop, before any reply that stands on it.
+    ctx = build(settings, sync_apart=True)
     publish_on_fresh_install(ctx)
     try:
         run_polling(settings, ctx)

@@ -40,9 +40,10 @@ from bot.services import cases, events, investigating, reviews
 from bot.services.access import case_key_of, load
 from bot.services.context import Context
 from bot.store.cases import normalise_handle
+from bot.store.health import StorageFailed
 from bot.store.log import canonical_json
 from bot.store.runs import StoredRun
-from bot.store.unit_of_work import StorageFailed, UnitOfWork
+from bot.store.unit_of_work import UnitOfWork
 
 #: The answers that put an item off, or say its event has not happened, rather than answer it.
 LATER, NOT_YET = "later", "not yet"

@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.services.context import Context
-from bot.store.unit_of_work import StorageFailed
+from bot.store.health import StorageFailed
 
 logger = logging.getLogger(__name__)
 

@@ -24,8 +24,9 @@ from bot.core.playbook import Playbook
 from bot.services import checking
 from bot.services.context import Context
 from bot.store.catalogues import MILESTONES_FILE, SETTINGS_FILE
+from bot.store.health import StorageFailed
 from bot.store.playbook_files import FileProblem, Library, find_playbook_files, load_library
-from bot.store.unit_of_work import StorageFailed, UnitOfWork
+from bot.store.unit_of_work import UnitOfWork
 from bot.store.versions import Version, VersionRepository, content_hash
 from bot.store.yaml_source import YamlTrouble, load_located
 

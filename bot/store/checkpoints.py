@@ -35,6 +35,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from bot.core.errors import SoteriaError
 from bot.store.chain import Verdict, canonical_json
 from bot.store.db import GENESIS_HASH, utc_text
+from bot.store.durability import sync_log
 
 FORMAT = "soteria-checkpoint/1"
 NAME = re.compile(r"checkpoint-(\d{6,})\.json")
@@ -236,6 +237,8 @@ def write(
     existing = read_all(folder, key.public_key())
     head = db.execute("SELECT seq, hash FROM log_head WHERE id = 1").fetchone()
     seq, digest = (int(head[0]), str(head[1])) if head else (0, GENESIS_HASH)
+    # What is signed must survive a power cut: the bot's commits reach the disk apart from them.
+    sync_log(db)
     latest = existing[-1] if existing else None
     if latest is not None and (latest.seq, latest.hash) == (seq, digest):
         return latest, False

@@ -1,7 +1,9 @@
 """The SQLite database: connection settings, explicit transactions and the schema's migrations.
 
-Every write the bot acknowledges is committed before the reply goes out, in WAL mode with
-`synchronous=FULL`, so a crash or a power cut loses nothing a user saw confirmed.
+Every write the bot acknowledges is committed, and on disk, before the reply goes out, so a crash
+or a power cut loses nothing a user saw confirmed. A connection syncs the write-ahead log inside
+each COMMIT (`synchronous=FULL`), or, opened with `sync_apart`, leaves that sync to its caller
+(see `durability`), which makes it before anything it committed is shown to anyone.
 """
 
 from __future__ import annotations
@@ -34,10 +36,12 @@ def utc_text(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def connect(path: Path | str) -> sqlite_utils.Database:
+def connect(path: Path | str, *, sync_apart: bool = False) -> sqlite_utils.Database:
     """Open (or create) the database at `path`, set it up for durable writes and migrate it.
 
-    `":memory:"` gives a private in-memory database, for tests.
+    With `sync_apart`, a COMMIT does not wait for the disk and the connection never checkpoints:
+    `durability.Durability` syncs and checkpoints for it, from other threads. `":memory:"`
+    gives a private in-memory database, for tests.
     """
     in_memory = str(path) == MEMORY
     if not in_memory:
@@ -48,8 +52,14 @@ def connect(path: Path | str) -> sqlite_utils.Database:
     try:
         # busy_timeout first, so switching to WAL waits for another process's lock.
         conn.execute("PRAGMA busy_timeout = 5000")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")
+        wal = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0] == "wal"
+        if sync_apart and wal:
+            # In WAL mode, FULL is NORMAL plus one sync of the log file at each COMMIT, made
+            # while the write lock is held; the caller makes that sync itself, after the lock.
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA wal_autocheckpoint = 0")
+        else:
+            conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
         db = sqlite_utils.Database(conn)
         migrate(db)

@@ -12,7 +12,15 @@ import sqlite3
 
 import sqlite_utils
 
+from bot.core.errors import SoteriaError
+
 logger = logging.getLogger("bot.store")
+NOT_SAVED = "That could not be saved, so nothing was recorded. Please try again in a moment."
+
+
+class StorageFailed(SoteriaError):
+    """The database refused a write (disk full, locked too long): nothing was recorded."""
+
 
 #: What to do about each cause, for the operator.
 REMEDIES = {

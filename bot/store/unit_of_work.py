@@ -18,17 +18,17 @@ from datetime import datetime
 
 import sqlite_utils
 
-from bot.core.errors import SoteriaError
 from bot.core.playbook import Milestone
 from bot.store.access_log import AccessLog
 from bot.store.cases import CaseRepository
 from bot.store.catalogues import CatalogueRepository
 from bot.store.db import transaction
 from bot.store.disposal import Disposal
+from bot.store.durability import Durability
 from bot.store.events import EventRepository
 from bot.store.facts import FactRepository
 from bot.store.handovers import HandoverRepository
-from bot.store.health import Health
+from bot.store.health import NOT_SAVED, Health, StorageFailed
 from bot.store.imported import ImportedLineRepository
 from bot.store.inbox import InboxRepository
 from bot.store.log import CompletionLog
@@ -39,11 +39,6 @@ from bot.store.users import UserRepository
 from bot.store.versions import VersionRepository
 
 logger = logging.getLogger(__name__)
-NOT_SAVED = "That could not be saved, so nothing was recorded. Please try again in a moment."
-
-
-class StorageFailed(SoteriaError):
-    """The database refused a write (disk full, locked too long): nothing was recorded."""
 
 
 class UnitOfWork:
@@ -76,6 +71,8 @@ class UnitOfWork:
         self.notices = NoticeRepository(db)
         self.reachability = ReachabilityRepository(db)
         self.health = Health(db)
+        #: What the connection has committed, and how it is made durable (see `durability`).
+        self.durability = Durability(db)
         # The inbox row being handled: marked with the first transaction it opens.
         self._message: int | None = None
 

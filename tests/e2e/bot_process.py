@@ -40,6 +40,8 @@ class BotProcess:
             **keyed,
         }
         self.db_path = db_path
+        #: What runs it, after the interpreter (a test may run it through a wrapper).
+        self.command = ["-m", "bot", "run"]
         self.process: subprocess.Popen[str] | None = None
         self.lines: deque[str] = deque(maxlen=400)
         self._ready = threading.Event()
@@ -48,7 +50,7 @@ class BotProcess:
         """Start the bot and wait until it polls for updates."""
         self._ready.clear()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"],
+            [sys.executable, *self.command],
             cwd=REPO,
             env=self.env,
             stdout=subprocess.PIPE,

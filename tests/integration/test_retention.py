@@ -23,9 +23,10 @@ from bot.core.errors import NotFound, SoteriaError
 from bot.reports.disclosure import render_disclosure
 from bot.services import consultation, events, investigating, retention, supervising
 from bot.store import log
-from bot.store.db import connect
+from bot.store.db import connect, transaction
 from bot.store.disposal import CLEARED, KEPT_AS_IS
 from bot.store.disposed import numbers, ranges, residue_of
+from bot.store.durability import Durability
 
 from .oversight_world import World, make_world
 
@@ -556,3 +557,37 @@ def test_a_rebuild_held_up_by_a_writer_is_said_and_done_on_the_next_run(world, t
     ]
     assert not service.uow.disposal.has_free_pages()
     assert log.verify(service.uow.db).ok
+
+
+def test_a_disposal_beside_the_bots_connection_syncing_apart_rebuilds_and_empties_the_log(env):
+    """The running bot commits without syncing and never checkpoints (`sync_apart`): a disposal
+    beside it still rebuilds the file and empties the log, and the bot's connection goes on
+    writing, syncing and checkpointing afterwards."""
+    bot = connect(env, sync_apart=True)
+    try:
+        durability = Durability(bot)
+        assert durability.apart
+        with transaction(bot):  # committed, not yet synced, not checkpointed
+            bot.execute("CREATE TABLE scratch (x BLOB)")
+            bot.execute("INSERT INTO scratch VALUES (zeroblob(100000))")
+        code, output = run("retention", "--apply", "--case", REF, "--as", "DS Records Officer")
+        assert code == 0, output
+        assert "The database file was rebuilt" in output
+        assert "could not" not in output, output
+        wal = env.with_name(env.name + "-wal")
+        assert not wal.exists() or wal.stat().st_size == 0
+        after = file_bytes(env)
+        assert all(words.encode() not in after for words in TYPED.values())
+
+        with transaction(bot):
+            bot.execute("DROP TABLE scratch")
+        durability.sync()
+        durability.checkpoint()
+        assert (
+            bot.execute("SELECT count(*) FROM sqlite_master WHERE name = 'scratch'").fetchone()[0]
+            == 0
+        )
+    finally:
+        bot.close()
+    code, verified = run("verify")
+    assert code == 0, verified

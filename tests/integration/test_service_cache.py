@@ -14,8 +14,8 @@ from bot.services import access, cases, events, investigating, people
 from bot.services.context import Context
 from bot.store import log
 from bot.store.db import connect
+from bot.store.health import StorageFailed
 from bot.store.playbook_files import load_library
-from bot.store.unit_of_work import StorageFailed
 
 from ..apps import make_app
 from ..conftest import PLAYBOOKS_DIR

@@ -20,6 +20,7 @@ from telegram import BotCommand
 from telegram.ext import AIORateLimiter, Application, ContextTypes, JobQueue, TypeHandler
 from telegram.request import HTTPXRequest
 
+from bot.adapters.durable import Durable
 from bot.bootstrap import build_beside
 from bot.config import Settings
 from bot.conversation.commands import STRANGERS_MENU
@@ -134,8 +135,13 @@ class TelegramBot:
         self.ctx = ctx
         self.settings = settings
         dialogue = Dialogue(ctx, settings.reports_dir)
+        # One for the connection: replies, notices and the poller's confirmations share syncs.
+        self.durable = Durable(ctx.uow.durability)
         self.delivery = Delivery(
-            dialogue, timedelta(seconds=settings.notice_seconds), settings.export_hours
+            dialogue,
+            timedelta(seconds=settings.notice_seconds),
+            settings.export_hours,
+            self.durable,
         )
         self.face = TelegramFace(
             dialogue,
@@ -155,7 +161,7 @@ class TelegramBot:
         self.application.add_error_handler(self.face.on_error)
         if self.application.job_queue is not None:
             _schedule(self.application.job_queue, settings, ctx, self.delivery)
-        self.poller = Poller(ctx, self.application, POLL_TIMEOUT)
+        self.poller = Poller(ctx, self.application, POLL_TIMEOUT, self.durable)
 
     async def serve(self, stop: asyncio.Event) -> None:
         """Start, poll until `stop` is set, then finish the updates taken and stop."""
@@ -171,6 +177,8 @@ class TelegramBot:
                 application.bot.set_my_commands([BotCommand(*c) for c in STRANGERS_MENU])
             )
             await quietly(application.bot.delete_webhook(drop_pending_updates=False))
+            await self.durable.settle()  # what the start wrote (migrations, publishing)
+            await self.durable.checkpoint()  # what a killed run left in the log
             await application.start()
             sending = asyncio.create_task(self.delivery.keep_sending(application.bot))
             _say_who(application.bot.username, self.settings.bot_username)
@@ -185,6 +193,7 @@ class TelegramBot:
             await application.shutdown()
             if self.face.reader is not None:
                 self.face.reader.close()
+            await self.durable.close()
 
 
 def _schedule(jobs: JobQueue, settings: Settings, ctx: Context, delivery: Delivery) -> None:

@@ -4,6 +4,10 @@ A question the bot asked is remembered, so that once it is dealt with its messag
 edited to read as the record of what was answered; the keyboard of a message that asked
 nothing is taken away once used.
 
+Nothing goes out before what it stands on is on disk: each reply, each round of notices and
+each digest first waits for the sync that covers everything committed so far (`durable`), on a
+thread, so a slow sync holds up only what waits for it.
+
 Notices go out from a task of their own (`keep_sending`), woken after an update and every
 interval, so no update waits behind them. Telegram's 403 (the person blocked the bot or
 deleted their account) or "chat not found" is final for that person: their notices wait,
@@ -25,6 +29,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 
 from bot.adapters import outbox
+from bot.adapters.durable import Durable
 from bot.conversation.dialogue import Dialogue
 from bot.conversation.replies import Reply
 from bot.core.channels import Identity
@@ -66,16 +71,25 @@ def is_final(error: TelegramError) -> bool:
 @dataclass
 class Tap:
     """A button press waiting for its callback answer: the toast, the alert, or the silence
-    that stops its spinner. Answered once."""
+    that stops its spinner. Answered once, and only once what it answers is on disk."""
 
     query: CallbackQuery
+    #: What the press's writes wait for before any answer acknowledges them (None: nothing).
+    durable: Durable | None = None
     answered: bool = False
 
     async def answer(self, text: str | None = None) -> None:
-        """Answer the press; a note longer than a glance, or of several lines, is an alert."""
+        """Answer the press, once what it recorded is on disk; a note longer than a glance, or
+        of several lines, is an alert. If the disk fails the sync, no note is shown as done:
+        the failure is said instead (the spinner stops silently where nothing was to be said)."""
         if self.answered:
             return
         self.answered = True
+        if self.durable is not None:
+            try:
+                await self.durable.settle()
+            except SoteriaError as error:
+                text = None if text is None else str(error)
         alert = text is not None and (len(text) > TOAST or "\n" in text)
         await quietly(self.query.answer(text, show_alert=alert))
 
@@ -112,10 +126,12 @@ class Delivery:
         dialogue: Dialogue,
         notice_every: timedelta = timedelta(minutes=1),
         export_hours: float = 24.0,
+        durable: Durable | None = None,
     ) -> None:
         self.dialogue = dialogue
         self.notice_every = notice_every
         self.export_hours = export_hours
+        self.durable = durable or Durable(dialogue.ctx.uow.durability)
         # One sender of notices at a time: updates from different chats are handled at once.
         self._sending_notices = asyncio.Lock()
         self._wanted = asyncio.Event()  # set when something may have queued a notice
@@ -124,8 +140,14 @@ class Delivery:
         self.screen = Screen()
 
     async def send(self, work: Work, bot: Bot, chat_id: int) -> None:
-        """Show one update's replies: notes as its callback answer, the reply that takes the
-        answered message's place as an edit of it, then the rest in order."""
+        """Once what they stand on is on disk, show one update's replies: notes as its callback
+        answer, the reply that takes the answered message's place as an edit of it, then the rest
+        in order."""
+        try:
+            await self.durable.settle()
+        except SoteriaError as error:
+            # The disk failed the sync: nothing may be shown as done, so say that instead.
+            work = Work([Reply(str(error))], tap=work.tap)
         replies = [reply for reply in work.replies if reply.shown != "note"]
         await self._notes(work, bot, chat_id, [r for r in work.replies if r.shown == "note"])
         shown: set[int] = set()  # messages this update showed live buttons on
@@ -310,6 +332,8 @@ class Delivery:
     async def send_notices(self, bot: Bot) -> None:
         """Send the notices that are due, one message per person, and mark them sent."""
         async with self._sending_notices:
+            # A notice stands on what queued it (an answer, a return): on disk first.
+            await self.durable.settle()
             for batch in outbox.due_batches(self.dialogue, CHANNEL, self.notice_every):
                 sent, why = await self._send_batch(bot, int(batch.address), batch.reply)
                 if sent is Sent.SENT:
@@ -325,6 +349,7 @@ class Delivery:
                             why,
                         )
                         self.wake()  # the administrators' notice about it
+            await self.durable.settle()  # so a power cut does not send them again
 
     async def _send_batch(self, bot: Bot, chat_id: int, reply: Reply) -> tuple[Sent, str]:
         """One message for a person's waiting notices, with their buttons, and what became of it."""
@@ -362,6 +387,11 @@ class Delivery:
     async def send_digests(self, bot: Bot) -> None:
         """The morning message to every enrolled investigator with something due or overdue."""
         ctx = self.dialogue.ctx
+        try:
+            await self.durable.settle()  # a digest tells what is recorded: on disk first
+        except SoteriaError as error:
+            log.warning("no digests this morning: %s", error)
+            return
         cut_off = reaching.unreachable(ctx, CHANNEL)
         for user in digest_recipients(ctx):
             address = people.address(ctx, user.id, CHANNEL)

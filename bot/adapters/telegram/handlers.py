@@ -94,7 +94,7 @@ class TelegramFace:
             await self._turn_away(update, context.bot, tell=verdict is Verdict.TELL)
             inbox.done(ctx, inbound.row)
             return "turned away (too fast)"
-        tap = Tap(query) if query is not None else None
+        tap = Tap(query, self.delivery.durable) if query is not None else None
         try:
             if chat is None or sender is None:
                 inbox.done(ctx, inbound.row)
@@ -274,6 +274,11 @@ class TelegramFace:
         inbox.failed(self.dialogue.ctx, update.row)
         chat = update.update.effective_chat
         if chat is not None and chat.type == ChatType.PRIVATE:
+            try:
+                # "Nothing you had answered was lost" must be true of a power cut too.
+                await self.delivery.durable.settle()
+            except SoteriaError:
+                return  # Said to the operator; the person is told nothing untrue.
             await quietly(context.bot.send_message(chat.id, texts.SOMETHING_WENT_WRONG))
 
 

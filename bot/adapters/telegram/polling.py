@@ -1,10 +1,10 @@
-"""Long polling through the inbox: fetch, keep, confirm, then handle; never stall on one update.
+"""Long polling through the inbox: fetch, keep, hand on, confirm once on disk; never stall.
 
 python-telegram-bot's own Updater confirms a batch (the next getUpdates' offset) before its
 updates are handled, and parses a whole batch at once, so one update it cannot read stops
 every other. Here each batch is fetched as raw JSON, each update read on its own, the batch
-kept in the inbox in one durable transaction, and only then is the offset moved past it. An
-update that cannot be read is kept aside, logged once by its id, and skipped.
+kept in the inbox in one transaction and handed on, and once that is on disk the offset is
+moved past it. An update that cannot be read is kept aside, logged once by its id, and skipped.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from telegram import Update
 from telegram.error import Conflict, Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ExtBot
 
+from bot.adapters.durable import Durable
+from bot.core.errors import SoteriaError
 from bot.services import inbox
 from bot.services.context import Context
 
@@ -60,10 +62,13 @@ class Inbound:
 class Poller:
     """Fetches updates, keeps each in the inbox, then queues it for the application."""
 
-    def __init__(self, ctx: Context, application: Application, timeout: int) -> None:
+    def __init__(
+        self, ctx: Context, application: Application, timeout: int, durable: Durable
+    ) -> None:
         self.ctx = ctx
         self.application = application
         self.timeout = timeout
+        self.durable = durable
         self._outage: tuple[float, str] | None = None  # since when, and what kind of failure
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -88,8 +93,15 @@ class Poller:
             if not batch:
                 continue
             await self._take(batch)
-            # Kept, so the next getUpdates may confirm it: Telegram drops what is below the
-            # offset. Ids restart lower after a quiet week, so the offset follows the batch,
+            try:
+                await self.durable.settle()
+            except SoteriaError:
+                # Not on disk: the offset stays, so the batch comes again (and is known).
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), delay)
+                continue
+            # Kept on disk, so the next getUpdates may confirm it: Telegram drops what is below
+            # the offset. Ids restart lower after a quiet week, so the offset follows the batch,
             # not the highest id ever seen.
             ids = [raw["update_id"] for raw in batch if isinstance(raw.get("update_id"), int)]
             offset = max(ids) + 1 if ids else offset
