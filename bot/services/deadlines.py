@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from bot.core.history import RunHistory
+from bot.core.facts import item_due
 from bot.core.people import User
-from bot.core.playbook import Duration, Item
+from bot.core.playbook import Item
 from bot.core.run import Run
 from bot.core.schedule import Standing, due_from, standing
 from bot.services.access import load
@@ -35,16 +35,6 @@ class AgendaLine:
 def due(ctx: Context, run: Run, item_id: str) -> date | None:
     """When an item falls due, from the case's events, in working days where it says so."""
     return item_due(run, run.item(item_id), ctx.holidays(), ctx.catalog.settings)
-
-
-def item_due(
-    run: RunHistory, item: Item, holidays: frozenset[date], settings: Mapping[str, Duration]
-) -> date | None:
-    """When an item of a run falls due: from the milestone's latest occurrence, the occurrence
-    the item is asked for, or an earlier date item's answer."""
-    if item.due is None:
-        return None
-    return due_from(item.due, run.anchor(item.due, item), holidays, settings)
 
 
 def computed_date(ctx: Context, run: Run, item: Item) -> date | None:

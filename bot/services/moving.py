@@ -103,7 +103,7 @@ def move_run(ctx: Context, user: User, run_id: int, target: int, acknowledged: b
         uow.runs.save(stored, run.move(who, now, detail))
         carried = run.carried(offer.carried, new.run.run_id, who, now)
         new.run = Run.replay(
-            new.run.playbook, new.run.run_id, run.case_ref, carried, run.milestones
+            new.run.playbook, new.run.run_id, run.case_ref, [started, *carried], run.milestones
         )
         uow.runs.save(new, [started, *carried, *new.run.start(who, now)])
         playbook = new.run.playbook

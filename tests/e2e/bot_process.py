@@ -108,3 +108,16 @@ class BotProcess:
     def problems(self) -> list[str]:
         """Log lines that show a crash: tracebacks and errors."""
         return [line for line in self.lines if "Traceback" in line or " ERROR " in line]
+
+    def cli(self, *args: str) -> str:
+        """A `soteria-bot` command on the bot's server, with its settings; it must succeed."""
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            cwd=REPO,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout

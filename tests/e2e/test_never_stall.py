@@ -84,18 +84,6 @@ def inbox_states(db_path: Path) -> dict[str, int]:
         return dict(db.execute("select state, count(*) from inbox group by state").fetchall())
 
 
-def bot_cli(bot: BotProcess, *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=REPO,
-        env=bot.env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout
-
-
 def troubles(bot: BotProcess) -> list[str]:
     return [line for line in bot.lines if re.search(r"Traceback| ERROR | CRITICAL ", line)]
 
@@ -147,7 +135,7 @@ async def test_update_ids_that_start_again_lower_are_each_answered(
 
 
 def invite(bot: BotProcess, role: str = "investigator", team: str = "north") -> str:
-    made = bot_cli(bot, "users", "invite", "--role", role, "--team", team)
+    made = bot.cli("users", "invite", "--role", role, "--team", team)
     return re.search(r"\b([2-9A-Z]{10})\b", made).group(1)  # type: ignore[union-attr]
 
 
@@ -220,7 +208,7 @@ async def test_officers_who_blocked_the_bot_slow_nobody_and_are_tried_once(
                 and all(any(f"Sup {n} (" in x.text for x in m) for n in range(BLOCKERS))
             ),
         )
-        roster = bot_cli(bot, "users", "list")
+        roster = bot.cli("users", "list")
         emulator.block(clients["Sup 0"].chat_id, blocked=False, token=token)
         await clients["Sup 0"].command("/start")
         back = await settle(

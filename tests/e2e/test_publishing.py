@@ -7,8 +7,6 @@ a trainer would on the server, and publishes it with /reload.
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Awaitable, Iterator
 from pathlib import Path
@@ -18,7 +16,6 @@ import pytest
 
 from bot.wording import texts
 
-from ..conftest import REPO
 from ..integration.oversight_world import DRILL, PLAYBOOKS_DIR
 from .bot_process import BotProcess
 from .emulator import BotMessage, Client, Emulator
@@ -159,23 +156,9 @@ async def part_answered(client: Client, ref: str) -> BotMessage:
     return chat[-1]
 
 
-def soteria(bot: BotProcess, *args: str) -> str:
-    """A `soteria-bot` command on the bot's server, with its settings; it must succeed."""
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=REPO,
-        env=bot.env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
-
-
 def verify(bot: BotProcess) -> str:
     """`soteria-bot verify` against the bot's database, as an administrator runs it."""
-    return soteria(bot, "verify")
+    return bot.cli("verify")
 
 
 def document_update(client: Client, size: int) -> dict[str, Any]:
@@ -387,11 +370,11 @@ async def test_a_draft_stays_a_draft_through_diff_report_and_a_restart(
     async with someone(emulator, bot, "Tess") as tess:
         await enrolled(tess, bot, "trainer")
         put_file(bot, "digital.yaml", DIGITAL)
-        assert soteria(bot, "diff", "digital") == (
+        assert bot.cli("diff", "digital") == (
             "digital: new playbook, never published: 4 items in 2 sections.\n"
         )
-        soteria(bot, "report", "--purpose", "audit")
-        soteria(bot, "report", "--trainer", "--purpose", "training")
+        bot.cli("report", "--purpose", "audit")
+        bot.cli("report", "--trainer", "--purpose", "training")
         bot.stop()
         bot.start()
         playbooks = await answer_to(tess, tess.command("/playbooks"), "(digital)")
@@ -399,7 +382,7 @@ async def test_a_draft_stays_a_draft_through_diff_report_and_a_restart(
             "• Digital lines of enquiry (digital) v1: a file on the server, never published. "
             "/reload publishes it."
         )
-        assert soteria(bot, "publish", "--as", "DS Trainer").startswith(
+        assert bot.cli("publish", "--as", "DS Trainer").startswith(
             "Published digital version 1 (new)."
         )
         playbooks = await answer_to(tess, tess.command("/playbooks"), "(digital)", "DS Trainer")

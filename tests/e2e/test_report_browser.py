@@ -221,7 +221,7 @@ def _challenge_one(service: Context, supervisor: User) -> None:
         for facts in run.with_status("not-done"):
             if facts.item.focus == "victim" and run.state != "signed_off":
                 question = "What has been tried to reach the victim since? Please update."
-                supervising.challenge(service, supervisor, run.run.run_id, facts.item.id, question)
+                supervising.challenge(service, supervisor, run.run_id, facts.item.id, question)
                 return
 
 

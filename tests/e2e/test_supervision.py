@@ -7,8 +7,6 @@ import asyncio
 import json
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -17,7 +15,6 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from ..conftest import REPO
 from ..integration.oversight_world import DRILL, PLAYBOOKS_DIR
 from .bot_process import BotProcess
 from .emulator import Client, Emulator
@@ -58,20 +55,6 @@ async def enrolled(client: Client, bot: BotProcess, role: str, team: str = "nort
     await client.command(f"/start {invite(bot, role, team)}")
     await settle(client, last_says("Welcome"))
     return client
-
-
-def soteria(bot: BotProcess, *args: str) -> str:
-    """A `soteria-bot` command on the bot's server, with its settings; it must succeed."""
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=REPO,
-        env=bot.env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
 
 
 async def press_labelled(client: Client, words: str) -> dict:
@@ -354,7 +337,7 @@ async def test_the_access_log_lists_each_view_and_the_export_with_its_purpose(
         await press_labelled(sam, "Disclosure")
         await settle(sam, last_says("saved on the bot's server"))
 
-        listed = soteria(bot, "access-log", "--case", REF)
+        listed = bot.cli("access-log", "--case", REF)
 
         lines = listed.splitlines()[1:]
         assert [line.split()[4] for line in lines] == ["view", "view", "export"]
@@ -362,4 +345,4 @@ async def test_the_access_log_lists_each_view_and_the_export_with_its_purpose(
         assert "disclosure" in lines[2]
         assert "/export, html, to their chat" in lines[2]
         # Two enrolments, two views and the export.
-        assert "Access log verified: 5 records, chain intact." in soteria(bot, "verify")
+        assert "Access log verified: 5 records, chain intact." in bot.cli("verify")

@@ -18,7 +18,7 @@ from bot.core.changes import compare
 from bot.core.errors import NotAllowed
 from bot.reports.oversight import gather
 from bot.reports.team import render_team_table
-from bot.services import access, cases, investigating, moving, people, supervising
+from bot.services import access, cases, facts, investigating, moving, people, supervising
 from bot.services.publishing import publish_files, publish_upload
 from bot.store import log, versions
 from bot.store.playbook_files import load_library
@@ -254,6 +254,23 @@ def test_an_answer_whose_options_changed_does_not_carry_and_is_asked_again(world
     assert moved.status("plan").status == "open"
     assert moved.current().id == "plan"
     assert moved.status("suspect-contact").status == "done"
+
+
+def test_a_moved_run_is_in_the_read_model_as_a_replay_of_the_log_sees_it(world: World):
+    """Found end to end: the run a move started was kept with no start time in the read model,
+    so `verify` called the database inconsistent after any version move."""
+    service, casey = world.service, world.people["Casey"]
+    run_id = world.open("Casey", "43/30009/26")
+    investigating.answer(service, casey, run_id, "plan", "yes")
+    write_drill(world, DRILL_V2)
+    publish(world)
+    offer = moving.move_offer(service, casey, run_id)
+    assert offer is not None
+    moving.move_run(service, casey, run_id, offer.target, acknowledged=True)
+
+    agreement = facts.check(service)
+
+    assert agreement.ok, agreement
 
 
 def test_a_stale_offer_is_refused_once_another_version_is_out(world: World):
