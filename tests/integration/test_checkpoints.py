@@ -14,7 +14,6 @@ from click.testing import CliRunner
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from bot.adapters.telegram.app import TelegramBot
 from bot.cli import cli
 from bot.config import Settings
 from bot.core.records import Entry
@@ -22,9 +21,9 @@ from bot.jobs import write_checkpoint
 from bot.store import log
 from bot.store.chain import canonical_json
 from bot.store.db import connect, transaction
-from bot.store.playbook_files import Library
 
-from ..apps import enrol, make_app
+from ..apps import enrol
+from .scheduled import job_names
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -242,16 +241,7 @@ def test_the_days_checkpoint_job_writes_one(db_path, tmp_path):
 
 
 def test_the_bot_schedules_a_checkpoint_every_day(tmp_path):
-    settings = Settings(db_path=tmp_path / "soteria.db", telegram_token="123:ABC")
-    db = connect(settings.db_path)
-    try:
-        application = TelegramBot(settings, make_app(db, Library())).application
-        assert application.job_queue is not None
-        names = [job.name for job in application.job_queue.jobs()]
-    finally:
-        db.close()
-
-    assert "daily checkpoint" in names
+    assert "daily checkpoint" in job_names(tmp_path)
 
 
 def test_a_checkpoint_folder_that_cannot_be_written_is_one_sentence(

@@ -12,17 +12,14 @@ from typing import Any
 import pytest
 from telegram.error import BadRequest
 
-from bot.adapters.telegram.app import TelegramBot
 from bot.adapters.telegram.delivery import Delivery
 from bot.config import ConfigError, Settings
 from bot.conversation.dialogue import Dialogue
 from bot.conversation.replies import Reply
 from bot.jobs import remove_old_exports
-from bot.store.db import connect
-from bot.store.playbook_files import Library
 
-from ..apps import make_app
 from .oversight_world import make_world
+from .scheduled import job_names
 
 
 @dataclass
@@ -117,16 +114,7 @@ def test_the_time_exports_are_kept_is_a_setting(tmp_path):
 
 
 def test_the_bot_looks_for_old_exports_every_hour(tmp_path):
-    settings = Settings(db_path=tmp_path / "soteria.db", telegram_token="123:ABC")
-    db = connect(settings.db_path)
-    try:
-        application = TelegramBot(settings, make_app(db, Library())).application
-        assert application.job_queue is not None
-        names = [job.name for job in application.job_queue.jobs()]
-    finally:
-        db.close()
-
-    assert "old exports" in names
+    assert "old exports" in job_names(tmp_path)
 
 
 def test_a_missing_reports_folder_is_nothing_to_remove(tmp_path):

@@ -119,6 +119,25 @@ def review_standing(world: World) -> list[tuple[str, bool, str]]:
     return [(o["due"], o["held"], o["standing"]) for o in reviews["occurrences"]]
 
 
+#: The charging checklist of a case the CPS charged after early advice, item by item.
+CHARGED_ON_ADVICE = {
+    "done": {
+        "eia-sought", "eia-request-date", "eia-received", "action-plan-dates",
+        "direct-contacts", "decision-route", "file-submitted-date", "mg2-with-file",
+        "dmd-with-file", "schedules-with-file", "cps-decision", "disagree", "charge-date",
+        "victim-told-charge", "first-hearing-date", "first-hearing-told", "charge-status",
+        "custody-time-limit", "wcu-handover", "wcu-contact-told", "isva-told-charge",
+        "intel-at-charge",
+    },
+    "na": {"third-party-approach", "cps-intrusive-challenged", "third-party-log"},
+    "not-live": {
+        "minded-nfa-date", "meeting-before-nfa", "escalated", "escalation-level",
+        "police-nfa-reasons", "police-nfa-agreed", "nfa-scrutiny", "nfa-date",
+        "charge-bail-told",
+    },
+}  # fmt: skip
+
+
 def test_the_bank_holidays_the_comments_count_with_are_the_calendars():
     found = bank_holidays([2026, 2027, 2028, 2029])
     assert sorted(day for day in found if day.weekday() < 5) == [
@@ -558,22 +577,7 @@ def test_stranger_rape_with_bail_over_christmas(world: World):
     }  # fmt: skip
 
     advice = run_of(report, "early-advice-and-charge")
-    assert statuses(advice) == {
-        "done": {
-            "eia-sought", "eia-request-date", "eia-received", "action-plan-dates",
-            "direct-contacts", "decision-route", "file-submitted-date", "mg2-with-file",
-            "dmd-with-file", "schedules-with-file", "cps-decision", "disagree", "charge-date",
-            "victim-told-charge", "first-hearing-date", "first-hearing-told", "charge-status",
-            "custody-time-limit", "wcu-handover", "wcu-contact-told", "isva-told-charge",
-            "intel-at-charge",
-        },
-        "na": {"third-party-approach", "cps-intrusive-challenged", "third-party-log"},
-        "not-live": {
-            "minded-nfa-date", "meeting-before-nfa", "escalated", "escalation-level",
-            "police-nfa-reasons", "police-nfa-agreed", "nfa-scrutiny", "nfa-date",
-            "charge-bail-told",
-        },
-    }  # fmt: skip
+    assert statuses(advice) == CHARGED_ON_ADVICE
     assert dues(advice) == {
         "eia-sought": "2027-01-05",  # 14 days after Tue 22 Dec 2026
         "eia-received": "2027-01-27",  # 21 days after the request, Wed 6 Jan 2027
@@ -1026,22 +1030,7 @@ def test_domestic_rape_with_dvpn_dvpo_and_related_offending(world: World):
     }  # fmt: skip
 
     advice = run_of(report, "early-advice-and-charge")
-    assert statuses(advice) == {
-        "done": {
-            "eia-sought", "eia-request-date", "eia-received", "action-plan-dates",
-            "direct-contacts", "decision-route", "file-submitted-date", "mg2-with-file",
-            "dmd-with-file", "schedules-with-file", "cps-decision", "disagree", "charge-date",
-            "victim-told-charge", "first-hearing-date", "first-hearing-told", "charge-status",
-            "custody-time-limit", "wcu-handover", "wcu-contact-told", "isva-told-charge",
-            "intel-at-charge",
-        },
-        "na": {"third-party-approach", "cps-intrusive-challenged", "third-party-log"},
-        "not-live": {
-            "minded-nfa-date", "meeting-before-nfa", "escalated", "escalation-level",
-            "police-nfa-reasons", "police-nfa-agreed", "nfa-scrutiny", "nfa-date",
-            "charge-bail-told",
-        },
-    }  # fmt: skip
+    assert statuses(advice) == CHARGED_ON_ADVICE
     assert dues(advice) == {
         "eia-sought": "2027-05-15",  # 14 days after Sat 1 May
         "eia-received": "2027-05-25",  # 21 days after Tue 4 May
