@@ -92,10 +92,18 @@ class Poller:
             delay = FIRST_RETRY
             if not batch:
                 continue
-            await self._take(batch)
+            fresh = self._keep(batch)
             try:
+                # The batch on disk before anything is done with it: then its own sync is over
+                # before any answer in it is written, and a slow sync of that answer holds up
+                # its reply alone, never the next batch.
                 await self.durable.settle()
+                settled = True
             except SoteriaError:
+                settled = False
+            for inbound in fresh:
+                await self.application.update_queue.put(inbound)
+            if not settled:
                 # Not on disk: the offset stays, so the batch comes again (and is known).
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), delay)
@@ -151,8 +159,8 @@ class Poller:
             log.warning("Polling for updates failed: %s.", why)
             self._outage = (time.monotonic(), kind)
 
-    async def _take(self, batch: list[dict[str, Any]]) -> None:
-        """Read each update on its own, keep the batch, then queue what is new and readable."""
+    def _keep(self, batch: list[dict[str, Any]]) -> list[Inbound]:
+        """Read each update on its own and keep the batch; what is new and readable, to queue."""
         arrivals, read = [], {}
         for raw in batch:
             external_id = str(raw.get("update_id"))
@@ -160,8 +168,8 @@ class Poller:
             arrivals.append(inbox.Arrival(external_id, raw, readable=update is not None))
             if update is not None:
                 read[external_id] = update
-        for fresh in inbox.keep(self.ctx, CHANNEL, arrivals):
-            await self.application.update_queue.put(Inbound(fresh.row, read[fresh.external_id]))
+        kept = inbox.keep(self.ctx, CHANNEL, arrivals)
+        return [Inbound(new.row, read[new.external_id]) for new in kept]
 
     def _read(self, external_id: str, raw: Mapping[str, Any]) -> Update | None:
         """The update python-telegram-bot makes of the JSON, or None (logged once, by id only:
