@@ -27,7 +27,8 @@ from bot.services.notifications import Notice
 from bot.wording.labels import MARKS, counted, cut, describe_due, shown_value, stamp
 
 PRIVACY = (
-    "Never type names, addresses, phone numbers or dates of birth: the crime reference is the key."
+    "Never type names, addresses, phone numbers or dates of birth: the case handle (or crime "
+    "reference) is the key."
 )
 #: Items the morning digest lists, each with its button, before pointing to /cases.
 DIGEST_LINES = 15
