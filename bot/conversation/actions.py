@@ -11,6 +11,7 @@ stands before it changes anything.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -47,11 +48,17 @@ class Action:
 
     def encode(self) -> str:
         """The action as callback data; a programming error if it does not fit Telegram."""
-        parts = [self.KIND, *(str(getattr(self, f.name)) for f in dataclasses.fields(self))]
+        parts = [self.KIND, *(str(getattr(self, name)) for name in _field_names(type(self)))]
         data = ":".join(parts)
         if len(data.encode("utf-8")) > MAX_BYTES:
             raise ValueError(f"callback data over {MAX_BYTES} bytes: {data}")
         return data
+
+
+@functools.cache
+def _field_names(kind: type[Action]) -> tuple[str, ...]:
+    # Every prompt encodes half a dozen buttons: the fields of a kind are looked up once.
+    return tuple(field.name for field in dataclasses.fields(kind))
 
 
 # --- an investigator's run -------------------------------------------------------------------

@@ -27,12 +27,13 @@ class RecordedEvent:
 class Events:
     """Each milestone's occurrences, oldest recorded first."""
 
-    __slots__ = ("_dates",)
+    __slots__ = ("_changes", "_dates")
 
     def __init__(self, dates: Mapping[str, Sequence[date]] | None = None) -> None:
         self._dates: dict[str, list[date]] = {
             name: list(when) for name, when in (dates or {}).items() if when
         }
+        self._changes = 0
 
     @classmethod
     def of(cls, milestones: Events | Mapping[str, date] | None) -> Events:
@@ -82,11 +83,13 @@ class Events:
     def record(self, name: str, when: date, number: int | None = None) -> None:
         """Add an occurrence (at the end), or move occurrence `number` to a new date."""
         found = self._dates.setdefault(name, [])
+        self._changes += 1
         if number is None or number > len(found):
             found.append(when)
         else:
             found[number - 1] = when
 
-    def signature(self) -> tuple[tuple[str, tuple[date, ...]], ...]:
-        """A value that changes whenever any occurrence does: for caches keyed on events."""
-        return tuple((name, tuple(when)) for name, when in self._dates.items())
+    def signature(self) -> int:
+        """A number that changes whenever an occurrence is added or moved: for caches kept
+        beside these events (a run's items, its survey), checked on every tap."""
+        return self._changes

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime
+from operator import attrgetter
 
 from bot.core.history import RunHistory
 from bot.core.playbook import Duration, Item
@@ -68,6 +69,12 @@ class RunRow:
     #: The run's last record its item rows do not show (a lifecycle move): number and time.
     changed_n: int | None
     changed: str | None
+
+
+#: A row's values in column order, in one call: `dataclasses.astuple` deep-copies each value,
+#: and the read model writes a row or two on every answer.
+item_values = attrgetter(*(column.name for column in fields(ItemRow)))
+run_values = attrgetter(*(column.name for column in fields(RunRow)))
 
 
 def last_activity(run: RunRow, touched_n: int | None, touched: str | None) -> str | None:

@@ -26,15 +26,16 @@ class RunItems:
         #: Each milestone's latest date: what conditions and most due rules read.
         self.milestones: dict[str, date] = events.latest_dates()
         self._each = [item.each for item in playbook.items if item.each]
-        self._expanded: tuple[tuple[int, ...], tuple[Item, ...]] | None = None
+        self._expanded: tuple[int, tuple[Item, ...]] | None = None
         self._items: dict[str, Item] = {}
         self._numbers: dict[str, int] = {}
         self._readers: dict[str, tuple[str, ...]] = {}
         self._expand()
 
     def _expand(self) -> tuple[Item, ...]:
-        """The run's items, worked out again only when an `each` milestone gains an occurrence."""
-        key = tuple(self.events.count(name) for name in self._each)
+        """The run's items, worked out again only when the case's events change (an `each`
+        milestone gaining an occurrence adds copies)."""
+        key = self.events.signature() if self._each else 0
         if self._expanded is not None and self._expanded[0] == key:
             return self._expanded[1]
         items: list[Item] = []

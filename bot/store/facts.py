@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +37,9 @@ from bot.core.facts import (
     about_the_run,
     item_row,
     item_rows,
+    item_values,
     run_row,
+    run_values,
     touched_items,
 )
 from bot.core.history import shared_key, shares_with
@@ -264,7 +266,7 @@ class FactRepository:
         row = run_row(stored.run)
         self._db.execute(
             f"INSERT OR REPLACE INTO run_facts ({RUN_COLUMNS}) VALUES ({_marks(RUN_COLUMNS)})",
-            [stored.run.run_id, *astuple(row)],
+            [stored.run.run_id, *run_values(row)],
         )
 
     def drop(self, run_id: int) -> None:
@@ -384,7 +386,7 @@ class FactRepository:
 
 
 def _item_values(stored: StoredRun, row: ItemRow) -> list[object]:
-    return [stored.run.run_id, row.place, stored.version_id, *astuple(row)[1:]]
+    return [stored.run.run_id, row.place, stored.version_id, *item_values(row)[1:]]
 
 
 def _item_of(row: Sequence[Any]) -> ItemRow:
