@@ -73,12 +73,19 @@ def test_the_collector_makes_no_pass_while_a_library_is_read(collector):
     assert passes == []
 
 
-def test_reading_good_and_bad_playbooks_leaves_no_reference_cycles(collector):
+def test_reading_good_and_bad_playbooks_leaves_no_reference_cycles(collector, tmp_path):
+    shipped = (PLAYBOOKS_DIR / "bad-character.yaml").read_text(encoding="utf-8")
+    # A '!' and a tag take their own way through the reader.
+    (tmp_path / "exclaimed.yaml").write_text(shipped.replace("?", "!"), encoding="utf-8")
+    (tmp_path / "tagged.yaml").write_text(
+        shipped.replace("version: ", "version: !!int "), encoding="utf-8"
+    )
     gc.collect()
     gc.disable()
 
-    for folder in (PLAYBOOKS_DIR, FIXTURES / "bad-playbooks"):
+    for folder in (PLAYBOOKS_DIR, FIXTURES / "bad-playbooks", tmp_path):
         library = load_library([folder], PLAYBOOKS_DIR)
+        assert library.problems or folder == PLAYBOOKS_DIR
         del library
 
     assert gc.collect() == 0

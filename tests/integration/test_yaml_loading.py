@@ -249,3 +249,51 @@ def test_a_control_character_written_as_an_escape_is_refused_too():
         "9:14: an invisible control character, U+202E (right-to-left override), can make this "
         "read differently from what is stored; delete it"
     ]
+
+
+@pytest.mark.skipif(not hasattr(yaml, "CSafeLoader"), reason="libyaml is not installed")
+def test_a_text_with_an_exclamation_mark_but_no_tag_is_parsed_once(monkeypatch):
+    """Tags are looked for in the same pass that reads the values: a '!' in a question used to
+    send the whole text through the parser a second time."""
+    parsers: list[str] = []
+    make = yaml.CSafeLoader.__init__
+
+    def counted(self: yaml.CSafeLoader, stream: str) -> None:
+        parsers.append(stream)
+        make(self, stream)
+
+    monkeypatch.setattr(yaml.CSafeLoader, "__init__", counted)
+
+    assert problems_of(TEXT.replace("PNC checked?", "PNC checked!")) == []
+    assert len(parsers) == 1
+
+
+def test_a_tag_later_on_the_line_of_an_escape_is_named_and_the_escape_is_not():
+    text = TEXT.replace("required: yes", 'reasons: ["\\u202e x", !custom y]')
+
+    assert problems_of(text) == [
+        "12:31: YAML tags ('!custom') are not used in playbooks; write the value plainly, in "
+        "quotes if it must stay text"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("refused", "refusal"),
+    [
+        ("        guidance: *nowhere\n", "19:19: YAML syntax error: found undefined alias"),
+        ("---\nplaybook: second\n", "19:1: YAML syntax error: expected a single document"),
+    ],
+    ids=["undefined alias", "second document"],
+)
+def test_in_a_text_with_a_tag_a_syntax_error_further_on_is_said_first(refused, refusal):
+    """As when tags were looked for in a pass of their own, before anything was built."""
+    untagged = TEXT + refused + "sections: [one, two\n"
+    tagged = untagged.replace("required: yes", "required: !!str yes")
+    end = len(untagged.splitlines()) + 1
+
+    assert problems_of(tagged) == [
+        f"{end}:1: YAML syntax error: while parsing a flow sequence: did not find expected "
+        "',' or ']'"
+    ]
+    [problem] = problems_of(untagged)
+    assert problem.startswith(refusal)
