@@ -16,6 +16,7 @@ import yaml
 
 from bot.core.characters import UNSAFE, describe
 from bot.core.errors import DocPath, Problem
+from bot.store.yaml_plain import Unusual, read_plain
 
 # libyaml's parser is several times faster than the pure-Python one; both give the same marks.
 if TYPE_CHECKING:
@@ -115,12 +116,26 @@ class YamlTrouble(Exception):
 
 def load_located(text: str) -> Located:
     """Parse YAML text into plain data with positions, or raise YamlTrouble."""
+    troubles = _unsafe_characters(text)
     loader = _TrainerLoader(text)
-    located = Located(None)
+    located = Located(None, troubles=list(troubles))
+    try:
+        located.data = read_plain(loader, located.values, located.keys, (MAX_DEPTH, MAX_NODES))
+    except (Unusual, yaml.YAMLError):
+        # Something only the general reader handles, or a mistake it has to place and word.
+        return _load_general(text, troubles)
+    finally:
+        loader.dispose()
+    return located
+
+
+def _load_general(text: str, troubles: list[tuple[str, Position]]) -> Located:
+    """Read any YAML text, placing each thing refused in it; or raise YamlTrouble."""
+    loader = _TrainerLoader(text)
+    located = Located(None, troubles=list(troubles))
     # No tag can be written without a '!'; without one, nothing looks for them.
     builder = _Builder(loader, located, tagged="!" in text)
     try:
-        located.troubles.extend(_unsafe_characters(text))
         located.data = builder.document()
     except yaml.MarkedYAMLError as error:
         raise YamlTrouble(_syntax_message(error), _mark(error)) from None
