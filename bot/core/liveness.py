@@ -35,14 +35,22 @@ def never_live(items: Iterable[Item]) -> list[Item]:
     by_id = {item.id: item for item in items}
     reads = _Reads(by_id)
     budget = [SEARCH_BUDGET]
+    # Items often share a condition ("asked when pnc is yes"), and what a condition reads
+    # follows from the condition alone: each distinct one is searched once.
+    verdicts: dict[Condition, bool] = {}
     dead: list[Item] = []
     for item in by_id.values():
-        if item.when is None:
+        involved = reads.of_item(item.id)
+        if item.when is None or involved is None:
             continue
-        involved = reads.of(item.when)
-        if involved is None:
+        search = _Search(item.when, [by_id[i] for i in involved])
+        # Charged again when the verdict is known, so that which items are judged within
+        # the budget does not depend on which conditions repeat.
+        if not search.affordable(budget):
             continue
-        if _satisfiable(item.when, [by_id[i] for i in involved], budget) is False:
+        if item.when not in verdicts:
+            verdicts[item.when] = search.satisfiable()
+        if not verdicts[item.when]:
             dead.append(item)
     return dead
 
@@ -58,6 +66,10 @@ class _Reads:
         self._known: dict[str, tuple[str, ...] | None] = {}
         for item in by_id.values():  # in the playbook's order: what it reads is known already
             self._known[item.id] = () if item.when is None else self.of(item.when)
+
+    def of_item(self, item_id: str) -> tuple[str, ...] | None:
+        """What an item's condition reads, as worked out when the items before it were known."""
+        return self._known[item_id]
 
     def of(self, condition: Condition) -> tuple[str, ...] | None:
         """The items a condition reads, with everything those read in turn; None if not judged."""
@@ -94,28 +106,40 @@ def _domain(item: Item) -> Domain:
     return [None, *item.answers]
 
 
-def _satisfiable(condition: Condition, involved: list[Item], budget: list[int]) -> bool | None:
-    """Search the answers of the items a condition reads; None when too many to try."""
-    milestones = sorted(_milestones_of(condition, involved))
-    # Sized before anything is built: a multi item's subsets grow as 2 to the options.
-    size = 2 ** len(milestones)
-    for item in involved:
-        size *= _domain_size(item)
-    if size > MAX_COMBINATIONS or size > budget[0]:
-        return None
-    budget[0] -= size
-    domains = [_domain(item) for item in involved]
-    for recorded_bits in itertools.product((False, True), repeat=len(milestones)):
-        recorded = {name for name, on in zip(milestones, recorded_bits, strict=True) if on}
-        for combo in itertools.product(*domains):
-            answers = {
-                item.id: value
-                for item, value in zip(involved, combo, strict=True)
-                if value is not None
-            }
-            if _consistent(involved, answers, recorded) and condition.holds(answers, recorded):
-                return True
-    return False
+class _Search:
+    """A search of the answers of the items a condition reads, for one that makes it hold."""
+
+    def __init__(self, condition: Condition, involved: list[Item]) -> None:
+        self.condition = condition
+        self.involved = involved
+        self.milestones = sorted(_milestones_of(condition, involved))
+        # Sized before anything is built: a multi item's subsets grow as 2 to the options.
+        self.size = 2 ** len(self.milestones)
+        for item in involved:
+            self.size *= _domain_size(item)
+
+    def affordable(self, budget: list[int]) -> bool:
+        """Whether the search is small enough to make, and within the budget (then charged)."""
+        if self.size > MAX_COMBINATIONS or self.size > budget[0]:
+            return False
+        budget[0] -= self.size
+        return True
+
+    def satisfiable(self) -> bool:
+        """Whether some answers and recorded milestones make the condition hold."""
+        condition, involved, milestones = self.condition, self.involved, self.milestones
+        domains = [_domain(item) for item in involved]
+        for recorded_bits in itertools.product((False, True), repeat=len(milestones)):
+            recorded = {name for name, on in zip(milestones, recorded_bits, strict=True) if on}
+            for combo in itertools.product(*domains):
+                answers = {
+                    item.id: value
+                    for item, value in zip(involved, combo, strict=True)
+                    if value is not None
+                }
+                if _consistent(involved, answers, recorded) and condition.holds(answers, recorded):
+                    return True
+        return False
 
 
 def _milestones_of(condition: Condition, involved: list[Item]) -> set[str]:

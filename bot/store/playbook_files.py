@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -193,6 +195,32 @@ def load_library(
 
     `known_ids` are playbooks that exist elsewhere (published ones), which an `open` may name.
     """
+    with _collector_paused():
+        return _read_library(paths, fallback, known_ids)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Hold Python's cycle collector off while a library is read, and put it back as it was.
+
+    Reading 100 playbooks keeps some 40,000 objects alive until it ends, and each full pass of
+    the collector walks all of them (and everything else the process holds): about a fifth of
+    the time went on passes that found nothing, because reading makes no reference cycles.
+    Objects without cycles are still freed as soon as they are dropped.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read_library(
+    paths: Sequence[Path], fallback: Path | None, known_ids: Iterable[str]
+) -> Library:
+    """`load_library`'s work: read, parse and check every file, then check across them."""
     library = Library()
     files = find_playbook_files(paths)
     milestones_path = _catalogue(paths, fallback, MILESTONES_FILE)

@@ -16,6 +16,7 @@ import yaml
 
 from bot.core.characters import UNSAFE, describe
 from bot.core.errors import DocPath, Problem
+from bot.store.yaml_plain import Unusual, read_plain
 
 # libyaml's parser is several times faster than the pure-Python one; both give the same marks.
 if TYPE_CHECKING:
@@ -115,13 +116,27 @@ class YamlTrouble(Exception):
 
 def load_located(text: str) -> Located:
     """Parse YAML text into plain data with positions, or raise YamlTrouble."""
+    troubles = _unsafe_characters(text)
     loader = _TrainerLoader(text)
-    located = Located(None)
+    located = Located(None, troubles=list(troubles))
     try:
-        # Found in the text first, so a quoted escape on a line already named is not named twice.
-        located.troubles.extend(_explicit_tags(text))
-        located.troubles.extend(_unsafe_characters(text))
-        located.data = _Builder(loader, located).document()
+        located.data = read_plain(loader, located.values, located.keys, (MAX_DEPTH, MAX_NODES))
+    except (Unusual, yaml.YAMLError):
+        # Something only the general reader handles, or a mistake it has to place and word.
+        return _load_general(text, troubles)
+    finally:
+        loader.dispose()
+    return located
+
+
+def _load_general(text: str, troubles: list[tuple[str, Position]]) -> Located:
+    """Read any YAML text, placing each thing refused in it; or raise YamlTrouble."""
+    loader = _TrainerLoader(text)
+    located = Located(None, troubles=list(troubles))
+    # No tag can be written without a '!'; without one, nothing looks for them.
+    builder = _Builder(loader, located, tagged="!" in text)
+    try:
+        located.data = builder.document()
     except yaml.MarkedYAMLError as error:
         raise YamlTrouble(_syntax_message(error), _mark(error)) from None
     except yaml.YAMLError as error:
@@ -134,24 +149,32 @@ def load_located(text: str) -> Located:
     return located
 
 
-def _explicit_tags(text: str) -> list[tuple[str, Position]]:
-    """Every tag written in the text (`!!python/...`, `!foo`, even `!!str`), where it stands."""
-    if "!" not in text:  # no tag can be written without one
-        return []
-    found = []
-    for event in yaml.parse(text, Loader=_BaseLoader):
-        tag = getattr(event, "tag", None)
-        if tag is not None:
-            written = "!!" + tag.removeprefix(YAML_TAGS) if tag.startswith(YAML_TAGS) else tag
-            mark = event.start_mark
-            found.append(
-                (
-                    f"YAML tags ('{written}') are not used in playbooks; write the value "
-                    "plainly, in quotes if it must stay text",
-                    (mark.line + 1, mark.column + 1) if mark is not None else (1, 1),
-                )
-            )
-    return found
+def _tag_trouble(event: Any) -> tuple[str, Position]:
+    """A tag written in the text (`!!python/...`, `!foo`, even `!!str`), where it stands."""
+    tag = event.tag
+    written = "!!" + tag.removeprefix(YAML_TAGS) if tag.startswith(YAML_TAGS) else tag
+    mark = event.start_mark
+    return (
+        f"YAML tags ('{written}') are not used in playbooks; write the value "
+        "plainly, in quotes if it must stay text",
+        (mark.line + 1, mark.column + 1) if mark is not None else (1, 1),
+    )
+
+
+def _noting_tags(parse: Any, tags: list[tuple[str, Position]]) -> Any:
+    """The parser's next event, each tag written noted in `tags` on the way.
+
+    A closure, not a method of the builder: a builder holding its own bound method would be a
+    reference cycle, left for the cycle collector that reading holds off.
+    """
+
+    def next_event() -> Any:
+        event = parse()
+        if getattr(event, "tag", None) is not None:
+            tags.append(_tag_trouble(event))
+        return event
+
+    return next_event
 
 
 def _unsafe_characters(text: str) -> list[tuple[str, Position]]:
@@ -159,6 +182,9 @@ def _unsafe_characters(text: str) -> list[tuple[str, Position]]:
 
     A carriage return is YAML's own line break (files saved on Windows), so it is left to it.
     """
+    # Almost every file has none: one search of the whole text says so without a loop in Python.
+    if UNSAFE.search(text) is None:
+        return []
     found = []
     for number, line in enumerate(text.split("\n"), 1):
         for match in UNSAFE.finditer(line):
@@ -226,15 +252,27 @@ class _Builder:
         return str(event.value)
 
     def check_escapes(self, value: str, where: Position) -> None:
-        """Refuse a control character written as an escape ("\\u202e") in a quoted value."""
-        found = UNSAFE.search(value)
-        lines = {at[0] for _message, at in self.located.troubles}
-        if found is not None and where[0] not in lines:
-            self.located.troubles.append((_unsafe_message(found.group()), where))
+        """Refuse a control character written as an escape ("\\u202e") in a quoted value.
 
-    def __init__(self, loader: Any, located: Located) -> None:
+        Said once a line: not where a tag or a control character is named already.
+        """
+        found = UNSAFE.search(value)
+        if found is None:
+            return
+        lines = {at[0] for _message, at in [*self.tags, *self.located.troubles]}
+        if where[0] not in lines:
+            escape = (_unsafe_message(found.group()), where)
+            self.located.troubles.append(escape)
+            self.escapes.append(escape)
+
+    def __init__(self, loader: Any, located: Located, tagged: bool = False) -> None:
         self.loader = loader
         self.located = located
+        #: Whether the text may hold tags; the tags found, each where it is written; and the
+        #: escapes named, to be taken back when a tag later in the file is on the same line.
+        self.tagged = tagged
+        self.tags: list[tuple[str, Position]] = []
+        self.escapes: list[tuple[str, Position]] = []
         self.count = 0
         #: Each anchor's events, to replay for an alias; and where each anchor was first set.
         self.anchors: dict[str, list[Any]] = {}
@@ -246,7 +284,8 @@ class _Builder:
         # The first value that cannot be built: said once the whole file has been read, so
         # that a syntax error anywhere is said first, as libyaml finds those before building.
         self.deferred: YamlTrouble | None = None
-        self._get_event = loader.get_event
+        self._parse = loader.get_event
+        self._get_event = _noting_tags(self._parse, self.tags) if tagged else self._parse
 
     def next(self) -> Any:
         """The next event: from an alias being replayed, else from the parser."""
@@ -264,7 +303,29 @@ class _Builder:
         return event
 
     def document(self) -> Any:
-        """The single document's data (None for an empty stream)."""
+        """The single document's data (None for an empty stream), with tags among the troubles."""
+        try:
+            data = self._document()
+        except (yaml.composer.ComposerError, YamlTrouble):
+            # Refused before the end of the text: a syntax error further on is said instead,
+            # as when tags were looked for in a pass of their own before anything was built.
+            if self.tagged:
+                self._drain()
+            raise
+        if self.tags:
+            lines = {at[0] for _message, at in self.tags}
+            kept = [
+                t for t in self.located.troubles if t not in self.escapes or t[1][0] not in lines
+            ]
+            self.located.troubles = [*self.tags, *kept]
+        return data
+
+    def _drain(self) -> None:
+        """Read the rest of the text, for the syntax error it may hold."""
+        while not isinstance(self._parse(), yaml.StreamEndEvent | None):
+            pass
+
+    def _document(self) -> Any:
         self.next()  # the stream's start
         event = self.next()
         if isinstance(event, yaml.StreamEndEvent):

@@ -10,7 +10,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core.playbook import Milestone
+from bot.store import yaml_source
 from bot.store.playbook_files import LibraryInvalid, load_playbook_text
+from bot.store.yaml_plain import Unusual, read_plain
+from bot.store.yaml_source import Located
+
+from ..conftest import FIXTURES, PLAYBOOKS_DIR
 
 MILESTONES = {
     "report": Milestone("report", "Report", "the report"),
@@ -249,3 +254,131 @@ def test_a_control_character_written_as_an_escape_is_refused_too():
         "9:14: an invisible control character, U+202E (right-to-left override), can make this "
         "read differently from what is stored; delete it"
     ]
+
+
+@pytest.mark.skipif(not hasattr(yaml, "CSafeLoader"), reason="libyaml is not installed")
+def test_a_text_with_an_exclamation_mark_but_no_tag_is_parsed_once(monkeypatch):
+    """Tags are looked for in the same pass that reads the values: a '!' in a question used to
+    send the whole text through the parser a second time."""
+    parsers: list[str] = []
+    make = yaml.CSafeLoader.__init__
+
+    def counted(self: yaml.CSafeLoader, stream: str) -> None:
+        parsers.append(stream)
+        make(self, stream)
+
+    monkeypatch.setattr(yaml.CSafeLoader, "__init__", counted)
+
+    assert problems_of(TEXT.replace("PNC checked?", "PNC checked!")) == []
+    assert len(parsers) == 1
+
+
+def test_a_tag_later_on_the_line_of_an_escape_is_named_and_the_escape_is_not():
+    text = TEXT.replace("required: yes", 'reasons: ["\\u202e x", !custom y]')
+
+    assert problems_of(text) == [
+        "12:31: YAML tags ('!custom') are not used in playbooks; write the value plainly, in "
+        "quotes if it must stay text"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("refused", "refusal"),
+    [
+        ("        guidance: *nowhere\n", "19:19: YAML syntax error: found undefined alias"),
+        ("---\nplaybook: second\n", "19:1: YAML syntax error: expected a single document"),
+    ],
+    ids=["undefined alias", "second document"],
+)
+def test_in_a_text_with_a_tag_a_syntax_error_further_on_is_said_first(refused, refusal):
+    """As when tags were looked for in a pass of their own, before anything was built."""
+    untagged = TEXT + refused + "sections: [one, two\n"
+    tagged = untagged.replace("required: yes", "required: !!str yes")
+    end = len(untagged.splitlines()) + 1
+
+    assert problems_of(tagged) == [
+        f"{end}:1: YAML syntax error: while parsing a flow sequence: did not find expected "
+        "',' or ']'"
+    ]
+    [problem] = problems_of(untagged)
+    assert problem.startswith(refusal)
+
+
+def plain_and_general(text: str) -> tuple[Located | None, Located]:
+    """The text read by the tight reader (None when it gives up) and by the general one."""
+    loader = yaml_source._TrainerLoader(text)
+    plain: Located | None = Located(None)
+    try:
+        plain.data = read_plain(loader, plain.values, plain.keys, LIMITS)
+    except (Unusual, yaml.YAMLError):
+        plain = None
+    finally:
+        loader.dispose()
+    return plain, yaml_source._load_general(text, [])
+
+
+LIMITS = (yaml_source.MAX_DEPTH, yaml_source.MAX_NODES)
+SHIPPED_AND_FIXTURES = sorted(
+    [*PLAYBOOKS_DIR.glob("*.yaml"), *(FIXTURES / "bad-playbooks").rglob("*.yaml")]
+)
+
+
+@pytest.mark.parametrize("path", SHIPPED_AND_FIXTURES, ids=lambda p: p.name)
+def test_the_tight_reader_gives_what_the_general_reader_gives(path):
+    text = path.read_text(encoding="utf-8")
+    try:
+        plain, general = plain_and_general(text)
+    except yaml_source.YamlTrouble:
+        return  # a fixture that is not YAML: the tight reader has given up on it too
+    if plain is not None:
+        assert (plain.data, plain.values, plain.keys) == (
+            general.data,
+            general.values,
+            general.keys,
+        )
+
+
+def test_the_shipped_playbooks_are_read_by_the_tight_reader():
+    for path in PLAYBOOKS_DIR.glob("*.yaml"):
+        plain, _ = plain_and_general(path.read_text(encoding="utf-8"))
+        assert plain is not None, path.name
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(STRUCTURES, st.sampled_from([None, True, False]))
+def test_the_tight_reader_agrees_with_the_general_one_or_gives_up(data, flow):
+    plain, general = plain_and_general(yaml.safe_dump(data, default_flow_style=flow))
+    if plain is not None:
+        assert repr((plain.data, plain.values, plain.keys)) == repr(
+            (general.data, general.values, general.keys)
+        )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: &x 1\nb: *x\n",
+        "a: !!str 1\n",
+        "a: 1\na: 2\n",
+        "1: one\n",
+        "true: yes\n",
+        "<<: {a: 1}\n",
+        'a: "\\u202e"\n',
+        "a: !!int\n",
+        "a: 1\n---\nb: 2\n",
+        "a: [1, 2\n",
+        "a: " + "[" * (yaml_source.MAX_DEPTH + 1) + "]" * (yaml_source.MAX_DEPTH + 1) + "\n",
+    ],
+    ids=[
+        "alias", "tag", "key twice", "number key", "true key", "merge key", "escape",
+        "unbuildable", "second document", "syntax error", "deep",
+    ],
+)  # fmt: skip
+def test_the_tight_reader_leaves_what_it_does_not_handle_to_the_general_one(text):
+    loader = yaml_source._TrainerLoader(text)
+    located = Located(None)
+    try:
+        with pytest.raises((Unusual, yaml.YAMLError)):
+            read_plain(loader, located.values, located.keys, LIMITS)
+    finally:
+        loader.dispose()

@@ -261,6 +261,22 @@ def test_an_item_behind_a_milestone_and_its_negation_is_never_live():
     assert "can never be asked" in messages[0]
 
 
+def test_every_item_sharing_an_impossible_condition_is_reported_and_others_are_not():
+    impossible = {"all": [{"a": "no"}, {"b": "yes"}]}
+    messages = problems_of(
+        playbook_data(
+            item("a"),
+            item("b", when={"a": "yes"}),
+            item("c", when=impossible),
+            item("d", when={"a": "no"}),
+            item("e", when=impossible),
+            item("f", when={"a": "no"}),
+            item("g", when=dict(impossible)),
+        )
+    )
+    assert [message.split(":")[0] for message in messages] == ["item 'c'", "item 'e'", "item 'g'"]
+
+
 def test_satisfiable_conditions_are_not_reported():
     parse(
         playbook_data(

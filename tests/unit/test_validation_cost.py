@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from bot.core.errors import PlaybookInvalid, Problem
+from bot.core.liveness import SEARCH_BUDGET
 from bot.core.parsing import MAX_CONDITION_PARTS, MAX_ITEMS, MAX_OPTIONS, parse
 
 from .factories import MILESTONES, item, playbook_data
@@ -69,6 +70,19 @@ def test_many_items_reading_the_same_few_answers_are_searched_within_a_budget():
     impossible = {"all": [{f"q{k}": "yes"} for k in range(6)] + [{"q0": "no"}]}
     rest = [item(f"r{k}", when=impossible) for k in range(250)]
     assert timed(playbook_data(*first, *rest)) < 1.0
+
+
+def test_the_search_budget_judges_as_many_items_when_their_condition_repeats():
+    # Each search reads six yes-no-na items: 4 ** 6 = 4,096 combinations, charged to the
+    # budget whether the same condition was searched before or not.
+    first = [item(f"q{k}", "yes-no-na") for k in range(6)]
+    impossible = {"all": [{f"q{k}": "yes"} for k in range(6)] + [{"q0": "no"}]}
+    rest = [item(f"r{k}", when=impossible) for k in range(40)]
+    problems = problems_of(playbook_data(*first, *rest))
+    judged = SEARCH_BUDGET // 4**6
+    assert [problem.message.split(":")[0] for problem in problems] == [
+        f"item 'r{k}'" for k in range(judged)
+    ]
 
 
 def test_a_multi_item_with_many_options_does_not_blow_up_the_search():
