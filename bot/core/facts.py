@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from bot.core.history import RunHistory
 from bot.core.playbook import Duration, Item
@@ -22,6 +22,7 @@ from bot.core.schedule import due_from
 #: Statuses of a live item that count as settled in reports (answered, with its reason where
 #: it needs one, or answered 'not yet').
 SETTLED = frozenset({"done", "not-done", "na", "to-countersign", "not-yet"})
+ONE_MICROSECOND = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,10 @@ class ItemRow:
     #: The run's last record about the item: its number among the run's records, and its time.
     touched_n: int | None
     touched: str | None
+    #: Microseconds from the run's start to the item's first answer (None before either).
+    #: Field feedback takes the median days to a first answer over hundreds of thousands of
+    #: rows: worked out here once, SQL reads a number instead of parsing two times per row.
+    time_to_answer: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,12 +110,25 @@ def item_due(
     return due_from(item.due, run.anchor(item.due, item), holidays, settings)
 
 
+def micros_between(start: datetime | None, end: datetime | None) -> int | None:
+    """Whole microseconds from one time to another (None when either is missing)."""
+    if start is None or end is None:
+        return None
+    return (end - start) // ONE_MICROSECOND
+
+
+def days_of(micros: int) -> float:
+    """Microseconds as days, as field feedback shows a time to answer."""
+    return micros / 1000000.0 / 86400.0
+
+
 def item_row(run: RunHistory, item: Item, calendar: Calendar) -> ItemRow:
     """One item's row, as the run stands."""
     status = run.status(item.id)
     due = item_due(run, item, calendar.holidays, calendar.settings)
     thread = run.thread(item.id)
     touched = run.past.touched.get(item.id)
+    first = run.past.first_answered.get(item.id)
     return ItemRow(
         place_of(run, item.id),
         item.id,
@@ -119,13 +137,14 @@ def item_row(run: RunHistory, item: Item, calendar: Calendar) -> ItemRow:
         status.reason,
         status.actor,
         stamp(status.at),
-        stamp(run.past.first_answered.get(item.id)),
+        stamp(first),
         status.corrections,
         due.isoformat() if due else None,
         item.id in run.past.deferred,
         thread_text(thread) if thread else None,
         touched[0] if touched else None,
         stamp(touched[1]) if touched else None,
+        micros_between(run.started_at, first),
     )
 
 
