@@ -28,7 +28,7 @@ from bot.core.records import Entry
 from bot.core.run_items import OCCURRENCE_STEP
 from bot.core.schedule import standing
 from bot.services.context import Context
-from bot.services.reviews import Schedule, recurring, schedules
+from bot.services.reviews import Schedule, Schedules, recurring
 from bot.store.cases import Scope
 from bot.store.runs import RunRow as StoredRow
 
@@ -260,6 +260,7 @@ def _gather(ctx: Context, scope: Scope, open_runs_only: bool) -> Oversight:
         for case_id, handover in pending.items()
     }
     found = []
+    reckoned = Schedules(ctx, today)
     for case in cases:
         case_events = events.get(case.id, Events())
         run_facts = [
@@ -278,7 +279,7 @@ def _gather(ctx: Context, scope: Scope, open_runs_only: bool) -> Oversight:
                 case_events.latest_dates(),
                 handovers.get(case.id),
                 case_events,
-                schedules(ctx, case, case_events, run_facts, today),
+                reckoned.of(case, case_events, run_facts),
                 case.closed_reason if case.closed else None,
             )
         )
