@@ -30,8 +30,8 @@ def queue_escalations(ctx: Context, team: str | None = None) -> int:
     past its own (one team, or every team); how many notices are new."""
     oversight = gather(ctx, teams=[team] if team else None, open_runs_only=True)
     now = ctx.now()
-    queued = 0
     with ctx.transaction() as uow:
+        batch = notifications.Batch(uow, now)
         for case, run in oversight.runs():
             for facts in run.overdue:
                 if facts.standing != "escalate" or facts.due is None:
@@ -43,9 +43,7 @@ def queue_escalations(ctx: Context, team: str | None = None) -> int:
                     "officer": case.officer,
                 }
                 key = f"escalate:{run.run_id}:{facts.item.id}:{facts.due.isoformat()}"
-                queued += notifications.tell_supervisors(
-                    uow, case.case, "escalation", detail, now, key
-                )
+                batch.tell_supervisors(case.case, "escalation", detail, key)
                 # The officer hears it from the bot too, not first from the supervisor.
                 mine = {
                     **detail,
@@ -53,9 +51,7 @@ def queue_escalations(ctx: Context, team: str | None = None) -> int:
                     "run_id": str(run.run_id),
                     "item": str(facts.number),
                 }
-                queued += notifications.tell(
-                    uow, [case.case.officer_id], "escalation-officer", mine, now, f"{key}:officer"
-                )
+                batch.tell([case.case.officer_id], "escalation-officer", mine, f"{key}:officer")
         for case in oversight.cases:
             for schedule in case.reviews:
                 for missed in schedule.missed:
@@ -69,10 +65,8 @@ def queue_escalations(ctx: Context, team: str | None = None) -> int:
                         "days": str((oversight.today - missed.due).days),
                     }
                     key = f"review:{case.id}:{schedule.playbook.id}:{missed.due.isoformat()}"
-                    queued += notifications.tell_supervisors(
-                        uow, case.case, "review-missed", detail, now, key
-                    )
-    return queued
+                    batch.tell_supervisors(case.case, "review-missed", detail, key)
+        return batch.keep()
 
 
 def weekly_summary(ctx: Context) -> int:
