@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 
 from bot.core.history import RunHistory
-from bot.core.playbook import Duration, Item
+from bot.core.playbook import Duration, Item, Playbook
 from bot.core.records import Entry
 from bot.core.run_items import OCCURRENCE_STEP
 from bot.core.schedule import due_from
@@ -98,6 +98,18 @@ def place_of(run: RunHistory, item_id: str) -> int:
 def base_position(place: int) -> int:
     """The position in the playbook of the item at a place (a copy's, its original's)."""
     return place // OCCURRENCE_STEP
+
+
+def number_at(place: int) -> int:
+    """The number a button names the item at a place by (see `bot.core.run_items`)."""
+    return base_position(place) + OCCURRENCE_STEP * (place % OCCURRENCE_STEP)
+
+
+def item_at(playbook: Playbook, place: int, item_id: str) -> Item:
+    """The item of a playbook at a place of a run, a copy for one occurrence where it is one."""
+    item = playbook.items[base_position(place)]
+    occurrence = place % OCCURRENCE_STEP
+    return replace(item, id=item_id, occurrence=occurrence) if occurrence else item
 
 
 def item_due(

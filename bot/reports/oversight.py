@@ -3,8 +3,8 @@
 One pass reads a team's cases, runs and milestones and the read model's rows for them (see
 `bot.store.facts`): per item, what a supervisor asks: done or not, why, by whom and when, when
 it fell due, and, worked out from today, whether it is overdue or to escalate. Nothing is
-replayed from the log. `/team`, `/case`, the weekly summary, escalations and every report
-format are views of these facts.
+replayed from the log. `/team`, `/case`, the weekly summary and every report format are views
+of these facts; the escalation scan reads only what can escalate (`bot.reports.escalations`).
 """
 
 from __future__ import annotations
@@ -12,20 +12,19 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from bot.core.case import Case
 from bot.core.events import Events
 from bot.core.facts import SETTLED as SETTLED
-from bot.core.facts import RunRow, base_position, last_activity, thread_of
+from bot.core.facts import RunRow, item_at, last_activity, number_at, thread_of
 from bot.core.history import challenge_open
 from bot.core.lifecycle import UNDER_WAY
 from bot.core.people import user_id_of
 from bot.core.playbook import Duration, Item, Playbook
 from bot.core.records import Entry
-from bot.core.run_items import OCCURRENCE_STEP
 from bot.core.schedule import standing
 from bot.services.context import Context
 from bot.services.reviews import Schedule, Schedules, recurring
@@ -76,7 +75,7 @@ class ItemFacts:
     @property
     def number(self) -> int:
         """The number a button names the item by (see `bot.core.run_items`)."""
-        return base_position(self.place) + OCCURRENCE_STEP * (self.place % OCCURRENCE_STEP)
+        return number_at(self.place)
 
 
 @dataclass(slots=True)
@@ -396,10 +395,7 @@ class _Items:
         found = self._items.get(key)
         if found is None:
             playbook = self._ctx.catalog.playbook_of_version(version_id)
-            item = playbook.items[base_position(place)]
-            occurrence = place % OCCURRENCE_STEP
-            if occurrence:
-                item = replace(item, id=item_id, occurrence=occurrence)
+            item = item_at(playbook, place, item_id)
             found = self._items[key] = (item, playbook.section_of(item.base_id))
         return found
 

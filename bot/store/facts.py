@@ -46,9 +46,10 @@ from bot.core.history import shared_key, shares_with
 from bot.core.lifecycle import UNDER_WAY
 from bot.core.playbook import Item
 from bot.core.records import Entry
-from bot.store.read_model_schema import POSITION
+from bot.store.read_model_schema import POSITION, WAITING
 
 if TYPE_CHECKING:
+    from bot.store.cases import Scope
     from bot.store.runs import RunRepository, StoredRun
     from bot.store.versions import VersionRepository
 
@@ -67,9 +68,8 @@ READ_ITEM = (
 #: Every column of an item row after its run id, in `ItemRow`'s order: what `verify` compares.
 KEPT_ITEM = f"{READ_ITEM}, time_to_answer"
 
-#: Statuses field feedback counts as settled, and those of a run that can still fall overdue.
+#: Statuses field feedback counts as settled.
 INSIGHT_SETTLED = "'done', 'not-done', 'na', 'to-countersign'"
-WAITING = "'open', 'later', 'needs-reason', 'not-yet'"
 UNDER_WAY_SQL = ", ".join(f"'{state}'" for state in UNDER_WAY)
 #: An item missed its due date: settled after it, or still waiting, in a run under way, past it.
 #: The run's state is looked up only for a row still waiting past its due date: few of them.
@@ -349,6 +349,36 @@ class FactRepository:
         else:
             found.medians = _medians_of(self._db, of_runs, args)
         return found
+
+    def waiting_past(self, scope: Scope, day: date) -> list[tuple[int, int, int, int, str, str]]:
+        """The item rows still waiting with a due date before a day, in the runs under way of
+        a scope's cases: (case id, run id, version id, place, item, due). Only these can be
+        escalating; `item_facts_waiting` holds them apart from the rest."""
+        where, params = scope.where()
+        return self._db.execute(
+            "SELECT r.case_id, f.run_id, f.version_id, f.place, f.item, f.due"
+            " FROM runs r JOIN item_facts f ON f.run_id = r.id"
+            f" WHERE r.case_id IN (SELECT id FROM cases {where})"
+            f" AND r.state IN ({UNDER_WAY_SQL}) AND f.status IN ({WAITING})"
+            " AND f.due IS NOT NULL AND f.due < ?",
+            [*params, day.isoformat()],
+        ).fetchall()
+
+    def held_in(
+        self, scope: Scope, playbooks: Sequence[str]
+    ) -> list[tuple[int, int, int, str, str | None]]:
+        """The runs of some (recurring) playbooks in a scope's cases, moved ones left out, by
+        id, with the day each holds: (case id, run id, version id, state, review due)."""
+        where, params = scope.where()
+        marks = ", ".join("?" for _ in playbooks)
+        return self._db.execute(
+            "SELECT r.case_id, r.id, r.playbook_version_id, r.state, f.review_due FROM runs r"
+            " LEFT JOIN run_facts f ON f.run_id = r.id"
+            f" WHERE r.case_id IN (SELECT id FROM cases {where}) AND r.state != 'moved'"
+            " AND r.playbook_version_id IN (SELECT id FROM playbook_versions"
+            f" WHERE playbook_id IN ({marks})) ORDER BY r.id",
+            [*params, *playbooks],
+        ).fetchall()
 
     # --- what the model was built with ------------------------------------------------------
 

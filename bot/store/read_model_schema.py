@@ -70,16 +70,20 @@ def create_read_model(db: sqlite_utils.Database) -> None:
 #: An item's position in its playbook, as the indexes below and the queries that use them
 #: write it: SQLite uses an index on an expression only for the same expression.
 POSITION = f"place / {OCCURRENCE_STEP}"
+#: Statuses of an item still waiting, which falls overdue past its due date, as the escalation
+#: scan's index and query write them.
+WAITING = "'open', 'later', 'needs-reason', 'not-yet'"
 
 
 def add_tallies(db: sqlite_utils.Database) -> None:
-    """Each item row's time to its first answer, and the indexes field feedback reads
-    (migration 0018).
+    """Each item row's time to its first answer, and the indexes field feedback and the
+    escalation scan read (migration 0018).
 
     Field feedback totals every live item row of the force by playbook version and position:
     `item_facts_tally` holds what it counts, in that order, so SQLite reads it once without
     sorting the rows, and finds each item's median time to answer by walking to the middle.
-    `item_facts_reasons` holds the few rows with a reason.
+    `item_facts_reasons` holds the few rows with a reason. `item_facts_waiting` holds the rows
+    still waiting with a due date, which are all the escalation scan has to look at.
     """
     db.execute("ALTER TABLE item_facts ADD COLUMN time_to_answer INTEGER")
     # Filled here, for rows written before it existed, as reports worked it out until now;
@@ -97,6 +101,10 @@ def add_tallies(db: sqlite_utils.Database) -> None:
     db.execute(
         f"CREATE INDEX item_facts_reasons ON item_facts (version_id, {POSITION}, reason,"
         " status) WHERE status != 'not-live' AND reason != ''"
+    )
+    db.execute(
+        "CREATE INDEX item_facts_waiting ON item_facts (run_id, due)"
+        f" WHERE status IN ({WAITING}) AND due IS NOT NULL"
     )
 
 

@@ -440,7 +440,7 @@ def test_a_read_model_from_before_the_times_to_answer_gets_them_when_first_opene
     kept = every_report(world.context())
     conn = sqlite3.connect(world.db_path)
     with conn:
-        for index in ("item_facts_tally", "item_facts_reasons"):
+        for index in ("item_facts_tally", "item_facts_reasons", "item_facts_waiting"):
             conn.execute(f"DROP INDEX {index}")
         conn.execute("ALTER TABLE item_facts DROP COLUMN time_to_answer")
         conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0018-read-model-tallies'")
