@@ -60,13 +60,16 @@ ITEM_COLUMNS = (
 RUN_COLUMNS = (
     "run_id, started, review_due, signed_off_by, signed_off_at, reopened, changed_n, changed"
 )
-#: The columns of an item row as reports read them, after its run id.
+#: The columns of an item row as a team's reports read them, after its run id.
 READ_ITEM = (
-    "place, item, status, value, reason, who, at, first_answered, corrections, due, deferred,"
-    " thread, touched_n, touched"
+    "place, item, status, value, reason, who, at, first_answered, corrections, due, thread,"
+    " touched_n, touched"
 )
 #: Every column of an item row after its run id, in `ItemRow`'s order: what `verify` compares.
-KEPT_ITEM = f"{READ_ITEM}, time_to_answer"
+KEPT_ITEM = (
+    "place, item, status, value, reason, who, at, first_answered, corrections, due, deferred,"
+    " thread, touched_n, touched, time_to_answer"
+)
 
 #: Statuses field feedback counts as settled.
 INSIGHT_SETTLED = "'done', 'not-done', 'na', 'to-countersign'"

@@ -32,6 +32,12 @@ sections:
         each: trial-listed
         due: {within: 1wd, of: trial-listed}
         escalate: {after: 1d}
+      - id: special-measures
+        ask: Special measures applied for?
+        type: yes-no
+        not-yet: true
+        due: {within: 2d, of: trial-listed}
+        escalate: {after: 1d}
 """
 REVIEW = """\
 playbook: review
@@ -67,7 +73,9 @@ def _world(tmp_path: Path) -> World:
     # overdue and is told of first.
     events.record_milestone(ctx, casey, "43/10001/26", "trial-listed", date(2026, 11, 16))
     events.record_milestone(ctx, casey, "43/10001/26", "trial-listed", date(2026, 11, 9))
-    investigating.start_run(ctx, casey, "43/10001/26", "trial-care")
+    care = investigating.start_run(ctx, casey, "43/10001/26", "trial-care").run
+    assert care is not None
+    investigating.not_yet(ctx, casey, care.run_id, "special-measures")  # still waits: escalates
     world.open("Sol", "43/10003/26")  # South
     world.open("Casey", "43/10004/26")
     supervising.close_case(ctx, sam, "43/10004/26", "other")
@@ -119,6 +127,7 @@ def test_the_scan_finds_items_per_occurrence_and_reviews_but_nothing_settled_or_
         ("43/10001/26", "plan"),
         ("43/10001/26", "told@1"),
         ("43/10001/26", "told@2"),
+        ("43/10001/26", "special-measures"),
         ("43/10003/26", "plan"),
     }
     assert {ref for ref, *_rest in reviews} == {
