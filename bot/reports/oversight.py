@@ -55,8 +55,10 @@ class ItemFacts:
     value: str | None
     reason: str | None
     who: str | None
-    when: datetime | None
-    first_settled: datetime | None
+    #: When it was answered (or its reason given), and first settled, as the read model keeps
+    #: them: read as times (`when`, `first_settled`) only by what shows or compares them.
+    answered_at: str | None
+    first_settled_at: str | None
     corrections: int
     due: date | None
     standing: str
@@ -64,6 +66,16 @@ class ItemFacts:
     thread: tuple[Entry, ...] = ()
     #: Its place in the run's order (see `bot.core.facts.place_of`).
     place: int = 0
+
+    @property
+    def when(self) -> datetime | None:
+        """When it was answered (or its reason given)."""
+        return datetime.fromisoformat(self.answered_at) if self.answered_at else None
+
+    @property
+    def first_settled(self) -> datetime | None:
+        """When it was first answered, for an item settled now."""
+        return datetime.fromisoformat(self.first_settled_at) if self.first_settled_at else None
 
     @property
     def on_time(self) -> bool | None:
@@ -411,8 +423,8 @@ class _Items:
                     value,
                     reason,
                     who,
-                    datetime.fromisoformat(at) if at else None,
-                    datetime.fromisoformat(first) if first and status in SETTLED else None,
+                    at,
+                    first if status in SETTLED else None,
                     corrections,
                     when,
                     where,
