@@ -50,7 +50,11 @@ def run_once(db_path: Path, team: str | None, fmt: str, out_dir: Path) -> tuple[
     """One report in a fresh process: (seconds, peak resident MB). No team: the trainers' one."""
     env = {**os.environ, "SOTERIA_DB": str(db_path), "SOTERIA_PLAYBOOKS": str(REPO / "playbooks")}
     output = out_dir / f"report.{fmt}"
-    scope = ["--team", team] if team is not None else ["--trainer"]
+    # Every report names its purpose for the access log (DPA 2018 s.62), as a person must.
+    if team is not None:
+        scope = ["--team", team, "--purpose", "supervision"]
+    else:
+        scope = ["--trainer", "--purpose", "training"]
     command = [sys.executable, "-m", "bot", "report", *scope, "--format", fmt]
     command += ["-o", str(output)]
     started = time.perf_counter()

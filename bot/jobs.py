@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from bot.config import Settings
 from bot.core.people import User
+from bot.reports.escalations import escalating
 from bot.reports.formats import remove_exports_before
 from bot.reports.measures import measure
 from bot.reports.oversight import gather
@@ -28,51 +29,40 @@ def teams_with_cases(ctx: Context) -> list[str]:
 def queue_escalations(ctx: Context, team: str | None = None) -> int:
     """Tell supervisors of every open item past its `escalate` point, and of every review missed
     past its own (one team, or every team); how many notices are new."""
-    oversight = gather(ctx, teams=[team] if team else None, open_runs_only=True)
+    found = escalating(ctx, team)
     now = ctx.now()
-    queued = 0
     with ctx.transaction() as uow:
-        for case, run in oversight.runs():
-            for facts in run.overdue:
-                if facts.standing != "escalate" or facts.due is None:
-                    continue
-                detail = {
-                    "ask": facts.item.ask,
-                    "due": facts.due.isoformat(),
-                    "days": str(facts.days_over),
-                    "officer": case.officer,
-                }
-                key = f"escalate:{run.run_id}:{facts.item.id}:{facts.due.isoformat()}"
-                queued += notifications.tell_supervisors(
-                    uow, case.case, "escalation", detail, now, key
-                )
-                # The officer hears it from the bot too, not first from the supervisor.
-                mine = {
-                    **detail,
-                    "case_ref": case.ref,
-                    "run_id": str(run.run_id),
-                    "item": str(facts.number),
-                }
-                queued += notifications.tell(
-                    uow, [case.case.officer_id], "escalation-officer", mine, now, f"{key}:officer"
-                )
-        for case in oversight.cases:
-            for schedule in case.reviews:
-                for missed in schedule.missed:
-                    if missed.standing != "escalate":
-                        continue
-                    detail = {
-                        "case_ref": case.ref,
-                        "case_id": str(case.id),
-                        "title": schedule.playbook.title,
-                        "due": missed.due.isoformat(),
-                        "days": str((oversight.today - missed.due).days),
-                    }
-                    key = f"review:{case.id}:{schedule.playbook.id}:{missed.due.isoformat()}"
-                    queued += notifications.tell_supervisors(
-                        uow, case.case, "review-missed", detail, now, key
-                    )
-    return queued
+        batch = notifications.Batch(uow, now)
+        for item in found.items:
+            due = item.due.isoformat()
+            detail = {
+                "ask": item.item.ask,
+                "due": due,
+                "days": str(item.days_over),
+                "officer": item.officer,
+            }
+            key = f"escalate:{item.run_id}:{item.item.id}:{due}"
+            batch.tell_supervisors(item.case, "escalation", detail, key)
+            # The officer hears it from the bot too, not first from the supervisor.
+            mine = {
+                **detail,
+                "case_ref": item.case.ref,
+                "run_id": str(item.run_id),
+                "item": str(item.number),
+            }
+            batch.tell([item.case.officer_id], "escalation-officer", mine, f"{key}:officer")
+        for review in found.reviews:
+            case, due = review.case, review.due.isoformat()
+            detail = {
+                "case_ref": case.ref,
+                "case_id": str(case.id),
+                "title": review.playbook.title,
+                "due": due,
+                "days": str(review.days_over),
+            }
+            key = f"review:{case.id}:{review.playbook.id}:{due}"
+            batch.tell_supervisors(case, "review-missed", detail, key)
+        return batch.keep()
 
 
 def weekly_summary(ctx: Context) -> int:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
-from datetime import date, datetime
+from dataclasses import dataclass, fields, replace
+from datetime import date, datetime, timedelta
 from operator import attrgetter
 
 from bot.core.history import RunHistory
-from bot.core.playbook import Duration, Item
+from bot.core.playbook import Duration, Item, Playbook
 from bot.core.records import Entry
 from bot.core.run_items import OCCURRENCE_STEP
 from bot.core.schedule import due_from
@@ -23,6 +23,7 @@ from bot.core.schedule import due_from
 #: Statuses of a live item that count as settled in reports (answered, with its reason where
 #: it needs one, or answered 'not yet').
 SETTLED = frozenset({"done", "not-done", "na", "to-countersign", "not-yet"})
+ONE_MICROSECOND = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,10 @@ class ItemRow:
     #: The run's last record about the item: its number among the run's records, and its time.
     touched_n: int | None
     touched: str | None
+    #: Microseconds from the run's start to the item's first answer (None before either).
+    #: Field feedback takes the median days to a first answer over hundreds of thousands of
+    #: rows: worked out here once, SQL reads a number instead of parsing two times per row.
+    time_to_answer: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +107,18 @@ def base_position(place: int) -> int:
     return place // OCCURRENCE_STEP
 
 
+def number_at(place: int) -> int:
+    """The number a button names the item at a place by (see `bot.core.run_items`)."""
+    return base_position(place) + OCCURRENCE_STEP * (place % OCCURRENCE_STEP)
+
+
+def item_at(playbook: Playbook, place: int, item_id: str) -> Item:
+    """The item of a playbook at a place of a run, a copy for one occurrence where it is one."""
+    item = playbook.items[base_position(place)]
+    occurrence = place % OCCURRENCE_STEP
+    return replace(item, id=item_id, occurrence=occurrence) if occurrence else item
+
+
 def item_due(
     run: RunHistory, item: Item, holidays: frozenset[date], settings: Mapping[str, Duration]
 ) -> date | None:
@@ -112,12 +129,25 @@ def item_due(
     return due_from(item.due, run.anchor(item.due, item), holidays, settings)
 
 
+def micros_between(start: datetime | None, end: datetime | None) -> int | None:
+    """Whole microseconds from one time to another (None when either is missing)."""
+    if start is None or end is None:
+        return None
+    return (end - start) // ONE_MICROSECOND
+
+
+def days_of(micros: int) -> float:
+    """Microseconds as days, as field feedback shows a time to answer."""
+    return micros / 1000000.0 / 86400.0
+
+
 def item_row(run: RunHistory, item: Item, calendar: Calendar) -> ItemRow:
     """One item's row, as the run stands."""
     status = run.status(item.id)
     due = item_due(run, item, calendar.holidays, calendar.settings)
     thread = run.thread(item.id)
     touched = run.past.touched.get(item.id)
+    first = run.past.first_answered.get(item.id)
     return ItemRow(
         place_of(run, item.id),
         item.id,
@@ -126,13 +156,14 @@ def item_row(run: RunHistory, item: Item, calendar: Calendar) -> ItemRow:
         status.reason,
         status.actor,
         stamp(status.at),
-        stamp(run.past.first_answered.get(item.id)),
+        stamp(first),
         status.corrections,
         due.isoformat() if due else None,
         item.id in run.past.deferred,
         thread_text(thread) if thread else None,
         touched[0] if touched else None,
         stamp(touched[1]) if touched else None,
+        micros_between(run.started_at, first),
     )
 
 

@@ -184,7 +184,9 @@ def gather_insights(ctx: Context, teams: Sequence[str] | None = None) -> Insight
     scope = Scope(tuple(dict.fromkeys(teams)) if teams else None)
     versions: dict[int, VersionInsight] = {}
     with ctx.uow.reading() as uow:
-        counts = uow.facts.tallies(*uow.runs.ids_in(scope), ctx.today())
+        counts = uow.facts.tallies(
+            *uow.runs.ids_in(scope), ctx.today(), every_run=scope.teams is None
+        )
         for version_id, runs in counts.runs.items():
             versions[version_id] = _version(ctx.catalog.playbook_of_version(version_id), runs)
         for version_id, position, *totals in counts.items:

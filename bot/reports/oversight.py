@@ -3,8 +3,8 @@
 One pass reads a team's cases, runs and milestones and the read model's rows for them (see
 `bot.store.facts`): per item, what a supervisor asks: done or not, why, by whom and when, when
 it fell due, and, worked out from today, whether it is overdue or to escalate. Nothing is
-replayed from the log. `/team`, `/case`, the weekly summary, escalations and every report
-format are views of these facts.
+replayed from the log. `/team`, `/case`, the weekly summary and every report format are views
+of these facts; the escalation scan reads only what can escalate (`bot.reports.escalations`).
 """
 
 from __future__ import annotations
@@ -12,23 +12,22 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from bot.core.case import Case
 from bot.core.events import Events
 from bot.core.facts import SETTLED as SETTLED
-from bot.core.facts import RunRow, base_position, last_activity, thread_of
+from bot.core.facts import RunRow, item_at, last_activity, number_at, thread_of
 from bot.core.history import challenge_open
 from bot.core.lifecycle import UNDER_WAY
 from bot.core.people import user_id_of
 from bot.core.playbook import Duration, Item, Playbook
 from bot.core.records import Entry
-from bot.core.run_items import OCCURRENCE_STEP
 from bot.core.schedule import standing
 from bot.services.context import Context
-from bot.services.reviews import Schedule, recurring, schedules
+from bot.services.reviews import Schedule, Schedules, recurring
 from bot.store.cases import Scope
 from bot.store.runs import RunRow as StoredRow
 
@@ -40,6 +39,8 @@ OPEN_STATES = UNDER_WAY
 RISKS = ("escalated", "overdue", "challenged", "due-soon", "on-track", "closed")
 #: Statuses of an item still waiting for work, which fall overdue past their due date.
 WAITING = frozenset({"open", "later", "needs-reason", "not-yet"})
+#: Where an item past its due date stands.
+LATE = frozenset({"overdue", "escalate"})
 
 
 # Not frozen: a team report builds tens of thousands of these, and a frozen dataclass takes
@@ -54,8 +55,10 @@ class ItemFacts:
     value: str | None
     reason: str | None
     who: str | None
-    when: datetime | None
-    first_settled: datetime | None
+    #: When it was answered (or its reason given), and first settled, as the read model keeps
+    #: them: read as times (`when`, `first_settled`) only by what shows or compares them.
+    answered_at: str | None
+    first_settled_at: str | None
     corrections: int
     due: date | None
     standing: str
@@ -63,6 +66,16 @@ class ItemFacts:
     thread: tuple[Entry, ...] = ()
     #: Its place in the run's order (see `bot.core.facts.place_of`).
     place: int = 0
+
+    @property
+    def when(self) -> datetime | None:
+        """When it was answered (or its reason given)."""
+        return datetime.fromisoformat(self.answered_at) if self.answered_at else None
+
+    @property
+    def first_settled(self) -> datetime | None:
+        """When it was first answered, for an item settled now."""
+        return datetime.fromisoformat(self.first_settled_at) if self.first_settled_at else None
 
     @property
     def on_time(self) -> bool | None:
@@ -76,7 +89,7 @@ class ItemFacts:
     @property
     def number(self) -> int:
         """The number a button names the item by (see `bot.core.run_items`)."""
-        return base_position(self.place) + OCCURRENCE_STEP * (self.place % OCCURRENCE_STEP)
+        return number_at(self.place)
 
 
 @dataclass(slots=True)
@@ -100,11 +113,33 @@ class RunFacts:
     #: Live items settled (answered, with a reason where needed), and items asked as it stands.
     settled: int = field(init=False)
     live: int = field(init=False)
+    #: Where its items stand, bar "not-due"; items past their due date (most overdue first);
+    #: items ever challenged. Few, and asked for of every run, often more than once.
+    standings: frozenset[str] = field(init=False)
+    _late: tuple[ItemFacts, ...] = field(init=False, repr=False)
+    _challenged: tuple[ItemFacts, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        # Counted once from the items' statuses: reports read these for every run, often twice.
-        self.live = sum(1 for facts in self.items if facts.status != "not-live")
-        self.settled = sum(1 for facts in self.items if facts.status in SETTLED)
+        # One pass over the items for all of these.
+        live = settled = 0
+        standings: set[str] = set()
+        late, challenged = [], []
+        for facts in self.items:
+            status = facts.status
+            if status != "not-live":
+                live += 1
+                if status in SETTLED:
+                    settled += 1
+            # An item waiting in a run under way has a standing: 'not yet' ones too.
+            if facts.standing != "not-due":
+                standings.add(facts.standing)
+                if facts.standing in LATE:
+                    late.append(facts)
+            if facts.thread:
+                challenged.append(facts)
+        late.sort(key=_most_overdue_first)
+        self.live, self.settled, self.standings = live, settled, frozenset(standings)
+        self._late, self._challenged = tuple(late), tuple(challenged)
 
     def with_status(self, *statuses: str) -> list[ItemFacts]:
         """Items in any of these statuses, in playbook order."""
@@ -113,13 +148,16 @@ class RunFacts:
     @property
     def overdue(self) -> list[ItemFacts]:
         """Open items past their due date, most overdue first."""
-        late = [facts for facts in self.items if facts.standing in ("overdue", "escalate")]
-        return sorted(late, key=lambda facts: -facts.days_over)
+        return list(self._late)
 
     @property
     def open_challenges(self) -> list[ItemFacts]:
         """Items whose latest challenge waits for the investigator's reply."""
-        return [facts for facts in self.items if challenge_open(facts.thread)]
+        return [facts for facts in self._challenged if challenge_open(facts.thread)]
+
+
+def _most_overdue_first(facts: ItemFacts) -> int:
+    return -facts.days_over
 
 
 @dataclass(slots=True)
@@ -161,7 +199,7 @@ class CaseFacts:
     def _risk(self) -> str:
         if self.closed_reason is not None:
             return "closed"
-        standings = {facts.standing for run in self.runs for facts in run.items}
+        standings = {standing for run in self.runs for standing in run.standings}
         standings |= {due.standing for review in self.reviews for due in review.occurrences}
         if "escalate" in standings:
             return "escalated"
@@ -260,6 +298,7 @@ def _gather(ctx: Context, scope: Scope, open_runs_only: bool) -> Oversight:
         for case_id, handover in pending.items()
     }
     found = []
+    reckoned = Schedules(ctx, today)
     for case in cases:
         case_events = events.get(case.id, Events())
         run_facts = [
@@ -278,7 +317,7 @@ def _gather(ctx: Context, scope: Scope, open_runs_only: bool) -> Oversight:
                 case_events.latest_dates(),
                 handovers.get(case.id),
                 case_events,
-                schedules(ctx, case, case_events, run_facts, today),
+                reckoned.of(case, case_events, run_facts),
                 case.closed_reason if case.closed else None,
             )
         )
@@ -336,7 +375,8 @@ class _Items:
         self._today = today
         self._holidays = ctx.holidays()
         self._settings: dict[str, Duration] = ctx.catalog.settings
-        self._items: dict[tuple[int, int], tuple[Item, str]] = {}
+        #: Each version's items by place, with their sections.
+        self._items: dict[int, dict[int, tuple[Item, str]]] = {}
         self._dates: dict[str, date] = {}
         self._standings: dict[tuple[date, Duration | None], str] = {}
 
@@ -344,27 +384,35 @@ class _Items:
         self, rows: Iterable[Sequence[Any]], runs: dict[int, StoredRow]
     ) -> dict[int, _RunItems]:
         """Each run's item facts, by run id, from rows ordered by run and place."""
+        # A team is tens of thousands of rows: what each row needs is looked up once per run,
+        # and what rows share (an item's definition, a due date) once per report.
         found: dict[int, _RunItems] = {}
-        current = -1
+        dates, today = self._dates, self._today
+        current, stored, version_id, open_run = -1, None, 0, False
+        known: dict[int, tuple[Item, str]] = {}
         facts: list[ItemFacts] = []
         last_n, last = None, None
         for (run_id, place, item_id, status, value, reason, who, at, first, corrections, due,
-             _deferred, thread, touched_n, touched) in rows:  # fmt: skip
+             thread, touched_n, touched) in rows:  # fmt: skip
             if run_id != current:
-                if current in runs:
+                if stored is not None:
                     found[current] = (facts, last_n, last)
                 current, facts, last_n, last = run_id, [], None, None
-            stored = runs.get(run_id)
+                stored = runs.get(run_id)
+                if stored is not None:
+                    version_id, open_run = stored.version_id, stored.state in OPEN_STATES
+                    known = self._items.setdefault(version_id, {})
             if stored is None:
                 continue
-            item, section = self._item(stored.version_id, place, item_id)
-            when = self._dates.get(due) if due else None
-            if due and when is None:
-                when = self._dates[due] = date.fromisoformat(due)
-            where, days_over = "not-due", 0
-            if status in WAITING and stored.state in OPEN_STATES and when is not None:
-                where = self._standing(when, item.escalate)
-                days_over = max((self._today - when).days, 0)
+            item, section = known.get(place) or self._item(version_id, place, item_id)
+            when, where, days_over = None, "not-due", 0
+            if due:
+                when = dates.get(due)
+                if when is None:
+                    when = dates[due] = date.fromisoformat(due)
+                if open_run and status in WAITING:
+                    where = self._standing(when, item.escalate)
+                    days_over = max((today - when).days, 0)
             if touched_n is not None and (last_n is None or touched_n > last_n):
                 last_n, last = touched_n, touched
             facts.append(
@@ -375,8 +423,8 @@ class _Items:
                     value,
                     reason,
                     who,
-                    datetime.fromisoformat(at) if at else None,
-                    datetime.fromisoformat(first) if first and status in SETTLED else None,
+                    at,
+                    first if status in SETTLED else None,
                     corrections,
                     when,
                     where,
@@ -385,21 +433,15 @@ class _Items:
                     place,
                 )
             )
-        if current in runs:
+        if stored is not None:
             found[current] = (facts, last_n, last)
         return found
 
     def _item(self, version_id: int, place: int, item_id: str) -> tuple[Item, str]:
         """The item at a place of a version, a copy for one occurrence where it is one."""
-        key = (version_id, place)
-        found = self._items.get(key)
-        if found is None:
-            playbook = self._ctx.catalog.playbook_of_version(version_id)
-            item = playbook.items[base_position(place)]
-            occurrence = place % OCCURRENCE_STEP
-            if occurrence:
-                item = replace(item, id=item_id, occurrence=occurrence)
-            found = self._items[key] = (item, playbook.section_of(item.base_id))
+        playbook = self._ctx.catalog.playbook_of_version(version_id)
+        item = item_at(playbook, place, item_id)
+        found = self._items[version_id][place] = (item, playbook.section_of(item.base_id))
         return found
 
     def _standing(self, due: date, escalate: Duration | None) -> str:

@@ -13,10 +13,50 @@ from datetime import datetime, timedelta
 from bot.core.case import Case
 from bot.services.context import Context
 from bot.store.notices import Notice as Notice
+from bot.store.notices import Queued
 from bot.store.unit_of_work import UnitOfWork
 
 #: Notices that go out at once, not gathered into the next batch.
 URGENT = frozenset({"signed-off", "returned", "challenged", "handover"})
+
+
+class Batch:
+    """Notices told one after another in one transaction and kept together at the end: each
+    team's supervisors looked up once, every notice written in one statement. The escalation
+    scan tells tens of thousands at once."""
+
+    def __init__(self, uow: UnitOfWork, now: datetime) -> None:
+        self._uow = uow
+        self._now = now
+        self._supervisors: dict[str, list[int]] = {}
+        self._told: list[Queued] = []
+
+    def tell(
+        self,
+        user_ids: Iterable[int],
+        kind: str,
+        params: Mapping[str, str],
+        dedupe_key: str | None = None,
+    ) -> None:
+        """A notice for each person (its key made theirs by their id)."""
+        for user_id in user_ids:
+            key = f"{dedupe_key}:{user_id}" if dedupe_key else None
+            self._told.append(Queued(user_id, kind, params, kind in URGENT, key))
+
+    def tell_supervisors(
+        self, case: Case, kind: str, params: Mapping[str, str], dedupe_key: str | None = None
+    ) -> None:
+        """A notice for a case's supervisors, naming the case so they can open it."""
+        team = case.team
+        if team not in self._supervisors:
+            self._supervisors[team] = supervisor_ids(self._uow, team)
+        facts = {"case_id": str(case.id), "case_ref": case.ref, **params}
+        self.tell(self._supervisors[team], kind, facts, dedupe_key)
+
+    def keep(self) -> int:
+        """Keep every notice told so far, in order; how many were new."""
+        told, self._told = self._told, []
+        return self._uow.notices.queue(told, self._now)
 
 
 def tell(
@@ -28,13 +68,9 @@ def tell(
     dedupe_key: str | None = None,
 ) -> int:
     """Keep a notice for each person, in the caller's transaction; how many were new."""
-    kept = 0
-    for user_id in user_ids:
-        key = f"{dedupe_key}:{user_id}" if dedupe_key else None
-        kept += uow.notices.queue(
-            user_id, kind, params, now, urgent=kind in URGENT, dedupe_key=key
-        )
-    return kept
+    batch = Batch(uow, now)
+    batch.tell(user_ids, kind, params, dedupe_key)
+    return batch.keep()
 
 
 def supervisor_ids(uow: UnitOfWork, team: str) -> list[int]:
@@ -51,8 +87,9 @@ def tell_supervisors(
     dedupe_key: str | None = None,
 ) -> int:
     """Keep a notice for a case's supervisors, naming the case so they can open it."""
-    facts = {"case_id": str(case.id), "case_ref": case.ref, **params}
-    return tell(uow, supervisor_ids(uow, case.team), kind, facts, now, dedupe_key)
+    batch = Batch(uow, now)
+    batch.tell_supervisors(case, kind, params, dedupe_key)
+    return batch.keep()
 
 
 def ready(ctx: Context, interval: timedelta) -> list[Notice]:

@@ -570,3 +570,11 @@ def add_read_model(db: sqlite_utils.Database) -> None:
     from bot.store.read_model_schema import create_read_model
 
     create_read_model(db)
+
+
+@migrations(name="0018-read-model-tallies")
+def add_read_model_tallies(db: sqlite_utils.Database) -> None:
+    """Times to a first answer, and indexes for field feedback and escalations (same module)."""
+    from bot.store.read_model_schema import add_tallies
+
+    add_tallies(db)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 import sqlite_utils
@@ -32,13 +33,15 @@ class EventRepository:
         ).fetchall()
         return _events(rows).get(case_id, Events())
 
-    def in_scope(self, scope: Scope) -> dict[int, Events]:
-        """The events of every case a report covers, by case id."""
+    def in_scope(self, scope: Scope, names: Sequence[str] | None = None) -> dict[int, Events]:
+        """The events of every case a report covers, by case id: of some milestones only, when
+        named."""
         where, params = scope.where()
+        only = f" AND name IN ({', '.join('?' for _ in names)})" if names is not None else ""
         rows = self._db.execute(
-            f"{EVENT_ROWS} WHERE case_id IN (SELECT id FROM cases {where})"
+            f"{EVENT_ROWS} WHERE case_id IN (SELECT id FROM cases {where}){only}"
             " ORDER BY case_id, name, occurrence",
-            params,
+            [*params, *(names or ())],
         ).fetchall()
         return _events(rows)
 

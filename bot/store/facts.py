@@ -5,8 +5,9 @@ about five times the SQL that reads those records, and field feedback for a whol
 13 s. They read these tables instead:
 
 - `item_facts`: one row per item of every run not moved (`bot.core.facts.ItemRow`): where it
-  stands, its answer, reason, who and when, when it was first answered, its corrections, its
-  due date given the case's events, whether it was ever put off, its challenge thread;
+  stands, its answer, reason, who and when, when it was first answered and how long after the
+  run started, its corrections, its due date given the case's events, whether it was ever put
+  off, its challenge thread;
 - `run_facts`: one row per run, for what the run's own `runs` row does not say: when it
   started, the review it holds, its last sign-off, and its last lifecycle move;
 - `read_model`: one row saying what the due dates were counted with, and whether every run
@@ -22,10 +23,10 @@ case's events moved. Where an item stands against today is worked out when it is
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
@@ -35,6 +36,7 @@ from bot.core.facts import (
     ItemRow,
     RunRow,
     about_the_run,
+    days_of,
     item_row,
     item_rows,
     item_values,
@@ -46,56 +48,42 @@ from bot.core.history import shared_key, shares_with
 from bot.core.lifecycle import UNDER_WAY
 from bot.core.playbook import Item
 from bot.core.records import Entry
-from bot.core.run_items import OCCURRENCE_STEP
+from bot.store.read_model_schema import POSITION, WAITING
 
 if TYPE_CHECKING:
+    from bot.store.cases import Scope
     from bot.store.runs import RunRepository, StoredRun
     from bot.store.versions import VersionRepository
 
 ITEM_COLUMNS = (
     "run_id, place, version_id, item, status, value, reason, who, at, first_answered,"
-    " corrections, due, deferred, thread, touched_n, touched"
+    " corrections, due, deferred, thread, touched_n, touched, time_to_answer"
 )
 RUN_COLUMNS = (
     "run_id, started, review_due, signed_off_by, signed_off_at, reopened, changed_n, changed"
 )
-#: The columns of an item row as reports read them, after its run id.
+#: The columns of an item row as a team's reports read them, after its run id.
 READ_ITEM = (
+    "place, item, status, value, reason, who, at, first_answered, corrections, due, thread,"
+    " touched_n, touched"
+)
+#: Every column of an item row after its run id, in `ItemRow`'s order: what `verify` compares.
+KEPT_ITEM = (
     "place, item, status, value, reason, who, at, first_answered, corrections, due, deferred,"
-    " thread, touched_n, touched"
+    " thread, touched_n, touched, time_to_answer"
 )
 
-#: Items per occurrence share their original's place in the playbook (see `place_of`).
-STEP = OCCURRENCE_STEP
-#: Statuses field feedback counts as settled, and those of a run that can still fall overdue.
+#: Statuses field feedback counts as settled.
 INSIGHT_SETTLED = "'done', 'not-done', 'na', 'to-countersign'"
-WAITING = "'open', 'later', 'needs-reason', 'not-yet'"
 UNDER_WAY_SQL = ", ".join(f"'{state}'" for state in UNDER_WAY)
 #: An item missed its due date: settled after it, or still waiting, in a run under way, past it.
+#: The run's state is looked up only for a row still waiting past its due date: few of them.
 LATE = (
-    "(f.due IS NOT NULL AND CASE"
-    " WHEN f.status IN ('done', 'not-done', 'na', 'to-countersign', 'not-yet')"
-    " AND f.first_answered IS NOT NULL THEN substr(f.first_answered, 1, 10) > f.due"
-    f" ELSE f.status IN ({WAITING}) AND r.state IN ({UNDER_WAY_SQL}) AND f.due < ? END)"
-)
-
-
-def _seconds(column: str) -> str:
-    """SQL for whole seconds since 1970 of an ISO time, fraction dropped (unixepoch rounds)."""
-    return (
-        f"unixepoch(CASE WHEN substr({column}, 20, 1) = '.'"
-        f" THEN substr({column}, 1, 19) || substr({column}, 27) ELSE {column} END)"
-    )
-
-
-def _micros(column: str) -> str:
-    return f"(CASE WHEN substr({column}, 20, 1) = '.' THEN CAST(substr({column}, 21, 6) AS INTEGER) ELSE 0 END)"
-
-
-#: Days from a run's start to an item's first answer, as Python's timedelta counts them.
-DAYS_TO_SETTLE = (
-    f"(({_seconds('f.first_answered')} - {_seconds('r.started')}) * 1000000"
-    f" + {_micros('f.first_answered')} - {_micros('r.started')}) / 1000000.0 / 86400.0"
+    "(due IS NOT NULL AND CASE"
+    " WHEN status IN ('done', 'not-done', 'na', 'to-countersign', 'not-yet')"
+    " AND first_answered IS NOT NULL THEN substr(first_answered, 1, 10) > due"
+    f" ELSE status IN ({WAITING}) AND due < ?"
+    f" AND (SELECT state FROM runs WHERE runs.id = item_facts.run_id) IN ({UNDER_WAY_SQL}) END)"
 )
 
 
@@ -104,14 +92,14 @@ class Tallies:
     """Field feedback's totals, by playbook version and the item's position in it."""
 
     #: Runs per version id.
-    runs: dict[int, int]
+    runs: dict[int, int] = field(default_factory=dict)
     #: (version id, position, asked, no, na, later, challenged, with a due date, overdue,
     #: still open), over live items.
-    items: list[tuple[Any, ...]]
+    items: list[tuple[Any, ...]] = field(default_factory=list)
     #: (version id, position, reason, times), most given first.
-    reasons: list[tuple[Any, ...]]
+    reasons: list[tuple[Any, ...]] = field(default_factory=list)
     #: The median days from a run's start to the item's first answer, where settled.
-    medians: dict[tuple[int, int], float]
+    medians: dict[tuple[int, int], float] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -300,7 +288,7 @@ class FactRepository:
         return [
             _item_of(row)
             for row in self._db.execute(
-                f"SELECT {READ_ITEM} FROM item_facts WHERE run_id = ? ORDER BY place", [run_id]
+                f"SELECT {KEPT_ITEM} FROM item_facts WHERE run_id = ? ORDER BY place", [run_id]
             )
         ]
 
@@ -319,52 +307,83 @@ class FactRepository:
         }
         return found
 
-    def tallies(self, runs: str, params: Sequence[object], today: date) -> Tallies:
+    def tallies(
+        self, runs: str, params: Sequence[object], today: date, *, every_run: bool = False
+    ) -> Tallies:
         """Field feedback's totals per item of each playbook version, over the runs a subquery
-        names, counted in SQL (see `Tallies`)."""
-        args = [*params]
-        found = Tallies({}, [], [], {})
+        names, counted in SQL (see `Tallies`).
+
+        With `every_run` the subquery names every run of the force, and their item rows are
+        the whole table (a moved run's rows are dropped, a disposal removes its case's): the
+        rows are then read through the indexes kept for this, not matched run by run.
+        """
+        found = Tallies()
         for version_id, count in self._db.execute(
             f"SELECT playbook_version_id, count(*) FROM runs WHERE id IN ({runs})"
             " GROUP BY playbook_version_id",
-            args,
+            list(params),
         ):
             found.runs[version_id] = count
-        found.items = self._db.execute(
-            f"SELECT f.version_id, f.place / {STEP}, count(*), sum(f.value IS 'no'),"
-            " sum(f.value IS 'na'), sum(f.deferred), sum(f.thread IS NOT NULL),"
-            f" sum(f.due IS NOT NULL), sum({LATE}),"
-            " sum(f.status IN ('open', 'later', 'needs-reason'))"
-            " FROM item_facts f JOIN runs r ON r.id = f.run_id"
-            f" WHERE f.run_id IN ({runs}) AND f.status != 'not-live'"
-            " GROUP BY f.version_id, f.place / ?",
-            [today.isoformat(), *args, STEP],
+        of_runs, args = ("", []) if every_run else (f" AND run_id IN ({runs})", list(params))
+        # One pass over the live rows for every count, and how many have a time to answer.
+        # A count with a FILTER skips the rows it does not count; sum() would add every row.
+        counted = self._db.execute(
+            f"SELECT version_id, {POSITION}, count(*), count(*) FILTER (WHERE value = 'no'),"
+            " count(*) FILTER (WHERE value = 'na'), count(*) FILTER (WHERE deferred),"
+            f" count(thread), count(due), count(*) FILTER (WHERE {LATE}),"
+            " count(*) FILTER (WHERE status IN ('open', 'later', 'needs-reason')),"
+            f" count(time_to_answer) FILTER (WHERE status IN ({INSIGHT_SETTLED}))"
+            f" FROM item_facts WHERE status != 'not-live'{of_runs}"
+            f" GROUP BY version_id, {POSITION}",
+            [today.isoformat(), *args],
         ).fetchall()
+        found.items = [row[:-1] for row in counted]
         found.reasons = self._db.execute(
-            f"SELECT version_id, place / {STEP}, reason, count(*) AS times FROM item_facts"
-            f" WHERE run_id IN ({runs}) AND status != 'not-live' AND reason != ''"
-            " GROUP BY version_id, place / ?, reason"
-            " ORDER BY version_id, place / ?, times DESC, reason",
-            [*args, STEP, STEP],
+            f"SELECT version_id, {POSITION}, reason, count(*) AS times FROM item_facts"
+            f" WHERE status != 'not-live' AND reason != ''{of_runs}"
+            f" GROUP BY version_id, {POSITION}, reason"
+            f" ORDER BY version_id, {POSITION}, times DESC, reason",
+            args,
         ).fetchall()
-        group: tuple[int, int] | None = None
-        values: list[float] = []
-        for version_id, position, days in self._db.execute(
-            f"SELECT f.version_id, f.place / {STEP}, {DAYS_TO_SETTLE}"
-            " FROM item_facts f JOIN run_facts r ON r.run_id = f.run_id"
-            f" WHERE f.run_id IN ({runs}) AND f.status IN ({INSIGHT_SETTLED})"
-            " AND f.first_answered IS NOT NULL AND r.started IS NOT NULL"
-            " ORDER BY f.version_id, f.place / ?, 3",
-            [*args, STEP],
-        ):
-            if (version_id, position) != group:
-                if group is not None:
-                    found.medians[group] = statistics.median(values)
-                group, values = (version_id, position), []
-            values.append(days)
-        if group is not None:
-            found.medians[group] = statistics.median(values)
+        if every_run:
+            for version_id, position, *_totals, answered in counted:
+                if answered:
+                    found.medians[version_id, position] = _median_of_every_run(
+                        self._db, version_id, position, answered
+                    )
+        else:
+            found.medians = _medians_of(self._db, of_runs, args)
         return found
+
+    def waiting_past(self, scope: Scope, day: date) -> list[tuple[int, int, int, int, str, str]]:
+        """The item rows still waiting with a due date before a day, in the runs under way of
+        a scope's cases: (case id, run id, version id, place, item, due). Only these can be
+        escalating; `item_facts_waiting` holds them apart from the rest."""
+        where, params = scope.where()
+        return self._db.execute(
+            "SELECT r.case_id, f.run_id, f.version_id, f.place, f.item, f.due"
+            " FROM runs r JOIN item_facts f ON f.run_id = r.id"
+            f" WHERE r.case_id IN (SELECT id FROM cases {where})"
+            f" AND r.state IN ({UNDER_WAY_SQL}) AND f.status IN ({WAITING})"
+            " AND f.due IS NOT NULL AND f.due < ?",
+            [*params, day.isoformat()],
+        ).fetchall()
+
+    def held_in(
+        self, scope: Scope, playbooks: Sequence[str]
+    ) -> list[tuple[int, int, int, str, str | None]]:
+        """The runs of some (recurring) playbooks in a scope's cases, moved ones left out, by
+        id, with the day each holds: (case id, run id, version id, state, review due)."""
+        where, params = scope.where()
+        marks = ", ".join("?" for _ in playbooks)
+        return self._db.execute(
+            "SELECT r.case_id, r.id, r.playbook_version_id, r.state, f.review_due FROM runs r"
+            " LEFT JOIN run_facts f ON f.run_id = r.id"
+            f" WHERE r.case_id IN (SELECT id FROM cases {where}) AND r.state != 'moved'"
+            " AND r.playbook_version_id IN (SELECT id FROM playbook_versions"
+            f" WHERE playbook_id IN ({marks})) ORDER BY r.id",
+            [*params, *playbooks],
+        ).fetchall()
 
     # --- what the model was built with ------------------------------------------------------
 
@@ -383,6 +402,50 @@ class FactRepository:
             " DO UPDATE SET basis = excluded.basis, built = excluded.built",
             [basis, int(built)],
         )
+
+
+def _median_of_every_run(
+    db: sqlite_utils.Database, version_id: int, position: int, answered: int
+) -> float:
+    """The median days to a first answer of one item over every run, `answered` of them
+    with a time: the middle one or two, found by walking the index to them."""
+    middle = [
+        micros
+        for (micros,) in db.execute(
+            "SELECT time_to_answer FROM item_facts WHERE status != 'not-live'"
+            f" AND version_id = ? AND {POSITION} = ? AND status IN ({INSIGHT_SETTLED})"
+            " AND time_to_answer IS NOT NULL ORDER BY time_to_answer LIMIT ? OFFSET ?",
+            [version_id, position, 2 - answered % 2, (answered - 1) // 2],
+        )
+    ]
+    return _middle_days(middle)
+
+
+def _medians_of(
+    db: sqlite_utils.Database, of_runs: str, args: list[object]
+) -> dict[tuple[int, int], float]:
+    """The median days to a first answer of each item over some runs' rows, from every time
+    of them in order."""
+    rows = db.execute(
+        f"SELECT version_id, {POSITION}, time_to_answer FROM item_facts"
+        f" WHERE status IN ({INSIGHT_SETTLED}) AND time_to_answer IS NOT NULL{of_runs}"
+        f" ORDER BY version_id, {POSITION}, time_to_answer",
+        args,
+    )
+    found = {}
+    for key, group in groupby(rows, key=lambda row: (row[0], row[1])):
+        times = [row[2] for row in group]
+        half, odd = divmod(len(times), 2)
+        found[key] = _middle_days(times[half - 1 + odd : half + 1])
+    return found
+
+
+def _middle_days(middle: Sequence[int]) -> float:
+    """A median in days from the middle time of an odd count, or the middle two of an even
+    one, as `statistics.median` takes it from the days themselves."""
+    if len(middle) == 1:
+        return days_of(middle[0])
+    return (days_of(middle[0]) + days_of(middle[1])) / 2
 
 
 def _item_values(stored: StoredRun, row: ItemRow) -> list[object]:

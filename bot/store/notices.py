@@ -14,7 +14,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlite_utils
 
@@ -38,29 +38,61 @@ class Notice:
     buttons: tuple[tuple[str, str], ...] = field(default=())
 
 
+class Queued(NamedTuple):
+    """A notice to keep: for whom, its kind and facts, and the key that keeps it once only.
+
+    A tuple: the escalation scan makes tens of thousands, and builds a tuple fastest."""
+
+    user_id: int
+    kind: str
+    params: Mapping[str, str]
+    urgent: bool = False
+    dedupe_key: str | None = None
+
+
 class NoticeRepository:
     """Notices waiting to be sent, and the ones sent."""
 
     def __init__(self, db: sqlite_utils.Database) -> None:
         self._db = db
 
-    def queue(
-        self,
-        user_id: int,
-        kind: str,
-        params: Mapping[str, str],
-        now: datetime,
-        *,
-        urgent: bool = False,
-        dedupe_key: str | None = None,
-    ) -> bool:
-        """Keep a notice for sending; with a `dedupe_key` already used, keep nothing (False)."""
-        cursor = self._db.execute(
+    def queue(self, notices: Sequence[Queued], now: datetime) -> int:
+        """Keep notices for sending, in order; how many were new (one whose `dedupe_key` was
+        already used keeps nothing)."""
+        # A scan tells of the same escalations each time it runs: the keys already used are
+        # found in one query, and those notices are not written out only to be refused.
+        used = self._used([notice.dedupe_key for notice in notices if notice.dedupe_key])
+        fresh = [notice for notice in notices if notice.dedupe_key not in used]
+        if not fresh:
+            return 0
+        created = utc_text(now)
+        cursor = self._db.conn.executemany(
             "INSERT OR IGNORE INTO notices (user_id, kind, text, params, urgent, dedupe_key,"
             " created_at) VALUES (?, ?, '', ?, ?, ?, ?)",
-            [user_id, kind, json.dumps(dict(params)), int(urgent), dedupe_key, utc_text(now)],
+            [
+                (
+                    n.user_id,
+                    n.kind,
+                    json.dumps(dict(n.params)),
+                    int(n.urgent),
+                    n.dedupe_key,
+                    created,
+                )
+                for n in fresh
+            ],
         )
-        return cursor.rowcount == 1
+        return cursor.rowcount  # the rows written: one ignored adds nothing
+
+    def _used(self, keys: Sequence[str]) -> set[str]:
+        """Which of these dedupe keys a kept notice has."""
+        if not keys:
+            return set()
+        rows = self._db.execute(
+            "SELECT notices.dedupe_key FROM json_each(?) AS asked"
+            " JOIN notices ON notices.dedupe_key = asked.value",
+            [json.dumps(list(keys))],
+        )
+        return {key for (key,) in rows}
 
     def ready(self, now: datetime, interval: timedelta) -> list[Notice]:
         """Unsent notices due now: urgent ones, and everyone's once their oldest has waited

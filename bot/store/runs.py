@@ -296,8 +296,10 @@ class RunRepository:
             f"{left_out} ORDER BY runs.id",
             [*params, *kept],
         ):
-            stored = _row(row)
-            found[stored.case.id].append(stored)
+            # A case's runs share its one Case: a team has thousands of runs.
+            runs = found[row[1]]
+            stored = _row(row, runs[0].case if runs else None)
+            runs.append(stored)
         return found
 
     def replay_in(self, scope: Scope) -> Iterator[StoredRun]:
@@ -358,9 +360,11 @@ def _left_out(open_only: bool, keep: Sequence[str]) -> tuple[str, list[str]]:
     )
 
 
-def _row(row: Sequence[Any]) -> RunRow:
+def _row(row: Sequence[Any], case: Case | None = None) -> RunRow:
+    """A run's row, with its case as read beside it unless given."""
     run_id, case_id, version_id, state, cursor, ref, team, officer_id, opened_at, closed, why = row
-    opened = datetime.fromisoformat(opened_at).astimezone(UTC)
-    closed_at = datetime.fromisoformat(closed).astimezone(UTC) if closed else None
-    case = Case(case_id, ref, team, officer_id, opened, closed_at, why)
+    if case is None:
+        opened = datetime.fromisoformat(opened_at).astimezone(UTC)
+        closed_at = datetime.fromisoformat(closed).astimezone(UTC) if closed else None
+        case = Case(case_id, ref, team, officer_id, opened, closed_at, why)
     return RunRow(run_id, case, version_id, state, cursor)

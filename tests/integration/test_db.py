@@ -93,6 +93,7 @@ def test_applying_the_migrations_twice_is_harmless(db, db_path):
             ("0015-access-log",),
             ("0016-disposal",),
             ("0017-read-model",),
+            ("0018-read-model-tallies",),
         ]
     finally:
         again.close()

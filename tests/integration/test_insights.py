@@ -166,6 +166,14 @@ def test_median_days_open_runs_from_the_runs_start_to_the_first_answer(world: Wo
     assert items["note"].median_days_open == pytest.approx(2.0)
 
 
+def test_a_teams_median_days_open_count_its_own_runs_only(world: World) -> None:
+    north = drill_items(insights_on(world, 14, ["North"]))
+    assert north["plan"].median_days_open == pytest.approx(0.75)  # 0.5 and 1 day
+    assert north["records"].median_days_open == pytest.approx(1.25)  # 0.5 and 2 days
+    south = drill_items(insights_on(world, 14, ["South"]))
+    assert south["plan"].median_days_open == pytest.approx(3.0)
+
+
 def test_an_item_goes_overdue_only_once_the_clock_passes_its_due_date(world: World) -> None:
     # The victim update falls due on the 12th: on the 11th it is not overdue yet.
     assert drill_items(insights_on(world, 9))["victim-update"].overdue == 0
