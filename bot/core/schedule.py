@@ -137,3 +137,27 @@ def standing(
     if (due - today).days <= UPCOMING_DAYS:
         return "upcoming"
     return "not-due"
+
+
+class Standings:
+    """Where items stand today, each due day and escalation span worked out once: a team's
+    report, its reviews and the escalation scan ask it of tens of thousands of items that share
+    a few hundred due days."""
+
+    def __init__(
+        self, today: date, holidays: Container[date], force_settings: Mapping[str, Duration]
+    ) -> None:
+        self.today = today
+        self._holidays = holidays
+        self._settings = force_settings
+        self._found: dict[tuple[date, Duration | None], Standing] = {}
+
+    def of(self, due: date, escalate: Duration | None) -> Standing:
+        """Where an item due that day, escalating that span after it, stands today."""
+        key = (due, escalate)
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = standing(
+                due, self.today, escalate, self._holidays, self._settings
+            )
+        return found

@@ -16,8 +16,8 @@ from datetime import date, datetime
 from bot.core.case import Case
 from bot.core.events import Events
 from bot.core.facts import item_at, number_at
-from bot.core.playbook import Duration, Item, Playbook
-from bot.core.schedule import Standing, standing
+from bot.core.playbook import Item, Playbook
+from bot.core.schedule import Standings
 from bot.services.context import Context
 from bot.services.reviews import Schedules, recurring
 from bot.store.cases import Scope
@@ -117,19 +117,13 @@ def _items(
     today: date,
 ) -> list[ItemEscalation]:
     """The rows waiting past their due date whose escalation point has come, in row order."""
-    holidays = ctx.holidays()
-    settings = ctx.catalog.settings
-    standings: dict[tuple[date, Duration | None], Standing] = {}
+    standings = Standings(today, ctx.holidays(), ctx.catalog.settings)
     found = []
     # Rows come by run and place: sorted later by due date, a run's ties stay in place order.
     for case_id, run_id, version_id, place, item_id, due in sorted(waiting, key=_run_and_place):
         item = item_at(ctx.catalog.playbook_of_version(version_id), place, item_id)
         when = date.fromisoformat(due)
-        key = (when, item.escalate)
-        where = standings.get(key)
-        if where is None:
-            where = standings[key] = standing(when, today, item.escalate, holidays, settings)
-        if where != "escalate":
+        if standings.of(when, item.escalate) != "escalate":
             continue
         case = cases[case_id]
         officer = names.get(case.officer_id, "someone")

@@ -23,9 +23,9 @@ from bot.core.facts import RunRow, item_at, last_activity, number_at, thread_of
 from bot.core.history import challenge_open
 from bot.core.lifecycle import UNDER_WAY
 from bot.core.people import user_id_of
-from bot.core.playbook import Duration, Item, Playbook
+from bot.core.playbook import Item, Playbook
 from bot.core.records import Entry
-from bot.core.schedule import standing
+from bot.core.schedule import Standings
 from bot.services.context import Context
 from bot.services.reviews import Schedule, Schedules, recurring
 from bot.store.cases import Scope
@@ -373,12 +373,10 @@ class _Items:
     def __init__(self, ctx: Context, today: date) -> None:
         self._ctx = ctx
         self._today = today
-        self._holidays = ctx.holidays()
-        self._settings: dict[str, Duration] = ctx.catalog.settings
         #: Each version's items by place, with their sections.
         self._items: dict[int, dict[int, tuple[Item, str]]] = {}
         self._dates: dict[str, date] = {}
-        self._standings: dict[tuple[date, Duration | None], str] = {}
+        self._standings = Standings(today, ctx.holidays(), ctx.catalog.settings)
 
     def read(
         self, rows: Iterable[Sequence[Any]], runs: dict[int, StoredRow]
@@ -411,7 +409,7 @@ class _Items:
                 if when is None:
                     when = dates[due] = date.fromisoformat(due)
                 if open_run and status in WAITING:
-                    where = self._standing(when, item.escalate)
+                    where = self._standings.of(when, item.escalate)
                     days_over = max((today - when).days, 0)
             if touched_n is not None and (last_n is None or touched_n > last_n):
                 last_n, last = touched_n, touched
@@ -442,16 +440,6 @@ class _Items:
         playbook = self._ctx.catalog.playbook_of_version(version_id)
         item = item_at(playbook, place, item_id)
         found = self._items[version_id][place] = (item, playbook.section_of(item.base_id))
-        return found
-
-    def _standing(self, due: date, escalate: Duration | None) -> str:
-        """Where an item due that day stands today."""
-        key = (due, escalate)
-        found = self._standings.get(key)
-        if found is None:
-            found = self._standings[key] = standing(
-                due, self._today, escalate, self._holidays, self._settings
-            )
         return found
 
 

@@ -17,9 +17,9 @@ from bot.core.case import Case
 from bot.core.errors import NotAllowed, NotFound
 from bot.core.events import Events
 from bot.core.people import User, actor_of
-from bot.core.playbook import Duration, Playbook
+from bot.core.playbook import Playbook
 from bot.core.recurrence import Occurrence, next_due, occurrences
-from bot.core.schedule import Standing, standing
+from bot.core.schedule import Standing, Standings
 from bot.services.access import find_case, load
 from bot.services.context import Context
 from bot.services.events import CLOSED, add_run
@@ -106,8 +106,7 @@ class Schedules:
         self._holidays = ctx.holidays()
         self._settings = ctx.catalog.settings
         self._recurring = recurring(ctx)
-        #: Standings by escalation span, then by due day.
-        self._standings: dict[Duration | None, dict[date, Standing]] = {}
+        self._standings = Standings(today, self._holidays, self._settings)
 
     def of(self, case: Case, events: Events, runs: Iterable[Holding]) -> list[Schedule]:
         """Each recurring playbook's occurrences on a case, given its events and its runs."""
@@ -121,7 +120,6 @@ class Schedules:
             mine = [run for run in runs if run.playbook.id == playbook.id and run.due_on]
             held = {run.due_on for run in mine if run.state in HELD}
             started = {run.due_on: run.run_id for run in mine}
-            standings = self._standings.setdefault(repeat.escalate, {})
             listed = []
             for occurrence in occurrences(
                 repeat, events, self._today, self._holidays, self._settings
@@ -132,12 +130,7 @@ class Schedules:
                 done = due in held
                 where: Standing = "not-due"
                 if not done and not closed:
-                    known = standings.get(due)
-                    if known is None:
-                        known = standings[due] = standing(
-                            due, self._today, repeat.escalate, self._holidays, self._settings
-                        )
-                    where = known
+                    where = self._standings.of(due, repeat.escalate)
                 listed.append(Due(due, occurrence.because, done, where, started.get(due)))
             if listed:
                 found.append(Schedule(playbook, tuple(listed), closed))
