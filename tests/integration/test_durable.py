@@ -8,6 +8,7 @@ import contextlib
 import shutil
 import sqlite3
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -222,21 +223,28 @@ class Recording(Durability):
         self.events.append(("synced", self.read))
 
 
-async def test_a_reply_is_sent_only_after_a_sync_of_what_it_acknowledges(tmp_path: Path):
+@contextlib.contextmanager
+def answered_on_its_own_sync(tmp_path: Path) -> Iterator[tuple[Delivery, Recording, int]]:
+    """The bot's delivery over a connection that syncs apart, its syncs recorded, and one
+    answer committed but not yet synced: (delivery, its recorded syncs, the answer's mark)."""
     db = connect(tmp_path / "soteria.db", sync_apart=True)
     try:
         ctx = make_app(db, load_library([PLAYBOOKS_DIR], PLAYBOOKS_DIR))
-        events: list[tuple[str, int]] = []
-        durability = Recording(db, events)
+        durability = Recording(db, [])
         delivery = Delivery(Dialogue(ctx, tmp_path), durable=Durable(durability))
         with transaction(db):
             db.execute("CREATE TABLE answers (value TEXT)")
             db.execute("INSERT INTO answers VALUES ('yes')")
-        committed = durability.written()
-        await delivery.send(Work([Reply("Recorded.")]), Bot(events, durability), 1)  # type: ignore[arg-type]
-        await delivery.durable.close()
+        yield delivery, durability, durability.written()
     finally:
         db.close()
+
+
+async def test_a_reply_is_sent_only_after_a_sync_of_what_it_acknowledges(tmp_path: Path):
+    with answered_on_its_own_sync(tmp_path) as (delivery, durability, committed):
+        events = durability.events
+        await delivery.send(Work([Reply("Recorded.")]), Bot(events, durability), 1)  # type: ignore[arg-type]
+        await delivery.durable.close()
     assert events == [("synced", committed), ("sent", committed)]
 
 
@@ -255,24 +263,14 @@ class Query:
 
 async def test_a_press_is_answered_only_after_a_sync_of_what_it_recorded(tmp_path: Path):
     """A toast acknowledges an answer as much as a reply does: it waits for the same sync."""
-    db = connect(tmp_path / "soteria.db", sync_apart=True)
-    try:
-        ctx = make_app(db, load_library([PLAYBOOKS_DIR], PLAYBOOKS_DIR))
-        events: list[tuple[str, int]] = []
-        durability = Recording(db, events)
-        delivery = Delivery(Dialogue(ctx, tmp_path), durable=Durable(durability))
-        with transaction(db):
-            db.execute("CREATE TABLE answers (value TEXT)")
-            db.execute("INSERT INTO answers VALUES ('yes')")
-        committed = durability.written()
+    with answered_on_its_own_sync(tmp_path) as (delivery, durability, committed):
+        events = durability.events
         query = Query(events, durability)
         tap = Tap(query, delivery.durable)  # type: ignore[arg-type]
         work = Work([note("Recorded.")], tap=tap)
         await delivery.send(work, Bot(events, durability), 1)  # type: ignore[arg-type]
         await tap.answer()  # as handling ends: answered once already
         await delivery.durable.close()
-    finally:
-        db.close()
     assert events == [("synced", committed), ("answered", committed)]
     assert query.answers == ["Recorded."]
 
