@@ -152,7 +152,7 @@ class Story:
 
     report: date
     relationship: str
-    prior: str  # what checks for previous allegations find
+    prior: str  # what checks for previous allegations find (NOT_YET: still pending)
     risk: str
     stalking: bool
     domestic: bool
@@ -210,7 +210,7 @@ def make_story(rng: random.Random, report: date) -> Story:
     story = Story(
         report=report,
         relationship=relationship,
-        prior=rng.choices(["none found", "found", "checks pending"], [55, 25, 20])[0],
+        prior=rng.choices(["none found", "found", NOT_YET], [55, 25, 20])[0],
         risk=rng.choices(["standard", "medium", "high"], [55, 30, 15])[0],
         stalking=stalking,
         domestic=domestic,
@@ -363,6 +363,9 @@ def _when_known(flag: str, story: Story, today: date) -> str | None:
         return "no"
     return "yes" if story.on(flag, today) else None
 
+
+#: The answer "not yet" to an item that allows it: checks still pending, say.
+NOT_YET = "not yet"
 
 #: Answers the story decides, by item id; None means "not yet: the story has not got there".
 STORY_ANSWERS: dict[str, Callable[[Story, date], Any]] = {
@@ -652,6 +655,14 @@ class CaseLife:
 
     def give(self, run_id: int, item: Item, value: Any, person: Person) -> Iterator[datetime]:
         """Answer one item, and give its reason at once when it needs one."""
+        if value is NOT_YET:
+            yield from self.act(investigating.not_yet, self.service, person.user, run_id, item.id)
+            self.budget -= 1
+            return
+        offered = self.run(run_id, person).offered(item)
+        if isinstance(value, str) and value in item.answers and value not in offered:
+            # Withheld as the case stands (N/A once related offending is found, say).
+            value = "no" if "no" in offered else offered[0]
         yield from self.act(
             investigating.answer, self.service, person.user, run_id, item.id, value
         )
@@ -764,7 +775,9 @@ class CaseLife:
         """The answer to give on `today`, or None while the story has not got there."""
         if item.id in STORY_ANSWERS:
             value = STORY_ANSWERS[item.id](self.story, today)
-            if value is not None and item.type != "multi" and value not in item.answers:
+            if value is NOT_YET and not item.not_yet:
+                raise ValueError(f"{item.id}: the story answers 'not yet', which it does not allow")
+            if value not in (None, NOT_YET) and item.type != "multi" and value not in item.answers:
                 raise ValueError(f"{item.id}: the story's answer {value!r} is not an option")
             return value
         if item.type == "date" and item.sets:
@@ -785,7 +798,7 @@ class CaseLife:
             weights = [len(item.options) - rank for rank in range(len(item.options))]
             return rng.choices(item.options, weights)[0]
         if item.type == "multi":
-            nothing = [option for option in item.options if option.startswith("none")]
+            nothing = [o for o in item.options if o.startswith("none") or o in item.exclusive]
             if nothing and rng.random() < 0.12:
                 return {nothing[0]}
             some = [option for option in item.options if option not in nothing]

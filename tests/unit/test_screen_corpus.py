@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
+from tests.bench_scripts import load_script
 
-
-def load_bench():
-    """Import bench/screen_corpus.py, which reads the corpus the same way for the figures."""
-    spec = importlib.util.spec_from_file_location("screen_corpus", BENCH / "screen_corpus.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("screen_corpus", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = load_bench()
+bench = load_script("screen_corpus")
 PERSONAL = sorted(bench.CORPUS.glob("personal*.txt"))
 ORDINARY = sorted(bench.CORPUS.glob("ordinary*.txt"))
 # A kind may miss the odd line, but losing most of one kind must fail even when the overall
