@@ -776,7 +776,9 @@ class CaseLife:
         if item.id in STORY_ANSWERS:
             value = STORY_ANSWERS[item.id](self.story, today)
             if value is NOT_YET and not item.not_yet:
-                raise ValueError(f"{item.id}: the story answers 'not yet', which it does not allow")
+                raise ValueError(
+                    f"{item.id}: the story answers 'not yet', which it does not allow"
+                )
             if value not in (None, NOT_YET) and item.type != "multi" and value not in item.answers:
                 raise ValueError(f"{item.id}: the story's answer {value!r} is not an option")
             return value

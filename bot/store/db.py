@@ -578,3 +578,11 @@ def add_read_model_tallies(db: sqlite_utils.Database) -> None:
     from bot.store.read_model_schema import add_tallies
 
     add_tallies(db)
+
+
+@migrations(name="0019-waiting-index")
+def rewrite_waiting_index(db: sqlite_utils.Database) -> None:
+    """The escalation scan's index, cheaper to keep up at every answer (same module)."""
+    from bot.store.read_model_schema import index_waiting_rows
+
+    index_waiting_rows(db)

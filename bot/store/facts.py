@@ -48,7 +48,7 @@ from bot.core.history import shared_key, shares_with
 from bot.core.lifecycle import UNDER_WAY
 from bot.core.playbook import Item
 from bot.core.records import Entry
-from bot.store.read_model_schema import POSITION, WAITING
+from bot.store.read_model_schema import POSITION, waiting
 
 if TYPE_CHECKING:
     from bot.store.cases import Scope
@@ -82,7 +82,7 @@ LATE = (
     "(due IS NOT NULL AND CASE"
     " WHEN status IN ('done', 'not-done', 'na', 'to-countersign', 'not-yet')"
     " AND first_answered IS NOT NULL THEN substr(first_answered, 1, 10) > due"
-    f" ELSE status IN ({WAITING}) AND due < ?"
+    f" ELSE {waiting('status')} AND due < ?"
     f" AND (SELECT state FROM runs WHERE runs.id = item_facts.run_id) IN ({UNDER_WAY_SQL}) END)"
 )
 
@@ -364,7 +364,7 @@ class FactRepository:
             "SELECT r.case_id, f.run_id, f.version_id, f.place, f.item, f.due"
             " FROM runs r JOIN item_facts f ON f.run_id = r.id"
             f" WHERE r.case_id IN (SELECT id FROM cases {where})"
-            f" AND r.state IN ({UNDER_WAY_SQL}) AND f.status IN ({WAITING})"
+            f" AND r.state IN ({UNDER_WAY_SQL}) AND {waiting('f.status')}"
             " AND f.due IS NOT NULL AND f.due < ?",
             [*params, day.isoformat()],
         ).fetchall()

@@ -94,6 +94,7 @@ def test_applying_the_migrations_twice_is_harmless(db, db_path):
             ("0016-disposal",),
             ("0017-read-model",),
             ("0018-read-model-tallies",),
+            ("0019-waiting-index",),
         ]
     finally:
         again.close()
