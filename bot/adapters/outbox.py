@@ -17,6 +17,12 @@ from bot.wording import texts
 
 #: Buttons one batch of notices carries at most.
 BUTTONS = 8
+#: Notices one message lists at most; the rest are counted, with where to see them all. A
+#: force's first escalation scan over cases brought in with their history can find thousands
+#: of reviews missed for one supervisor: listed in full, they would be a hundred messages.
+MOST_LISTED = 10
+#: Kinds that come in floods: when a batch is cut short, every other kind is listed first.
+FLOODS = frozenset({"escalation", "escalation-officer", "review-missed"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,23 +54,36 @@ def due_batches(
     for user_id, batch in by_person.items():
         if user_id in cut_off:
             continue  # They blocked the bot: their notices wait until they write again.
-        if people.get(ctx, user_id) is None:
+        user = people.get(ctx, user_id)
+        if user is None:
             continue  # Revoked: they never read them.
         address = people.address(ctx, user_id, channel)
         if address is None:
             continue  # Reached on another channel, which delivers them.
-        replies = [dialogue.notice(notice) for notice in batch]
-        batches.append(Batch(user_id, address, combined(replies), tuple(n.id for n in batch)))
+        listed = batch
+        if len(batch) > MOST_LISTED:
+            listed = sorted(batch, key=lambda notice: notice.kind in FLOODS)[:MOST_LISTED]
+        replies = [dialogue.notice(notice) for notice in listed]
+        reply = combined(replies, len(batch), user.role)
+        batches.append(Batch(user_id, address, reply, tuple(n.id for n in batch)))
     return batches
 
 
-def combined(replies: list[Reply]) -> Reply:
-    """Several notices as one message: a heading, a paragraph each, their buttons once each."""
-    if len(replies) == 1:
+def combined(replies: list[Reply], count: int | None = None, role: str = "") -> Reply:
+    """Several notices as one message: a heading, a paragraph each, their buttons once each.
+
+    Of `count` notices, those not among `replies` are counted at the end, with the command
+    that shows them all to someone of that role.
+    """
+    count = len(replies) if count is None else count
+    if count == 1:
         text = replies[0].text
     else:
-        heading = texts.NOTICES_HEADING.format(count=len(replies))
+        heading = texts.NOTICES_HEADING.format(count=f"{count:,}")
         text = heading + "\n\n" + "\n\n".join(f"• {reply.text}" for reply in replies)
+    if count > len(replies):
+        where = texts.MORE_ON_TEAM if role in ("supervisor", "admin") else texts.MORE_ON_CASES
+        text += "\n\n" + texts.NOTICES_MORE.format(more=f"{count - len(replies):,}", where=where)
     seen: dict[str, str] = {}
     for reply in replies:
         for row in reply.options:

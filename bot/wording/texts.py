@@ -56,6 +56,9 @@ CASE_ASKED_FOR = (
     "hand it over with /handover {ref}."
 )
 NOTICES_HEADING = "{count} notices:"
+NOTICES_MORE = "…and {more} more. {where}"
+MORE_ON_TEAM = "/team lists every case with anything overdue or escalating."
+MORE_ON_CASES = "/cases lists what is overdue on your cases."
 UNREACHABLE = (
     "{who} ({role}, {team}) cannot be reached: Telegram said “{why}”. Their notices wait "
     "until they write to the bot again (/start is enough). `soteria-bot users list` shows "
