@@ -182,13 +182,17 @@ class Run(RunHistory):
         return self._fire(event, actor, at) + self._advance(actor, at)
 
     def refresh(self, actor: str, at: datetime) -> list[Entry]:
-        """Re-check the run after the case's events change: newly live items reopen a finished,
-        submitted or signed-off run for that work."""
+        """Re-check the run after the case's events change: newly live items reopen a finished
+        run, and newly live required ones a submitted or signed-off run, for that work."""
         # A held occurrence of a recurring playbook (a review submitted or signed off) stays as
         # it was held: what a later event brings up is for the next occurrence to ask.
         if self.due_on is not None and self.state in ("submitted", "signed_off"):
             return []
-        if self.state in ("review", "submitted", "signed_off") and self.next_item() is not None:
+        if self.state == "review" and self.next_item() is not None:
+            return self._fire("reopen", actor, at) + self._advance(actor, at)
+        # A submission stands until something it would now be refused for: an optional item
+        # left unanswered, or one that comes live, does not send it back.
+        if self.state in ("submitted", "signed_off") and self.unexplained():
             return self._fire("reopen", actor, at) + self._advance(actor, at)
         if self.state == "asking":
             return self._advance(actor, at)

@@ -244,6 +244,21 @@ def test_new_work_after_sign_off_reopens_the_run_and_the_sign_off_stays_in_the_l
     assert not run.reopened_after_sign_off  # signed off again, for everything
 
 
+def test_an_optional_item_left_unanswered_does_not_reopen_the_run_once_submitted():
+    run, log = fresh_run()
+    log += run.answer("pnc", "na", WHO, AT)
+    log += run.give_reason("Awaiting other force", WHO, AT)
+    log += run.answer("arrested", date(2026, 11, 3), WHO, AT)
+    log += run.submit(WHO, AT)  # 'note' is optional: never answered, never put off
+    assert run.state == "submitted"
+    # The service re-checks every run it writes: nothing new is live, so nothing reopens.
+    assert run.refresh(WHO, AT) == []
+    assert run.state == "submitted"
+    log += run.sign_off("u:9", AT)
+    assert run.refresh(WHO, AT) == []
+    assert run.state == "signed_off"
+
+
 def test_a_correction_after_sign_off_reopens_the_run_for_that_item():
     run, log = signed_off()
     log += run.revisit("pnc", WHO, AT)
