@@ -59,6 +59,26 @@ sections:
         type: text
         required: false
 """
+#: A supervisory review every two weeks from the report, escalating two days after each.
+REVIEW = """\
+playbook: review
+title: Review
+version: 1
+summary: A review every two weeks from the report.
+role: supervisor
+repeat:
+  every: 14d
+  from: report
+  escalate: {after: 2d}
+sections:
+  - id: only
+    title: Only
+    items:
+      - id: on-target
+        ask: Plan on target?
+        type: yes-no
+"""
+
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday
 
 

@@ -15,7 +15,7 @@ from bot.reports.oversight import gather
 from bot.services import cases, events, investigating, supervising
 from bot.services.context import Context
 
-from .oversight_world import World, make_world
+from .oversight_world import REVIEW, World, make_world
 
 TRIAL_CARE = """\
 playbook: trial-care
@@ -38,24 +38,6 @@ sections:
         not-yet: true
         due: {within: 2d, of: trial-listed}
         escalate: {after: 1d}
-"""
-REVIEW = """\
-playbook: review
-title: Review
-version: 1
-summary: A review every two weeks from the report.
-role: supervisor
-repeat:
-  every: 14d
-  from: report
-  escalate: {after: 2d}
-sections:
-  - id: only
-    title: Only
-    items:
-      - id: on-target
-        ask: Plan on target?
-        type: yes-no
 """
 
 

@@ -16,26 +16,8 @@ from bot.jobs import queue_escalations
 from bot.services import cases, investigating
 from bot.services.people import CONSOLE
 
-from .oversight_world import World, make_world
+from .oversight_world import REVIEW, World, make_world
 
-REVIEW = """\
-playbook: review
-title: Review
-version: 1
-summary: A review every two weeks from the report.
-role: supervisor
-repeat:
-  every: 14d
-  from: report
-  escalate: {after: 2d}
-sections:
-  - id: only
-    title: Only
-    items:
-      - id: on-target
-        ask: Plan on target?
-        type: yes-no
-"""
 CASES = 30
 #: The reports are on Monday 2 November 2026, and the clock moves 200 days on, to Friday
 #: 21 May 2027. A review falls due every 14 days from the report: 16 November 2026, then every
