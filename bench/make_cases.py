@@ -11,8 +11,9 @@ off or returned with a note, and a supervisor's review every four weeks or so.
 Every write goes through the use cases in `bot.services`, so the tables and the hash-chained completion log
 hold exactly what the bot would write. One simulated clock moves through all the cases at once,
 so the log's times rise with its record numbers, as in a real log. The same seed and --until
-give the same database. At 10,000 cases it writes about 1.1 million log records (the playbooks
-give about 115 a case), in about 5 minutes on 2 cores.
+give the same database. At 10,000 cases it writes about 1.4 million log records (the playbooks
+give about 145 a case), in about 21 minutes on 2 shared cores. The read model is left out for
+speed: build it after with `soteria-bot rebuild-read-model`.
 
 Run: .venv/bin/python bench/make_cases.py OUT.db [--cases 10000] [--teams 20]
          [--investigators-per-team 8] [--seed 1] [--until 2026-11-22]
