@@ -106,7 +106,8 @@ def _case_text(ctx: Context, typed: str, fmt: str) -> tuple[str, tuple[int, ...]
 
 def _team_text(ctx: Context, teams: tuple[str, ...], fmt: str) -> tuple[str, tuple[int, ...]]:
     """Some teams' report (every team's without any), and the ids of the cases in it."""
-    oversight = gather(ctx, teams=list(teams) or None)
+    # The table counts only the items asked; the other formats list every item of a run.
+    oversight = gather(ctx, teams=list(teams) or None, live_only=fmt == "table")
     return TEAM_FORMATS[fmt](oversight), tuple(case.id for case in oversight.cases)
 
 

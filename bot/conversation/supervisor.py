@@ -85,7 +85,7 @@ class Supervisor:
         return None if user.role == "admin" else list(user.teams)
 
     def _team(self, user: User) -> list[Reply]:
-        oversight = gather(self.ctx, teams=self._teams_of(user))
+        oversight = gather(self.ctx, teams=self._teams_of(user), live_only=True)
         cases = [case for case in oversight.cases if case.risk != "closed"]
         if not cases:
             return [Reply("No open cases in your team.")]

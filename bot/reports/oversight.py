@@ -243,14 +243,18 @@ def gather(
     teams: Sequence[str] | None = None,
     case_ref: str | None = None,
     open_runs_only: bool = False,
+    live_only: bool = False,
 ) -> Oversight:
     """Read the facts of the given teams' cases (every team when None), or of one case.
 
     `open_runs_only` leaves signed-off runs out, for jobs that look only for work to chase.
+    `live_only` leaves out the facts of items not asked, for views that count only those asked
+    (the team table, `/team`): they say the same, from about half the rows.
     """
     ctx.fresh()
+    scope = Scope(tuple(teams) if teams else None, case_ref)
     with _no_collection_pauses():
-        return _gather(ctx, Scope(tuple(teams) if teams else None, case_ref), open_runs_only)
+        return _gather(ctx, scope, open_runs_only, live_only)
 
 
 @contextmanager
@@ -270,7 +274,7 @@ def _no_collection_pauses() -> Iterator[None]:
             gc.enable()
 
 
-def _gather(ctx: Context, scope: Scope, open_runs_only: bool) -> Oversight:
+def _gather(ctx: Context, scope: Scope, open_runs_only: bool, live_only: bool) -> Oversight:
     """The work of `gather`."""
     uow = ctx.uow
     now = ctx.now()
@@ -285,7 +289,8 @@ def _gather(ctx: Context, scope: Scope, open_runs_only: bool) -> Oversight:
         chosen_runs = uow.runs.ids_in(scope, open_only=open_runs_only, keep=keep)
         run_rows = uow.facts.runs_of_runs(*chosen_runs)
         runs = {row.id: row for rows in runs_by_case.values() for row in rows}
-        items = _Items(ctx, today).read(uow.facts.items_of_runs(*chosen_runs), runs)
+        rows = uow.facts.items_of_runs(*chosen_runs, live_only=live_only)
+        items = _Items(ctx, today).read(rows, runs)
         pending = uow.handovers.pending_in(scope)
         histories = _histories(ctx, scope) if scope.case_ref is not None else {}
     handovers = {

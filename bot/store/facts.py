@@ -264,11 +264,15 @@ class FactRepository:
 
     # --- reading ----------------------------------------------------------------------------
 
-    def items_of_runs(self, runs: str, params: Sequence[object]) -> Iterator[tuple[Any, ...]]:
-        """Item rows of the runs a subquery names, by run and place: (run_id, *READ_ITEM)."""
+    def items_of_runs(
+        self, runs: str, params: Sequence[object], live_only: bool = False
+    ) -> Iterator[tuple[Any, ...]]:
+        """Item rows of the runs a subquery names, by run and place: (run_id, *READ_ITEM);
+        with `live_only`, only those of items asked (about half a force's rows are not)."""
+        live = " AND status != 'not-live'" if live_only else ""
         return iter(
             self._db.execute(
-                f"SELECT run_id, {READ_ITEM} FROM item_facts WHERE run_id IN ({runs})"
+                f"SELECT run_id, {READ_ITEM} FROM item_facts WHERE run_id IN ({runs}){live}"
                 " ORDER BY run_id, place",
                 list(params),
             )

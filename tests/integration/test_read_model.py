@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.conversation.case_view import team_line
 from bot.core.errors import SoteriaError
 from bot.core.people import User
 from bot.reports.formats import TEAM_FORMATS
@@ -418,6 +419,33 @@ def test_a_two_year_case_reports_exactly_what_a_replay_of_its_log_gives(world: W
     kept = every_report(ctx)
     facts.rebuild(ctx)
     assert every_report(ctx) == kept
+
+
+def team_views(ctx: Context, live_only: bool) -> tuple[str, list[str]]:
+    """The team table, and /team's line for each case, from the facts gathered."""
+    oversight = gather(ctx, live_only=live_only)
+    return TEAM_FORMATS["table"](oversight), [team_line(case) for case in oversight.cases]
+
+
+@pytest.mark.parametrize("today", [date(2028, 4, 20), date(2028, 9, 1), date(2029, 1, 1)])
+def test_the_team_table_and_team_say_the_same_from_the_rows_of_live_items_alone(
+    world: World, today
+):
+    world.now = datetime.combine(today, datetime.min.time(), UTC) + timedelta(hours=12)
+    ctx = world.context()
+    every_row = team_views(ctx, live_only=False)
+    asked: list[str] = []
+    ctx.uow.db.conn.set_trace_callback(asked.append)
+    try:
+        live_rows = team_views(ctx, live_only=True)
+    finally:
+        ctx.uow.db.conn.set_trace_callback(None)
+    assert live_rows == every_row
+    assert REF in every_row[0]  # the case is there to compare: its runs, counts and risk
+    assert len(every_row[1]) == 1
+    # Half of a force's item rows are of items not asked: they are not even read.
+    [items] = [sql for sql in asked if "FROM item_facts" in sql]
+    assert "status != 'not-live'" in items
 
 
 def test_verify_names_a_read_model_row_that_disagrees_with_the_log(world: World):
