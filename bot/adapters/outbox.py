@@ -21,7 +21,8 @@ BUTTONS = 8
 #: force's first escalation scan over cases brought in with their history can find thousands
 #: of reviews missed for one supervisor: listed in full, they would be a hundred messages.
 MOST_LISTED = 10
-#: Kinds that come in floods: when a batch is cut short, every other kind is listed first.
+#: Kinds that come in floods: when a batch is cut short, every other kind is listed first, then
+#: one of these for each case before a second for any.
 FLOODS = frozenset({"escalation", "escalation-officer", "review-missed"})
 
 
@@ -60,13 +61,27 @@ def due_batches(
         address = people.address(ctx, user_id, channel)
         if address is None:
             continue  # Reached on another channel, which delivers them.
-        listed = batch
-        if len(batch) > MOST_LISTED:
-            listed = sorted(batch, key=lambda notice: notice.kind in FLOODS)[:MOST_LISTED]
+        listed = batch if len(batch) <= MOST_LISTED else first_listed(batch)
         replies = [dialogue.notice(notice) for notice in listed]
         reply = combined(replies, len(batch), user.role)
         batches.append(Batch(user_id, address, reply, tuple(n.id for n in batch)))
     return batches
+
+
+def first_listed(batch: list[notifications.Notice]) -> list[notifications.Notice]:
+    """The notices a batch cut short lists: every other kind first, then the floods' first
+    notice of each case before any case's second, each group in the order they were kept."""
+    seen: dict[str, int] = {}
+    order: list[tuple[int, int]] = []
+    for notice in batch:
+        if notice.kind in FLOODS:
+            case = notice.params.get("case_ref", "")
+            rank = seen[case] = seen.get(case, -1) + 1
+            order.append((1, rank))
+        else:
+            order.append((0, 0))
+    ranked = sorted(range(len(batch)), key=order.__getitem__)
+    return [batch[index] for index in ranked[:MOST_LISTED]]
 
 
 def combined(replies: list[Reply], count: int | None = None, role: str = "") -> Reply:

@@ -59,6 +59,11 @@ def test_thousands_of_missed_reviews_reach_a_supervisor_as_one_short_message(wor
     assert f"…and {CASES * MISSED_EACH - outbox.MOST_LISTED} more" in text
     assert "/team" in text
     assert len(text) < 4096  # one Telegram message
+    # Ten cases, one line each, rather than ten reviews of the first case.
+    listed = [line for line in text.splitlines() if line.startswith("• ")]
+    assert [line.split(" on ")[1].split(" ")[0] for line in listed] == [
+        f"43/{20001 + number}/26" for number in range(outbox.MOST_LISTED)
+    ]
 
 
 def test_a_notice_of_another_kind_is_listed_before_a_flood_of_missed_reviews(world: World):
@@ -85,6 +90,8 @@ def test_an_officer_is_pointed_to_their_own_cases_not_the_team(world: World):
 
     text = batch_for(world, "Casey").reply.text
 
+    listed = [line for line in text.splitlines() if line.startswith("• ")]
+    assert len({line.split(": ")[1].split(" ")[0] for line in listed}) == outbox.MOST_LISTED
     assert text.count("• Escalated to your supervisor") == outbox.MOST_LISTED
     assert "…and 2 more" in text
     assert "/cases" in text
