@@ -17,7 +17,7 @@ from bot.store import log
 from bot.store.db import connect
 
 from .bot_process import BotProcess
-from .emulator import BotMessage, Client, Emulator
+from .emulator import BotMessage, Client, Emulator, EmulatorError
 from .test_supervision import enrolled, press_labelled, someone
 from .test_telegram_bot import settle
 
@@ -92,9 +92,12 @@ class Walk:
             before = await self.current()
             try:
                 await self.casey.press(label, message_id=before.message_id)
-            except LookupError:
+            except (LookupError, EmulatorError) as error:
+                if isinstance(error, EmulatorError) and "button not found" not in str(error):
+                    raise
                 # The bot was still putting the screen in order (the last edit of the step
-                # before came after the question was shown): look again, as a person would.
+                # before came after the question was shown, here or between reading the
+                # screen and pressing): look again, as a person would.
                 self.relooks += 1
                 await asyncio.sleep(0.2)
                 continue
