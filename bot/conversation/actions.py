@@ -24,7 +24,7 @@ MAX_BYTES = 64
 MAX_ID = 2**63 - 1
 WORD = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 #: The days a date button can give: today, yesterday, or the date the item works out.
-DAYS = ("today", "yesterday", "computed")
+DAYS = ("today", "yesterday", "tomorrow", "computed")
 
 
 class BadAction(SoteriaError):

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot.conversation import actions as act
 from bot.conversation.replies import Option, Reply, Rows, in_place, note
+from bot.core.answers import button_days, check_day
 from bot.core.errors import NotAllowed
 from bot.core.history import ItemStatus
 from bot.core.people import User
@@ -117,6 +118,8 @@ class Questions:
         when = button_date(self.ctx, run, item, action.day)
         if when is None:
             raise NotAllowed("That date can't be worked out yet: type it instead.")
+        # An old message's button, or a worked-out date, may be a day the item cannot take.
+        check_day(item, when, self.ctx.today())
         return self.investigator.after(
             user, investigating.answer(self.ctx, user, run.run_id, item.id, when)
         )
@@ -329,6 +332,8 @@ def button_date(ctx: Context, run: Run, item: Item, day: str) -> date | None:
         return today
     if day == "yesterday":
         return today - timedelta(days=1)
+    if day == "tomorrow":
+        return today + timedelta(days=1)
     return deadlines.computed_date(ctx, run, item)
 
 
@@ -356,8 +361,8 @@ def answer_rows(
     if item.type == "date":
         lines.append("Type the date (like 3/11) or tap:")
         days = [
-            Option.of("Today", act.DateButton(rid, number, "today")),
-            Option.of("Yesterday", act.DateButton(rid, number, "yesterday")),
+            Option.of(day.capitalize(), act.DateButton(rid, number, day))
+            for day in button_days(item)
         ]
         worked_out = deadlines.computed_date(ctx, run, item)
         if worked_out is None:

@@ -11,7 +11,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from bot.core.errors import InputRefused
-from bot.core.typed_input import DateRange, parse_date, parse_number
+from bot.core.typed_input import DateRange, check_range, parse_date, parse_number
 
 if TYPE_CHECKING:
     from bot.core.playbook import Item
@@ -133,7 +133,7 @@ class DateKind(AnswerKind):
     def check(self, item: Item, value: Any) -> date:
         """A date."""
         if not isinstance(value, date):
-            raise InputRefused("Send a date, like 3/11, or tap Today or Yesterday.")
+            raise InputRefused("Send a date, like 3/11, or tap a day.")
         return value
 
     def encode(self, item: Item, value: Any) -> str:
@@ -142,10 +142,24 @@ class DateKind(AnswerKind):
 
     def read(self, item: Item, text: str, today: date) -> date:
         """A typed date, on the side of today the item allows."""
-        allowed: DateRange = (
-            "future" if item.dates == "future" else ("any" if item.dates == "any" else "past")
-        )
-        return parse_date(text, today, allowed)
+        return parse_date(text, today, date_range(item))
+
+
+def date_range(item: Item) -> DateRange:
+    """Which side of today a date item takes: the past, unless its playbook says otherwise."""
+    return "future" if item.dates == "future" else ("any" if item.dates == "any" else "past")
+
+
+def button_days(item: Item) -> tuple[str, ...]:
+    """The days a date item's buttons offer, each one it can take: a date still to come has
+    Today and Tomorrow, any other Today and Yesterday."""
+    return ("today", "tomorrow") if date_range(item) == "future" else ("today", "yesterday")
+
+
+def check_day(item: Item, day: date, today: date) -> date:
+    """A date a button gave, refused (InputRefused) on the wrong side of today for the item."""
+    check_range(day, today, date_range(item))
+    return day
 
 
 class Number(AnswerKind):

@@ -65,7 +65,7 @@ def parse_date(text: str, today: date, allowed: DateRange = "past") -> date:
         if day_month_year is None:
             raise InputRefused(_unreadable(allowed))
         day = _build(*day_month_year, today, allowed)
-    _check_range(day, today, allowed)
+    check_range(day, today, allowed)
     return day
 
 
@@ -144,7 +144,7 @@ def _infer_year(day: int, month: int, today: date, allowed: DateRange) -> int:
     return min(candidates, key=lambda when: (abs((when - today).days), when)).year
 
 
-def _check_range(day: date, today: date, allowed: DateRange) -> None:
+def check_range(day: date, today: date, allowed: DateRange) -> None:
     """Refuse dates on the wrong side of today, or implausibly far from it."""
     if allowed == "past" and day > today:
         raise InputRefused("That date is in the future; send the date it happened.")

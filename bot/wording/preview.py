@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Mapping, Sequence
 
+from bot.core.answers import button_days
 from bot.core.condition import AllOf, AnswerIs, AnyOf, Condition, MilestoneRecorded, Not
 from bot.core.playbook import (
     DueRule,
@@ -119,7 +120,8 @@ def _answers_line(item: Item) -> str:
     if item.type == "date":
         allowed = {"past": "today or earlier", "future": "today or later", "any": "any date"}
         extra = ", or Not yet" if item.not_yet else ""
-        return f"Answer: a date ({allowed[item.dates]}), or Today / Yesterday{extra}"
+        days = " / ".join(day.capitalize() for day in button_days(item))
+        return f"Answer: a date ({allowed[item.dates]}), or {days}{extra}"
     if item.type == "number":
         bounds = []
         if item.min is not None:

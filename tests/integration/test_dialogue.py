@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -343,3 +344,48 @@ def test_a_due_date_in_a_question_keeps_its_day_and_month_capitalised(tmp_path: 
         f"go:{investigating.start_run(service, user, '43/12345/26', 'investigation-plan').run.run_id}",
     )
     assert "\nDue in 2 days (Sun 22 Nov)" in replies[-1].text
+
+
+NEXT_HEARING = """\
+playbook: hearing
+title: Hearing
+version: 1
+summary: One date still to come.
+sections:
+  - id: only
+    title: Only
+    items:
+      - id: next-hearing
+        ask: When is the next hearing?
+        type: date
+        dates: future
+"""
+
+
+def test_a_date_still_to_come_offers_today_and_tomorrow_and_refuses_a_day_gone(tmp_path: Path):
+    folder = tmp_path / "playbooks"
+    folder.mkdir()
+    shutil.copy(PLAYBOOKS_DIR / "milestones.yaml", folder / "milestones.yaml")
+    (folder / "hearing.yaml").write_text(NEXT_HEARING, encoding="utf-8")
+    service = make_app(
+        connect(tmp_path / "soteria.db"), load_library([folder], folder), clock=lambda: NOW
+    )
+    user = enrol(service.uow.db, "Officer", "investigator", "north", NOW)
+    dialogue = Dialogue(service)
+    dialogue.handle(user, "/new")
+    menu = options(dialogue.handle(user, "43/12345/26"))
+    asked = dialogue.press(
+        user, next(a for label, a in menu.items() if label.startswith("Hearing"))
+    )
+    buttons = options(asked)
+    run_id = asked[-1].asks[0]
+
+    assert "Yesterday" not in buttons  # it could only be refused
+    assert {"Today", "Tomorrow"} <= set(buttons)
+    # A press of a day gone (an old message's button, or a forged one) is refused too.
+    before = log_size(service)
+    refused = dialogue.press(user, buttons["Today"].replace("today", "yesterday"))
+    assert "That date has passed" in refused[0].text
+    assert log_size(service) == before
+    dialogue.press(user, buttons["Tomorrow"])
+    assert access.run(service, user, run_id).answers()["next-hearing"] == "2026-11-21"
