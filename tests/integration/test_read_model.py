@@ -31,6 +31,7 @@ from bot.services.publishing import publish_files
 from bot.store.cases import Scope
 
 from .import_world import REF, World
+from .oversight_world import REVIEW as FORTNIGHTLY
 from .oversight_world import World as Force
 from .oversight_world import make_world
 from .replayed import replayed_insights, replayed_runs, reported_runs
@@ -106,25 +107,8 @@ sections:
         when: {pnc-again: yes}
         due: {within: 3d, of: report}
 """
-REVIEW = """\
-playbook: review
-title: Review
-version: 1
-summary: A review every two weeks from the report, and at each charge.
-role: supervisor
-repeat:
-  every: 14d
-  from: report
-  on: [charge]
-  escalate: {after: 2d}
-sections:
-  - id: only
-    title: Only
-    items:
-      - id: on-target
-        ask: Plan on target?
-        type: yes-no
-"""
+#: The small force's fortnightly review, held at each charge too.
+REVIEW = FORTNIGHTLY.replace("  from: report\n", "  from: report\n  on: [charge]\n")
 R1, R2 = "43/10001/26", "43/10002/26"
 
 
