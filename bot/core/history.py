@@ -30,6 +30,9 @@ ItemState = Literal[
     "to-countersign",
     "not-live",
 ]
+#: Statuses of an item still waiting for work, which fall overdue past their due date. In this
+#: order: the read model's index and the escalation scan's query are written from it.
+WAITING: tuple[ItemState, ...] = ("open", "later", "needs-reason", "not-yet")
 
 
 def challenge_open(thread: Sequence[Entry]) -> bool:

@@ -20,7 +20,7 @@ from bot.core.case import Case
 from bot.core.events import Events
 from bot.core.facts import SETTLED as SETTLED
 from bot.core.facts import RunRow, item_at, last_activity, number_at, thread_of
-from bot.core.history import challenge_open
+from bot.core.history import WAITING, challenge_open
 from bot.core.lifecycle import UNDER_WAY
 from bot.core.people import user_id_of
 from bot.core.playbook import Item, Playbook
@@ -37,8 +37,6 @@ AGE_BANDS = ((1, 7, "1–7 days"), (8, 14, "8–14 days"), (15, 28, "15–28 day
 OPEN_STATES = UNDER_WAY
 #: Case risk, most urgent first: the order of `/team` and of the report's case list.
 RISKS = ("escalated", "overdue", "challenged", "due-soon", "on-track", "closed")
-#: Statuses of an item still waiting for work, which fall overdue past their due date.
-WAITING = frozenset({"open", "later", "needs-reason", "not-yet"})
 #: Where an item past its due date stands.
 LATE = frozenset({"overdue", "escalate"})
 

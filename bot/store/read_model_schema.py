@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from bot.core.history import WAITING
 from bot.core.run_items import OCCURRENCE_STEP
 
 
@@ -70,8 +71,6 @@ def create_read_model(db: sqlite_utils.Database) -> None:
 #: An item's position in its playbook, as the indexes below and the queries that use them
 #: write it: SQLite uses an index on an expression only for the same expression.
 POSITION = f"place / {OCCURRENCE_STEP}"
-#: Statuses of an item still waiting, which falls overdue past its due date.
-WAITING = ("open", "later", "needs-reason", "not-yet")
 
 
 def waiting(column: str) -> str:
