@@ -472,17 +472,21 @@ def test_verify_finds_a_run_the_read_model_lost(world: World):
     assert "has no row" in output
 
 
-def test_a_database_from_before_the_read_model_gets_it_built_when_first_opened(world: World):
-    kept = every_report(world.context())
+def rewind(world: World, undone: list[str], since: str) -> None:
+    """Take the database back to before a migration: undo what it and later ones made, and
+    forget that they ran."""
     conn = sqlite3.connect(world.db_path)
     with conn:
-        for table in ("item_facts", "run_facts", "read_model"):
-            conn.execute(f"DROP TABLE {table}")
-        conn.execute(
-            "DELETE FROM _sqlite_migrations"
-            " WHERE name IN ('0017-read-model', '0018-read-model-tallies')"
-        )
+        for statement in undone:
+            conn.execute(statement)
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name >= ?", [since])
     conn.close()
+
+
+def test_a_database_from_before_the_read_model_gets_it_built_when_first_opened(world: World):
+    kept = every_report(world.context())
+    tables = ("item_facts", "run_facts", "read_model")
+    rewind(world, [f"DROP TABLE {table}" for table in tables], since="0017-read-model")
 
     ctx = world.context()  # migrates, then builds the read model from the log
 
@@ -493,16 +497,10 @@ def test_a_database_from_before_the_read_model_gets_it_built_when_first_opened(w
 
 def test_a_read_model_from_before_the_times_to_answer_gets_them_when_first_opened(world: World):
     kept = every_report(world.context())
-    conn = sqlite3.connect(world.db_path)
-    with conn:
-        for index in ("item_facts_tally", "item_facts_reasons", "item_facts_waiting"):
-            conn.execute(f"DROP INDEX {index}")
-        conn.execute("ALTER TABLE item_facts DROP COLUMN time_to_answer")
-        conn.execute(
-            "DELETE FROM _sqlite_migrations"
-            " WHERE name IN ('0018-read-model-tallies', '0019-waiting-index')"
-        )
-    conn.close()
+    indexes = ("item_facts_tally", "item_facts_reasons", "item_facts_waiting")
+    undone = [f"DROP INDEX {index}" for index in indexes]
+    undone.append("ALTER TABLE item_facts DROP COLUMN time_to_answer")
+    rewind(world, undone, since="0018-read-model-tallies")
 
     ctx = world.context()  # migrates: the times are worked out from the rows already kept
 
