@@ -10,7 +10,7 @@ from typing import TextIO
 import click
 
 from bot.bootstrap import build
-from bot.cli.records import actor_and_detail, chosen_purpose, consulting_options
+from bot.cli.consulting import actor_and_detail, chosen_purpose, consulting_options
 from bot.config import Settings
 from bot.core.characters import visible
 from bot.core.people import CLI_ADMIN, ROLES

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from bot.bootstrap import build
-from bot.cli.records import actor_and_detail, case_id_of, chosen_purpose, consulting_options
+from bot.cli.consulting import actor_and_detail, case_id_of, chosen_purpose, consulting_options
 from bot.config import Settings
 from bot.core.characters import visible
 from bot.core.consultation import case_subject, team_subject

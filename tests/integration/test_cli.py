@@ -6,10 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
-from bot.cli import cli
+from bot.cli import COMMANDS, cli
 
 from ..conftest import PLAYBOOKS_DIR, REPO
 
@@ -185,7 +186,41 @@ def test_python_dash_m_bot_runs_the_same_command():
     assert "playbooks valid." in result.stdout
 
 
-@pytest.mark.parametrize("command", sorted(cli.commands))
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_command_is_found_under_its_own_name(command):
+    found = cli.get_command(click.Context(cli), command)
+    assert found is not None
+    assert found.name == command
+
+
+def test_help_lists_every_command():
+    code, output = run("--help")
+    assert code == 0
+    listed = [line.split()[0] for line in output.split("Commands:")[1].splitlines() if line]
+    assert listed == sorted(COMMANDS)
+
+
+def test_a_report_starts_without_loading_the_chat_or_the_screen():
+    # A fresh `report` is mostly start-up: loading every command's modules cost it a tenth of
+    # a second or more.
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from bot.cli import cli; cli.get_command(None, 'report');"
+            " print(' '.join(sorted(sys.modules)))",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert "bot.cli.reports" in loaded
+    assert not [name for name in loaded if name.startswith("bot.conversation")]
+    assert "bot.core.screening" not in loaded
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_every_command_has_help(command):
     code, output = run(command, "--help")
     assert code == 0

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.cli import cli
+from bot.cli import COMMANDS
 
 from ..conftest import PLAYBOOKS_DIR, REPO
 
@@ -18,7 +18,7 @@ def fenced_commands(text: str) -> list[str]:
     return re.findall(r"```(?:sh|bash|console)\n(.*?)```", text, re.DOTALL)
 
 
-@pytest.mark.parametrize("command", sorted(cli.commands))
+@pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_every_command_is_documented_in_the_readme(command):
     assert f"soteria-bot {command}" in README
 
