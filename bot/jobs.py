@@ -2,18 +2,21 @@
 checkpoint of the log.
 
 Escalations and summaries are kept as notices in the outbox with a key that makes each one
-once only: an item escalates once per due date, a team's summary once per week, however often
+once only: an item escalates once per due date, a case's missed reviews once for each latest one
+missed, a team's summary once per week, however often
 the jobs that look for them run or restart. The faces schedule these and deliver the notices.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from bot.config import Settings
 from bot.core.people import User
-from bot.reports.escalations import escalating
+from bot.reports.escalations import ReviewEscalation, escalating
 from bot.reports.formats import remove_exports_before
 from bot.reports.measures import measure
 from bot.reports.oversight import gather
@@ -51,7 +54,7 @@ def queue_escalations(ctx: Context, team: str | None = None) -> int:
                 "item": str(item.number),
             }
             batch.tell([item.case.officer_id], "escalation-officer", mine, f"{key}:officer")
-        for review in found.reviews:
+        for review, missed in latest_missed(found.reviews):
             case, due = review.case, review.due.isoformat()
             detail = {
                 "case_ref": case.ref,
@@ -59,10 +62,28 @@ def queue_escalations(ctx: Context, team: str | None = None) -> int:
                 "title": review.playbook.title,
                 "due": due,
                 "days": str(review.days_over),
+                "missed": str(missed),
             }
+            # Keyed by the latest occurrence missed: told again only when another is missed.
             key = f"review:{case.id}:{review.playbook.id}:{due}"
             batch.tell_supervisors(case, "review-missed", detail, key)
         return batch.keep()
+
+
+def latest_missed(reviews: Sequence[ReviewEscalation]) -> list[tuple[ReviewEscalation, int]]:
+    """Each case's latest review missed of each recurring playbook, and how many it has missed,
+    in the order they come.
+
+    One notice per case, not one per occurrence: a case brought in with its history, or left a
+    year without review, had missed a dozen or more, and its supervisor was told of each."""
+    latest: dict[tuple[int, str], ReviewEscalation] = {}
+    counts: Counter[tuple[int, str]] = Counter()
+    for review in reviews:
+        key = (review.case.id, review.playbook.id)
+        counts[key] += 1
+        if key not in latest or review.due > latest[key].due:
+            latest[key] = review
+    return [(review, counts[key]) for key, review in latest.items()]
 
 
 def weekly_summary(ctx: Context) -> int:

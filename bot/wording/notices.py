@@ -51,7 +51,10 @@ def notice_text(kind: str, facts: Mapping[str, str], open_items: Sequence[str] =
         return weekly_text(facts)
     if kind == "review-missed":
         due = date.fromisoformat(facts["due"])
-        return texts.REVIEW_MISSED.format(**{**fields, "due": short_date(due, due)})
+        # Kept before a notice counted its case's missed reviews: one.
+        missed = int(facts.get("missed", "1"))
+        wording = texts.REVIEW_MISSED if missed == 1 else texts.REVIEWS_MISSED
+        return wording.format(**{**fields, "due": short_date(due, due), "missed": missed})
     if kind in ("reopened", "reopened-officer"):
         signed = facts.get("was") == "signed_off"
         new = "new item" if kind == "reopened" else "item"

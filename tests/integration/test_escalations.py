@@ -118,6 +118,7 @@ def test_the_scan_finds_items_per_occurrence_and_reviews_but_nothing_settled_or_
         "43/10003/26",
         "43/10005/26",
     }
-    # The supervisor and the officer for each item, the supervisor for each review: once.
-    assert queue_escalations(world.service) == 2 * len(items) + len(reviews)
+    # The supervisor and the officer for each item, the supervisor once for each case's
+    # reviews missed (the latest, with how many): once.
+    assert queue_escalations(world.service) == 2 * len(items) + 4
     assert queue_escalations(world.service) == 0

@@ -63,18 +63,48 @@ def test_an_arrest_brings_a_review_of_its_own(world):
     ]
 
 
-def test_a_missed_review_is_escalated_once_to_the_supervisor(world):
-    service, _officer, sergeant, now = world
-    assert queue_escalations(service) == 2
-    assert queue_escalations(service) == 0  # however often the job runs
-    told = [
+def reviews_missed_told(service: Context, sergeant, when: datetime) -> list[str]:
+    return [
         notice_reply(service, notice).text
-        for notice in service.uow.notices.ready(now[0] + timedelta(days=1), timedelta(0))
+        for notice in service.uow.notices.ready(when, timedelta(0))
         if notice.kind == "review-missed" and notice.user_id == sergeant.id
     ]
-    assert told == [
-        f"Review not held: Supervisory review on {REF} was due Thu 29 Oct (32 days ago).",
-        f"Review not held: Supervisory review on {REF} was due Thu 26 Nov (4 days ago).",
+
+
+def test_the_reviews_a_case_missed_are_told_once_in_one_notice(world):
+    service, _officer, sergeant, now = world
+    assert queue_escalations(service) == 1
+    assert queue_escalations(service) == 0  # however often the job runs
+    assert reviews_missed_told(service, sergeant, now[0] + timedelta(days=1)) == [
+        f"Reviews not held: 2 of Supervisory review on {REF}, the latest due Thu 26 Nov"
+        " (4 days ago)."
+    ]
+
+
+def test_another_review_missed_is_told_again_with_the_count(world):
+    service, _officer, sergeant, now = world
+    queue_escalations(service)
+    told = service.uow.notices.ready(now[0], timedelta(0))
+    service.uow.notices.mark_sent([notice.id for notice in told], now[0])
+    # Due Thu 24 Dec; it escalates 2 calendar days after, on Sat 26 Dec (Christmas Day and
+    # Boxing Day do not move a span counted in days).
+    now[0] = datetime(2026, 12, 25, 9, 0, tzinfo=UTC)
+    assert queue_escalations(service) == 0
+    now[0] = datetime(2026, 12, 29, 9, 0, tzinfo=UTC)
+    assert queue_escalations(service) == 1
+    assert queue_escalations(service) == 0
+    assert reviews_missed_told(service, sergeant, now[0]) == [
+        f"Reviews not held: 3 of Supervisory review on {REF}, the latest due Thu 24 Dec"
+        " (5 days ago)."
+    ]
+
+
+def test_a_single_review_missed_reads_as_before(world):
+    service, _officer, sergeant, now = world
+    now[0] = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # 29 Oct missed, escalating since 31 Oct
+    assert queue_escalations(service) == 1
+    assert reviews_missed_told(service, sergeant, now[0]) == [
+        f"Review not held: Supervisory review on {REF} was due Thu 29 Oct (4 days ago)."
     ]
 
 
