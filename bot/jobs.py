@@ -3,8 +3,8 @@ checkpoint of the log.
 
 Escalations and summaries are kept as notices in the outbox with a key that makes each one
 once only: an item escalates once per due date, a case's missed reviews once for each latest one
-missed, a team's summary once per week, however often
-the jobs that look for them run or restart. The faces schedule these and deliver the notices.
+missed, a team's summary once per week, however often the jobs that look for them run or
+restart. The faces schedule these and deliver the notices.
 """
 
 from __future__ import annotations
