@@ -13,14 +13,17 @@ checks): 25 and 28 Dec 2026 (Boxing Day falls on a Saturday, so the Monday is th
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.conversation.said import notice_reply
+from bot.jobs import queue_escalations
 from bot.services import investigating, supervising
 from bot.services.calendar import bank_holidays
+from bot.services.context import Context
 
 from .import_world import REF, World, answer_everything_open, item_of, person, run_of
 
@@ -43,6 +46,19 @@ def milestone(name: str, when: str, at: str | None = None, **more: Any) -> dict[
 def answer(playbook: str, item: str, value: Any, at: str, **more: Any) -> dict[str, Any]:
     line = {"event": "answer", "case": REF, "playbook": playbook, "item": item, "value": value}
     return {**line, "by": OFFICER, "at": at, **more}
+
+
+def reviews_missed_told(ctx: Context) -> list[str]:
+    """What a scan of the escalations now tells the supervisor of reviews missed."""
+    before = {notice.id for notice in ctx.uow.notices.ready(ctx.now(), timedelta(0))}
+    queue_escalations(ctx)
+    return [
+        notice_reply(ctx, notice).text
+        for notice in ctx.uow.notices.ready(ctx.now(), timedelta(0))
+        if notice.id not in before
+        and notice.kind == "review-missed"
+        and notice.user_id == SUPERVISOR
+    ]
 
 
 def utc(text: str) -> datetime:
@@ -365,6 +381,11 @@ def test_a_two_year_case_from_report_to_verdict(world: World):
     assert reviews["next"] == "2028-12-05"
     # Every one missed is past its 2-day escalation point by Mon 20 Nov 2028 (7 Nov + 2 = 9 Nov).
     assert {o["standing"] for o in reviews["occurrences"][2:-1]} == {"escalate"}
+    # The supervisor hears of the 27 in one notice, naming the latest: Tue 7 Nov 2028.
+    assert reviews_missed_told(world.context()) == [
+        f"Reviews not held: 27 of Supervisory review on {REF}, the latest due Tue 7 Nov"
+        " (13 days ago)."
+    ]
 
     vps = run_of(report, "vps-and-trial")
     third = {i["id"]: i for i in vps["items"] if i["occurrence"] == 3}
@@ -391,6 +412,7 @@ def test_a_two_year_case_from_report_to_verdict(world: World):
     assert reviews["next"] is None
     assert reviews["missed"] == 0
     assert {o["standing"] for o in reviews["occurrences"][2:]} == {"closed"}
+    assert reviews_missed_told(world.context()) == []  # nothing more once the case is closed
     vps = run_of(report, "vps-and-trial")
     # The first listing, Fri 24 Dec 2027 -> Sat, Sun, Mon 27 Dec and Tue 28 Dec (Christmas and
     # Boxing Day, substitutes) -> Wed 29 Dec 2027: still so when read in 2029.
