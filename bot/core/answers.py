@@ -156,10 +156,9 @@ def button_days(item: Item) -> tuple[str, ...]:
     return ("today", "tomorrow") if date_range(item) == "future" else ("today", "yesterday")
 
 
-def check_day(item: Item, day: date, today: date) -> date:
-    """A date a button gave, refused (InputRefused) on the wrong side of today for the item."""
+def check_day(item: Item, day: date, today: date) -> None:
+    """Refuse (InputRefused) a date a button gave on the wrong side of today for the item."""
     check_range(day, today, date_range(item))
-    return day
 
 
 class Number(AnswerKind):
