@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot.conversation import actions as act
 from bot.conversation.replies import Option, Reply, Rows, in_place, note
-from bot.core.answers import button_days, check_day
+from bot.core.answers import button_days, check_day, takes_day
 from bot.core.errors import NotAllowed
 from bot.core.history import ItemStatus
 from bot.core.people import User
@@ -365,7 +365,9 @@ def answer_rows(
             for day in button_days(item)
         ]
         worked_out = deadlines.computed_date(ctx, run, item)
-        if worked_out is None:
+        if worked_out is None or not takes_day(item, worked_out, ctx.today()):
+            # A date the item would refuse (a playbook that counts forward on a past-only
+            # item) is not offered: the officer types it, or taps a day it takes.
             return (tuple(days),)
         label = f"{short_date(worked_out, ctx.today())} (worked out)"
         return ((Option.of(label, act.DateButton(rid, number, "computed")),), tuple(days))

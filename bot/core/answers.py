@@ -161,6 +161,15 @@ def check_day(item: Item, day: date, today: date) -> None:
     check_range(day, today, date_range(item))
 
 
+def takes_day(item: Item, day: date, today: date) -> bool:
+    """Whether the item would take this date today (a button is offered only if so)."""
+    try:
+        check_day(item, day, today)
+    except InputRefused:
+        return False
+    return True
+
+
 class Number(AnswerKind):
     """A number, within the item's bounds."""
 

@@ -353,3 +353,28 @@ def test_a_supervisor_who_answered_an_item_does_not_sign_the_run_off(shipped: Co
         "You answered items in this checklist, so another supervisor signs it off."
     )
     assert supervising.sign_off(shipped, other, run.run_id).run.state == "signed_off"
+
+
+def test_a_worked_out_date_the_item_would_refuse_is_not_offered(tmp_path: Path):
+    # The same bail expiry, on a playbook that forgot 'dates: any': the item takes past dates
+    # only, and the date worked out (Fri 19 Feb 2027) is still to come. A button that is
+    # refused when tapped is a dead end: it is not shown; the item's own days are.
+    folder = tmp_path / "playbooks"
+    folder.mkdir()
+    for source in FIXTURE.glob("*.yaml"):
+        text = source.read_text(encoding="utf-8")
+        if source.name == "bail-and-plea.yaml":
+            text = text.replace(
+                "        dates: any\n        computed: {within: 3mo, of: bail-date}\n",
+                "        computed: {within: 3mo, of: bail-date}\n",
+            )
+        (folder / source.name).write_text(text, encoding="utf-8")
+    service = service_of(tmp_path, load_library([folder], PLAYBOOKS_DIR))
+    dialogue, officer, replies = on_arrest(service)
+    replies = press(dialogue, officer, replies, "Today")
+    assert "Date the bail period ends" in replies[-1].text
+    assert "(worked out)" not in " ".join(labels(replies[-1:]))
+    assert [label for label in labels(replies[-1:]) if label in ("Today", "Yesterday")] == [
+        "Today",
+        "Yesterday",
+    ]
