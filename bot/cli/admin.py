@@ -44,7 +44,7 @@ def verify(copy: Path | None) -> None:
     Walks the chain record by record to its recorded end, compares it with every checkpoint in
     SOTERIA_CHECKPOINTS (signed with the key in SOTERIA_CHECKPOINT_KEY), and compares people
     and published playbook texts with the records that sealed them; then walks the access log's
-    chain the same way. Records whose case was disposed of keep their hashes and are checked as
+    chain the same way and compares it with the checkpoints too. Records whose case was disposed of keep their hashes and are checked as
     such. Exits 0 when all hold, 1 naming the first record (or person, or version) changed,
     removed, inserted or moved, a chain rebuilt ("does not match checkpoint N"), or a log cut
     short or wiped; or the first read-model row that disagrees with the log
@@ -97,11 +97,12 @@ def rebuild_read_model() -> None:
 
 @click.command()
 def checkpoint() -> None:
-    """Sign the completion log's head into a checkpoint kept outside the database.
+    """Sign the completion log's and the access log's heads into a checkpoint kept outside the
+    database.
 
-    Verifies the whole log first and signs nothing if it does not hold. The checkpoint (the
-    last record's number and hash, the number of records, the time, and the start of every
-    record's hash since the checkpoint before) goes to SOTERIA_CHECKPOINTS as
+    Verifies both logs first and signs nothing if either does not hold. The checkpoint (the
+    last record's number and hash, the number of records, the time, the start of every
+    record's hash since the checkpoint before, and the same of the access log) goes to SOTERIA_CHECKPOINTS as
     checkpoint-NNNNNN.json, signed with the Ed25519 key in SOTERIA_CHECKPOINT_KEY, which is
     made on first use (readable by its owner only, its public half beside it as .pub). The bot
     makes one every day; `verify` then finds a chain rebuilt, cut short or wiped.

@@ -69,7 +69,7 @@ def verify_all(path: Path, anchors: Anchors, *, copy: bool = False) -> list[Verd
         with reading(path, live=not copy) as db:
             verdicts = [_verified(db, anchors, copy=copy)]
             if has_access_log(db):
-                verdicts.append(AccessLog(db).verify())
+                verdicts.append(_access_verified(db, anchors, copy=copy))
             return verdicts
     except OSError as error:
         raise SoteriaError(
@@ -90,6 +90,13 @@ def checkpoint(path: Path, anchors: Anchors, now: datetime) -> Written:
                 raise SoteriaError(
                     f"The log does not verify, so no checkpoint was written: {verdict.message}"
                 )
+            if has_access_log(db):
+                access = AccessLog(db).verify()
+                if not access.ok:
+                    raise SoteriaError(
+                        "The access log does not verify, so no checkpoint was written: "
+                        f"{access.message}"
+                    )
             made, new = checkpoints.write(db, anchors.folder, anchors.key, now)
     except OSError as error:
         raise SoteriaError(
@@ -111,6 +118,19 @@ def _verified(db: sqlite_utils.Database, anchors: Anchors, *, copy: bool = False
     if not sealed.ok:
         return sealed
     return replace(chain, notes=chain.notes + anchored.notes + sealed.notes)
+
+
+def _access_verified(
+    db: sqlite_utils.Database, anchors: Anchors, *, copy: bool = False
+) -> Verdict:
+    """The access log's chain, then the checkpoints' heads and prints of it."""
+    chain = AccessLog(db).verify()
+    if not chain.ok:
+        return chain
+    anchored = checkpoints.check_access(db, anchors.folder, anchors.key, copy=copy)
+    if not anchored.ok:
+        return anchored
+    return replace(chain, notes=chain.notes + anchored.notes)
 
 
 def backup(db_path: Path, dest: Path) -> Path:

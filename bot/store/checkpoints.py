@@ -1,4 +1,4 @@
-"""Signed checkpoints of the completion log, kept outside the database.
+"""Signed checkpoints of the completion log and the access log, kept outside the database.
 
 A checkpoint is a small JSON file, `checkpoint-NNNNNN.json`: the log's head (the last record's
 number and hash), how many records there were and when, and the first 12 characters of the
@@ -7,6 +7,9 @@ file of its own, never in the database. Someone who can write the database but n
 can rebuild the chain and its head, but cannot sign a checkpoint to match: `check` then says
 the chain does not match checkpoint N, and the 12-character prints name the first record that
 differs. A log cut short or wiped is found the same way.
+
+The access log's head and prints are signed in the same file (`access`), and `check_access`
+compares them the same way: a record of who looked at a case is worth as much as the case's.
 
 The key is made on first use, readable by its owner only; its public half is written beside it
 (`.pub`), in PEM, for anyone who checks the checkpoints elsewhere.
@@ -33,6 +36,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 
 from bot.core.errors import SoteriaError
+from bot.store.backup import has_access_log
 from bot.store.chain import Verdict, canonical_json
 from bot.store.db import GENESIS_HASH, utc_text
 from bot.store.durability import sync_log
@@ -45,6 +49,28 @@ PRINT = 12
 
 class CheckpointError(SoteriaError):
     """A checkpoint, or the key that signs them, cannot be used; the message says why."""
+
+
+def print_in(prints: str, prints_from: int, seq: int) -> str | None:
+    """The start of record `seq`'s hash among prints kept from record `prints_from` on."""
+    index = seq - prints_from
+    if index < 0 or (index + 1) * PRINT > len(prints):
+        return None
+    return prints[index * PRINT : (index + 1) * PRINT]
+
+
+@dataclass(frozen=True, slots=True)
+class AccessHead:
+    """What a checkpoint signed of the access log: its head, and the prints since the last."""
+
+    seq: int
+    hash: str
+    prints_from: int
+    prints: str
+
+    def print_of(self, seq: int) -> str | None:
+        """The start of the hash access record `seq` had, if this checkpoint kept it."""
+        return print_in(self.prints, self.prints_from, seq)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,13 +86,12 @@ class Checkpoint:
     prints: str
     public_key: str
     path: Path
+    #: None in a checkpoint made before the access log was signed, or of a database without one.
+    access: AccessHead | None = None
 
     def print_of(self, seq: int) -> str | None:
         """The start of the hash the record numbered `seq` had, if this checkpoint kept it."""
-        index = seq - self.prints_from
-        if index < 0 or (index + 1) * PRINT > len(self.prints):
-            return None
-        return self.prints[index * PRINT : (index + 1) * PRINT]
+        return print_in(self.prints, self.prints_from, seq)
 
     @property
     def when(self) -> str:
@@ -204,6 +229,7 @@ def _read(path: Path, number: int, key: Ed25519PublicKey) -> Checkpoint:
             prints=str(data["prints"]["hashes"]),
             public_key=str(data["public_key"]),
             path=path,
+            access=_access_of(data.get("access")),
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise CheckpointError(
@@ -225,23 +251,60 @@ def _read(path: Path, number: int, key: Ed25519PublicKey) -> Checkpoint:
     return checkpoint
 
 
+def _access_of(data: Any) -> AccessHead | None:
+    """The access log's part of a checkpoint's data, if it has one."""
+    if data is None:
+        return None
+    head, prints = data["head"], data["prints"]
+    return AccessHead(
+        int(head["seq"]), str(head["hash"]), int(prints["from"]), str(prints["hashes"])
+    )
+
+
+def _access_head(db: sqlite_utils.Database) -> tuple[int, str] | None:
+    """The access log's head (last record's number and hash); None without an access log."""
+    if not has_access_log(db):
+        return None
+    head = db.execute("SELECT seq, hash FROM access_head WHERE id = 1").fetchone()
+    return (int(head[0]), str(head[1])) if head else (0, GENESIS_HASH)
+
+
+def _access_data(
+    db: sqlite_utils.Database, head: tuple[int, str], latest: Checkpoint | None
+) -> dict[str, Any]:
+    """The access log's part of a new checkpoint: its head, and prints since the last one."""
+    seq, digest = head
+    signed = latest.access if latest is not None else None
+    since = signed.seq if signed is not None and signed.seq <= seq else 0
+    prints = "".join(
+        row[0][:PRINT]
+        for row in db.execute(
+            "SELECT hash FROM access_log WHERE seq > ? AND seq <= ? ORDER BY seq", [since, seq]
+        )
+    )
+    return {"head": {"seq": seq, "hash": digest}, "prints": {"from": since + 1, "hashes": prints}}
+
+
 def write(
     db: sqlite_utils.Database, folder: Path, key_path: Path, now: datetime
 ) -> tuple[Checkpoint, bool]:
     """Sign the log's head and write it as the next checkpoint; (checkpoint, written).
 
-    Call it inside the read transaction in which the chain was verified, so what is signed is
-    what was checked. When the latest checkpoint already covers the head, nothing is written.
+    Call it inside the read transaction in which the chains were verified, so what is signed is
+    what was checked. When the latest checkpoint already covers both heads, nothing is written.
     """
     key = signing_key(key_path)
     existing = read_all(folder, key.public_key())
     head = db.execute("SELECT seq, hash FROM log_head WHERE id = 1").fetchone()
     seq, digest = (int(head[0]), str(head[1])) if head else (0, GENESIS_HASH)
+    access = _access_head(db)
     # What is signed must survive a power cut: the bot's commits reach the disk apart from them.
     sync_log(db)
     latest = existing[-1] if existing else None
     if latest is not None and (latest.seq, latest.hash) == (seq, digest):
-        return latest, False
+        signed = (latest.access.seq, latest.access.hash) if latest.access else None
+        if signed == access or (signed is None and access == (0, GENESIS_HASH)):
+            return latest, False
     since = latest.seq if latest is not None and latest.seq <= seq else 0
     prints = "".join(
         row[0][:PRINT]
@@ -262,6 +325,8 @@ def write(
             "prints": {"from": since + 1, "hashes": prints},
             "public_key": _raw(key.public_key()),
         }
+        if access is not None:
+            data["access"] = _access_data(db, access, latest)
         data["signature"] = key.sign(canonical_json(data).encode("utf-8")).hex()
         path = folder / f"checkpoint-{number:06d}.json"
         if _publish(path, json.dumps(data, indent=1, sort_keys=True) + "\n"):
@@ -371,6 +436,90 @@ def check(
                 "the chain vouches for them until the next one."
             )
     return _fine(*notes)
+
+
+def check_access(
+    db: sqlite_utils.Database, folder: Path, key_path: Path, *, copy: bool = False
+) -> Verdict:
+    """Compare the access log with the heads and prints the checkpoints signed of it.
+
+    Call it once `check` has passed the checkpoints themselves (their key, none missing); a
+    copy passes over the checkpoints made after it, as `check` does.
+    """
+    signed = [
+        (checkpoint, checkpoint.access)
+        for checkpoint in read_all(folder, verifying_key(key_path))
+        if checkpoint.access is not None
+    ]
+    if not signed or not has_access_log(db):
+        return _fine()
+    last = int(db.execute("SELECT coalesce(max(seq), 0) FROM access_log").fetchone()[0])
+    for checkpoint, access in signed:
+        rows = db.execute(
+            "SELECT seq, hash FROM access_log WHERE seq >= ? AND seq <= ? ORDER BY seq",
+            [access.prints_from, min(access.seq, last)],
+        )
+        for seq, digest in rows:
+            kept = access.print_of(seq)
+            if kept is not None and digest[:PRINT] != kept:
+                return _broken(
+                    seq,
+                    f"The access log does not match {checkpoint.label}: access record {seq} is "
+                    "not the record it signed, and the access log was rebuilt from there.",
+                )
+    covered = [(c, a) for c, a in signed if a.seq <= last]
+    later = [(c, a) for c, a in signed if a.seq > last]
+    for checkpoint, access in covered:
+        if _access_hash_of(db, access.seq) != access.hash:
+            return _broken(
+                access.seq,
+                f"The access log does not match {checkpoint.label}: access record {access.seq} "
+                "is not the record it signed, and the access log was rebuilt before it.",
+            )
+    if later and not copy:
+        newest, access = later[-1]
+        if last == 0:
+            return _broken(
+                1,
+                f"The access log was wiped: it holds no records, but {newest.label} covers "
+                f"access records to {access.seq}.",
+            )
+        which = (
+            f"Access record {last + 1} is"
+            if last + 1 == access.seq
+            else f"Access records {last + 1} to {access.seq} are"
+        )
+        return _broken(
+            last + 1,
+            f"{which} missing: the access log ends at record {last}, but {newest.label} covers "
+            f"access records to {access.seq}; the access log was truncated or rewound.",
+        )
+    if not covered:
+        return _fine()
+    latest, access = covered[-1]
+    notes = [
+        f"Checkpoints: the access log matches each; the latest, checkpoint {latest.number} of "
+        f"{latest.when}, covers access records 1 to {access.seq}."
+    ]
+    if last > access.seq:
+        which = (
+            f"Access record {last} came"
+            if last == access.seq + 1
+            else f"Access records {access.seq + 1} to {last} came"
+        )
+        vouch = "it" if last == access.seq + 1 else "them"
+        notes.append(
+            f"{which} after the latest checkpoint: only the chain vouches for {vouch} until "
+            "the next one."
+        )
+    return _fine(*notes)
+
+
+def _access_hash_of(db: sqlite_utils.Database, seq: int) -> str | None:
+    if seq == 0:
+        return GENESIS_HASH
+    row = db.execute("SELECT hash FROM access_log WHERE seq = ?", [seq]).fetchone()
+    return None if row is None else str(row[0])
 
 
 def _first_difference(

@@ -16,11 +16,13 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from bot.cli import cli
 from bot.config import Settings
+from bot.core.consultation import Access
 from bot.core.records import Entry
 from bot.jobs import write_checkpoint
 from bot.store import log
+from bot.store.access_log import AccessLog
 from bot.store.chain import canonical_json
-from bot.store.db import connect, transaction
+from bot.store.db import GENESIS_HASH, connect, transaction
 
 from ..apps import enrol
 from .scheduled import job_names
@@ -274,3 +276,160 @@ def test_a_checkpoint_taken_out_of_the_folder_is_named(db_path):
         f"Checkpoint 2 is missing from {folder}: checkpoints 1 and 3 are there, so one was "
         "removed."
     )
+
+
+# --- the access log under the same checkpoints ---------------------------------------------
+
+
+def add_views(path: Path, count: int, purpose: str = "supervision") -> None:
+    """Append `count` views of case 1 to the access log, as `/case` would."""
+    db = connect(path)
+    try:
+        with transaction(db):
+            start = int(db.execute("SELECT seq FROM access_head").fetchone()[0])
+            for n in range(count):
+                AccessLog(db).append(
+                    Access(
+                        T0 + timedelta(minutes=start + n),
+                        "user:1",
+                        "view",
+                        "case:1",
+                        (1,),
+                        purpose,
+                        {"via": "/case"},
+                    )
+                )
+    finally:
+        db.close()
+
+
+def rebuild_access_log(path: Path, purposes: list[str]) -> None:
+    """Wipe the access log behind the store's back and write it again, its chain and head
+    made to match, as someone with shell access but not the checkpoint key could."""
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TRIGGER access_log_no_delete")
+    conn.execute("DROP TRIGGER access_head_forward_only")
+    conn.execute("DELETE FROM access_log")
+    conn.execute(f"UPDATE access_head SET seq = 0, hash = '{GENESIS_HASH}'")
+    conn.commit()
+    conn.close()
+    for purpose in purposes:
+        add_views(path, 1, purpose)
+
+
+def test_a_checkpoint_signs_the_access_log_head_too(db_path):
+    add_views(db_path, 3)
+
+    code, output = soteria("checkpoint")
+
+    assert code == 0, output
+    data = json.loads((db_path.parent / "checkpoints" / "checkpoint-000001.json").read_text())
+    assert data["access"]["head"]["seq"] == 3
+    assert (data["access"]["prints"]["from"], len(data["access"]["prints"]["hashes"])) == (
+        1,
+        3 * 12,
+    )
+
+
+def test_a_checkpoint_is_written_when_only_the_access_log_has_moved(db_path):
+    soteria("checkpoint")
+    add_views(db_path, 2)
+
+    code, output = soteria("checkpoint")
+
+    assert code == 0
+    assert output.startswith("Checkpoint 2 written to "), output
+    data = json.loads((db_path.parent / "checkpoints" / "checkpoint-000002.json").read_text())
+    assert data["access"]["head"]["seq"] == 2
+
+
+def test_an_access_log_rebuilt_end_to_end_does_not_match_its_checkpoint(db_path):
+    add_views(db_path, 3)
+    soteria("checkpoint")
+    # The second view's purpose changed, every hash after it and the head recomputed: the
+    # chain alone holds, the signed prints do not.
+    rebuild_access_log(db_path, ["supervision", "disclosure", "supervision"])
+
+    code, output = soteria("verify")
+
+    assert code == 1, output
+    last = output.splitlines()[-2]  # before the read model's line
+    assert last.startswith("The access log does not match checkpoint 1 (signed "), output
+    assert last.endswith(
+        " UTC): access record 2 is not the record it signed, and the access log was rebuilt "
+        "from there."
+    )
+
+
+def test_an_access_log_cut_short_after_a_checkpoint_is_named(db_path):
+    add_views(db_path, 4)
+    soteria("checkpoint")
+    rebuild_access_log(db_path, ["supervision", "supervision"])
+
+    code, output = soteria("verify")
+
+    assert code == 1, output
+    assert "Access records 3 to 4 are missing: the access log ends at record 2, but " in output
+    assert "covers access records to 4; the access log was truncated or rewound." in output
+
+
+def test_an_access_log_wiped_after_a_checkpoint_is_named(db_path):
+    add_views(db_path, 2)
+    soteria("checkpoint")
+    rebuild_access_log(db_path, [])
+
+    code, output = soteria("verify")
+
+    assert code == 1, output
+    assert "The access log was wiped: it holds no records, but checkpoint 1 (signed " in output
+
+
+def test_verify_says_the_access_log_matches_the_checkpoints(db_path):
+    add_views(db_path, 3)
+    soteria("checkpoint")
+    add_views(db_path, 1)
+
+    code, output = soteria("verify")
+
+    assert code == 0, output
+    lines = output.splitlines()
+    at = lines.index("Access log verified: 4 records, chain intact.")
+    assert lines[at + 1].startswith(
+        "Checkpoints: the access log matches each; the latest, checkpoint 1 of "
+    )
+    assert lines[at + 1].endswith(" UTC, covers access records 1 to 3.")
+    assert lines[at + 2] == (
+        "Access record 4 came after the latest checkpoint: only the chain vouches for it "
+        "until the next one."
+    )
+
+
+def test_nothing_is_signed_when_the_access_log_does_not_verify(db_path):
+    add_views(db_path, 2)
+    conn = sqlite3.connect(db_path)
+    conn.execute("DROP TRIGGER access_log_no_update")
+    conn.execute("UPDATE access_log SET purpose = 'curiosity' WHERE seq = 1")
+    conn.commit()
+    conn.close()
+
+    code, output = soteria("checkpoint")
+
+    assert code == 1
+    assert output == (
+        "Error: The access log does not verify, so no checkpoint was written: Access record 1 "
+        "was altered: its content no longer matches its hash.\n"
+    )
+
+
+def test_a_backup_passes_over_checkpoints_of_access_records_made_after_it(db_path, tmp_path):
+    add_views(db_path, 1)
+    soteria("checkpoint")
+    copy = tmp_path / "monday.db"
+    assert soteria("backup", str(copy), "--purpose", "audit")[0] == 0
+    add_views(db_path, 3)
+    soteria("checkpoint")
+
+    code, output = soteria("verify", "--db", str(copy))
+
+    assert code == 0, output
+    assert soteria("verify")[0] == 0
