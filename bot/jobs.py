@@ -1,10 +1,10 @@
-"""Scheduled work: escalations, the weekly summary, who gets the morning digest, and the daily
-checkpoint of the log.
+"""Scheduled work: escalations, the weekly summary, who gets the morning digest, the weekly
+retention notice and the daily checkpoint of the log.
 
 Escalations and summaries are kept as notices in the outbox with a key that makes each one
 once only: an item escalates once per due date, a case's missed reviews once for each latest one
-missed, a team's summary once per week, however often the jobs that look for them run or
-restart. The faces schedule these and deliver the notices.
+missed, a team's summary and the retention notice once per week, however often the jobs that
+look for them run or restart. The faces schedule these and deliver the notices.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from bot.reports.escalations import ReviewEscalation, escalating
 from bot.reports.formats import remove_exports_before
 from bot.reports.measures import measure
 from bot.reports.oversight import gather
-from bot.services import notifications, people, records
+from bot.services import notifications, people, records, retention
 from bot.services.context import Context
 
 
@@ -96,6 +96,33 @@ def weekly_summary(ctx: Context) -> int:
         with ctx.transaction() as uow:
             queued += notifications.tell(uow, [supervisor.id], "weekly", facts, ctx.now(), key)
     return queued
+
+
+def retention_notice(ctx: Context) -> int:
+    """Tell the administrators, once a week, how many closed cases are due for retention review
+    or disposal; how many notices were queued (none when no case is due).
+
+    It counts and names no case: the list, and what is done about each, stay on the server
+    (`soteria-bot retention`), where disposal is done under a person's name.
+    """
+    due = retention.due(ctx)
+    if not due:
+        return 0
+    week = ctx.today().isocalendar()
+    facts = {
+        "review": str(sum(1 for case in due if case.standing == "review")),
+        "dispose": str(sum(1 for case in due if case.standing == "dispose")),
+    }
+    admins = [admin.id for admin in people.enrolled(ctx, "admin")]
+    with ctx.transaction() as uow:
+        return notifications.tell(
+            uow,
+            admins,
+            "retention-due",
+            facts,
+            ctx.now(),
+            f"retention:{week.year}-W{week.week:02d}",
+        )
 
 
 def summary_facts(ctx: Context, supervisor: User) -> dict[str, str]:

@@ -55,6 +55,8 @@ def notice_text(kind: str, facts: Mapping[str, str], open_items: Sequence[str] =
         missed = int(facts.get("missed", "1"))
         wording = texts.REVIEW_MISSED if missed == 1 else texts.REVIEWS_MISSED
         return wording.format(**{**fields, "due": short_date(due, due), "missed": missed})
+    if kind == "retention-due":
+        return texts.RETENTION_DUE.format(due=retention_due(facts))
     if kind in ("reopened", "reopened-officer"):
         signed = facts.get("was") == "signed_off"
         new = "new item" if kind == "reopened" else "item"
@@ -64,6 +66,16 @@ def notice_text(kind: str, facts: Mapping[str, str], open_items: Sequence[str] =
             done="signed-off" if signed else "submitted",
         )
     return TEMPLATES[kind].format(**fields)
+
+
+def retention_due(facts: Mapping[str, str]) -> str:
+    """'1 closed case is due for review and 2 for disposal', leaving out a count of none."""
+    review, dispose = int(facts["review"]), int(facts["dispose"])
+    first = review or dispose
+    said = f"{counted(first, 'closed case')} {'is' if first == 1 else 'are'} due for "
+    if review and dispose:
+        return said + f"review and {dispose} for disposal"
+    return said + ("review" if review else "disposal")
 
 
 def weekly_text(facts: Mapping[str, str]) -> str:

@@ -79,6 +79,11 @@ PLAYBOOK_OPENED = "Opened the checklist '{title}' on this case."
 RUN_MOVED = "Moved to version {version} of '{title}'. {carried} carried over."
 REOPENED = "Reopened after {after}: {title} on {ref} has {open} ({why})."
 REOPENED_OFFICER = "New work on a {done} checklist: {title} on {ref} has {open} to answer ({why})."
+RETENTION_DUE = (
+    "Retention: {due}. On the server, "
+    "`soteria-bot retention` lists them; `--retain` keeps one, with why, and `--apply` disposes "
+    "of those due."
+)
 REVIEW_MISSED = "Review not held: {title} on {ref} was due {due} ({days} days ago)."
 REVIEWS_MISSED = (
     "Reviews not held: {missed} of {title} on {ref}, the latest due {due} ({days} days ago)."

@@ -19,7 +19,9 @@ from bot.cli import cli
 from bot.cli.records import disposal_lines
 from bot.config import Settings
 from bot.conversation.dialogue import Dialogue
+from bot.conversation.said import notice_reply
 from bot.core.errors import NotFound, SoteriaError
+from bot.jobs import retention_notice
 from bot.reports.disclosure import render_disclosure
 from bot.services import consultation, events, investigating, retention, supervising
 from bot.store import log
@@ -28,7 +30,9 @@ from bot.store.disposal import CLEARED, KEPT_AS_IS
 from bot.store.disposed import numbers, ranges, residue_of
 from bot.store.durability import Durability
 
+from ..apps import enrol
 from .oversight_world import World, make_world
+from .scheduled import job_names
 
 REF = "43/12345/26"
 OTHER = "43/54321/26"
@@ -591,3 +595,40 @@ def test_a_disposal_beside_the_bots_connection_syncing_apart_rebuilds_and_emptie
         bot.close()
     code, verified = run("verify")
     assert code == 0, verified
+
+
+def retention_told(world: World, admin) -> list[str]:
+    service = world.service
+    return [
+        notice_reply(service, notice).text
+        for notice in service.uow.notices.ready(world.clock.now, timedelta(0))
+        if notice.kind == "retention-due" and notice.user_id == admin.id
+    ]
+
+
+def test_administrators_are_told_each_week_how_many_closed_cases_await_retention(world):
+    admin = enrol(world.service.uow.db, "Ade Admin", "admin", "HQ", world.clock.now)
+    # Closed on Mon 4 Mar 2019; 72 months on (Tue 4 Mar 2025) it is due for review.
+    world.clock.now = datetime(2025, 3, 3, 7, 0, tzinfo=UTC)  # the Monday before
+    assert retention_notice(world.service) == 0
+    world.clock.now = datetime(2025, 3, 10, 7, 0, tzinfo=UTC)  # the Monday after
+
+    assert retention_notice(world.service) == 1
+    assert retention_notice(world.service) == 0  # once a week, however often it runs
+
+    assert retention_told(world, admin) == [
+        "Retention: 1 closed case is due for review. On the server, "
+        "`soteria-bot retention` lists them; `--retain` keeps one, with why, and `--apply` "
+        "disposes of those due."
+    ]
+    # Officers and supervisors are not told, and the notice names no case.
+    assert [
+        notice.user_id
+        for notice in world.service.uow.notices.ready(world.clock.now, timedelta(0))
+        if notice.kind == "retention-due"
+    ] == [admin.id]
+    assert REF not in retention_told(world, admin)[0]
+
+
+def test_the_bot_schedules_the_retention_notice(tmp_path):
+    assert "retention review" in job_names(tmp_path)

@@ -29,6 +29,7 @@ from bot.core.errors import SoteriaError
 from bot.jobs import (
     queue_escalations,
     remove_old_exports,
+    retention_notice,
     teams_with_cases,
     weekly_summary,
     write_checkpoint,
@@ -197,8 +198,8 @@ class TelegramBot:
 
 
 def _schedule(jobs: JobQueue, settings: Settings, ctx: Context, delivery: Delivery) -> None:
-    """The timed work: notices, escalations, the weekly summary, the morning digest and the
-    daily checkpoint of the log."""
+    """The timed work: notices, escalations, the weekly summary and retention notice, the
+    morning digest and the daily checkpoint of the log."""
     zone = ZoneInfo(settings.timezone)
 
     @stops_quietly
@@ -232,6 +233,15 @@ def _schedule(jobs: JobQueue, settings: Settings, ctx: Context, delivery: Delive
         name="escalations",
     )
     jobs.run_daily(week, time=WEEKLY_AT.replace(tzinfo=zone), days=(1,), name="weekly summary")
+
+    @stops_quietly
+    async def retention_due(context: ContextTypes.DEFAULT_TYPE) -> None:
+        retention_notice(ctx)
+        delivery.wake()
+
+    jobs.run_daily(
+        retention_due, time=WEEKLY_AT.replace(tzinfo=zone), days=(1,), name="retention review"
+    )
 
     @stops_quietly
     async def checkpoint(context: ContextTypes.DEFAULT_TYPE) -> None:
