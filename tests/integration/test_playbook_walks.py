@@ -723,7 +723,7 @@ def test_vps_and_trial_walks_from_interview_to_a_moved_trial_date(db_today):
     walk.step("victim-told-trial-date@1", "yes")
     walk.step("isva-informed@1", "yes")
     walk.step("change-reason@1", "first listing")
-    walk.step("vps-update-trial@1", "yes")
+    walk.later("vps-update-trial@1")  # two months off: offered nearer the day
     walk.step("victim-still-supports@1", "yes")
     assert walk.due("trial-readiness@1") == date(2027, 2, 15)  # 14 days before Mon 1 Mar
     walk.step("trial-readiness@1", "yes")
@@ -748,6 +748,8 @@ def test_vps_and_trial_walks_from_interview_to_a_moved_trial_date(db_today):
     walk.step("victim-still-supports@2", "yes")
     assert walk.due("trial-readiness@2") == date(2027, 3, 1)  # 14 days before Mon 15 Mar
     walk.step("trial-readiness@2", "yes")
+    # The first listing's offer never fell due: that trial date is gone. N/A, and why.
+    walk.change("vps-update-trial@1", "na", reason="Trial moved before the offer was due")
 
     items = walk.submit_and_report()
     assert items["vps-later-explained"]["status"] == "not-live"
@@ -759,6 +761,7 @@ def test_vps_and_trial_walks_from_interview_to_a_moved_trial_date(db_today):
     assert items["change-reason@1"]["value"] == "first listing"
     assert items["change-reason@2"]["value"] == "court listing or no judge"
     assert items["vps-update-trial@2"]["due"] == "2027-02-15"
+    assert items["vps-update-trial@1"]["status"] == "na"
     assert items["trial-readiness@2"]["due"] == "2027-03-01"
     assert case_report(service, REF)["milestones"]["trial"] == "2027-03-15"
 
