@@ -14,6 +14,8 @@ from bot.core.consultation import Access
 from bot.store.access_log import AccessLog
 from bot.store.db import connect, transaction
 
+from .tampering import tamper
+
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
@@ -38,17 +40,6 @@ def _five(db: sqlite_utils.Database) -> sqlite_utils.Database:
         for number in range(1, 6):
             AccessLog(db).append(view(number))
     return db
-
-
-def tamper(db_path: Path, *statements: str) -> None:
-    """Change the file behind the store's back, as someone with shell access could."""
-    conn = sqlite3.connect(db_path)
-    try:
-        for statement in statements:
-            conn.execute(statement)
-        conn.commit()
-    finally:
-        conn.close()
 
 
 def verdict_of(db_path: Path):

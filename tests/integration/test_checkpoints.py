@@ -4,7 +4,6 @@ makes of them, and the bot's daily job."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import stat
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,6 +25,7 @@ from bot.store.db import GENESIS_HASH, connect, transaction
 
 from ..apps import enrol
 from .scheduled import job_names
+from .tampering import tamper
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -117,11 +117,7 @@ def test_verify_reports_the_checkpoints_it_matched_and_the_records_after_them(db
 
 
 def test_nothing_is_signed_when_the_log_does_not_verify(db_path):
-    conn = sqlite3.connect(db_path)
-    conn.execute("DROP TRIGGER log_no_update")
-    conn.execute("UPDATE log SET value = 'no' WHERE seq = 3")
-    conn.commit()
-    conn.close()
+    tamper(db_path, "DROP TRIGGER log_no_update", "UPDATE log SET value = 'no' WHERE seq = 3")
 
     code, output = soteria("checkpoint")
 
@@ -207,10 +203,12 @@ def test_a_checkpoint_signed_by_another_key_is_refused(db_path):
 
 
 def test_a_backup_is_checked_against_the_checkpoints_made_before_it_only(db_path, tmp_path):
+    add_views(db_path, 1)
     soteria("checkpoint")
     copy = tmp_path / "monday.db"
     assert soteria("backup", str(copy), "--purpose", "audit")[0] == 0
     add_answers(db_path, 2)
+    add_views(db_path, 3)  # the later checkpoint signs access records the copy lacks too
     soteria("checkpoint")
 
     code, output = soteria("verify", "--db", str(copy))
@@ -306,13 +304,13 @@ def add_views(path: Path, count: int, purpose: str = "supervision") -> None:
 def rebuild_access_log(path: Path, purposes: list[str]) -> None:
     """Wipe the access log behind the store's back and write it again, its chain and head
     made to match, as someone with shell access but not the checkpoint key could."""
-    conn = sqlite3.connect(path)
-    conn.execute("DROP TRIGGER access_log_no_delete")
-    conn.execute("DROP TRIGGER access_head_forward_only")
-    conn.execute("DELETE FROM access_log")
-    conn.execute(f"UPDATE access_head SET seq = 0, hash = '{GENESIS_HASH}'")
-    conn.commit()
-    conn.close()
+    tamper(
+        path,
+        "DROP TRIGGER access_log_no_delete",
+        "DROP TRIGGER access_head_forward_only",
+        "DELETE FROM access_log",
+        f"UPDATE access_head SET seq = 0, hash = '{GENESIS_HASH}'",
+    )
     for purpose in purposes:
         add_views(path, 1, purpose)
 
@@ -406,11 +404,11 @@ def test_verify_says_the_access_log_matches_the_checkpoints(db_path):
 
 def test_nothing_is_signed_when_the_access_log_does_not_verify(db_path):
     add_views(db_path, 2)
-    conn = sqlite3.connect(db_path)
-    conn.execute("DROP TRIGGER access_log_no_update")
-    conn.execute("UPDATE access_log SET purpose = 'curiosity' WHERE seq = 1")
-    conn.commit()
-    conn.close()
+    tamper(
+        db_path,
+        "DROP TRIGGER access_log_no_update",
+        "UPDATE access_log SET purpose = 'curiosity' WHERE seq = 1",
+    )
 
     code, output = soteria("checkpoint")
 
@@ -419,17 +417,4 @@ def test_nothing_is_signed_when_the_access_log_does_not_verify(db_path):
         "Error: The access log does not verify, so no checkpoint was written: Access record 1 "
         "was altered: its content no longer matches its hash.\n"
     )
-
-
-def test_a_backup_passes_over_checkpoints_of_access_records_made_after_it(db_path, tmp_path):
-    add_views(db_path, 1)
-    soteria("checkpoint")
-    copy = tmp_path / "monday.db"
-    assert soteria("backup", str(copy), "--purpose", "audit")[0] == 0
-    add_views(db_path, 3)
-    soteria("checkpoint")
-
-    code, output = soteria("verify", "--db", str(copy))
-
-    assert code == 0, output
-    assert soteria("verify")[0] == 0
+    assert not (db_path.parent / "checkpoints").exists()

@@ -18,6 +18,8 @@ from bot.core.records import ENTRY_KINDS, Entry
 from bot.store import log
 from bot.store.db import connect, transaction
 
+from .tampering import tamper
+
 T0 = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 
 
@@ -41,17 +43,6 @@ def _ten(db: sqlite_utils.Database) -> sqlite_utils.Database:
     with transaction(db):
         log.append(db, [entry(n) for n in range(1, 11)])
     return db
-
-
-def tamper(db_path: Path, *statements: str) -> None:
-    """Change the file behind the store's back, as someone with shell access could."""
-    conn = sqlite3.connect(db_path)
-    try:
-        for statement in statements:
-            conn.execute(statement)
-        conn.commit()
-    finally:
-        conn.close()
 
 
 def verdict_of(db_path: Path) -> log.Verdict:
