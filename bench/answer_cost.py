@@ -5,13 +5,19 @@ state machine move, commit the records in one transaction (WAL, synchronous=FULL
 compute the next prompt. The floor is a bare sqlite3 INSERT and COMMIT of one row with the same
 pragmas in the same file, measured interleaved with ours.
 
+With --writes-alone a third figure is measured, interleaved with the other two: the writes one
+answer must make and nothing else (one chained log record through the store's own append, its
+two indexes and the head its triggers move, and one read-model row written as the answer's is),
+in one transaction on the service's connection. It is the least an answer can cost while the
+hash chain and the read model are kept in the answer's transaction; the rest of ours is Python.
+
 With --sync-apart the service's connection is the bot's (`soteria-bot run`): its COMMIT does not
 wait for the disk, and each answer ends with the sync of the write-ahead log that the bot makes
 before replying, off its event loop; the answer is timed to the end of that sync. The floor
 stays a COMMIT with synchronous=FULL.
 
 Run: .venv/bin/python bench/answer_cost.py [--sizes 1000,100000,1000000] [--answers 300]
-         [--sync-apart]
+         [--sync-apart] [--writes-alone]
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from bot.services.context import Context
 from bot.services.publishing import publish_on_fresh_install
 from bot.store import log
 from bot.store.db import connect, transaction
+from bot.store.facts import ITEM_COLUMNS
 from bot.store.playbook_files import load_library
 
 REPO = Path(__file__).resolve().parents[1]
@@ -68,6 +75,24 @@ def fill(service: Context, target: int) -> None:
         have += size
 
 
+def bare_writes(service: Context, number: int) -> float:
+    """Time the writes an answer must make, alone: a chained record and a read-model row."""
+    db = service.uow.db
+    run_id = 20_000_000 + number // 20
+    record = Entry(
+        "answered", f"WRITES/{run_id}/26", "user:0", START, run_id, f"item-{number % 20}", "yes"
+    )
+    row = [run_id, number % 20, 1, f"item-{number % 20}", "done", "yes", None, "user:0"]
+    row += [START.isoformat(), START.isoformat(), 0, None, 0, None, 3, START.isoformat(), 2000000]
+    marks = ", ".join("?" for _ in row)
+    started = time.perf_counter()
+    with transaction(db):
+        log.append(db, [record])
+        db.execute(f"INSERT OR REPLACE INTO item_facts ({ITEM_COLUMNS}) VALUES ({marks})", row)
+    service.uow.durability.sync()  # as an answer waits for it (none on FULL)
+    return time.perf_counter() - started
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -80,6 +105,7 @@ def measure(
     floor_db: sqlite3.Connection,
     answers: int,
     tag: str,
+    writes: list[float] | None = None,
 ) -> tuple[list[float], list[float]]:
     ours: list[float] = []
     floor: list[float] = []
@@ -135,6 +161,8 @@ def measure(
         floor.append(time.perf_counter() - started)
         if shared:
             floor_db.execute("PRAGMA synchronous = NORMAL")
+        if writes is not None:
+            writes.append(bare_writes(service, len(writes)))
     return ours, floor
 
 
@@ -147,6 +175,11 @@ def main() -> None:
         action="store_true",
         help="the bot's connection: commit without waiting, then sync the log before replying",
     )
+    parser.add_argument(
+        "--writes-alone",
+        action="store_true",
+        help="also time the writes an answer must make and nothing else, against the floor",
+    )
     args = parser.parse_args()
     library = load_library([REPO / "playbooks"], REPO / "playbooks")
     print(
@@ -157,8 +190,10 @@ def main() -> None:
         if args.sync_apart
         else "ours: commit with synchronous=FULL"
     )
+    alone = f" | {'writes p50':>10} | {'÷ floor':>7}" if args.writes_alone else ""
     print(
         f"{'log records':>12} | {'writers':>14} | {'ours p50':>9} | {'ours p99':>9} | {'floor p50':>9} | {'floor p99':>9} | {'ratio p50':>9} | {'ratio p99':>9}"
+        + alone
     )
     with tempfile.TemporaryDirectory(dir=REPO / "state") as folder:
         path = Path(folder) / "bench.db"
@@ -189,12 +224,20 @@ def main() -> None:
             fill(service, size)
             for case, floor_db in floors.items():
                 tag = f"{size % 97:02d}{1 if case == 'alone' else 2}"
-                ours, floor = measure(service, dialogue, user, floor_db, args.answers, tag)
+                writes: list[float] | None = [] if args.writes_alone else None
+                ours, floor = measure(service, dialogue, user, floor_db, args.answers, tag, writes)
                 ratio50 = statistics.median(ours) / statistics.median(floor)
                 ratio99 = percentile(ours, 0.99) / percentile(floor, 0.99)
+                bare = (
+                    f" | {statistics.median(writes) * 1e3:>8.2f}ms"
+                    f" | {statistics.median(writes) / statistics.median(floor):>7.2f}"
+                    if writes
+                    else ""
+                )
                 print(
                     f"{size:>12,} | {case:>14} | {statistics.median(ours) * 1e3:>7.2f}ms | {percentile(ours, 0.99) * 1e3:>7.2f}ms | "
-                    f"{statistics.median(floor) * 1e3:>7.2f}ms | {percentile(floor, 0.99) * 1e3:>7.2f}ms | {ratio50:>9.2f} | {ratio99:>9.2f}",
+                    f"{statistics.median(floor) * 1e3:>7.2f}ms | {percentile(floor, 0.99) * 1e3:>7.2f}ms | {ratio50:>9.2f} | {ratio99:>9.2f}"
+                    + bare,
                     flush=True,
                 )
         floors["another writer"].close()
