@@ -85,7 +85,8 @@ def retention(
     (README.md, "Retention"). Disposal removes a case's answers, reasons, notes, challenges,
     event dates and its reference, and keeps each completion log record as its hashes, so
     `verify` still passes; the file is then rebuilt so no copy of the words is left in it.
-    Backups taken before still hold them.
+    Backups taken before still hold them. The bot tells administrators each Monday how many
+    cases are due, naming none.
 
     \b
     Example:
