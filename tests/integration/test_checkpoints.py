@@ -418,3 +418,18 @@ def test_nothing_is_signed_when_the_access_log_does_not_verify(db_path):
         "was altered: its content no longer matches its hash.\n"
     )
     assert not (db_path.parent / "checkpoints").exists()
+
+
+def test_nothing_is_signed_over_an_access_log_rebuilt_since_the_last_checkpoint(db_path):
+    add_views(db_path, 3)
+    soteria("checkpoint")
+    rebuild_access_log(db_path, ["supervision", "disclosure", "supervision", "supervision"])
+
+    code, output = soteria("checkpoint")
+
+    assert code == 1
+    assert output.startswith(
+        "Error: The access log does not verify, so no checkpoint was written: The access log "
+        "does not match checkpoint 1 (signed "
+    ), output
+    assert not (db_path.parent / "checkpoints" / "checkpoint-000002.json").exists()
