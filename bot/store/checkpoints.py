@@ -22,10 +22,11 @@ import json
 import os
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import sqlite_utils
 from cryptography.exceptions import InvalidSignature
@@ -261,12 +262,24 @@ def _access_of(data: Any) -> AccessHead | None:
     )
 
 
-def _access_head(db: sqlite_utils.Database) -> tuple[int, str] | None:
-    """The access log's head (last record's number and hash); None without an access log."""
-    if not has_access_log(db):
-        return None
-    head = db.execute("SELECT seq, hash FROM access_head WHERE id = 1").fetchone()
+#: The two chains a checkpoint signs: each one's table, and the table keeping its head.
+LOG, ACCESS_LOG = ("log", "log_head"), ("access_log", "access_head")
+
+
+def _head(db: sqlite_utils.Database, chain: tuple[str, str]) -> tuple[int, str]:
+    """A chain's head: its last record's number and hash (0 and the genesis hash if none)."""
+    head = db.execute(f"SELECT seq, hash FROM {chain[1]} WHERE id = 1").fetchone()
     return (int(head[0]), str(head[1])) if head else (0, GENESIS_HASH)
+
+
+def _prints(db: sqlite_utils.Database, chain: tuple[str, str], since: int, seq: int) -> str:
+    """The start of the hash of each record of a chain after `since`, up to `seq`."""
+    return "".join(
+        row[0][:PRINT]
+        for row in db.execute(
+            f"SELECT hash FROM {chain[0]} WHERE seq > ? AND seq <= ? ORDER BY seq", [since, seq]
+        )
+    )
 
 
 def _access_data(
@@ -276,12 +289,7 @@ def _access_data(
     seq, digest = head
     signed = latest.access if latest is not None else None
     since = signed.seq if signed is not None and signed.seq <= seq else 0
-    prints = "".join(
-        row[0][:PRINT]
-        for row in db.execute(
-            "SELECT hash FROM access_log WHERE seq > ? AND seq <= ? ORDER BY seq", [since, seq]
-        )
-    )
+    prints = _prints(db, ACCESS_LOG, since, seq)
     return {"head": {"seq": seq, "hash": digest}, "prints": {"from": since + 1, "hashes": prints}}
 
 
@@ -295,9 +303,8 @@ def write(
     """
     key = signing_key(key_path)
     existing = read_all(folder, key.public_key())
-    head = db.execute("SELECT seq, hash FROM log_head WHERE id = 1").fetchone()
-    seq, digest = (int(head[0]), str(head[1])) if head else (0, GENESIS_HASH)
-    access = _access_head(db)
+    seq, digest = _head(db, LOG)
+    access = _head(db, ACCESS_LOG) if has_access_log(db) else None
     # What is signed must survive a power cut: the bot's commits reach the disk apart from them.
     sync_log(db)
     latest = existing[-1] if existing else None
@@ -306,12 +313,7 @@ def write(
         if signed == access or (signed is None and access == (0, GENESIS_HASH)):
             return latest, False
     since = latest.seq if latest is not None and latest.seq <= seq else 0
-    prints = "".join(
-        row[0][:PRINT]
-        for row in db.execute(
-            "SELECT hash FROM log WHERE seq > ? AND seq <= ? ORDER BY seq", [since, seq]
-        )
-    )
+    prints = _prints(db, LOG, since, seq)
     records = int(db.execute("SELECT count(*) FROM log").fetchone()[0])
     folder.mkdir(parents=True, exist_ok=True)
     number = (existing[-1].number if existing else 0) + 1
@@ -383,7 +385,7 @@ def check(
                 f"{checkpoint.number} are there, so one was removed.",
             )
     last = int(db.execute("SELECT coalesce(max(seq), 0) FROM log").fetchone()[0])
-    differs = _first_difference(db, checkpoints, last)
+    differs = _first_difference(db, LOG, [(c, c) for c in checkpoints], last)
     if differs is not None:
         seq, checkpoint = differs
         return _broken(
@@ -394,7 +396,7 @@ def check(
     covered = [c for c in checkpoints if c.seq <= last]
     later = [c for c in checkpoints if c.seq > last]
     for checkpoint in covered:
-        if _hash_of(db, checkpoint.seq) != checkpoint.hash:
+        if _hash_of(db, LOG, checkpoint.seq) != checkpoint.hash:
             return _broken(
                 checkpoint.seq,
                 f"The chain does not match {checkpoint.label}: record {checkpoint.seq} is not "
@@ -454,23 +456,18 @@ def check_access(
     if not signed or not has_access_log(db):
         return _fine()
     last = int(db.execute("SELECT coalesce(max(seq), 0) FROM access_log").fetchone()[0])
-    for checkpoint, access in signed:
-        rows = db.execute(
-            "SELECT seq, hash FROM access_log WHERE seq >= ? AND seq <= ? ORDER BY seq",
-            [access.prints_from, min(access.seq, last)],
+    differs = _first_difference(db, ACCESS_LOG, signed, last)
+    if differs is not None:
+        seq, checkpoint = differs
+        return _broken(
+            seq,
+            f"The access log does not match {checkpoint.label}: access record {seq} is not "
+            "the record it signed, and the access log was rebuilt from there.",
         )
-        for seq, digest in rows:
-            kept = access.print_of(seq)
-            if kept is not None and digest[:PRINT] != kept:
-                return _broken(
-                    seq,
-                    f"The access log does not match {checkpoint.label}: access record {seq} is "
-                    "not the record it signed, and the access log was rebuilt from there.",
-                )
     covered = [(c, a) for c, a in signed if a.seq <= last]
     later = [(c, a) for c, a in signed if a.seq > last]
     for checkpoint, access in covered:
-        if _access_hash_of(db, access.seq) != access.hash:
+        if _hash_of(db, ACCESS_LOG, access.seq) != access.hash:
             return _broken(
                 access.seq,
                 f"The access log does not match {checkpoint.label}: access record {access.seq} "
@@ -515,26 +512,32 @@ def check_access(
     return _fine(*notes)
 
 
-def _access_hash_of(db: sqlite_utils.Database, seq: int) -> str | None:
-    if seq == 0:
-        return GENESIS_HASH
-    row = db.execute("SELECT hash FROM access_log WHERE seq = ?", [seq]).fetchone()
-    return None if row is None else str(row[0])
+class _Signed(Protocol):
+    """What a checkpoint signed of one chain: its head's number and the prints it kept."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def prints_from(self) -> int: ...
+    def print_of(self, seq: int) -> str | None: ...
 
 
 def _first_difference(
-    db: sqlite_utils.Database, checkpoints: list[Checkpoint], last: int
+    db: sqlite_utils.Database,
+    chain: tuple[str, str],
+    signed: Sequence[tuple[Checkpoint, _Signed]],
+    last: int,
 ) -> tuple[int, Checkpoint] | None:
-    """The first record whose hash differs from the print a checkpoint kept of it."""
+    """The first record of a chain whose hash differs from the print a checkpoint kept of it."""
     found: tuple[int, Checkpoint] | None = None
-    for checkpoint in checkpoints:
-        end = min(checkpoint.seq, last)
+    for checkpoint, part in signed:
+        end = min(part.seq, last)
         rows = db.execute(
-            "SELECT seq, hash FROM log WHERE seq >= ? AND seq <= ? ORDER BY seq",
-            [checkpoint.prints_from, end],
+            f"SELECT seq, hash FROM {chain[0]} WHERE seq >= ? AND seq <= ? ORDER BY seq",
+            [part.prints_from, end],
         )
         for seq, digest in rows:
-            kept = checkpoint.print_of(seq)
+            kept = part.print_of(seq)
             if kept is not None and digest[:PRINT] != kept:
                 if found is None or seq < found[0]:
                     found = (seq, checkpoint)
@@ -542,10 +545,10 @@ def _first_difference(
     return found
 
 
-def _hash_of(db: sqlite_utils.Database, seq: int) -> str | None:
+def _hash_of(db: sqlite_utils.Database, chain: tuple[str, str], seq: int) -> str | None:
     if seq == 0:
         return GENESIS_HASH
-    row = db.execute("SELECT hash FROM log WHERE seq = ?", [seq]).fetchone()
+    row = db.execute(f"SELECT hash FROM {chain[0]} WHERE seq = ?", [seq]).fetchone()
     return None if row is None else str(row[0])
 
 
