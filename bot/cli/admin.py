@@ -42,16 +42,16 @@ def verify(copy: Path | None) -> None:
     access log's chain; then the read model reports use, against a replay of the log.
 
     Walks the chain record by record to its recorded end, compares it with every checkpoint in
-    SOTERIA_CHECKPOINTS (signed with the key in SOTERIA_CHECKPOINT_KEY), and compares people
-    and published playbook texts with the records that sealed them; then walks the access log's
-    chain the same way and compares it with the checkpoints too. Records whose case was disposed of keep their hashes and are checked as
-    such. Exits 0 when all hold, 1 naming the first record (or person, or version) changed,
-    removed, inserted or moved, a chain rebuilt ("does not match checkpoint N"), or a log cut
-    short or wiped; or the first read-model row that disagrees with the log
-    (`rebuild-read-model` puts that right; a disposed case has no rows left to check). It only
-    reads, the read model checked as found: with --db it checks a backup's logs instead,
-    passing over checkpoints made after it. A file that is missing, empty or not the bot's
-    database fails with one sentence (exit 1).
+    SOTERIA_CHECKPOINTS (signed with the key in SOTERIA_CHECKPOINT_KEY), and compares people and
+    published playbook texts with the records that sealed them; then walks the access log's
+    chain the same way and compares it with the checkpoints too. Records whose case was disposed
+    of keep their hashes and are checked as such. Exits 0 when all hold, 1 naming the first
+    record (or person, or version) changed, removed, inserted or moved, a chain rebuilt ("does
+    not match checkpoint N"), or a log cut short or wiped; or the first read-model row that
+    disagrees with the log (`rebuild-read-model` puts that right; a disposed case has no rows
+    left to check). It only reads, the read model checked as found: with --db it checks a
+    backup's logs instead, passing over checkpoints made after it. A file that is missing, empty
+    or not the bot's database fails with one sentence (exit 1).
 
     \b
     Example:
@@ -100,12 +100,12 @@ def checkpoint() -> None:
     """Sign the completion log's and the access log's heads into a checkpoint kept outside the
     database.
 
-    Verifies both logs first and signs nothing if either does not hold. The checkpoint (the
-    last record's number and hash, the number of records, the time, the start of every
-    record's hash since the checkpoint before, and the same of the access log) goes to SOTERIA_CHECKPOINTS as
-    checkpoint-NNNNNN.json, signed with the Ed25519 key in SOTERIA_CHECKPOINT_KEY, which is
-    made on first use (readable by its owner only, its public half beside it as .pub). The bot
-    makes one every day; `verify` then finds a chain rebuilt, cut short or wiped.
+    Verifies both logs first and signs nothing if either does not hold. The checkpoint (the last
+    record's number and hash, the number of records, the time, the start of every record's hash
+    since the checkpoint before, and the same of the access log) goes to SOTERIA_CHECKPOINTS as
+    checkpoint-NNNNNN.json, signed with the Ed25519 key in SOTERIA_CHECKPOINT_KEY, which is made
+    on first use (readable by its owner only, its public half beside it as .pub). The bot makes
+    one every day; `verify` then finds a chain rebuilt, cut short or wiped.
 
     \b
     Example:
