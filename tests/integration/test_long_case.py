@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from bot.conversation.said import notice_reply
-from bot.jobs import queue_escalations
+from bot.jobs import queue_escalations, retention_notice
 from bot.services import investigating, supervising
 from bot.services.calendar import bank_holidays
 from bot.services.context import Context
@@ -420,3 +420,24 @@ def test_a_two_year_case_from_report_to_verdict(world: World):
     assert [e["name"] for e in report["events"]][-2:] == ["verdict", "sentence"]
     code, output = world.cli("verify")
     assert code == 0, output
+
+    # Two years of reports were consulted, each in the access log: a checkpoint signs both logs.
+    code, output = world.cli("checkpoint")
+    assert code == 0, output
+    code, output = world.cli("verify")
+    assert code == 0, output
+    assert "Checkpoints: the access log matches each; the latest, checkpoint 1 of " in output
+
+    # Closed Fri 24 Nov 2028, due for retention review 72 months on, Fri 24 Nov 2034: the
+    # administrator is told on the Monday after, Mon 27 Nov, once, and the case is not named.
+    admin = world.enrol("Ade Admin", "admin")
+    world.now = datetime(2034, 11, 20, 8, tzinfo=UTC)
+    assert retention_notice(world.context()) == 0
+    world.now = datetime(2034, 11, 27, 8, tzinfo=UTC)
+    ctx = world.context()
+    assert retention_notice(ctx) == 1
+    assert [
+        notice_reply(ctx, notice).text.split(". On the server")[0]
+        for notice in ctx.uow.notices.ready(ctx.now(), timedelta(0))
+        if notice.kind == "retention-due" and notice.user_id == admin
+    ] == ["Retention: 1 closed case is due for review"]
